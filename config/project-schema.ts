@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.js';
+
+/**
+ * The schema of a watched repository's `greenci.yml`: close to docker-compose so teams can copy
+ * from theirs. `normaliseProject` (project-file.ts) turns the parsed shape into a ProjectSpec.
+ */
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const name = z.string().regex(NAME, 'must be lower-case letters, digits and dashes, at most 40 characters, starting with a letter or digit');
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use e.g. 500ms, 30s, 2m)` });
+  return ms ?? 0;
+});
+const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const bytes = parseSize(v);
+  if (bytes === undefined) ctx.addIssue({ code: 'custom', message: `not a size: ${JSON.stringify(v)} (use e.g. 256m, 1g)` });
+  return bytes ?? 0;
+});
+const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a valid environment variable name'), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+const port = z.number().int().min(1).max(65535);
+
+const build = z.union([
+  z.string().min(1),
+  z.strictObject({
+    context: z.string().min(1),
+    dockerfile: z.string().min(1).optional(),
+    args: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+  }),
+]);
+
+const healthcheck = z.strictObject({
+  test: z.array(z.string()).min(2),
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  retries: z.number().int().min(1).optional(),
+  start_period: duration.optional(),
+});
+
+export const appSchema = z.strictObject({
+  build,
+  port,
+  health: z.string().startsWith('/').default('/health'),
+  env: envMap.optional(),
+  command: z.array(z.string()).optional(),
+  depends_on: z.array(name).optional(),
+});
+
+export const serviceSchema = z
+  .strictObject({
+    build: build.optional(),
+    image: z.string().min(1).optional(),
+    command: z.array(z.string()).optional(),
+    env: envMap.optional(),
+    volume: z.string().startsWith('/').optional(),
+    healthcheck: healthcheck.optional(),
+    depends_on: z.array(name).optional(),
+  })
+  .refine((s) => (s.build === undefined) !== (s.image === undefined), { message: 'needs exactly one of build or image' });
+
+export const testSchema = z
+  .strictObject({
+    name,
+    build: build.optional(),
+    image: z.string().min(1).optional(),
+    command: z.array(z.string()).optional(),
+    env: envMap.optional(),
+    timeout: duration.optional(),
+  })
+  .refine((s) => (s.build === undefined) !== (s.image === undefined), { message: 'needs exactly one of build or image' });
+
+export const environmentSchema = z.strictObject({
+  bind: z.union([z.ipv4(), z.ipv6()]).optional(),
+  ports: z.record(name, port).optional(),
+  env: z.record(name, envMap).optional(),
+  restart: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).optional(),
+  resources: z.strictObject({ memory: size.optional(), cpus: z.number().positive().optional() }).optional(),
+  health_timeout: duration.optional(),
+});
+
+export const projectFileSchema = z.strictObject({
+  apps: z.record(name, appSchema).refine((a) => Object.keys(a).length > 0, { message: 'needs at least one app' }),
+  services: z.record(name, serviceSchema).optional(),
+  tests: z.array(testSchema).optional(),
+  environments: z.strictObject({ test: environmentSchema.optional(), production: environmentSchema.optional() }).optional(),
+});
+
+export type ProjectFile = z.infer<typeof projectFileSchema>;

@@ -1,0 +1,71 @@
+/** The normalised form of a repository's greenci.yml that the pipeline works with. */
+
+export interface BuildSpec {
+  /** Build context, relative to the repository root, never escaping it. */
+  context: string;
+  /** Dockerfile path relative to the context. */
+  dockerfile: string;
+  args: Record<string, string>;
+}
+
+export interface HealthcheckSpec {
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+}
+
+/** Something greenci runs as a container in an environment: an app or a supporting service. */
+export interface ServiceSpec {
+  name: string;
+  kind: 'app' | 'service';
+  build?: BuildSpec;
+  /** A local image (services only); greenci never pulls. */
+  image?: string;
+  command?: string[];
+  env: Record<string, string>;
+  dependsOn: string[];
+  /** Apps: the port the app listens on inside the container. */
+  port?: number;
+  /** Apps: the path that answers 200 when healthy. */
+  health?: string;
+  /** Services: the data volume's mount path. */
+  volume?: string;
+  healthcheck?: HealthcheckSpec;
+}
+
+export interface TestStepSpec {
+  name: string;
+  build?: BuildSpec;
+  image?: string;
+  command?: string[];
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
+export type EnvName = 'test' | 'production';
+
+export interface EnvironmentSpec {
+  bind: string;
+  /** Host port per app; an app without one gets a free port chosen by Docker. */
+  ports: Record<string, number>;
+  /** Extra environment variables per app or service. */
+  env: Record<string, Record<string, string>>;
+  restart: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  memoryBytes?: number;
+  nanoCpus?: number;
+  healthTimeoutMs: number;
+}
+
+export interface ProjectSpec {
+  /** Apps and services in start order: everything after what it depends on. */
+  services: ServiceSpec[];
+  tests: TestStepSpec[];
+  environments: Record<EnvName, EnvironmentSpec>;
+}
+
+/** Apps only, in start order. */
+export function appsOf(spec: ProjectSpec): ServiceSpec[] {
+  return spec.services.filter((s) => s.kind === 'app');
+}

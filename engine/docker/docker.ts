@@ -1,0 +1,290 @@
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import type { ContainerCreateOptions, ContainerInfo, ContainerInspectInfo } from 'dockerode';
+import tarFs from 'tar-fs';
+import { AbortError, ExternalCommandError, throwIfAborted } from '../errors.js';
+import { lineSplitter } from '../lines.js';
+
+/** The one module that talks to the Docker engine (dockerode). Everything else uses this. */
+
+export type LineSink = (line: string, stream: 'stdout' | 'stderr') => void;
+
+export interface BuildRequest {
+  /** Absolute path of the build context. */
+  contextDir: string;
+  /** Dockerfile path relative to the context. */
+  dockerfile: string;
+  tags: string[];
+  labels: Record<string, string>;
+  buildArgs?: Record<string, string>;
+  onLine: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+const isNotFound = (err: unknown): boolean => (err as { statusCode?: number }).statusCode === 404;
+const isConflict = (err: unknown): boolean => (err as { statusCode?: number }).statusCode === 409;
+
+function dockerError(action: string, err: unknown): ExternalCommandError {
+  const e = err as { statusCode?: number; json?: { message?: string }; message?: string; code?: string };
+  const detail = e.json?.message ?? e.message ?? String(err);
+  const hint = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? ' (is the Docker engine running? try: npm run host)' : '';
+  return new ExternalCommandError('docker', [action], e.statusCode ?? null, detail + hint);
+}
+
+export class DockerClient {
+  readonly api: Docker;
+  constructor(readonly socketPath = '/var/run/docker.sock') {
+    this.api = new Docker({ socketPath });
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.api.ping();
+    } catch (err) {
+      throw dockerError('ping', err);
+    }
+  }
+
+  /** Builds an image and returns its id. Fails with the Dockerfile's error (the engine answers 200 even then). */
+  async buildImage(req: BuildRequest): Promise<string> {
+    throwIfAborted(req.signal);
+    const context = tarFs.pack(req.contextDir, { ignore: (name) => path.basename(name) === '.git' }) as unknown as NodeJS.ReadableStream;
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.api.buildImage(context, {
+        t: req.tags[0],
+        dockerfile: req.dockerfile,
+        labels: req.labels,
+        buildargs: req.buildArgs ?? {},
+        rm: true,
+        forcerm: true,
+        pull: false,
+      } as Docker.ImageBuildOptions);
+    } catch (err) {
+      throw dockerError('build', err);
+    }
+    const onAbort = () => (stream as unknown as { destroy(e?: Error): void }).destroy(new AbortError());
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    let imageId: string | undefined;
+    let failure: string | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const split = lineSplitter((l) => req.onLine(l));
+        this.api.modem.followProgress(
+          stream,
+          (err) => (split.flush(), err ? reject(err) : resolve()),
+          (ev: { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }) => {
+            if (ev.stream) split.push(ev.stream);
+            if (ev.aux?.ID) imageId = ev.aux.ID;
+            if (ev.error) {
+              failure = ev.errorDetail?.message ?? ev.error;
+              req.onLine(`ERROR: ${failure}`);
+            }
+          },
+        );
+      });
+    } catch (err) {
+      throwIfAborted(req.signal);
+      throw dockerError('build', err);
+    } finally {
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+    if (failure) throw new ExternalCommandError('docker', ['build', req.contextDir], null, failure);
+    imageId ??= await this.imageId(req.tags[0]);
+    if (!imageId) throw new ExternalCommandError('docker', ['build', req.contextDir], null, 'the engine reported no image id');
+    for (const tag of req.tags.slice(1)) await this.tagImage(imageId, tag);
+    return imageId;
+  }
+
+  /** The image id a reference points at, or undefined when there is no such local image. */
+  async imageId(ref: string): Promise<string | undefined> {
+    try {
+      return (await this.api.getImage(ref).inspect()).Id;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw dockerError('image inspect', err);
+    }
+  }
+
+  async tagImage(imageId: string, ref: string): Promise<void> {
+    const i = ref.lastIndexOf(':');
+    try {
+      await this.api.getImage(imageId).tag({ repo: ref.slice(0, i), tag: ref.slice(i + 1) });
+    } catch (err) {
+      throw dockerError('tag', err);
+    }
+  }
+
+  async ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
+    const existing = await this.api.listNetworks({ filters: { name: [name] } });
+    if (existing.some((n) => n.Name === name)) return;
+    try {
+      await this.api.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+    } catch (err) {
+      if (!isConflict(err)) throw dockerError('network create', err);
+    }
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    try {
+      await this.api.getNetwork(name).remove();
+    } catch (err) {
+      if (!isNotFound(err)) throw dockerError('network rm', err);
+    }
+  }
+
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+    try {
+      await this.api.createVolume({ Name: name, Labels: labels });
+    } catch (err) {
+      throw dockerError('volume create', err);
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.api.getVolume(name).remove({ force: true });
+    } catch (err) {
+      if (!isNotFound(err)) throw dockerError('volume rm', err);
+    }
+  }
+
+  async volumeExists(name: string): Promise<boolean> {
+    try {
+      await this.api.getVolume(name).inspect();
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw dockerError('volume inspect', err);
+    }
+  }
+
+  /** Containers (running or not) whose labels match every `key=value` given. */
+  async listContainers(labels: string[]): Promise<ContainerInfo[]> {
+    try {
+      return await this.api.listContainers({ all: true, filters: { label: labels } });
+    } catch (err) {
+      throw dockerError('ps', err);
+    }
+  }
+
+  async createContainer(spec: ContainerCreateOptions): Promise<string> {
+    try {
+      return (await this.api.createContainer(spec)).id;
+    } catch (err) {
+      throw dockerError(`create ${spec.name ?? ''}`.trim(), err);
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.api.getContainer(id).start();
+    } catch (err) {
+      throw dockerError('start', err);
+    }
+  }
+
+  async stopContainer(id: string, graceSeconds = 10): Promise<void> {
+    try {
+      await this.api.getContainer(id).stop({ t: graceSeconds });
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code !== 304 && !isNotFound(err)) throw dockerError('stop', err);
+    }
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    try {
+      await this.api.getContainer(id).rename({ name });
+    } catch (err) {
+      throw dockerError('rename', err);
+    }
+  }
+
+  /** Removes a container, running or not. Missing containers are not an error. */
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.api.getContainer(id).remove({ force: true, v: false });
+    } catch (err) {
+      if (!isNotFound(err) && !/already in progress/.test(String((err as Error).message))) throw dockerError('rm', err);
+    }
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInspectInfo | undefined> {
+    try {
+      return await this.api.getContainer(id).inspect();
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw dockerError('inspect', err);
+    }
+  }
+
+  /** The last `tail` lines a container printed, stdout and stderr together. */
+  async containerLogs(id: string, tail = 30): Promise<string[]> {
+    try {
+      const buf = (await this.api.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+      return demuxBuffer(buf);
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw dockerError('logs', err);
+    }
+  }
+
+  /**
+   * Creates and starts a one-off container, streams its output line by line, waits for it to
+   * exit and removes it. Returns the exit code, or `timedOut` when it ran past timeoutMs (then
+   * it is killed). On abort the container is removed and AbortError thrown.
+   */
+  async runToCompletion(spec: ContainerCreateOptions, opts: { onLine: LineSink; timeoutMs: number; signal?: AbortSignal }): Promise<{ exitCode: number; timedOut: boolean }> {
+    throwIfAborted(opts.signal);
+    const id = await this.createContainer(spec);
+    const container = this.api.getContainer(id);
+    const onAbort = () => void this.removeContainer(id);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const waiting = container.wait();
+      await this.startContainer(id);
+      const logs = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+      const out = lineSplitter((l) => opts.onLine(l, 'stdout'));
+      const err = lineSplitter((l) => opts.onLine(l, 'stderr'));
+      const stdout = new PassThrough().on('data', (c) => out.push(c));
+      const stderr = new PassThrough().on('data', (c) => err.push(c));
+      this.api.modem.demuxStream(logs, stdout, stderr);
+      const logsDone = new Promise<void>((resolve) => (logs.on('end', resolve), logs.on('close', resolve), logs.on('error', () => resolve())));
+      let timedOut = false;
+      timer = setTimeout(() => {
+        timedOut = true;
+        void container.kill().catch(() => undefined);
+      }, opts.timeoutMs);
+      const result = (await waiting) as { StatusCode: number };
+      await Promise.race([logsDone, new Promise((r) => setTimeout(r, 2000))]);
+      out.flush();
+      err.flush();
+      throwIfAborted(opts.signal);
+      return { exitCode: result.StatusCode, timedOut };
+    } catch (err) {
+      throwIfAborted(opts.signal);
+      throw err instanceof ExternalCommandError ? err : dockerError('run', err);
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      await this.removeContainer(id);
+    }
+  }
+}
+
+/** Splits Docker's multiplexed log format (8-byte frame headers) into lines. */
+export function demuxBuffer(buf: Buffer): string[] {
+  const chunks: Buffer[] = [];
+  let i = 0;
+  const framed = buf.length >= 8 && buf[0] <= 2 && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
+  if (!framed) return buf.toString().split(/\r?\n/).filter(Boolean);
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    chunks.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return Buffer.concat(chunks).toString().split(/\r?\n/).filter(Boolean);
+}

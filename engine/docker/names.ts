@@ -1,0 +1,30 @@
+import type { EnvName } from '../../config/project-spec.js';
+
+/** Resource names and labels. Names are for people; greenci finds resources by label. */
+
+export const LABEL = {
+  project: 'greenci.project',
+  env: 'greenci.env',
+  service: 'greenci.service',
+  release: 'greenci.release',
+  build: 'greenci.build',
+  commit: 'greenci.commit',
+  app: 'greenci.app',
+  role: 'greenci.role',
+  fingerprint: 'greenci.fingerprint',
+} as const;
+
+export const containerName = (project: string, env: EnvName, service: string): string => `${project}-${env}-${service}`;
+export const networkName = (project: string, env: EnvName): string => `${project}-${env}`;
+export const volumeName = (project: string, env: EnvName, service: string): string => `${project}-${env}-${service}-data`;
+export const testStepContainerName = (project: string, buildId: number, step: string): string => `${project}-test-run-${buildId}-${step}`;
+
+/** Labels every resource of an environment carries. `release` is a version or `build-<id>`. */
+export function envLabels(project: string, env: EnvName, release: string): Record<string, string> {
+  return { [LABEL.project]: project, [LABEL.env]: env, [LABEL.release]: release };
+}
+
+/** Docker filter for "everything of this project's environment". */
+export function envFilter(project: string, env: EnvName): { label: string[] } {
+  return { label: [`${LABEL.project}=${project}`, `${LABEL.env}=${env}`] };
+}

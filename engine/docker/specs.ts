@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import type { ContainerCreateOptions } from 'dockerode';
+import type { EnvName, EnvironmentSpec, ServiceSpec, TestStepSpec } from '../../config/project-spec.js';
+import { LABEL, containerName, envLabels, networkName, testStepContainerName, volumeName } from './names.js';
+
+/** Pure builders of the option objects greenci hands to the Docker engine. Tested with exact equality. */
+
+/** What a deploy knows about the build or release it is putting into an environment. */
+export interface DeployIdentity {
+  project: string;
+  env: EnvName;
+  /** The release version, or `build-<id>` in the test environment. */
+  release: string;
+  buildId: number;
+  commit: string;
+}
+
+const ns = (ms: number): number => ms * 1_000_000;
+
+/** Variables greenci gives every container it starts, so apps can report what they are. */
+export function greenciEnv(id: DeployIdentity): Record<string, string> {
+  return { GREENCI_PROJECT: id.project, GREENCI_ENV: id.env, GREENCI_COMMIT: id.commit, GREENCI_VERSION: id.release, GREENCI_BUILD: String(id.buildId) };
+}
+
+function envList(vars: Record<string, string>): string[] {
+  return Object.entries(vars).map(([k, v]) => `${k}=${v}`);
+}
+
+/** The container of one app or service in an environment. */
+export function serviceContainerSpec(id: DeployIdentity, service: ServiceSpec, image: string, env: EnvironmentSpec): ContainerCreateOptions {
+  const network = networkName(id.project, id.env);
+  const port = service.kind === 'app' && service.port ? `${service.port}/tcp` : undefined;
+  const hostPort = env.ports[service.name];
+  const spec: ContainerCreateOptions = {
+    name: containerName(id.project, id.env, service.name),
+    Image: image,
+    Env: envList({ ...service.env, ...env.env[service.name], ...greenciEnv(id) }),
+    Labels: {
+      ...envLabels(id.project, id.env, id.release),
+      [LABEL.service]: service.name,
+      [LABEL.role]: service.kind,
+      [LABEL.build]: String(id.buildId),
+      [LABEL.commit]: id.commit,
+    },
+    HostConfig: {
+      Init: true,
+      NetworkMode: network,
+      RestartPolicy: env.restart === 'on-failure' ? { Name: 'on-failure', MaximumRetryCount: 5 } : { Name: env.restart },
+    },
+    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [service.name] } } },
+  };
+  if (service.command) spec.Cmd = service.command;
+  if (port) {
+    spec.ExposedPorts = { [port]: {} };
+    spec.HostConfig!.PortBindings = { [port]: [{ HostIp: env.bind, HostPort: hostPort ? String(hostPort) : '' }] };
+  }
+  if (service.kind === 'service' && service.volume) {
+    spec.HostConfig!.Mounts = [{ Type: 'volume', Source: volumeName(id.project, id.env, service.name), Target: service.volume }];
+  }
+  if (service.healthcheck) {
+    const h = service.healthcheck;
+    spec.Healthcheck = { Test: h.test, Interval: ns(h.intervalMs), Timeout: ns(h.timeoutMs), Retries: h.retries, StartPeriod: ns(h.startPeriodMs) };
+  }
+  if (env.memoryBytes) spec.HostConfig!.Memory = env.memoryBytes;
+  if (env.nanoCpus) spec.HostConfig!.NanoCpus = env.nanoCpus;
+  return spec;
+}
+
+/** A test step's one-off container on the test environment's network. */
+export function testStepContainerSpec(id: DeployIdentity, step: TestStepSpec, image: string): ContainerCreateOptions {
+  const spec: ContainerCreateOptions = {
+    name: testStepContainerName(id.project, id.buildId, step.name),
+    Image: image,
+    Env: envList({ ...step.env, ...greenciEnv(id) }),
+    Labels: { ...envLabels(id.project, id.env, id.release), [LABEL.role]: 'test', [LABEL.build]: String(id.buildId), [LABEL.commit]: id.commit },
+    HostConfig: { Init: true, NetworkMode: networkName(id.project, id.env) },
+  };
+  if (step.command) spec.Cmd = step.command;
+  return spec;
+}
+
+/**
+ * A fingerprint of everything that shapes a service's container except the release identity:
+ * production keeps a database container running across releases while this stays the same.
+ */
+export function serviceFingerprint(service: ServiceSpec, image: string, env: EnvironmentSpec): string {
+  const relevant = { service, image, extraEnv: env.env[service.name] ?? {}, restart: env.restart, memory: env.memoryBytes, cpus: env.nanoCpus, bind: env.bind, port: env.ports[service.name] };
+  return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,62 @@
+/**
+ * The few named error classes greenci raises. Only src/ maps them to exit codes; everything else
+ * throws or returns them. Messages are written for the operator who reads them.
+ */
+
+/** A configuration file (greenci's own or a repository's greenci.yml) is invalid. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  /** One line per problem, each starting with the path: `projects.green.repo: Required`. */
+  readonly problems: string[];
+  constructor(message: string, problems: string[] = []) {
+    super(problems.length ? `${message}\n${problems.map((p) => `  - ${p}`).join('\n')}` : message);
+    this.problems = problems;
+  }
+}
+
+/** Something the user asked for cannot be done as asked (unknown project, bad branch name...). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** An external program (git, the Docker engine) refused or failed. */
+export class ExternalCommandError extends Error {
+  override name = 'ExternalCommandError';
+  constructor(
+    readonly command: string,
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`${command} ${args.join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim()}`);
+  }
+}
+
+/** A stage failed for a reason the build should report (tests failed, app never healthy...). */
+export class StageError extends Error {
+  override name = 'StageError';
+}
+
+/** Work was cancelled through its AbortSignal. */
+export class AbortError extends Error {
+  override name = 'AbortError';
+  constructor(message = 'cancelled') {
+    super(message);
+  }
+}
+
+/** greenci itself is wrong: an invariant broke. */
+export class BugError extends Error {
+  override name = 'BugError';
+}
+
+/** Throws AbortError when the signal has fired. Call between steps of long work. */
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new AbortError(typeof signal.reason === 'string' ? signal.reason : 'cancelled');
+}
+
+/** A one-line description of any thrown value, for logs and build reasons. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

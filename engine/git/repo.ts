@@ -1,0 +1,143 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { ExternalCommandError, UsageError } from '../errors.js';
+
+/**
+ * The one module that runs git (through simple-git, always with argument arrays: no shell).
+ * A project has one bare cache clone; each build checks its commit out into a worktree of it.
+ */
+
+export interface CommitInfo {
+  sha: string;
+  authorName: string;
+  authorEmail: string;
+  subject: string;
+  message: string;
+}
+
+export interface RepoCacheOptions {
+  /** Where the bare cache clone lives. */
+  cacheDir: string;
+  /** Any git URL or local path. */
+  remote: string;
+  /** A token for HTTPS remotes; passed through the environment, never on a command line. */
+  token?: string;
+  author: { name: string; email: string };
+}
+
+const SHA = /^[0-9a-f]{7,40}$/i;
+
+export class RepoCache {
+  constructor(readonly opts: RepoCacheOptions) {}
+
+  private git(signal?: AbortSignal, baseDir = this.opts.cacheDir): SimpleGit {
+    const env = gitEnvironment(process.env);
+    if (this.opts.token) {
+      env.GIT_CONFIG_COUNT = '1';
+      env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
+      env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${Buffer.from(`x-access-token:${this.opts.token}`).toString('base64')}`;
+    }
+    return simpleGit({ baseDir, abort: signal, allowEnvironment: Object.keys(env).filter((k) => k.startsWith('GIT_')) }).env(env);
+  }
+
+  private async run(args: string[], signal?: AbortSignal, baseDir?: string): Promise<string> {
+    try {
+      return await this.git(signal, baseDir).raw(args);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new ExternalCommandError('git', args, (err as { exitCode?: number }).exitCode ?? null, (err as Error).message);
+    }
+  }
+
+  /** Clones the remote once (bare), then fetches every branch and tag, pruning deleted ones. */
+  async sync(signal?: AbortSignal): Promise<void> {
+    if (!existsSync(path.join(this.opts.cacheDir, 'HEAD'))) {
+      rmSync(this.opts.cacheDir, { recursive: true, force: true });
+      mkdirSync(path.dirname(this.opts.cacheDir), { recursive: true });
+      await this.run(['clone', '--bare', '--quiet', '--', this.opts.remote, this.opts.cacheDir], signal, path.dirname(this.opts.cacheDir));
+      await this.run(['config', 'remote.origin.fetch', '+refs/heads/*:refs/heads/*'], signal);
+    }
+    await this.run(['fetch', '--quiet', '--prune', '--prune-tags', '--tags', '--force', 'origin', '+refs/heads/*:refs/heads/*'], signal);
+  }
+
+  /** The commit a branch points at, after validating the name the way git does. */
+  async branchHead(branch: string, signal?: AbortSignal): Promise<string> {
+    await assertBranchName(branch);
+    try {
+      return (await this.git(signal).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}^{commit}`])).trim() || missing();
+    } catch {
+      return missing();
+    }
+    function missing(): never {
+      throw new UsageError(`no branch ${JSON.stringify(branch)} in the repository`);
+    }
+  }
+
+  /** Resolves a (possibly abbreviated) commit sha that must exist in the cache. */
+  async resolveCommit(sha: string, signal?: AbortSignal): Promise<string> {
+    if (!SHA.test(sha)) throw new UsageError(`not a commit sha: ${JSON.stringify(sha)}`);
+    try {
+      const full = (await this.git(signal).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${sha}^{commit}`])).trim();
+      if (full) return full;
+    } catch {
+      /* fall through */
+    }
+    throw new UsageError(`commit ${sha} is not in the repository`);
+  }
+
+  async commitInfo(sha: string): Promise<CommitInfo> {
+    const out = await this.run(['log', '-1', '--format=%H%x00%an%x00%ae%x00%s%x00%B', '--end-of-options', sha]);
+    const [full, authorName, authorEmail, subject, message] = out.split('\0');
+    return { sha: full, authorName, authorEmail, subject, message: (message ?? '').trim() };
+  }
+
+  /** Checks a commit out into a fresh worktree directory. Returns a cleanup function. */
+  async checkout(sha: string, dir: string, signal?: AbortSignal): Promise<() => Promise<void>> {
+    rmSync(dir, { recursive: true, force: true });
+    await this.run(['worktree', 'prune'], signal);
+    mkdirSync(path.dirname(dir), { recursive: true });
+    await this.run(['worktree', 'add', '--detach', '--force', '--', dir, sha], signal);
+    return async () => {
+      rmSync(dir, { recursive: true, force: true });
+      await this.run(['worktree', 'prune']).catch(() => undefined);
+    };
+  }
+
+  /** Tags matching a glob, e.g. `v*`. */
+  async tags(pattern: string): Promise<string[]> {
+    return (await this.run(['tag', '--list', '--', pattern])).split('\n').filter(Boolean);
+  }
+
+  /** Creates an annotated tag on a commit and pushes it to origin. */
+  async tagAndPush(tag: string, sha: string, message: string, signal?: AbortSignal): Promise<void> {
+    const { name, email } = this.opts.author;
+    await this.run(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'tag', '--annotate', '--message', message, '--end-of-options', tag, sha], signal);
+    try {
+      await this.run(['push', '--quiet', 'origin', `refs/tags/${tag}:refs/tags/${tag}`], signal);
+    } catch (err) {
+      await this.run(['tag', '--delete', '--', tag]).catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+/** Rejects names git itself would refuse as a branch (spaces, `..`, control characters...). */
+export async function assertBranchName(branch: string): Promise<void> {
+  if (branch.length === 0 || branch.length > 1000) throw new UsageError('a branch name must be 1 to 1000 characters');
+  try {
+    await simpleGit().raw(['check-ref-format', '--branch', branch]);
+  } catch {
+    throw new UsageError(`not a valid branch name: ${JSON.stringify(branch)}`);
+  }
+}
+
+/** Passed through to git: what it needs to find itself, certificates and proxies; nothing else. */
+const PASS_THROUGH = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'GIT_SSL_CAINFO', 'GIT_SSH_COMMAND', 'SSH_AUTH_SOCK',
+  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+
+function gitEnvironment(from: NodeJS.ProcessEnv): Record<string, string> {
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
+  for (const k of PASS_THROUGH) if (from[k] !== undefined) env[k] = from[k]!;
+  return env;
+}

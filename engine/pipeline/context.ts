@@ -1,0 +1,52 @@
+import type { GreenciConfig, ProjectConfig } from '../../config/schema.js';
+import type { ProjectSpec } from '../../config/project-spec.js';
+import type { DockerClient } from '../docker/docker.js';
+import type { CommitInfo, RepoCache } from '../git/repo.js';
+import type { KeyedMutex } from '../locks.js';
+import type { ImageRef, LogLine, ReleaseRecord } from '../model.js';
+import type { Recorder } from '../recorder.js';
+import type { StageName } from './plan.js';
+
+/** What every stage may use: the real adapters, built once by createEngine. */
+export interface EngineDeps {
+  config: GreenciConfig;
+  docker: DockerClient;
+  recorder: Recorder;
+  repo(project: string): RepoCache;
+  /** Serialises production changes per project. */
+  productionLock: KeyedMutex;
+}
+
+/** One build's working state, filled in stage by stage. */
+export interface BuildContext {
+  deps: EngineDeps;
+  buildId: number;
+  project: string;
+  projectConfig: ProjectConfig;
+  branch: string;
+  requestedSha?: string;
+  requestedBy: string;
+  /** Writes a line to the build's log under the running stage. */
+  log(line: string, stream?: LogLine['stream']): void;
+  /** Cleanups run when the build ends, whatever the outcome (last registered runs first). */
+  cleanups: (() => Promise<void>)[];
+
+  workdir?: string;
+  commit?: CommitInfo;
+  spec?: ProjectSpec;
+  /** Test-stage images: image id per app/service name and per `test:<step>`. */
+  images: Record<string, string>;
+  version?: string;
+  releaseImages?: Record<string, ImageRef>;
+  /** The release production ran when promotion began: what an automatic rollback returns to. */
+  previousLive?: ReleaseRecord;
+  release?: ReleaseRecord;
+}
+
+/** A stage is data: the runner carries it out, records it and emits its events. Stages never print. */
+export interface Stage {
+  name: StageName;
+  /** Production stages finish what they started even when the build is cancelled. */
+  uninterruptible?: boolean;
+  run(ctx: BuildContext, signal: AbortSignal): Promise<void>;
+}

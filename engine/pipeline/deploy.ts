@@ -1,0 +1,108 @@
+import type { ProjectSpec } from '../../config/project-spec.js';
+import type { DockerClient } from '../docker/docker.js';
+import { LABEL, containerName, envFilter, envLabels, networkName, volumeName } from '../docker/names.js';
+import { serviceContainerSpec, serviceFingerprint, type DeployIdentity } from '../docker/specs.js';
+import { AbortError, BugError } from '../errors.js';
+import { waitContainerHealthy, waitHttpHealthy } from './health.js';
+
+/**
+ * Puts a set of images into an environment: network, volumes, then every service and app in
+ * start order, each waited on until healthy. The one routine behind deploy-test, promotion,
+ * rollback and automatic rollback.
+ */
+export interface DeployRequest {
+  id: DeployIdentity;
+  spec: ProjectSpec;
+  /** Image id (or local reference) per app and service. */
+  images: Record<string, string>;
+  /** Start from empty volumes (the test environment). Production's volumes are never removed. */
+  freshVolumes: boolean;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface DeployResult {
+  /** Per app: the URL its health path answers on, through the bind address. */
+  endpoints: Record<string, string>;
+}
+
+export async function deployEnvironment(docker: DockerClient, req: DeployRequest): Promise<DeployResult> {
+  try {
+    return await deploy(docker, req);
+  } catch (err) {
+    if (req.signal?.aborted) {
+      req.log('cancelled: removing the containers this deploy started');
+      await removeEnvironmentContainers(docker, req.id.project, req.id.env);
+      throw new AbortError();
+    }
+    throw err;
+  }
+}
+
+async function deploy(docker: DockerClient, req: DeployRequest): Promise<DeployResult> {
+  const { id, spec } = req;
+  const env = spec.environments[id.env];
+  const labels = envLabels(id.project, id.env, id.release);
+  await docker.ensureNetwork(networkName(id.project, id.env), labels);
+
+  const existing = await docker.listContainers(envFilter(id.project, id.env).label);
+  const keep = new Set<string>();
+  for (const c of existing) {
+    const svc = spec.services.find((s) => s.name === c.Labels[LABEL.service]);
+    const reusable =
+      !req.freshVolumes && svc?.kind === 'service' && c.State === 'running' && c.Labels[LABEL.fingerprint] === serviceFingerprint(svc, req.images[svc.name], env);
+    if (reusable) keep.add(svc.name);
+    else await docker.removeContainer(c.Id);
+  }
+  if (req.freshVolumes) {
+    for (const s of spec.services) if (s.volume) await docker.removeVolume(volumeName(id.project, id.env, s.name));
+  }
+
+  const endpoints: Record<string, string> = {};
+  for (const service of spec.services) {
+    const what = `${service.kind} ${service.name}`;
+    if (keep.has(service.name)) {
+      req.log(`${what}: unchanged, kept running`);
+      continue;
+    }
+    const image = req.images[service.name];
+    if (!image) throw new BugError(`no image for ${service.name}`);
+    if (service.volume) await docker.ensureVolume(volumeName(id.project, id.env, service.name), labels);
+    const create = serviceContainerSpec(id, service, image, env);
+    create.Labels![LABEL.fingerprint] = serviceFingerprint(service, image, env);
+    await docker.removeContainer(containerName(id.project, id.env, service.name));
+    const started = Date.now();
+    const cid = await docker.createContainer(create);
+    await docker.startContainer(cid);
+    if (service.kind === 'service') {
+      await waitContainerHealthy(docker, cid, what, env.healthTimeoutMs, req.signal);
+    } else {
+      const url = await healthUrl(docker, cid, service.port!, service.health!, env.bind);
+      endpoints[service.name] = url;
+      await waitHttpHealthy(docker, cid, url, what, env.healthTimeoutMs, req.signal);
+    }
+    req.log(`${what}: healthy after ${((Date.now() - started) / 1000).toFixed(1)} s${endpoints[service.name] ? ` (${endpoints[service.name]})` : ''}`);
+  }
+  return { endpoints };
+}
+
+async function healthUrl(docker: DockerClient, cid: string, port: number, path: string, bind: string): Promise<string> {
+  const info = await docker.inspectContainer(cid);
+  const hostPort = info?.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort;
+  if (!hostPort) throw new BugError(`container ${cid.slice(0, 12)} has no published port for ${port}/tcp`);
+  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '[::1]' : bind.includes(':') ? `[${bind}]` : bind;
+  return `http://${host}:${hostPort}${path}`;
+}
+
+/** Removes every container of an environment (volumes and network stay). */
+export async function removeEnvironmentContainers(docker: DockerClient, project: string, env: 'test' | 'production'): Promise<number> {
+  const containers = await docker.listContainers(envFilter(project, env).label);
+  for (const c of containers) await docker.removeContainer(c.Id);
+  return containers.length;
+}
+
+/** Stops serving: removes an environment's app containers, keeping its databases. */
+export async function removeAppContainers(docker: DockerClient, project: string, env: 'test' | 'production'): Promise<void> {
+  const containers = await docker.listContainers([...envFilter(project, env).label, `${LABEL.role}=app`]);
+  for (const c of containers) await docker.removeContainer(c.Id);
+}

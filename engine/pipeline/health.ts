@@ -1,0 +1,65 @@
+import type { DockerClient } from '../docker/docker.js';
+import { AbortError, StageError, throwIfAborted } from '../errors.js';
+
+/** Waiting for containers to become healthy, bounded by a timeout, failing fast when they die. */
+
+const POLL_MS = 200;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => (clearTimeout(t), reject(new AbortError()));
+    const t = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function deathNotice(docker: DockerClient, id: string, what: string): Promise<string | undefined> {
+  const info = await docker.inspectContainer(id);
+  if (!info) return `${what}: its container is gone`;
+  const st = info.State;
+  if (st.Status === 'exited' || st.Status === 'dead' || st.Restarting || (info.RestartCount ?? 0) > 0) {
+    const tail = await docker.containerLogs(id, 15);
+    return `${what} exited (code ${st.ExitCode}) before it became healthy${tail.length ? `; last output:\n${tail.join('\n')}` : ''}`;
+  }
+  return undefined;
+}
+
+/** Waits for Docker's own health check to say healthy (or, without one, for the container to run). */
+export async function waitContainerHealthy(docker: DockerClient, id: string, what: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    throwIfAborted(signal);
+    const dead = await deathNotice(docker, id, what);
+    if (dead) throw new StageError(dead);
+    const info = await docker.inspectContainer(id);
+    const health = info?.State.Health?.Status;
+    if (health === 'healthy' || (health === undefined && info?.State.Running)) return;
+    if (health === 'unhealthy') {
+      const last = info?.State.Health?.Log?.at(-1)?.Output?.trim();
+      throw new StageError(`${what} is unhealthy${last ? `: ${last}` : ''}`);
+    }
+    if (Date.now() > deadline) throw new StageError(`${what} did not become healthy within ${Math.round(timeoutMs / 1000)} s (health: ${health ?? 'none'})`);
+    await sleep(POLL_MS, signal);
+  }
+}
+
+/** Polls an app's health URL until it answers 200; fails fast if the container dies. */
+export async function waitHttpHealthy(docker: DockerClient, id: string, url: string, what: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  for (;;) {
+    throwIfAborted(signal);
+    const dead = await deathNotice(docker, id, what);
+    if (dead) throw new StageError(dead);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const body = (await res.text()).slice(0, 200).trim();
+      if (res.status === 200) return;
+      last = `${res.status}${body ? ` ${body}` : ''}`;
+    } catch (err) {
+      last = (err as Error).cause ? String((err as { cause: { code?: string } }).cause.code ?? (err as Error).message) : (err as Error).message;
+    }
+    if (Date.now() > deadline) throw new StageError(`${what} did not answer 200 on ${url} within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
+    await sleep(POLL_MS, signal);
+  }
+}

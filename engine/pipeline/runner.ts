@@ -1,0 +1,51 @@
+import { AbortError, BugError, describeError } from '../errors.js';
+import type { BuildRecord } from '../model.js';
+import type { BuildContext } from './context.js';
+import type { PlannedStage } from './plan.js';
+import { STAGES } from './stages/index.js';
+
+const NEVER = new AbortController().signal;
+
+/**
+ * Carries out a build's planned stages in order, recording each stage's start, end, status and
+ * error as it happens. After a failure the remaining stages are marked skipped; after a cancel,
+ * cancelled. Cleanups (worktrees) always run.
+ */
+export async function runStages(ctx: BuildContext, planned: PlannedStage[], signal: AbortSignal): Promise<BuildRecord> {
+  const rec = ctx.deps.recorder;
+  rec.build(ctx.buildId, { status: 'running', startedAt: Date.now() });
+  let outcome: { status: 'success' } | { status: 'failed' | 'cancelled'; reason: string } = { status: 'success' };
+  try {
+    for (const { name } of planned) {
+      if (outcome.status !== 'success') {
+        rec.stage(ctx.buildId, name, { status: outcome.status === 'cancelled' ? 'cancelled' : 'skipped' });
+        continue;
+      }
+      if (signal.aborted) {
+        outcome = { status: 'cancelled', reason: `cancelled before ${name}` };
+        rec.stage(ctx.buildId, name, { status: 'cancelled' });
+        continue;
+      }
+      const stage = STAGES[name];
+      rec.stage(ctx.buildId, name, { status: 'running', startedAt: Date.now() });
+      ctx.log = (line, stream = 'stdout') => rec.log(ctx.buildId, name, stream, line);
+      try {
+        await stage.run(ctx, stage.uninterruptible ? NEVER : signal);
+        rec.stage(ctx.buildId, name, { status: 'success', finishedAt: Date.now() });
+      } catch (err) {
+        const cancelled = err instanceof AbortError || (signal.aborted && !stage.uninterruptible);
+        const message = cancelled ? 'cancelled' : describeError(err);
+        if (err instanceof BugError || !(err instanceof Error) || err.name === 'Error' || err.name === 'TypeError') {
+          ctx.log(`internal error: ${(err as Error)?.stack ?? String(err)}`, 'system');
+        }
+        rec.stage(ctx.buildId, name, { status: cancelled ? 'cancelled' : 'failed', finishedAt: Date.now(), error: message });
+        outcome = { status: cancelled ? 'cancelled' : 'failed', reason: cancelled ? `cancelled during ${name}` : `${name}: ${message}` };
+      }
+    }
+  } finally {
+    for (const cleanup of ctx.cleanups.reverse()) {
+      await cleanup().catch((err) => rec.log(ctx.buildId, undefined, 'system', `cleanup failed: ${describeError(err)}`));
+    }
+  }
+  return rec.build(ctx.buildId, { status: outcome.status, reason: outcome.status === 'success' ? undefined : outcome.reason, finishedAt: Date.now() });
+}

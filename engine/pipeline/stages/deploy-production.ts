@@ -1,0 +1,64 @@
+import { describeError, StageError } from '../../errors.js';
+import { deployEnvironment, removeAppContainers } from '../deploy.js';
+import type { BuildContext, Stage } from '../context.js';
+import { deployRelease } from '../rollback.js';
+
+/**
+ * Deploys the promoted images to production and verifies health. On failure it rolls back to the
+ * release that was live before, verifies that, and fails the build saying why. With no earlier
+ * release it stops the new apps so production is never left half-deployed.
+ */
+export const deployProduction: Stage = {
+  name: 'deploy-production',
+  uninterruptible: true,
+  run: (ctx) => ctx.deps.productionLock.run(ctx.project, () => deployAndVerify(ctx)),
+};
+
+async function deployAndVerify(ctx: BuildContext): Promise<void> {
+  const { docker, recorder } = ctx.deps;
+  const audit = recorder.store.audit;
+  const version = ctx.version!;
+  const auditId = audit.record({ actor: ctx.requestedBy, action: 'promote', project: ctx.project, target: version, detail: { buildId: ctx.buildId, sha: ctx.commit!.sha } });
+  const dep = recorder.deploymentStarted({ project: ctx.project, env: 'production', kind: 'promote', buildId: ctx.buildId, version, requestedBy: ctx.requestedBy });
+  try {
+    const images = Object.fromEntries(Object.entries(ctx.releaseImages!).map(([k, v]) => [k, v.id]));
+    await deployEnvironment(docker, {
+      id: { project: ctx.project, env: 'production', release: version, buildId: ctx.buildId, commit: ctx.commit!.sha },
+      spec: ctx.spec!,
+      images,
+      freshVolumes: false,
+      log: (l) => ctx.log(l),
+    });
+  } catch (err) {
+    const reason = describeError(err);
+    recorder.deploymentFinished(ctx.project, dep, 'failed', { reason });
+    ctx.log(`production verification failed: ${reason}`, 'stderr');
+    const after = await rollBackAfterFailure(ctx);
+    audit.setOutcome(auditId, `failed; ${after}`);
+    throw new StageError(`${version} failed in production (${reason.split('\n')[0]}); ${after}`);
+  }
+  const release = recorder.store.releases.createRelease({ project: ctx.project, version, sha: ctx.commit!.sha, buildId: ctx.buildId, images: ctx.releaseImages!, spec: ctx.spec!, tagPushed: false });
+  recorder.deploymentFinished(ctx.project, dep, 'success', { releaseId: release.id });
+  ctx.release = release;
+  audit.setOutcome(auditId, 'success');
+  ctx.log(`production runs ${version}`);
+}
+
+async function rollBackAfterFailure(ctx: BuildContext): Promise<string> {
+  const { docker, recorder } = ctx.deps;
+  const prev = ctx.previousLive;
+  if (!prev) {
+    await removeAppContainers(docker, ctx.project, 'production');
+    ctx.log('no earlier release to roll back to: the new apps were stopped', 'stderr');
+    return 'there was no earlier release to roll back to, so its apps were stopped';
+  }
+  ctx.log(`rolling back automatically to ${prev.version}`);
+  const auditId = recorder.store.audit.record({ actor: 'greenci', action: 'auto-rollback', project: ctx.project, target: prev.version, detail: { buildId: ctx.buildId, failed: ctx.version } });
+  const result = await deployRelease(docker, recorder, {
+    project: ctx.project, release: prev, spec: recorder.store.releases.specOf(prev.id), kind: 'auto-rollback', requestedBy: 'greenci', buildId: ctx.buildId, log: (l) => ctx.log(l),
+  });
+  recorder.store.audit.setOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}`);
+  if (result.ok) return `rolled back to ${prev.version}, which is healthy`;
+  await removeAppContainers(docker, ctx.project, 'production');
+  return `the rollback to ${prev.version} failed too (${result.reason.split('\n')[0]}); production apps are stopped`;
+}

@@ -1,0 +1,25 @@
+import { describeError } from '../../errors.js';
+import type { DeployIdentity } from '../../docker/specs.js';
+import { deployEnvironment } from '../deploy.js';
+import type { BuildContext, Stage } from '../context.js';
+
+export function testIdentity(ctx: BuildContext): DeployIdentity {
+  return { project: ctx.project, env: 'test', release: `build-${ctx.buildId}`, buildId: ctx.buildId, commit: ctx.commit!.sha };
+}
+
+/** Replaces the project's test environment with this build: fresh databases, services, then apps. */
+export const deployTest: Stage = {
+  name: 'deploy-test',
+  async run(ctx, signal) {
+    const rec = ctx.deps.recorder;
+    const dep = rec.deploymentStarted({ project: ctx.project, env: 'test', kind: 'deploy', buildId: ctx.buildId, requestedBy: ctx.requestedBy });
+    try {
+      const images = Object.fromEntries(ctx.spec!.services.map((s) => [s.name, ctx.images[s.name] ?? s.image!]));
+      await deployEnvironment(ctx.deps.docker, { id: testIdentity(ctx), spec: ctx.spec!, images, freshVolumes: true, log: (l) => ctx.log(l), signal });
+      rec.deploymentFinished(ctx.project, dep, 'success');
+    } catch (err) {
+      rec.deploymentFinished(ctx.project, dep, 'failed', { reason: describeError(err) });
+      throw err;
+    }
+  },
+};

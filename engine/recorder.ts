@@ -1,0 +1,49 @@
+import type { EventBus } from './events.js';
+import type { BuildRecord, DeploymentKind, LogLine, StageStatus } from './model.js';
+import type { Store } from './store/index.js';
+
+/**
+ * Writes a change to SQLite first, then announces it on the bus, so a listener that reacts to
+ * an event always finds the change already stored.
+ */
+export class Recorder {
+  constructor(
+    readonly store: Store,
+    private readonly bus: EventBus,
+  ) {}
+
+  build(id: number, fields: Parameters<Store['builds']['update']>[1] = {}): BuildRecord {
+    this.store.builds.update(id, fields);
+    const build = this.store.builds.get(id)!;
+    this.bus.emit({ type: 'build.updated', build });
+    return build;
+  }
+
+  stage(buildId: number, name: string, fields: { status: StageStatus; startedAt?: number; finishedAt?: number; error?: string }): void {
+    this.store.builds.updateStage(buildId, name, fields);
+    const stage = this.store.builds.get(buildId)!.stages.find((s) => s.name === name)!;
+    this.bus.emit({ type: 'stage.updated', buildId, stage });
+  }
+
+  log(buildId: number, stage: string | undefined, stream: LogLine['stream'], line: string): void {
+    const ts = Date.now();
+    const id = this.store.builds.appendLog(buildId, stage, stream, line, ts);
+    this.bus.emit({ type: 'log', line: { id, buildId, stage, ts, stream, line } });
+  }
+
+  deploymentStarted(d: { project: string; env: 'test' | 'production'; kind: DeploymentKind; buildId?: number; releaseId?: number; version?: string; requestedBy?: string }): number {
+    const id = this.store.releases.startDeployment(d);
+    this.emitDeployment(d.project, id);
+    return id;
+  }
+
+  deploymentFinished(project: string, id: number, status: 'success' | 'failed', fields: { reason?: string; releaseId?: number } = {}): void {
+    this.store.releases.finishDeployment(id, status, fields);
+    this.emitDeployment(project, id);
+  }
+
+  private emitDeployment(project: string, id: number): void {
+    const deployment = this.store.releases.deployments(project).find((d) => d.id === id)!;
+    this.bus.emit({ type: 'deployment.updated', deployment });
+  }
+}

@@ -1,0 +1,46 @@
+import type { EngineEvent } from './events.js';
+import type { BuildRecord, DeploymentRecord } from './model.js';
+
+/** What every face of greenci shows: recent builds and each project's environments. */
+export interface Snapshot {
+  /** Newest first, at most MAX_BUILDS. */
+  builds: BuildRecord[];
+  /** Per project: the latest deployment to each environment (running, succeeded or failed). */
+  environments: Record<string, { test?: DeploymentRecord; production?: DeploymentRecord }>;
+  /** Per project: the version production runs (from the last successful production deployment). */
+  live: Record<string, { version: string; releaseId: number } | undefined>;
+}
+
+export const MAX_BUILDS = 100;
+
+export const emptySnapshot = (): Snapshot => ({ builds: [], environments: {}, live: {} });
+
+/** The one pure reducer: the daemon, the console and the tests all fold events through it. */
+export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
+  switch (e.type) {
+    case 'build.updated': {
+      const others = s.builds.filter((b) => b.id !== e.build.id);
+      const builds = [e.build, ...others].sort((a, b) => b.id - a.id).slice(0, MAX_BUILDS);
+      return { ...s, builds };
+    }
+    case 'stage.updated': {
+      const builds = s.builds.map((b) =>
+        b.id === e.buildId ? { ...b, stages: b.stages.map((st) => (st.name === e.stage.name ? e.stage : st)) } : b,
+      );
+      return { ...s, builds };
+    }
+    case 'deployment.updated': {
+      const d = e.deployment;
+      const current = s.environments[d.project] ?? {};
+      const environments = { ...s.environments, [d.project]: { ...current, [d.env]: d } };
+      let live = s.live;
+      if (d.env === 'production' && d.status === 'success' && d.releaseId !== undefined && d.version) {
+        live = { ...s.live, [d.project]: { version: d.version, releaseId: d.releaseId } };
+      }
+      return { ...s, environments, live };
+    }
+    case 'release.created':
+    case 'log':
+      return s;
+  }
+}

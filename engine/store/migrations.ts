@@ -1,0 +1,81 @@
+/** Schema migrations, applied in order; the database's user_version says how many ran. Never edit one that shipped. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE builds (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    requested_sha TEXT,
+    sha TEXT,
+    ref_slug TEXT NOT NULL,
+    trigger TEXT NOT NULL,
+    requested_by TEXT,
+    status TEXT NOT NULL CHECK (status IN ('queued','running','success','failed','cancelled')),
+    reason TEXT,
+    version TEXT,
+    commit_subject TEXT,
+    commit_author TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER
+  );
+  CREATE INDEX builds_project ON builds(project, id);
+  CREATE TABLE stages (
+    build_id INTEGER NOT NULL REFERENCES builds(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending','running','success','failed','skipped','cancelled')),
+    started_at INTEGER,
+    finished_at INTEGER,
+    error TEXT,
+    PRIMARY KEY (build_id, name)
+  );
+  CREATE TABLE build_logs (
+    id INTEGER PRIMARY KEY,
+    build_id INTEGER NOT NULL REFERENCES builds(id) ON DELETE CASCADE,
+    stage TEXT,
+    ts INTEGER NOT NULL,
+    stream TEXT NOT NULL,
+    line TEXT NOT NULL
+  );
+  CREATE INDEX build_logs_build ON build_logs(build_id, id);
+  CREATE TABLE releases (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    version TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    build_id INTEGER REFERENCES builds(id),
+    images TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    tag_pushed INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    UNIQUE (project, version)
+  );
+  CREATE TABLE deployments (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    env TEXT NOT NULL CHECK (env IN ('test','production')),
+    kind TEXT NOT NULL CHECK (kind IN ('deploy','promote','rollback','auto-rollback')),
+    build_id INTEGER REFERENCES builds(id),
+    release_id INTEGER REFERENCES releases(id),
+    version TEXT,
+    requested_by TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running','success','failed')),
+    reason TEXT,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX deployments_env ON deployments(project, env, id);
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    project TEXT,
+    target TEXT,
+    outcome TEXT,
+    detail TEXT
+  );
+  `,
+];

@@ -1,0 +1,96 @@
+import type { ProjectSpec } from '../../config/project-spec.js';
+import type { DeploymentKind, DeploymentRecord, ImageRef, ReleaseRecord } from '../model.js';
+import type { Db } from './db.js';
+
+interface ReleaseRow { id: number; project: string; version: string; sha: string; build_id: number | null; images: string; spec: string; tag_pushed: number; created_at: number }
+interface DeploymentRow {
+  id: number; project: string; env: 'test' | 'production'; kind: DeploymentKind; build_id: number | null; release_id: number | null; version: string | null;
+  requested_by: string | null; status: DeploymentRecord['status']; reason: string | null; started_at: number; finished_at: number | null;
+}
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+function toRelease(r: ReleaseRow): ReleaseRecord {
+  return { id: r.id, project: r.project, version: r.version, sha: r.sha, buildId: opt(r.build_id), images: JSON.parse(r.images), tagPushed: r.tag_pushed === 1, createdAt: r.created_at };
+}
+function toDeployment(r: DeploymentRow): DeploymentRecord {
+  return {
+    id: r.id, project: r.project, env: r.env, kind: r.kind, buildId: opt(r.build_id), releaseId: opt(r.release_id), version: opt(r.version),
+    requestedBy: opt(r.requested_by), status: r.status, reason: opt(r.reason), startedAt: r.started_at, finishedAt: opt(r.finished_at),
+  };
+}
+
+/** Releases (version, commit, production images) and every deployment to an environment. */
+export class ReleaseStore {
+  constructor(private readonly db: Db) {}
+
+  createRelease(r: { project: string; version: string; sha: string; buildId?: number; images: Record<string, ImageRef>; spec: ProjectSpec; tagPushed: boolean }, now = Date.now()): ReleaseRecord {
+    const id = Number(
+      this.db
+        .prepare('INSERT INTO releases (project, version, sha, build_id, images, spec, tag_pushed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(r.project, r.version, r.sha, r.buildId ?? null, JSON.stringify(r.images), JSON.stringify(r.spec), r.tagPushed ? 1 : 0, now).lastInsertRowid,
+    );
+    return this.release(id)!;
+  }
+
+  markTagPushed(id: number): void {
+    this.db.prepare('UPDATE releases SET tag_pushed = 1 WHERE id = ?').run(id);
+  }
+
+  release(id: number): ReleaseRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM releases WHERE id = ?').get(id) as ReleaseRow | undefined;
+    return row && toRelease(row);
+  }
+
+  byVersion(project: string, version: string): ReleaseRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM releases WHERE project = ? AND version = ?').get(project, version) as ReleaseRow | undefined;
+    return row && toRelease(row);
+  }
+
+  /** The greenci.yml a release was deployed with: a rollback deploys it the same way. */
+  specOf(id: number): ProjectSpec {
+    return JSON.parse((this.db.prepare('SELECT spec FROM releases WHERE id = ?').get(id) as { spec: string }).spec);
+  }
+
+  /** Newest first. */
+  releases(project: string): ReleaseRecord[] {
+    return (this.db.prepare('SELECT * FROM releases WHERE project = ? ORDER BY id DESC').all(project) as ReleaseRow[]).map(toRelease);
+  }
+
+  versions(project: string): string[] {
+    return (this.db.prepare('SELECT version FROM releases WHERE project = ?').all(project) as { version: string }[]).map((r) => r.version);
+  }
+
+  startDeployment(d: { project: string; env: 'test' | 'production'; kind: DeploymentKind; buildId?: number; releaseId?: number; version?: string; requestedBy?: string }, now = Date.now()): number {
+    return Number(
+      this.db
+        .prepare('INSERT INTO deployments (project, env, kind, build_id, release_id, version, requested_by, status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(d.project, d.env, d.kind, d.buildId ?? null, d.releaseId ?? null, d.version ?? null, d.requestedBy ?? null, 'running', now).lastInsertRowid,
+    );
+  }
+
+  finishDeployment(id: number, status: 'success' | 'failed', fields: { reason?: string; releaseId?: number } = {}, now = Date.now()): void {
+    this.db
+      .prepare('UPDATE deployments SET status = ?, reason = ?, release_id = COALESCE(?, release_id), finished_at = ? WHERE id = ?')
+      .run(status, fields.reason ?? null, fields.releaseId ?? null, now, id);
+  }
+
+  deployments(project: string, env?: 'test' | 'production', limit = 50): DeploymentRecord[] {
+    const rows = (
+      env
+        ? this.db.prepare('SELECT * FROM deployments WHERE project = ? AND env = ? ORDER BY id DESC LIMIT ?').all(project, env, limit)
+        : this.db.prepare('SELECT * FROM deployments WHERE project = ? ORDER BY id DESC LIMIT ?').all(project, limit)
+    ) as DeploymentRow[];
+    return rows.map(toDeployment);
+  }
+
+  /** The release production runs: that of the last successful production deployment. */
+  liveRelease(project: string): ReleaseRecord | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT r.* FROM deployments d JOIN releases r ON r.id = d.release_id
+         WHERE d.project = ? AND d.env = 'production' AND d.status = 'success' ORDER BY d.id DESC LIMIT 1`,
+      )
+      .get(project) as ReleaseRow | undefined;
+    return row && toRelease(row);
+  }
+}

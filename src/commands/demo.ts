@@ -1,0 +1,47 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { seedBareRepository } from '../../engine/git/seed.js';
+import { parse } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { packageRoot } from '../package-root.js';
+import { runCommand } from './run.js';
+
+export const DEMO_USAGE = 'greenci demo [--dir DIR]';
+
+/**
+ * The built-in demo: puts the sample Green project (billing + weight APIs, their databases and
+ * an API test) in a local bare repository that stands in for GitHub, writes a config for it, and
+ * runs the master pipeline: build, test environment, tests, production on 8001/8002, tag v0.x.y.
+ */
+export async function demoCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { dir: { type: 'string' } }, DEMO_USAGE);
+  if (values.help) return io.out(DEMO_USAGE), EXIT.ok;
+  const dir = path.resolve(io.cwd, values.dir ?? 'demo');
+  const bare = path.join(dir, 'origin', 'green.git');
+  const configFile = path.join(dir, 'greenci.config.yml');
+  mkdirSync(dir, { recursive: true });
+  const created = await seedBareRepository({
+    bareDir: bare,
+    sourceDir: path.join(packageRoot(), 'test', 'fixtures', 'green-project'),
+    branch: 'master',
+    message: 'feat: the Green project: billing and weight APIs',
+    author: { name: 'Green Developer', email: 'dev@green.example' },
+  });
+  if (!existsSync(configFile)) {
+    writeFileSync(configFile, ['# written by greenci demo', 'dataDir: ./data', 'projects:', '  green:', '    repo: ./origin/green.git', '    productionBranch: master', ''].join('\n'));
+  }
+  io.out(`demo: ${created ? 'created' : 'reusing'} the sample repository ${bare}`);
+  io.out(`demo: config ${configFile}`);
+  io.out('demo: running the master pipeline of project green\n');
+  const code = await runCommand(['green', '--branch', 'master', '--config', configFile], io);
+  if (code === EXIT.ok) {
+    io.out('\nproduction is up:');
+    io.out('  curl http://127.0.0.1:8001/health     # billing');
+    io.out('  curl http://127.0.0.1:8002/health     # weight');
+    const shown = configFile.startsWith(io.cwd + path.sep) ? path.relative(io.cwd, configFile) : configFile;
+    io.out(`try also: npx greenci releases green --config ${shown}`);
+    io.out(`          npx greenci builds --config ${shown}`);
+  }
+  return code;
+}

@@ -1,0 +1,43 @@
+import { UsageError } from '../../engine/errors.js';
+import { releasesTable } from '../../views/format/build-lines.js';
+import { parse } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { whoAsked, type Io } from '../io.js';
+import { openEngine } from '../setup.js';
+
+export const RELEASES_USAGE = 'greenci releases <project> [--json] [--config PATH]';
+export const ROLLBACK_USAGE = 'greenci rollback <project> [--to vX.Y.Z] [--json] [--config PATH]';
+
+/** Lists a project's releases newest first; `*` marks the one production runs. */
+export async function releasesCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {}, RELEASES_USAGE);
+  if (values.help) return io.out(RELEASES_USAGE), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError(`name one project\nusage: ${RELEASES_USAGE}`);
+  const engine = openEngine(io, values.config);
+  try {
+    const { releases, live } = engine.releases(positionals[0]);
+    if (values.json) io.out(JSON.stringify(releases.map((r) => ({ ...r, live: r.id === live?.id }))));
+    else io.out(releasesTable(releases, live?.id));
+    return EXIT.ok;
+  } finally {
+    engine.close();
+  }
+}
+
+/** Redeploys an earlier release to production, verifies it, and records who asked. */
+export async function rollbackCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { to: { type: 'string' } }, ROLLBACK_USAGE);
+  if (values.help) return io.out(ROLLBACK_USAGE), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError(`name one project\nusage: ${ROLLBACK_USAGE}`);
+  const engine = openEngine(io, values.config);
+  try {
+    const actor = whoAsked(io.env);
+    if (!values.json) io.err(`rolling ${positionals[0]} back${values.to ? ` to ${values.to}` : ''} (asked by ${actor})...`);
+    const { from, to } = await engine.rollback({ project: positionals[0], to: values.to, requestedBy: actor });
+    if (values.json) io.out(JSON.stringify({ project: positionals[0], from: from?.version, to: to.version, requestedBy: actor, outcome: 'success' }));
+    else io.out(`✔ production runs ${to.version} (${to.sha.slice(0, 12)})${from ? `, rolled back from ${from.version}` : ''}`);
+    return EXIT.ok;
+  } finally {
+    engine.close();
+  }
+}

@@ -1,0 +1,55 @@
+import { UsageError } from '../../engine/errors.js';
+import { buildSummary, buildTitle, stageLine } from '../../views/format/build-lines.js';
+import { parse } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { whoAsked, type Io } from '../io.js';
+import { openEngine } from '../setup.js';
+
+export const RUN_USAGE = 'greenci run <project> --branch B [--sha S] [--json] [--config PATH]';
+
+/** Runs one pipeline in-process, printing a line per stage as it finishes. Ctrl-C cancels the build cleanly. */
+export async function runCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { branch: { type: 'string', short: 'b' }, sha: { type: 'string' } }, RUN_USAGE);
+  if (values.help) return io.out(RUN_USAGE), EXIT.ok;
+  const [project, ...extra] = positionals;
+  if (!project || extra.length) throw new UsageError(`name one project\nusage: ${RUN_USAGE}`);
+  if (values.branch === undefined) throw new UsageError(`--branch is required\nusage: ${RUN_USAGE}`);
+
+  const engine = openEngine(io, values.config);
+  const abort = new AbortController();
+  const onSignal = () => {
+    io.err('greenci: cancelling the build (production stages finish first)...');
+    abort.abort('cancelled by the operator');
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let buildId = 0;
+  const unsubscribe = engine.subscribe((e) => {
+    if (e.type !== 'stage.updated' || e.buildId !== buildId || e.stage.status === 'running' || e.stage.status === 'pending') return;
+    if (values.json) io.out(JSON.stringify({ event: 'stage', buildId, ...e.stage }));
+    else io.out(stageLine(e.stage));
+  });
+  try {
+    const build = await engine.run(
+      { project, branch: values.branch, sha: values.sha, trigger: 'manual', requestedBy: whoAsked(io.env) },
+      { signal: abort.signal, onCreated: (b) => ((buildId = b.id), values.json || io.out(buildTitle(b))) },
+    );
+    if (values.json) {
+      io.out(JSON.stringify({ event: 'build', ...build }));
+    } else {
+      io.out(buildSummary(build));
+      if (build.status === 'failed') {
+        const failed = build.stages.find((s) => s.status === 'failed');
+        const tail = engine.logs(build.id).filter((l) => l.stage === failed?.name).slice(-15);
+        if (tail.length) io.out(`last lines of ${failed!.name}:\n${tail.map((l) => `  | ${l.line}`).join('\n')}`);
+        io.out(`full log: greenci logs ${build.id}`);
+      }
+    }
+    return build.status === 'success' ? EXIT.ok : EXIT.failed;
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    engine.close();
+  }
+}
