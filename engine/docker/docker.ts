@@ -244,7 +244,8 @@ export class DockerClient {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
     try {
-      const waiting = container.wait();
+      // 'next-exit': the default 'not-running' is already true for a created container and answers 0 at once
+      const waiting = container.wait({ condition: 'next-exit' });
       await this.startContainer(id);
       const logs = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
       const out = lineSplitter((l) => opts.onLine(l, 'stdout'));

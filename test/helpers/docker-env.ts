@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { DockerClient } from '../../engine/docker/docker.js';
+import { LABEL } from '../../engine/docker/names.js';
+
+export const docker = new DockerClient();
+
+/** A project name no other test uses, so tests can share one Docker engine. */
+export function uniqueProject(prefix = 't'): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Removes every container, network, volume and image labelled with the project. */
+export async function removeProjectResources(project: string): Promise<void> {
+  const label = `${LABEL.project}=${project}`;
+  const api = docker.api;
+  for (const c of await api.listContainers({ all: true, filters: { label: [label] } })) await api.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const n of await api.listNetworks({ filters: { label: [label] } })) await api.getNetwork(n.Id).remove().catch(() => undefined);
+  const vols = await api.listVolumes({ filters: { label: [label] } });
+  for (const v of vols.Volumes ?? []) await api.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+  for (const i of await api.listImages({ filters: { label: [label] } })) await api.getImage(i.Id).remove({ force: true }).catch(() => undefined);
+}
+
+/** The containers of a project's environment, by service name. */
+export async function envContainers(project: string, env: 'test' | 'production') {
+  const list = await docker.listContainers([`${LABEL.project}=${project}`, `${LABEL.env}=${env}`]);
+  return Object.fromEntries(list.map((c) => [c.Labels[LABEL.service] ?? c.Names[0], c]));
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body };
+}
+
+export async function sendJson(method: string, url: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+}
