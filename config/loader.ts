@@ -42,7 +42,7 @@ export function loadConfig(opts: { path?: string; env?: NodeJS.ProcessEnv; cwd?:
 export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEnv = process.env): Omit<LoadedConfig, 'file'> {
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length) return { warnings: [], errors: doc.errors.map((e) => `yaml: ${e.message.split('\n')[0]}`) };
-  const parsed = configSchema.safeParse(doc.toJS() ?? {});
+  const parsed = configSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (!parsed.success) return { warnings: [], errors: formatIssues(parsed.error.issues) };
   const config = parsed.data;
   const warnings: string[] = [];

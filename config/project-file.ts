@@ -25,7 +25,7 @@ export function parseProjectFile(
 ): ProjectFileResult {
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length) return { errors: doc.errors.map((e) => `${PROJECT_FILE}: ${e.message.split('\n')[0]}`) };
-  const parsed = projectFileSchema.safeParse(doc.toJS() ?? {});
+  const parsed = projectFileSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (!parsed.success) return { errors: formatIssues(parsed.error.issues) };
   return normaliseProject(parsed.data, dirExists, fileExists);
 }

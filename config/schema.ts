@@ -9,7 +9,7 @@ export const projectConfigSchema = z.strictObject({
   repo: z.string().min(1),
   productionBranch: z.string().min(1).default('master'),
   /** Prepended to every image repository name, e.g. `green-` → `green-billing:v0.1.0-prod`. */
-  imagePrefix: z.string().regex(/^[a-z0-9]([a-z0-9._/-]*[a-z0-9._/-])?$/, 'must be lower-case letters, digits, . _ - or /').default(''),
+  imagePrefix: z.string().regex(/^([a-z0-9][a-z0-9._/-]*)?$/, 'must start with a lower-case letter or digit and hold only those and . _ - /').default(''),
   /** Name of an environment variable holding a token for HTTPS git remotes. Never the token itself. */
   gitTokenEnv: envVarName.optional(),
 });

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProjectFile, parseProjectFile } from '../../config/project-file.js';
+import { FIXTURES, GREEN_PROJECT } from '../helpers/origin.js';
+
+const minimal = (extra = '') => `apps:\n  web:\n    build: web\n    port: 8080\n${extra}`;
+
+describe('greenci.yml', () => {
+  it("the sample project's file normalises into start order with the documented defaults", () => {
+    const { spec, errors } = loadProjectFile(GREEN_PROJECT);
+    expect(errors).toEqual([]);
+    expect(spec!.services.map((s) => `${s.kind}:${s.name}`)).toEqual(['service:weight-db', 'app:weight', 'service:billing-db', 'app:billing']);
+    expect(spec!.services.find((s) => s.name === 'billing')).toEqual({
+      name: 'billing', kind: 'app', build: { context: 'billing', dockerfile: 'Dockerfile', args: {} }, port: 8080, health: '/health', command: undefined,
+      env: { DB_URL: 'http://billing-db:7000', WEIGHT_URL: 'http://weight:8080', RATE_PER_KG: '0.5' }, dependsOn: ['billing-db', 'weight'],
+    });
+    expect(spec!.services.find((s) => s.name === 'weight-db')!.healthcheck).toEqual({ test: ['CMD', 'node', '/db/healthcheck.js'], intervalMs: 1000, timeoutMs: 3000, retries: 30, startPeriodMs: 0 });
+    expect(spec!.tests).toEqual([{ name: 'api', build: { context: 'tests', dockerfile: 'Dockerfile', args: {} }, image: undefined, command: undefined, env: { BILLING_URL: 'http://billing:8080', WEIGHT_URL: 'http://weight:8080' }, timeoutMs: 120_000 }]);
+    expect(spec!.environments.production).toEqual({ bind: '127.0.0.1', ports: { billing: 8001, weight: 8002 }, env: {}, restart: 'unless-stopped', memoryBytes: 256 * 1024 ** 2, nanoCpus: 500_000_000, healthTimeoutMs: 60_000 });
+    expect(spec!.environments.test).toMatchObject({ bind: '127.0.0.1', ports: {}, restart: 'no' });
+  });
+
+  it('the broken-config variant fails naming each path and problem', () => {
+    const { errors } = parseProjectFile(readFileSync(path.join(FIXTURES, 'green-variants', 'broken-config', 'greenci.yml'), 'utf8'));
+    expect(errors).toEqual(['apps.weight.build: Required', 'apps.billing.port: expected number, received string']);
+  });
+
+  it('reports unknown keys, bad names, dangling depends_on, cycles and port clashes with their paths', () => {
+    const text = [
+      'apps:', '  web:', '    build: web', '    port: 8080', '    prot: 1', '    depends_on: [db, ghost]',
+      '  api:', '    build: api', '    port: 8080', '    depends_on: [web]',
+      'services:', '  db:', '    image: pg:local', '    depends_on: [web]', '  Bad_Name:', '    image: x:1',
+      'environments:', '  production:', '    ports: {web: 80, api: 80, nope: 81}',
+    ].join('\n');
+    const { errors } = parseProjectFile(text);
+    expect(errors).toEqual(['apps.web: Unrecognized key: prot', expect.stringMatching(/^services.Bad_Name: invalid name: /)]);
+    const logical = parseProjectFile(text.replace('    prot: 1\n', '').replace(/  Bad_Name:\n    image: x:1\n/, ''));
+    expect(logical.errors).toEqual([
+      'apps.web.depends_on.1: no app or service named ghost',
+      'depends_on: a cycle (web -> db -> web)',
+      'environments.production.ports.nope: no app named nope',
+      'environments.production.ports.api: port 80 is already used by web',
+    ]);
+  });
+
+  it('keeps build contexts inside the repository and checks they exist', () => {
+    expect(parseProjectFile(minimal().replace('build: web', 'build: ../../etc')).errors).toEqual(['apps.web.build: must stay inside the repository (got "../../etc")']);
+    expect(parseProjectFile(minimal().replace('build: web', 'build: /etc')).errors).toEqual(['apps.web.build: must stay inside the repository (got "/etc")']);
+    expect(parseProjectFile(minimal(), () => false).errors).toEqual(['apps.web.build: no directory "web" in the repository']);
+    expect(parseProjectFile(minimal(), () => true, () => false).errors).toEqual(['apps.web.build: no Dockerfile at "web/Dockerfile"']);
+    expect(loadProjectFile('/nonexistent').errors).toEqual(['greenci.yml: not found at the repository root']);
+  });
+
+  it('services need exactly one of build or image; durations and sizes must parse', () => {
+    expect(parseProjectFile(minimal('services:\n  db:\n    volume: /data\n')).errors).toEqual(['services.db: needs exactly one of build or image']);
+    expect(parseProjectFile(minimal('environments:\n  test:\n    health_timeout: soon\n')).errors).toEqual(['environments.test.health_timeout: not a duration: "soon" (use e.g. 500ms, 30s, 2m)']);
+    expect(parseProjectFile(minimal('environments:\n  production:\n    resources: {memory: lots}\n')).errors).toEqual(['environments.production.resources.memory: not a size: "lots" (use e.g. 256m, 1g)']);
+  });
+
+  it('says where YAML does not parse', () => {
+    expect(parseProjectFile('apps: [oops').errors[0]).toMatch(/^greenci.yml: /);
+    expect(parseProjectFile('').errors).toEqual(['apps: Required']);
+  });
+});
