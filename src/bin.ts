@@ -1,8 +1,18 @@
 #!/usr/bin/env node
 import { main } from './main.js';
 
-// The executable: run the command, then exit with its code (stdout flushed first).
+let finished = false;
+// If the event loop ever drains while a command is still waiting, something awaited can never
+// settle: say so and fail, rather than exiting 0 in the middle of a build.
+process.on('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write('greenci: internal error: stopped waiting before the command finished (please report it)\n');
+  process.exit(1);
+});
+
+// Run the command, let stdout and stderr drain (writes to pipes are asynchronous), then exit.
 main(process.argv.slice(2)).then((code) => {
+  finished = true;
   process.exitCode = code;
-  process.exit(code);
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

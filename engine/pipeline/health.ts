@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { DockerClient } from '../docker/docker.js';
 import { AbortError, StageError, throwIfAborted } from '../errors.js';
 
@@ -52,14 +53,32 @@ export async function waitHttpHealthy(docker: DockerClient, id: string, url: str
     const dead = await deathNotice(docker, id, what);
     if (dead) throw new StageError(dead);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      const body = (await res.text()).slice(0, 200).trim();
+      const res = await httpGet(url, 2000);
       if (res.status === 200) return;
-      last = `${res.status}${body ? ` ${body}` : ''}`;
+      last = `${res.status}${res.body ? ` ${res.body}` : ''}`;
     } catch (err) {
-      last = (err as Error).cause ? String((err as { cause: { code?: string } }).cause.code ?? (err as Error).message) : (err as Error).message;
+      last = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     }
     if (Date.now() > deadline) throw new StageError(`${what} did not answer 200 on ${url} within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
     await sleep(POLL_MS, signal);
   }
+}
+
+/**
+ * One GET with a hard timeout. node:http rather than fetch: a fetch to a port Docker has just
+ * published can stall with nothing keeping the event loop alive (AbortSignal.timeout's timer is
+ * unref'd), and the process then exits in the middle of a deploy.
+ */
+export function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: timeoutMs, headers: { 'user-agent': 'greenci-health' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body.length < 500 ? (body += c) : undefined));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.slice(0, 200).trim() }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+  });
 }
