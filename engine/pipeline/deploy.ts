@@ -1,8 +1,8 @@
-import type { ProjectSpec } from '../../config/project-spec.js';
+import type { ProjectSpec, ServiceSpec } from '../../config/project-spec.js';
 import type { DockerClient } from '../docker/docker.js';
 import { LABEL, containerName, envFilter, envLabels, networkName, volumeName } from '../docker/names.js';
 import { serviceContainerSpec, serviceFingerprint, type DeployIdentity } from '../docker/specs.js';
-import { AbortError, BugError } from '../errors.js';
+import { AbortError, BugError, throwIfAborted } from '../errors.js';
 import { waitContainerHealthy, waitHttpHealthy } from './health.js';
 
 /**
@@ -59,11 +59,12 @@ async function deploy(docker: DockerClient, req: DeployRequest): Promise<DeployR
   }
 
   const endpoints: Record<string, string> = {};
-  for (const service of spec.services) {
+  const startOne = async (service: ServiceSpec): Promise<void> => {
     const what = `${service.kind} ${service.name}`;
+    throwIfAborted(req.signal);
     if (keep.has(service.name)) {
       req.log(`${what}: unchanged, kept running`);
-      continue;
+      return;
     }
     const image = req.images[service.name];
     if (!image) throw new BugError(`no image for ${service.name}`);
@@ -82,8 +83,26 @@ async function deploy(docker: DockerClient, req: DeployRequest): Promise<DeployR
       await waitHttpHealthy(docker, cid, url, what, env.healthTimeoutMs, req.signal);
     }
     req.log(`${what}: healthy after ${((Date.now() - started) / 1000).toFixed(1)} s${endpoints[service.name] ? ` (${endpoints[service.name]})` : ''}`);
-  }
+  };
+  await startInDependencyOrder(spec.services, startOne);
   return { endpoints };
+}
+
+/**
+ * Starts each service as soon as everything it depends on is up, so independent ones (two
+ * databases, say) come up side by side. Waits for all to settle, then throws the first failure;
+ * a service whose dependency failed is never started.
+ */
+export async function startInDependencyOrder(services: ServiceSpec[], start: (s: ServiceSpec) => Promise<void>): Promise<void> {
+  const running = new Map<string, Promise<void>>();
+  for (const s of services) {
+    // services come in start order, so every dependency's promise exists already
+    const deps = s.dependsOn.map((d) => running.get(d)!);
+    running.set(s.name, Promise.all(deps).then(() => start(s)));
+  }
+  const results = await Promise.allSettled(running.values());
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 async function healthUrl(docker: DockerClient, cid: string, port: number, path: string, bind: string): Promise<string> {
