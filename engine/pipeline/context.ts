@@ -2,7 +2,7 @@ import type { GreenciConfig, ProjectConfig } from '../../config/schema.js';
 import type { ProjectSpec } from '../../config/project-spec.js';
 import type { DockerClient } from '../docker/docker.js';
 import type { CommitInfo, RepoCache } from '../git/repo.js';
-import type { KeyedMutex } from '../locks.js';
+import type { ProductionLock } from '../production-lock.js';
 import type { ImageRef, LogLine, ReleaseRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
 import type { StageName } from './plan.js';
@@ -14,7 +14,7 @@ export interface EngineDeps {
   recorder: Recorder;
   repo(project: string): RepoCache;
   /** Serialises production changes per project. */
-  productionLock: KeyedMutex;
+  productionLock: ProductionLock;
 }
 
 /** One build's working state, filled in stage by stage. */
@@ -41,6 +41,8 @@ export interface BuildContext {
   /** The release production ran when promotion began: what an automatic rollback returns to. */
   previousLive?: ReleaseRecord;
   release?: ReleaseRecord;
+  /** Set when production already runs this very commit: the production stages have nothing to do. */
+  alreadyLive?: ReleaseRecord;
 }
 
 /** A stage is data: the runner carries it out, records it and emits its events. Stages never print. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../engine/errors.js';
 import { openStore } from '../../engine/store/index.js';
-import { docker, getJson, sendJson } from '../helpers/docker-env.js';
+import { docker, envContainers, getJson, sendJson } from '../helpers/docker-env.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
 
 /**
@@ -50,6 +50,19 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
     const bill = await sendJson('POST', prod('billing', '/bills'), { truckId: truck });
     expect(bill).toMatchObject({ status: 201, body: { amount: 1000 } });
     billId = bill.body.id;
+  });
+
+  it('running master again on the commit production already runs releases nothing new and leaves production alone', async () => {
+    const before = await envContainers(g.project, 'production');
+    const build = await g.engine.run({ project: g.project, branch: 'master' });
+
+    expect(build.status, build.reason).toBe('success');
+    expect(build.version).toBe('v0.1.0');
+    expect(g.engine.logs(build.id).some((l) => l.stage === 'promote' && l.line === 'production already runs this commit as v0.1.0: no new release')).toBe(true);
+    const after = await envContainers(g.project, 'production');
+    expect(Object.values(after).map((c) => c.Id).sort()).toEqual(Object.values(before).map((c) => c.Id).sort());
+    expect(await g.origin.remoteTags()).toEqual(['v0.1.0']);
+    expect(g.engine.releases(g.project).releases).toHaveLength(1);
   });
 
   it('a master push whose tests fail never touches production and creates no tag', async () => {

@@ -11,7 +11,10 @@ import { deployRelease } from '../rollback.js';
 export const deployProduction: Stage = {
   name: 'deploy-production',
   uninterruptible: true,
-  run: (ctx) => ctx.deps.productionLock.run(ctx.project, () => deployAndVerify(ctx)),
+  run: async (ctx) => {
+    if (ctx.alreadyLive) return ctx.log(`production already runs ${ctx.alreadyLive.version}: left as it is`);
+    await ctx.deps.productionLock.run(ctx.project, `build #${ctx.buildId} deploying ${ctx.version}`, () => deployAndVerify(ctx), (m) => ctx.log(m));
+  },
 };
 
 async function deployAndVerify(ctx: BuildContext): Promise<void> {

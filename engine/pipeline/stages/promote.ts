@@ -4,11 +4,22 @@ import type { ImageRef } from '../../model.js';
 import type { Stage } from '../context.js';
 import { nextVersion } from '../version.js';
 
-/** Picks the release version and tags the tested images `<app>:<version>-prod`. Production is not touched yet. */
+/**
+ * Picks the release version and tags the tested images `<app>:<version>-prod`. Production is not touched yet.
+ * A commit that production already runs is not released twice.
+ */
 export const promote: Stage = {
   name: 'promote',
   async run(ctx) {
     const { docker, recorder } = ctx.deps;
+    const live = recorder.store.releases.liveRelease(ctx.project);
+    if (live && live.sha === ctx.commit!.sha) {
+      ctx.alreadyLive = live;
+      ctx.version = live.version;
+      recorder.build(ctx.buildId, { version: live.version });
+      ctx.log(`production already runs this commit as ${live.version}: no new release`);
+      return;
+    }
     const tags = await ctx.deps.repo(ctx.project).tags('v*');
     const known = [...tags, ...recorder.store.releases.versions(ctx.project)];
     ctx.version = nextVersion(known, ctx.commit!.message);
