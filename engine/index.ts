@@ -5,7 +5,7 @@ import { slugRef } from './docker/tags.js';
 import { UsageError } from './errors.js';
 import { EventBus, type Listener } from './events.js';
 import { assertBranchName, RepoCache } from './git/repo.js';
-import { KeyedMutex } from './locks.js';
+import { ProductionLock } from './production-lock.js';
 import type { BuildRecord, LogLine, ReleaseRecord } from './model.js';
 import type { BuildContext, EngineDeps } from './pipeline/context.js';
 import { planStages } from './pipeline/plan.js';
@@ -29,6 +29,8 @@ export interface RollbackRequest {
   /** A version (`v0.1.0`); default: the release before the live one. */
   to?: string;
   requestedBy: string;
+  /** Progress lines: waiting for another process, each service coming up. */
+  log?: (line: string) => void;
 }
 
 export interface RollbackResult {
@@ -68,7 +70,7 @@ export function createEngine(opts: EngineOptions): Engine {
     config,
     docker,
     recorder,
-    productionLock: new KeyedMutex(),
+    productionLock: new ProductionLock(store.leases),
     repo(project) {
       let r = repos.get(project);
       if (!r) {
@@ -117,7 +119,7 @@ export function createEngine(opts: EngineOptions): Engine {
 
     rollback(req) {
       projectConfig(req.project);
-      return deps.productionLock.run(req.project, async () => {
+      return deps.productionLock.run(req.project, `rollback by ${req.requestedBy}`, async () => {
         const releases = store.releases.releases(req.project);
         const live = store.releases.liveRelease(req.project);
         const target = chooseRollbackTarget(releases, live, req.to);
@@ -127,7 +129,7 @@ export function createEngine(opts: EngineOptions): Engine {
           store.audit.setOutcome(auditId, `refused: images gone (${missing.join(', ')})`);
           throw new UsageError(`cannot roll back to ${target.version}: its images are gone (${missing.join(', ')}); production was not changed`);
         }
-        const log = () => undefined;
+        const log = req.log ?? (() => undefined);
         const result = await deployRelease(docker, recorder, { project: req.project, release: target, spec: store.releases.specOf(target.id), kind: 'rollback', requestedBy: req.requestedBy, log });
         if (result.ok) {
           store.audit.setOutcome(auditId, 'success');
@@ -140,7 +142,7 @@ export function createEngine(opts: EngineOptions): Engine {
         }
         store.audit.setOutcome(auditId, `failed: ${result.reason.split('\n')[0]}; ${after}`);
         throw new RollbackFailedError(`rollback to ${target.version} failed: ${result.reason.split('\n')[0]}; ${after}`);
-      });
+      }, req.log);
     },
 
     releases(project) {

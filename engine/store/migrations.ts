@@ -78,4 +78,13 @@ export const MIGRATIONS: string[] = [
     detail TEXT
   );
   `,
+  `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -33,7 +33,7 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
   try {
     const actor = whoAsked(io.env);
     if (!values.json) io.err(`rolling ${positionals[0]} back${values.to ? ` to ${values.to}` : ''} (asked by ${actor})...`);
-    const { from, to } = await engine.rollback({ project: positionals[0], to: values.to, requestedBy: actor });
+    const { from, to } = await engine.rollback({ project: positionals[0], to: values.to, requestedBy: actor, log: values.json ? undefined : (l) => io.err(`  ${l}`) });
     if (values.json) io.out(JSON.stringify({ project: positionals[0], from: from?.version, to: to.version, requestedBy: actor, outcome: 'success' }));
     else io.out(`✔ production runs ${to.version} (${to.sha.slice(0, 12)})${from ? `, rolled back from ${from.version}` : ''}`);
     return EXIT.ok;
