@@ -220,6 +220,31 @@ export class DockerClient {
     }
   }
 
+  /**
+   * Runs a command inside a running container (exec form, no shell) and returns its exit code,
+   * or undefined when it could not be run or ran past the timeout.
+   */
+  async execExitCode(id: string, cmd: string[], timeoutMs: number): Promise<number | undefined> {
+    try {
+      const exec = await this.api.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const ended = new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), timeoutMs);
+        stream.on('end', () => (clearTimeout(t), resolve(true)));
+        stream.on('close', () => (clearTimeout(t), resolve(true)));
+        stream.on('error', () => (clearTimeout(t), resolve(false)));
+        stream.resume();
+      });
+      const finished = await ended;
+      stream.destroy();
+      if (!finished) return undefined;
+      const info = await exec.inspect();
+      return info.Running ? undefined : info.ExitCode ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The last `tail` lines a container printed, stdout and stderr together. */
   async containerLogs(id: string, tail = 30): Promise<string[]> {
     try {

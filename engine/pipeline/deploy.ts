@@ -47,15 +47,16 @@ async function deploy(docker: DockerClient, req: DeployRequest): Promise<DeployR
 
   const existing = await docker.listContainers(envFilter(id.project, id.env).label);
   const keep = new Set<string>();
-  for (const c of existing) {
+  const obsolete = existing.filter((c) => {
     const svc = spec.services.find((s) => s.name === c.Labels[LABEL.service]);
     const reusable =
       !req.freshVolumes && svc?.kind === 'service' && c.State === 'running' && c.Labels[LABEL.fingerprint] === serviceFingerprint(svc, req.images[svc.name], env);
     if (reusable) keep.add(svc.name);
-    else await docker.removeContainer(c.Id);
-  }
+    return !reusable;
+  });
+  await Promise.all(obsolete.map((c) => docker.removeContainer(c.Id)));
   if (req.freshVolumes) {
-    for (const s of spec.services) if (s.volume) await docker.removeVolume(volumeName(id.project, id.env, s.name));
+    await Promise.all(spec.services.filter((s) => s.volume).map((s) => docker.removeVolume(volumeName(id.project, id.env, s.name))));
   }
 
   const endpoints: Record<string, string> = {};
@@ -76,7 +77,7 @@ async function deploy(docker: DockerClient, req: DeployRequest): Promise<DeployR
     const cid = await docker.createContainer(create);
     await docker.startContainer(cid);
     if (service.kind === 'service') {
-      await waitContainerHealthy(docker, cid, what, env.healthTimeoutMs, req.signal);
+      await waitContainerHealthy(docker, cid, what, env.healthTimeoutMs, req.signal, service.healthcheck);
     } else {
       const url = await healthUrl(docker, cid, service.port!, service.health!, env.bind);
       endpoints[service.name] = url;

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { HealthcheckSpec } from '../../config/project-spec.js';
 import type { DockerClient } from '../docker/docker.js';
 import { AbortError, StageError, throwIfAborted } from '../errors.js';
 
@@ -25,8 +26,12 @@ async function deathNotice(docker: DockerClient, id: string, what: string): Prom
   return undefined;
 }
 
-/** Waits for Docker's own health check to say healthy (or, without one, for the container to run). */
-export async function waitContainerHealthy(docker: DockerClient, id: string, what: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+/**
+ * Waits until a service is healthy: Docker's own health check says so, or (while Docker still
+ * says "starting", its first check being a whole interval away) the same check command run by
+ * greenci exits 0. Without a health check, running is enough.
+ */
+export async function waitContainerHealthy(docker: DockerClient, id: string, what: string, timeoutMs: number, signal?: AbortSignal, check?: HealthcheckSpec): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     throwIfAborted(signal);
@@ -39,6 +44,7 @@ export async function waitContainerHealthy(docker: DockerClient, id: string, wha
       const last = info?.State.Health?.Log?.at(-1)?.Output?.trim();
       throw new StageError(`${what} is unhealthy${last ? `: ${last}` : ''}`);
     }
+    if (health === 'starting' && check?.test[0] === 'CMD' && (await docker.execExitCode(id, check.test.slice(1), check.timeoutMs)) === 0) return;
     if (Date.now() > deadline) throw new StageError(`${what} did not become healthy within ${Math.round(timeoutMs / 1000)} s (health: ${health ?? 'none'})`);
     await sleep(POLL_MS, signal);
   }
