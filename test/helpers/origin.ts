@@ -1,9 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { parseDocument } from 'yaml';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 export const GREEN_PROJECT = path.join(FIXTURES, 'green-project');
@@ -29,13 +29,21 @@ export class Origin {
     const bare = path.join(root, 'green.git');
     const work = path.join(root, 'work');
     cpSync(GREEN_PROJECT, work, { recursive: true });
+    // textual edits, so the rest of the file stays byte-identical and the variants' patches apply
     const file = path.join(work, 'greenci.yml');
-    const doc = parseDocument(readFileSync(file, 'utf8'));
-    doc.setIn(['environments', 'production', 'ports', 'billing'], opts.prodPorts.billing);
-    doc.setIn(['environments', 'production', 'ports', 'weight'], opts.prodPorts.weight);
-    doc.setIn(['environments', 'production', 'health_timeout'], opts.healthTimeout ?? '15s');
-    doc.setIn(['environments', 'test', 'health_timeout'], opts.healthTimeout ?? '15s');
-    writeFileSync(file, doc.toString());
+    const timeout = opts.healthTimeout ?? '15s';
+    const edits: [string, string][] = [
+      ['      billing: 8001\n', `      billing: ${opts.prodPorts.billing}\n`],
+      ['      weight: 8002\n', `      weight: ${opts.prodPorts.weight}\n`],
+      ['  test:\n    bind: 127.0.0.1\n', `  test:\n    bind: 127.0.0.1\n    health_timeout: ${timeout}\n`],
+      ['  production:\n    bind: 127.0.0.1\n', `  production:\n    bind: 127.0.0.1\n    health_timeout: ${timeout}\n`],
+    ];
+    let text = readFileSync(file, 'utf8');
+    for (const [from, to] of edits) {
+      if (!text.includes(from)) throw new Error(`the sample greenci.yml no longer has ${JSON.stringify(from)}`);
+      text = text.replace(from, to);
+    }
+    writeFileSync(file, text);
     await simpleGit().raw(['init', '--quiet', '--bare', '--initial-branch=master', bare]);
     const git = simpleGit({ baseDir: work });
     await git.raw(['init', '--quiet', '--initial-branch=master']);
@@ -52,16 +60,15 @@ export class Origin {
     return (await this.git.raw(['rev-parse', 'HEAD'])).trim();
   }
 
-  /** Copies a variant's files over the working tree and commits them; returns the new sha. */
+  /** Applies a variant's patch (test/fixtures/green-variants/<variant>.patch) and commits it; returns the new sha. */
   async commitVariant(variant: Variant, message: string): Promise<string> {
-    cpSync(path.join(FIXTURES, 'green-variants', variant), this.work, { recursive: true });
+    await this.git.raw(['apply', '--', variantPatch(variant)]);
     return this.commitAll(message);
   }
 
-  /** Brings back the base project's version of the files a variant changed. */
+  /** Reverts a variant's patch and commits that. */
   async revertVariant(variant: Variant, message: string): Promise<string> {
-    const dir = path.join(FIXTURES, 'green-variants', variant);
-    for (const rel of listFiles(dir)) cpSync(path.join(GREEN_PROJECT, rel), path.join(this.work, rel));
+    await this.git.raw(['apply', '--reverse', '--', variantPatch(variant)]);
     return this.commitAll(message);
   }
 
@@ -90,11 +97,16 @@ export class Origin {
   }
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const rel = path.join(prefix, entry.name);
-    return entry.isDirectory() ? listFiles(path.join(dir, entry.name), rel) : [rel];
-  });
+/** A temporary copy of the sample project with a variant applied (git apply works outside a repository too). */
+export function variantTree(variant: Variant): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `greenci-${variant}-`));
+  cpSync(GREEN_PROJECT, dir, { recursive: true });
+  execFileSync('git', ['apply', '--', variantPatch(variant)], { cwd: dir });
+  return dir;
+}
+
+export function variantPatch(variant: Variant): string {
+  return path.join(FIXTURES, 'green-variants', `${variant}.patch`);
 }
 
 export function tempDir(prefix: string): string {

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProjectFile, parseProjectFile } from '../../config/project-file.js';
-import { FIXTURES, GREEN_PROJECT } from '../helpers/origin.js';
+import { GREEN_PROJECT, variantTree } from '../helpers/origin.js';
 
 const minimal = (extra = '') => `apps:\n  web:\n    build: web\n    port: 8080\n${extra}`;
 
@@ -22,7 +20,7 @@ describe('greenci.yml', () => {
   });
 
   it('the broken-config variant fails naming each path and problem', () => {
-    const { errors } = parseProjectFile(readFileSync(path.join(FIXTURES, 'green-variants', 'broken-config', 'greenci.yml'), 'utf8'));
+    const { errors } = loadProjectFile(variantTree('broken-config'));
     expect(errors).toEqual(['apps.weight.build: Required', 'apps.billing.port: expected number, received string']);
   });
 
