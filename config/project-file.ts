@@ -89,6 +89,12 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
       healthTimeoutMs: e.health_timeout ?? 60_000,
     };
   }
+  for (const [app, port] of Object.entries(environments.production.ports)) {
+    const clash = Object.entries(environments.test.ports).find(([, p]) => p === port);
+    if (clash && sameAddress(environments.test.bind, environments.production.bind)) {
+      errors.push(`environments.production.ports.${app}: port ${port} is also used by the test environment (${clash[0]})`);
+    }
+  }
   if (errors.length || 'cycle' in ordered) return { errors };
   return { spec: { services: ordered.order, tests, environments }, errors: [] };
 }
@@ -106,4 +112,9 @@ function isFileInside(root: string, rel: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Two bind addresses that would fight over a port (0.0.0.0 and :: take every address). */
+function sameAddress(a: string, b: string): boolean {
+  return a === b || ['0.0.0.0', '::'].includes(a) || ['0.0.0.0', '::'].includes(b);
 }

@@ -66,6 +66,7 @@ export class DockerClient {
     }
     const onAbort = () => (stream as unknown as { destroy(e?: Error): void }).destroy(new AbortError());
     req.signal?.addEventListener('abort', onAbort, { once: true });
+    if (req.signal?.aborted) onAbort(); // cancelled while the context was uploading
     let imageId: string | undefined;
     let failure: string | undefined;
     try {
@@ -269,8 +270,10 @@ export class DockerClient {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
     try {
+      throwIfAborted(opts.signal); // cancelled while the container was being created
       // 'next-exit': the default 'not-running' is already true for a created container and answers 0 at once
       const waiting = container.wait({ condition: 'next-exit' });
+      waiting.catch(() => undefined); // awaited below; a start failure must not leave it unhandled
       await this.startContainer(id);
       const logs = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
       const out = lineSplitter((l) => opts.onLine(l, 'stdout'));

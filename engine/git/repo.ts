@@ -38,7 +38,13 @@ export class RepoCache {
       env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
       env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${Buffer.from(`x-access-token:${this.opts.token}`).toString('base64')}`;
     }
-    return simpleGit({ baseDir, abort: signal, allowEnvironment: Object.keys(env).filter((k) => k.startsWith('GIT_')) }).env(env);
+    // the config-count variables carry the token (never argv); GIT_SSH_COMMAND is the operator's own
+    return simpleGit({
+      baseDir,
+      abort: signal,
+      allowEnvironment: Object.keys(env).filter((k) => k.startsWith('GIT_')),
+      unsafe: { allowUnsafeConfigEnvCount: env.GIT_CONFIG_COUNT !== undefined, allowUnsafeSshCommand: env.GIT_SSH_COMMAND !== undefined },
+    }).env(env);
   }
 
   private async run(args: string[], signal?: AbortSignal, baseDir?: string): Promise<string> {
@@ -112,11 +118,14 @@ export class RepoCache {
   /** Creates an annotated tag on a commit and pushes it to origin. */
   async tagAndPush(tag: string, sha: string, message: string, signal?: AbortSignal): Promise<void> {
     const { name, email } = this.opts.author;
-    await this.run(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'tag', '--annotate', '--message', message, '--end-of-options', tag, sha], signal);
+    const existing = (await this.git(signal).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/tags/${tag}^{commit}`]).catch(() => '')).trim();
+    if (existing && existing !== sha) throw new ExternalCommandError('git', ['tag', tag], null, `tag ${tag} already exists on another commit (${existing.slice(0, 12)})`);
+    // a tag left by an earlier attempt whose push failed (or was not recorded) is pushed again
+    if (!existing) await this.run(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'tag', '--annotate', '--message', message, '--end-of-options', tag, sha], signal);
     try {
       await this.run(['push', '--quiet', 'origin', `refs/tags/${tag}:refs/tags/${tag}`], signal);
     } catch (err) {
-      await this.run(['tag', '--delete', '--', tag]).catch(() => undefined);
+      if (!existing) await this.run(['tag', '--delete', '--', tag]).catch(() => undefined);
       throw err;
     }
   }

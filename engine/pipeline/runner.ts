@@ -15,18 +15,21 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
   const rec = ctx.deps.recorder;
   rec.build(ctx.buildId, { status: 'running', startedAt: Date.now() });
   let outcome: { status: 'success' } | { status: 'failed' | 'cancelled'; reason: string } = { status: 'success' };
+  let productionStarted = false;
   try {
     for (const { name } of planned) {
       if (outcome.status !== 'success') {
         rec.stage(ctx.buildId, name, { status: outcome.status === 'cancelled' ? 'cancelled' : 'skipped' });
         continue;
       }
-      if (signal.aborted) {
+      const stage = STAGES[name];
+      // once production is being changed, the production stages after it run to the end
+      if (signal.aborted && !(productionStarted && stage.uninterruptible)) {
         outcome = { status: 'cancelled', reason: `cancelled before ${name}` };
         rec.stage(ctx.buildId, name, { status: 'cancelled' });
         continue;
       }
-      const stage = STAGES[name];
+      productionStarted ||= stage.uninterruptible === true;
       rec.stage(ctx.buildId, name, { status: 'running', startedAt: Date.now() });
       ctx.log = (line, stream = 'stdout') => rec.log(ctx.buildId, name, stream, line);
       try {

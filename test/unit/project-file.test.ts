@@ -42,6 +42,13 @@ describe('greenci.yml', () => {
     ]);
   });
 
+  it('refuses a host port both environments would publish on the same address', () => {
+    const env = (bind: string) => `environments:\n  test:\n    bind: ${bind}\n    ports: {web: 8001}\n  production:\n    ports: {web: 8001}\n`;
+    expect(parseProjectFile(minimal(env('127.0.0.1'))).errors).toEqual(['environments.production.ports.web: port 8001 is also used by the test environment (web)']);
+    expect(parseProjectFile(minimal(env('0.0.0.0'))).errors).toHaveLength(1);
+    expect(parseProjectFile(minimal(env('127.0.0.2'))).errors).toEqual([]);
+  });
+
   it('keeps build contexts inside the repository and checks they exist', () => {
     expect(parseProjectFile(minimal().replace('build: web', 'build: ../../etc')).errors).toEqual(['apps.web.build: must stay inside the repository (got "../../etc")']);
     expect(parseProjectFile(minimal().replace('build: web', 'build: /etc')).errors).toEqual(['apps.web.build: must stay inside the repository (got "/etc")']);
