@@ -37,6 +37,11 @@ export class StageError extends Error {
   override name = 'StageError';
 }
 
+/** An operation (a rollback, say) could not be done or was refused; the message says what state it left. */
+export class OperationFailedError extends Error {
+  override name = 'OperationFailedError';
+}
+
 /** Work was cancelled through its AbortSignal. */
 export class AbortError extends Error {
   override name = 'AbortError';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { GreenciConfig } from '../config/schema.js';
 import { DockerClient } from './docker/docker.js';
 import { slugRef } from './docker/tags.js';
-import { UsageError } from './errors.js';
+import { OperationFailedError, UsageError } from './errors.js';
 import { EventBus, type Listener } from './events.js';
 import { assertBranchName, RepoCache } from './git/repo.js';
 import { ProductionLock } from './production-lock.js';
@@ -127,7 +127,7 @@ export function createEngine(opts: EngineOptions): Engine {
         const missing = await missingImages(docker, target);
         if (missing.length) {
           store.audit.setOutcome(auditId, `refused: images gone (${missing.join(', ')})`);
-          throw new UsageError(`cannot roll back to ${target.version}: its images are gone (${missing.join(', ')}); production was not changed`);
+          throw new OperationFailedError(`cannot roll back to ${target.version}: its images are gone (${missing.join(', ')}); production was not changed`);
         }
         const log = req.log ?? (() => undefined);
         const result = await deployRelease(docker, recorder, { project: req.project, release: target, spec: store.releases.specOf(target.id), kind: 'rollback', requestedBy: req.requestedBy, log });
@@ -141,7 +141,7 @@ export function createEngine(opts: EngineOptions): Engine {
           after = restore.ok ? `${live.version} was restored and is healthy` : `restoring ${live.version} failed too (${restore.reason.split('\n')[0]})`;
         }
         store.audit.setOutcome(auditId, `failed: ${result.reason.split('\n')[0]}; ${after}`);
-        throw new RollbackFailedError(`rollback to ${target.version} failed: ${result.reason.split('\n')[0]}; ${after}`);
+        throw new OperationFailedError(`rollback to ${target.version} failed: ${result.reason.split('\n')[0]}; ${after}`);
       }, req.log);
     },
 
@@ -154,11 +154,6 @@ export function createEngine(opts: EngineOptions): Engine {
     logs: (id, after) => store.builds.logs(id, after),
     close: () => store.close(),
   };
-}
-
-/** A rollback that could not be completed (production was restored or stopped, as the message says). */
-export class RollbackFailedError extends Error {
-  override name = 'RollbackFailedError';
 }
 
 function seedSnapshot(store: Store, projects: string[]): Snapshot {

@@ -70,26 +70,18 @@ export class RepoCache {
   /** The commit a branch points at, after validating the name the way git does. */
   async branchHead(branch: string, signal?: AbortSignal): Promise<string> {
     await assertBranchName(branch);
-    try {
-      return (await this.git(signal).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}^{commit}`])).trim() || missing();
-    } catch {
-      return missing();
-    }
-    function missing(): never {
-      throw new UsageError(`no branch ${JSON.stringify(branch)} in the repository`);
-    }
+    // --quiet: a missing ref exits 1 with nothing on stderr, which simple-git hands back as ''
+    const sha = (await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}^{commit}`], signal)).trim();
+    if (!sha) throw new UsageError(`no branch ${JSON.stringify(branch)} in the repository`);
+    return sha;
   }
 
   /** Resolves a (possibly abbreviated) commit sha that must exist in the cache. */
   async resolveCommit(sha: string, signal?: AbortSignal): Promise<string> {
     if (!SHA.test(sha)) throw new UsageError(`not a commit sha: ${JSON.stringify(sha)}`);
-    try {
-      const full = (await this.git(signal).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${sha}^{commit}`])).trim();
-      if (full) return full;
-    } catch {
-      /* fall through */
-    }
-    throw new UsageError(`commit ${sha} is not in the repository`);
+    const full = (await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${sha}^{commit}`], signal)).trim();
+    if (!full) throw new UsageError(`commit ${sha} is not in the repository`);
+    return full;
   }
 
   async commitInfo(sha: string): Promise<CommitInfo> {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ConfigError } from '../errors.js';
 import { AuditStore } from './audit.js';
 import { BuildStore } from './builds.js';
 import { openDb, type Db } from './db.js';
@@ -16,6 +17,13 @@ export interface Store {
 
 /** Opens greenci's state: `<dataDir>/greenci.db`. */
 export function openStore(dataDir: string): Store {
-  const db = openDb(dataDir === ':memory:' ? ':memory:' : path.join(dataDir, 'greenci.db'));
+  const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, 'greenci.db');
+  let db: Db;
+  try {
+    db = openDb(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(`dataDir: cannot open greenci's database ${file} (${e.code ?? e.message}); check the directory exists and is writable by this user`);
+  }
   return { db, builds: new BuildStore(db), releases: new ReleaseStore(db), audit: new AuditStore(db), leases: new LeaseStore(db), close: () => db.close() };
 }

@@ -1,6 +1,7 @@
 import { UsageError } from '../../engine/errors.js';
 import { buildsTable } from '../../views/format/build-lines.js';
 import { formatTime } from '../../views/format/duration.js';
+import { printable } from '../../views/format/printable.js';
 import { parse } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -41,7 +42,7 @@ export async function logsCommand(args: string[], io: Io): Promise<number> {
       let stage: string | undefined;
       for (const l of lines) {
         if (l.stage !== stage) io.out(`== ${(stage = l.stage) ?? 'build'}`);
-        io.out(`${formatTime(l.ts).slice(11)} ${l.stream === 'stderr' ? '!' : ' '} ${l.line}`);
+        io.out(`${formatTime(l.ts).slice(11)} ${l.stream === 'stderr' ? '!' : ' '} ${printable(l.line)}`);
       }
     }
     return EXIT.ok;

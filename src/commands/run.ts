@@ -1,5 +1,6 @@
 import { UsageError } from '../../engine/errors.js';
 import { buildSummary, buildTitle, stageLine } from '../../views/format/build-lines.js';
+import { printable } from '../../views/format/printable.js';
 import { parse } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
@@ -41,7 +42,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
       if (build.status === 'failed') {
         const failed = build.stages.find((s) => s.status === 'failed');
         const tail = engine.logs(build.id).filter((l) => l.stage === failed?.name).slice(-15);
-        if (tail.length) io.out(`last lines of ${failed!.name}:\n${tail.map((l) => `  | ${l.line}`).join('\n')}`);
+        if (tail.length) io.out(`last lines of ${failed!.name}:\n${tail.map((l) => `  | ${printable(l.line)}`).join('\n')}`);
         io.out(`full log: greenci logs ${build.id}`);
       }
     }

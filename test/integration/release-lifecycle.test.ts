@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../engine/errors.js';
+import { OperationFailedError } from '../../engine/errors.js';
 import { openStore } from '../../engine/store/index.js';
 import { docker, envContainers, getJson, sendJson } from '../helpers/docker-env.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
@@ -143,7 +143,7 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
     const before = (await getJson(prod('weight'))).body;
 
     const attempt = g.engine.rollback({ project: g.project, to: 'v0.2.0', requestedBy: 'carol' });
-    await expect(attempt).rejects.toThrow(UsageError);
+    await expect(attempt).rejects.toThrow(OperationFailedError);
     await expect(attempt).rejects.toThrow(/images are gone .*weight:v0\.2\.0-prod.*production was not changed/);
     expect((await getJson(prod('weight'))).body).toEqual(before);
     expect(g.engine.releases(g.project).live?.version).toBe('v0.1.0');
