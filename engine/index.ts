@@ -2,14 +2,14 @@ import path from 'node:path';
 import type { GreenciConfig } from '../config/schema.js';
 import { DockerClient } from './docker/docker.js';
 import { slugRef } from './docker/tags.js';
-import { OperationFailedError, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 import { EventBus, type Listener } from './events.js';
 import { assertBranchName, RepoCache } from './git/repo.js';
-import { ProductionLock } from './production-lock.js';
+import { HostLocks } from './host-locks.js';
 import type { BuildRecord, LogLine, ReleaseRecord } from './model.js';
 import type { BuildContext, EngineDeps } from './pipeline/context.js';
 import { planStages } from './pipeline/plan.js';
-import { chooseRollbackTarget, deployRelease, missingImages } from './pipeline/rollback.js';
+import { rollbackProduction } from './pipeline/rollback.js';
 import { runStages } from './pipeline/runner.js';
 import { Recorder } from './recorder.js';
 import { emptySnapshot, reduce, type Snapshot } from './state.js';
@@ -70,7 +70,7 @@ export function createEngine(opts: EngineOptions): Engine {
     config,
     docker,
     recorder,
-    productionLock: new ProductionLock(store.leases),
+    locks: new HostLocks(store.leases),
     repo(project) {
       let r = repos.get(project);
       if (!r) {
@@ -112,37 +112,14 @@ export function createEngine(opts: EngineOptions): Engine {
       const ctx: BuildContext = {
         deps, buildId, project: req.project, projectConfig: p, branch: req.branch, requestedSha: req.sha, requestedBy,
         log: (line, stream = 'stdout') => recorder.log(buildId, undefined, stream, line),
-        cleanups: [], images: {},
+        cleanups: [], images: {}, held: new Map(),
       };
       return runStages(ctx, planned, runOpts.signal ?? new AbortController().signal);
     },
 
     rollback(req) {
       projectConfig(req.project);
-      return deps.productionLock.run(req.project, `rollback by ${req.requestedBy}`, async () => {
-        const releases = store.releases.releases(req.project);
-        const live = store.releases.liveRelease(req.project);
-        const target = chooseRollbackTarget(releases, live, req.to);
-        const auditId = store.audit.record({ actor: req.requestedBy, action: 'rollback', project: req.project, target: target.version, detail: { from: live?.version } });
-        const missing = await missingImages(docker, target);
-        if (missing.length) {
-          store.audit.setOutcome(auditId, `refused: images gone (${missing.join(', ')})`);
-          throw new OperationFailedError(`cannot roll back to ${target.version}: its images are gone (${missing.join(', ')}); production was not changed`);
-        }
-        const log = req.log ?? (() => undefined);
-        const result = await deployRelease(docker, recorder, { project: req.project, release: target, spec: store.releases.specOf(target.id), kind: 'rollback', requestedBy: req.requestedBy, log });
-        if (result.ok) {
-          store.audit.setOutcome(auditId, 'success');
-          return { from: live, to: target };
-        }
-        let after = 'no release was live before, so production is left as the failed rollback left it';
-        if (live) {
-          const restore = await deployRelease(docker, recorder, { project: req.project, release: live, spec: store.releases.specOf(live.id), kind: 'auto-rollback', requestedBy: 'greenci', log });
-          after = restore.ok ? `${live.version} was restored and is healthy` : `restoring ${live.version} failed too (${restore.reason.split('\n')[0]})`;
-        }
-        store.audit.setOutcome(auditId, `failed: ${result.reason.split('\n')[0]}; ${after}`);
-        throw new OperationFailedError(`rollback to ${target.version} failed: ${result.reason.split('\n')[0]}; ${after}`);
-      }, req.log);
+      return deps.locks.run(`production:${req.project}`, `rollback by ${req.requestedBy}`, () => rollbackProduction(docker, recorder, req), { onWait: req.log });
     },
 
     releases(project) {

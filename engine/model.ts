@@ -64,7 +64,8 @@ export interface ReleaseRecord {
   createdAt: number;
 }
 
-export type DeploymentKind = 'deploy' | 'promote' | 'rollback' | 'auto-rollback';
+/** `stop`: greenci stopped production's apps after failures; no release is live after it. */
+export type DeploymentKind = 'deploy' | 'promote' | 'rollback' | 'auto-rollback' | 'stop';
 
 export interface DeploymentRecord {
   id: number;

@@ -1,5 +1,5 @@
 import type { EventBus } from './events.js';
-import type { BuildRecord, DeploymentKind, LogLine, StageStatus } from './model.js';
+import type { BuildRecord, DeploymentKind, LogLine, ReleaseRecord, StageStatus } from './model.js';
 import type { Store } from './store/index.js';
 
 /**
@@ -40,6 +40,14 @@ export class Recorder {
   deploymentFinished(project: string, id: number, status: 'success' | 'failed', fields: { reason?: string; releaseId?: number } = {}): void {
     this.store.releases.finishDeployment(id, status, fields);
     this.emitDeployment(project, id);
+  }
+
+  /** A promotion verified healthy: the release and the deployment's success are stored together. */
+  releaseDeployed(project: string, deploymentId: number, release: Parameters<Store['releases']['recordRelease']>[1]): ReleaseRecord {
+    const created = this.store.releases.recordRelease(deploymentId, release);
+    this.bus.emit({ type: 'release.created', release: created });
+    this.emitDeployment(project, deploymentId);
+    return created;
   }
 
   private emitDeployment(project: string, id: number): void {

@@ -34,7 +34,9 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
       const current = s.environments[d.project] ?? {};
       const environments = { ...s.environments, [d.project]: { ...current, [d.env]: d } };
       let live = s.live;
-      if (d.env === 'production' && d.status === 'success' && d.releaseId !== undefined && d.version) {
+      if (d.env === 'production' && d.status === 'success' && d.kind === 'stop') {
+        live = { ...s.live, [d.project]: undefined };
+      } else if (d.env === 'production' && d.status === 'success' && d.releaseId !== undefined && d.version) {
         live = { ...s.live, [d.project]: { version: d.version, releaseId: d.releaseId } };
       }
       return { ...s, environments, live };

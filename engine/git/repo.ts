@@ -84,6 +84,12 @@ export class RepoCache {
     return full;
   }
 
+  /** True when `ancestor` is `descendant` or in its history. */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const base = (await this.run(['merge-base', '--end-of-options', ancestor, descendant]).catch(() => '')).trim();
+    return base !== '' && base === (await this.resolveCommit(ancestor));
+  }
+
   async commitInfo(sha: string): Promise<CommitInfo> {
     const out = await this.run(['log', '-1', '--format=%H%x00%an%x00%ae%x00%s%x00%B', '--end-of-options', sha]);
     const [full, authorName, authorEmail, subject, message] = out.split('\0');

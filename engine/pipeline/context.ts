@@ -2,7 +2,7 @@ import type { GreenciConfig, ProjectConfig } from '../../config/schema.js';
 import type { ProjectSpec } from '../../config/project-spec.js';
 import type { DockerClient } from '../docker/docker.js';
 import type { CommitInfo, RepoCache } from '../git/repo.js';
-import type { ProductionLock } from '../production-lock.js';
+import type { HostLocks } from '../host-locks.js';
 import type { ImageRef, LogLine, ReleaseRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
 import type { StageName } from './plan.js';
@@ -13,8 +13,8 @@ export interface EngineDeps {
   docker: DockerClient;
   recorder: Recorder;
   repo(project: string): RepoCache;
-  /** Serialises production changes per project. */
-  productionLock: ProductionLock;
+  /** `repo:`, `test:` and `production:<project>`: one holder at a time across the host. */
+  locks: HostLocks;
 }
 
 /** One build's working state, filled in stage by stage. */
@@ -26,6 +26,10 @@ export interface BuildContext {
   branch: string;
   requestedSha?: string;
   requestedBy: string;
+  /** Aborts when the build is cancelled (stages also get it as their argument). */
+  signal?: AbortSignal;
+  /** Releases of the locks this build holds, by lock name; the runner releases any left at the end. */
+  held: Map<string, () => void>;
   /** Writes a line to the build's log under the running stage. */
   log(line: string, stream?: LogLine['stream']): void;
   /** Cleanups run when the build ends, whatever the outcome (last registered runs first). */
@@ -43,6 +47,8 @@ export interface BuildContext {
   release?: ReleaseRecord;
   /** Set when production already runs this very commit: the production stages have nothing to do. */
   alreadyLive?: ReleaseRecord;
+  /** Set when production runs a newer commit than this one: it is not released. */
+  superseded?: ReleaseRecord;
 }
 
 /** A stage is data: the runner carries it out, records it and emits its events. Stages never print. */

@@ -1,9 +1,9 @@
 import type { ProjectSpec } from '../../config/project-spec.js';
 import type { DockerClient } from '../docker/docker.js';
-import { describeError, UsageError } from '../errors.js';
+import { describeError, OperationFailedError, UsageError } from '../errors.js';
 import type { DeploymentKind, ReleaseRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
-import { deployEnvironment } from './deploy.js';
+import { deployEnvironment, removeAppContainers } from './deploy.js';
 
 /** Deploying a recorded release to production: manual rollback and automatic rollback both come here. */
 
@@ -60,4 +60,58 @@ export function chooseRollbackTarget(releases: ReleaseRecord[], live: ReleaseRec
   const older = releases.filter((x) => x.id < live.id).sort((a, b) => b.id - a.id)[0];
   if (!older) throw new UsageError(`${live.version} is the first release: there is nothing older to roll back to`);
   return older;
+}
+
+/**
+ * Stops production's apps (databases stay) and records it: after this no release is live, so
+ * greenci never claims production runs something it does not.
+ */
+export async function stopProduction(docker: DockerClient, recorder: Recorder, r: { project: string; reason: string; buildId?: number; requestedBy?: string }): Promise<void> {
+  await removeAppContainers(docker, r.project, 'production');
+  const dep = recorder.deploymentStarted({ project: r.project, env: 'production', kind: 'stop', buildId: r.buildId, requestedBy: r.requestedBy ?? 'greenci' });
+  recorder.deploymentFinished(r.project, dep, 'success', { reason: r.reason });
+  recorder.store.audit.record({ actor: r.requestedBy ?? 'greenci', action: 'stop', project: r.project, outcome: 'success', detail: { reason: r.reason } });
+}
+
+/**
+ * An operator's rollback (the caller holds the production lock): deploy the chosen release and
+ * verify it; if that fails, restore the release that was live, and if that fails too, stop the
+ * apps. The audit entry always ends with the outcome.
+ */
+export async function rollbackProduction(
+  docker: DockerClient,
+  recorder: Recorder,
+  req: { project: string; to?: string; requestedBy: string; log?: (line: string) => void },
+): Promise<{ from?: ReleaseRecord; to: ReleaseRecord }> {
+  const store = recorder.store;
+  const live = store.releases.liveRelease(req.project);
+  const target = chooseRollbackTarget(store.releases.releases(req.project), live, req.to);
+  const auditId = store.audit.record({ actor: req.requestedBy, action: 'rollback', project: req.project, target: target.version, detail: { from: live?.version } });
+  const log = req.log ?? (() => undefined);
+  try {
+    const missing = await missingImages(docker, target);
+    if (missing.length) {
+      store.audit.setOutcome(auditId, `refused: images gone (${missing.join(', ')})`);
+      throw new OperationFailedError(`cannot roll back to ${target.version}: its images are gone (${missing.join(', ')}); production was not changed`);
+    }
+    const result = await deployRelease(docker, recorder, { project: req.project, release: target, spec: store.releases.specOf(target.id), kind: 'rollback', requestedBy: req.requestedBy, log });
+    if (result.ok) {
+      store.audit.setOutcome(auditId, 'success');
+      return { from: live, to: target };
+    }
+    const why = result.reason.split('\n')[0];
+    let after: string;
+    const restore = live && (await deployRelease(docker, recorder, { project: req.project, release: live, spec: store.releases.specOf(live.id), kind: 'auto-rollback', requestedBy: 'greenci', log }));
+    if (restore && restore.ok) {
+      after = `${live!.version} was restored and is healthy`;
+    } else {
+      await stopProduction(docker, recorder, { project: req.project, reason: `rollback to ${target.version} failed${live ? ` and so did restoring ${live.version}` : ''}`, requestedBy: req.requestedBy });
+      after = `${live ? `restoring ${live.version} failed too (${restore && !restore.ok ? restore.reason.split('\n')[0] : ''}); ` : ''}production apps are stopped`;
+    }
+    store.audit.setOutcome(auditId, `failed: ${why}; ${after}`);
+    throw new OperationFailedError(`rollback to ${target.version} failed: ${why}; ${after}`);
+  } catch (err) {
+    if (!(err instanceof OperationFailedError)) store.audit.setOutcome(auditId, `failed: ${describeError(err)}`);
+    throw err;
+  }
 }

@@ -30,6 +30,7 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
         continue;
       }
       productionStarted ||= stage.uninterruptible === true;
+      ctx.signal = signal;
       rec.stage(ctx.buildId, name, { status: 'running', startedAt: Date.now() });
       ctx.log = (line, stream = 'stdout') => rec.log(ctx.buildId, name, stream, line);
       try {
@@ -46,6 +47,7 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
       }
     }
   } finally {
+    for (const release of ctx.held.values()) release();
     for (const cleanup of ctx.cleanups.reverse()) {
       await cleanup().catch((err) => rec.log(ctx.buildId, undefined, 'system', `cleanup failed: ${describeError(err)}`));
     }

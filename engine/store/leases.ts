@@ -3,6 +3,7 @@ import type { Db } from './db.js';
 
 export interface Lease {
   name: string;
+  token: string;
   pid: number;
   host: string;
   purpose: string;
@@ -20,25 +21,31 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Named leases shared by every greenci process on the host through the SQLite file: two
- * operators' commands never change one project's production at the same time. A lease held by
- * a process that died is taken over.
+ * Named leases shared by every greenci process on the host through the SQLite file. A holder is
+ * one lock instance (a token), not a process, so two engines in one process exclude each other
+ * too. A lease whose process died is taken over.
  */
 export class LeaseStore {
   constructor(private readonly db: Db) {}
 
-  /** Takes the lease, or returns who holds it. */
-  tryAcquire(name: string, purpose: string, now = Date.now()): { ok: true } | { ok: false; holder: Lease } {
+  /** Takes the lease for `token`, or returns who holds it. */
+  tryAcquire(name: string, token: string, purpose: string, now = Date.now()): { ok: true } | { ok: false; holder: Lease } {
     return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT name, pid, host, purpose, acquired_at AS acquiredAt FROM leases WHERE name = ?').get(name) as Lease | undefined;
-      const mine = row && row.pid === process.pid && row.host === os.hostname();
-      if (row && !mine && !(row.host === os.hostname() && !alive(row.pid))) return { ok: false as const, holder: row };
-      this.db.prepare('INSERT OR REPLACE INTO leases (name, pid, host, purpose, acquired_at) VALUES (?, ?, ?, ?, ?)').run(name, process.pid, os.hostname(), purpose, now);
+      const row = this.db.prepare('SELECT name, token, pid, host, purpose, acquired_at AS acquiredAt FROM leases WHERE name = ?').get(name) as Lease | undefined;
+      const stale = row && row.host === os.hostname() && !alive(row.pid);
+      if (row && row.token !== token && !stale) return { ok: false as const, holder: row };
+      this.db.prepare('INSERT OR REPLACE INTO leases (name, token, pid, host, purpose, acquired_at) VALUES (?, ?, ?, ?, ?, ?)').run(name, token, process.pid, os.hostname(), purpose, now);
       return { ok: true as const };
     }).immediate();
   }
 
-  release(name: string): void {
-    this.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?').run(name, process.pid, os.hostname());
+  release(name: string, token: string): void {
+    this.db.prepare('DELETE FROM leases WHERE name = ? AND token = ?').run(name, token);
+  }
+
+  /** Who holds a lease now (a dead holder counts as nobody). */
+  holder(name: string): Lease | undefined {
+    const row = this.db.prepare('SELECT name, token, pid, host, purpose, acquired_at AS acquiredAt FROM leases WHERE name = ?').get(name) as Lease | undefined;
+    return row && !(row.host === os.hostname() && !alive(row.pid)) ? row : undefined;
   }
 }

@@ -56,7 +56,7 @@ export const MIGRATIONS: string[] = [
     id INTEGER PRIMARY KEY,
     project TEXT NOT NULL,
     env TEXT NOT NULL CHECK (env IN ('test','production')),
-    kind TEXT NOT NULL CHECK (kind IN ('deploy','promote','rollback','auto-rollback')),
+    kind TEXT NOT NULL CHECK (kind IN ('deploy','promote','rollback','auto-rollback','stop')),
     build_id INTEGER REFERENCES builds(id),
     release_id INTEGER REFERENCES releases(id),
     version TEXT,
@@ -81,6 +81,7 @@ export const MIGRATIONS: string[] = [
   `
   CREATE TABLE leases (
     name TEXT PRIMARY KEY,
+    token TEXT NOT NULL,
     pid INTEGER NOT NULL,
     host TEXT NOT NULL,
     purpose TEXT NOT NULL,

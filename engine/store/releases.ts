@@ -83,14 +83,23 @@ export class ReleaseStore {
     return rows.map(toDeployment);
   }
 
-  /** The release production runs: that of the last successful production deployment. */
+  /** The release production runs: that of the last successful production deployment (none after a stop). */
   liveRelease(project: string): ReleaseRecord | undefined {
     const row = this.db
       .prepare(
-        `SELECT r.* FROM deployments d JOIN releases r ON r.id = d.release_id
+        `SELECT r.* FROM deployments d LEFT JOIN releases r ON r.id = d.release_id
          WHERE d.project = ? AND d.env = 'production' AND d.status = 'success' ORDER BY d.id DESC LIMIT 1`,
       )
-      .get(project) as ReleaseRow | undefined;
-    return row && toRelease(row);
+      .get(project) as (ReleaseRow & { id: number | null }) | undefined;
+    return row && row.id !== null ? toRelease(row) : undefined;
+  }
+
+  /** Records a promotion that verified healthy: the release and the deployment's success, together. */
+  recordRelease(deploymentId: number, r: Parameters<ReleaseStore['createRelease']>[0], now = Date.now()): ReleaseRecord {
+    return this.db.transaction(() => {
+      const release = this.createRelease(r, now);
+      this.finishDeployment(deploymentId, 'success', { releaseId: release.id }, now);
+      return release;
+    })();
   }
 }

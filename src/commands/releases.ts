@@ -3,6 +3,7 @@ import { releasesTable } from '../../views/format/build-lines.js';
 import { parse } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
+import { holdSignals } from '../signals.js';
 import { openEngine } from '../setup.js';
 
 export const RELEASES_USAGE = 'greenci releases <project> [--json] [--config PATH]';
@@ -30,6 +31,11 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
   if (values.help) return io.out(ROLLBACK_USAGE), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError(`name one project\nusage: ${ROLLBACK_USAGE}`);
   const engine = openEngine(io, values.config);
+  const releaseSignals = holdSignals(
+    () => io.err('greenci: a rollback is changing production: it finishes (or restores the live release) before greenci exits'),
+    'greenci: still rolling back; production cannot be left half-deployed',
+    io.err,
+  );
   try {
     const actor = whoAsked(io.env);
     if (!values.json) io.err(`rolling ${positionals[0]} back${values.to ? ` to ${values.to}` : ''} (asked by ${actor})...`);
@@ -38,6 +44,7 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
     else io.out(`✔ production runs ${to.version} (${to.sha.slice(0, 12)})${from ? `, rolled back from ${from.version}` : ''}`);
     return EXIT.ok;
   } finally {
+    releaseSignals();
     engine.close();
   }
 }

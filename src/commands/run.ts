@@ -4,6 +4,7 @@ import { printable } from '../../views/format/printable.js';
 import { parse } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
+import { holdSignals } from '../signals.js';
 import { openEngine } from '../setup.js';
 
 export const RUN_USAGE = 'greenci run <project> --branch B [--sha S] [--json] [--config PATH]';
@@ -18,12 +19,14 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
 
   const engine = openEngine(io, values.config);
   const abort = new AbortController();
-  const onSignal = () => {
-    io.err('greenci: cancelling the build (production stages finish first)...');
-    abort.abort('cancelled by the operator');
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const releaseSignals = holdSignals(
+    (signal) => {
+      io.err(`greenci: ${signal}: cancelling the build (a production change in progress finishes first)...`);
+      abort.abort('cancelled by the operator');
+    },
+    'greenci: still cancelling; a production change in progress cannot be interrupted',
+    io.err,
+  );
   let buildId = 0;
   const unsubscribe = engine.subscribe((e) => {
     if (e.type !== 'stage.updated' || e.buildId !== buildId || e.stage.status === 'running' || e.stage.status === 'pending') return;
@@ -49,8 +52,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     return build.status === 'success' ? EXIT.ok : EXIT.failed;
   } finally {
     unsubscribe();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    releaseSignals();
     engine.close();
   }
 }

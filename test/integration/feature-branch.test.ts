@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '../../engine/docker/names.js';
@@ -112,5 +113,45 @@ describe('feature branches build and test in the isolated test environment', () 
     expect(build.status).toBe('failed');
     expect(build.reason).toBe('build: weight: base image registry.invalid/nothing:1 is not on this host, and greenci never pulls (build or load it locally first)');
     expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it('a build context that leads outside the repository through a symlink is refused before anything is built', async () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'greenci-outside-'));
+    writeFileSync(path.join(outside, 'Dockerfile'), 'FROM greenci/node:20-local\nCOPY . /stolen\n');
+    symlinkSync(outside, path.join(g.origin.work, 'weight-link'));
+    writeFileSync(path.join(g.origin.work, 'greenci.yml'), readFileSync(path.join(g.origin.work, 'greenci.yml'), 'utf8').replace('build: weight ', 'build: weight-link '));
+    await g.origin.commitAll('chore: a symlinked build context');
+    await g.origin.push('feature/123');
+    const build = await g.engine.run({ project: g.project, branch: 'feature/123' });
+
+    expect(build.status).toBe('failed');
+    expect(build.reason).toBe('build: weight: build context "weight-link" leads outside the repository (through a symlink)');
+    expect(await docker.imageId(`${g.project}-weight:feature-123-test`)).toBeDefined(); // the earlier good build's image, not a new one
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('a commit that is not on the branch asked for is refused at checkout', async () => {
+    await g.origin.checkout('master');
+    const masterSha = await g.origin.commitAll('chore: only on master');
+    await g.origin.push('master');
+    const build = await g.engine.run({ project: g.project, branch: 'feature/123', sha: masterSha });
+
+    expect(build.status).toBe('failed');
+    expect(build.reason).toBe(`checkout: commit ${masterSha.slice(0, 12)} is not on branch "feature/123"`);
+  });
+
+  it('a first release that never becomes healthy in production stops its apps, and no release is live', async () => {
+    await g.origin.commitVariant('prod-unhealthy', 'feat: currencies');
+    await g.origin.push('master');
+    const build = await g.engine.run({ project: g.project, branch: 'master' });
+
+    expect(build.status).toBe('failed');
+    expect(build.reason).toMatch(/^deploy-production: v0\.1\.0 failed in production \(.*BILLING_CURRENCY.*\); there was no earlier release to roll back to, so its apps were stopped$/);
+    const prod = await envContainers(g.project, 'production');
+    expect(Object.keys(prod).sort()).toEqual(['billing-db', 'weight-db']);
+    expect(g.engine.releases(g.project)).toEqual({ releases: [], live: undefined });
+    expect(g.engine.store.releases.deployments(g.project, 'production', 2).map((d) => [d.kind, d.status])).toEqual([['stop', 'success'], ['promote', 'failed']]);
+    expect(g.engine.getSnapshot().live[g.project]).toBeUndefined();
+    expect(await g.origin.remoteTags()).toEqual([]);
   });
 });

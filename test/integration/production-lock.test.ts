@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ProductionLock } from '../../engine/production-lock.js';
+import { HostLocks } from '../../engine/host-locks.js';
 import { openStore } from '../../engine/store/index.js';
 import { tempDir } from '../helpers/origin.js';
 
@@ -15,37 +15,56 @@ describe('the production lock across greenci processes', () => {
   it('waits while another live process changes production, and takes over from one that died', async () => {
     // another greenci process takes the lease and keeps it
     const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import { openStore } from ${JSON.stringify(STORE)};
-      const s = openStore(${JSON.stringify(dir)}); const r = s.leases.tryAcquire('production:green', 'build #7 deploying v0.2.0');
+      const s = openStore(${JSON.stringify(dir)}); const r = s.leases.tryAcquire('production:green', 'other-process', 'build #7 deploying v0.2.0');
       console.log(r.ok ? 'held' : 'refused'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.resolve(import.meta.dirname, '..', '..') });
     await new Promise<void>((resolve) => holder.stdout!.on('data', (c) => String(c).includes('held') && resolve()));
 
     const store = openStore(dir);
-    const lock = new ProductionLock(store.leases, 50);
+    const lock = new HostLocks(store.leases, 50);
     const waits: string[] = [];
     let ran = false;
-    const attempt = lock.run('green', 'rollback by bob', async () => (ran = true), (m) => waits.push(m));
+    const attempt = lock.run('production:green', 'rollback by bob', async () => (ran = true), { onWait: (m) => waits.push(m) });
     await new Promise((r) => setTimeout(r, 300));
     expect(ran).toBe(false);
-    expect(waits).toEqual([`waiting: greenci process ${holder.pid} is changing production (build #7 deploying v0.2.0)`]);
+    expect(waits).toEqual([`waiting: greenci process ${holder.pid} (build #7 deploying v0.2.0) is using production:green`]);
 
     holder.kill('SIGKILL');
     await attempt;
     expect(ran).toBe(true);
-    expect(store.leases.tryAcquire('production:green', 'next').ok).toBe(true);
+    expect(store.leases.holder('production:green')).toBeUndefined();
     store.close();
   });
 
-  it('one process runs its own production changes one after another', async () => {
+  it('one process runs its own production changes one after another, and says who it waits for', async () => {
     const store = openStore(dir);
-    const lock = new ProductionLock(store.leases, 10);
+    const lock = new HostLocks(store.leases, 10);
     const order: string[] = [];
-    const job = (name: string) => lock.run('blue', name, async () => {
+    const waits: string[] = [];
+    const job = (name: string) => lock.run('production:blue', name, async () => {
       order.push(`${name} start`);
       await new Promise((r) => setTimeout(r, 30));
       order.push(`${name} end`);
-    });
+    }, { onWait: (m) => waits.push(m) });
     await Promise.all([job('a'), job('b')]);
     expect(order).toEqual(['a start', 'a end', 'b start', 'b end']);
+    expect(waits).toEqual(['waiting: a is using production:blue']);
+    store.close();
+  });
+
+  it('two lock holders in one process exclude each other too, and a cancelled wait leaves the queue', async () => {
+    const store = openStore(dir);
+    const first = new HostLocks(store.leases, 10);
+    const second = new HostLocks(store.leases, 10);
+    const release = await first.acquire('test:green', 'build #1');
+    const abort = new AbortController();
+    const waiting = second.acquire('test:green', 'build #2', { signal: abort.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    abort.abort();
+    await expect(waiting).rejects.toThrow('cancelled');
+    release();
+    const again = await second.acquire('test:green', 'build #3');
+    expect(store.leases.holder('test:green')?.purpose).toBe('build #3');
+    again();
     store.close();
   });
 });

@@ -93,6 +93,17 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
     expect(await g.origin.remoteTags()).toEqual(['v0.1.0', 'v0.2.0']);
   });
 
+  it('an older master commit than the live release is built and tested but not released over it', async () => {
+    const before = await envContainers(g.project, 'production');
+    const build = await g.engine.run({ project: g.project, branch: 'master', sha: shas.v1 });
+
+    expect(build.status, build.reason).toBe('success');
+    expect(build.version).toBeUndefined();
+    expect(g.engine.logs(build.id).some((l) => l.stage === 'promote' && /^production runs v0\.2\.0 \(.*\), which is newer than this commit: it is not released$/.test(l.line))).toBe(true);
+    expect(Object.values(await envContainers(g.project, 'production')).map((c) => c.Id).sort()).toEqual(Object.values(before).map((c) => c.Id).sort());
+    expect(g.engine.releases(g.project).live?.version).toBe('v0.2.0');
+  });
+
   it('a release that never becomes healthy in production is rolled back automatically, and the build says why', async () => {
     shas.bad = await g.origin.commitVariant('prod-unhealthy', 'fix: currency handling');
     await g.origin.push('master');

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { BuildSpec } from '../../../config/project-spec.js';
 import { baseImages } from '../../docker/dockerfile.js';
@@ -23,8 +23,9 @@ export const buildImages: Stage = {
     const { docker } = ctx.deps;
     for (const target of buildTargets(ctx)) {
       throwIfAborted(signal);
-      const contextDir = path.join(ctx.workdir!, target.build.context);
-      await assertBaseImagesPresent(ctx, path.join(contextDir, target.build.dockerfile), target.build.args, target.key);
+      const contextDir = insideRepository(ctx.workdir!, target.build.context, `${target.key}: build context`);
+      const dockerfile = insideRepository(ctx.workdir!, path.join(target.build.context, target.build.dockerfile), `${target.key}: Dockerfile`);
+      await assertBaseImagesPresent(ctx, dockerfile, target.build.args, target.key);
       const ref = testImageRef(ctx.projectConfig.imagePrefix, target.name, ctx.branch);
       ctx.log(`building ${ref} from ${target.build.context}/${target.build.dockerfile}`);
       try {
@@ -44,6 +45,23 @@ export const buildImages: Stage = {
     }
   },
 };
+
+/**
+ * The real path of something in the checkout, refused when a symlink takes it outside: a
+ * pushed branch must not be able to make greenci's data directory (or anything else on the host)
+ * a build context.
+ */
+function insideRepository(workdir: string, rel: string, what: string): string {
+  const root = realpathSync(workdir);
+  let real: string;
+  try {
+    real = realpathSync(path.join(workdir, rel));
+  } catch {
+    throw new StageError(`${what} ${JSON.stringify(rel)} does not exist in the repository`);
+  }
+  if (real !== root && !real.startsWith(root + path.sep)) throw new StageError(`${what} ${JSON.stringify(rel)} leads outside the repository (through a symlink)`);
+  return real;
+}
 
 async function assertBaseImagesPresent(ctx: BuildContext, dockerfile: string, args: Record<string, string>, what: string): Promise<void> {
   for (const image of baseImages(readFileSync(dockerfile, 'utf8'), args)) {

@@ -1,19 +1,21 @@
 import { describeError, StageError } from '../../errors.js';
-import { deployEnvironment, removeAppContainers } from '../deploy.js';
+import { deployEnvironment } from '../deploy.js';
 import type { BuildContext, Stage } from '../context.js';
-import { deployRelease } from '../rollback.js';
+import { deployRelease, stopProduction } from '../rollback.js';
 
 /**
- * Deploys the promoted images to production and verifies health. On failure it rolls back to the
- * release that was live before, verifies that, and fails the build saying why. With no earlier
- * release it stops the new apps so production is never left half-deployed.
+ * Deploys the promoted images to production and verifies health (under the production lock
+ * promote took). On failure it rolls back to the release that was live before, verifies that,
+ * and fails the build saying why. If nothing healthy can be restored, production's apps are
+ * stopped and recorded as such, so production is never left half-deployed.
  */
 export const deployProduction: Stage = {
   name: 'deploy-production',
   uninterruptible: true,
-  run: async (ctx) => {
+  async run(ctx) {
     if (ctx.alreadyLive) return ctx.log(`production already runs ${ctx.alreadyLive.version}: left as it is`);
-    await ctx.deps.productionLock.run(ctx.project, `build #${ctx.buildId} deploying ${ctx.version}`, () => deployAndVerify(ctx), (m) => ctx.log(m));
+    if (ctx.superseded) return ctx.log(`production runs the newer ${ctx.superseded.version}: left as it is`);
+    await deployAndVerify(ctx);
   },
 };
 
@@ -40,9 +42,7 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
     audit.setOutcome(auditId, `failed; ${after}`);
     throw new StageError(`${version} failed in production (${reason.split('\n')[0]}); ${after}`);
   }
-  const release = recorder.store.releases.createRelease({ project: ctx.project, version, sha: ctx.commit!.sha, buildId: ctx.buildId, images: ctx.releaseImages!, spec: ctx.spec!, tagPushed: false });
-  recorder.deploymentFinished(ctx.project, dep, 'success', { releaseId: release.id });
-  ctx.release = release;
+  ctx.release = recorder.releaseDeployed(ctx.project, dep, { project: ctx.project, version, sha: ctx.commit!.sha, buildId: ctx.buildId, images: ctx.releaseImages!, spec: ctx.spec!, tagPushed: false });
   audit.setOutcome(auditId, 'success');
   ctx.log(`production runs ${version}`);
 }
@@ -51,7 +51,7 @@ async function rollBackAfterFailure(ctx: BuildContext): Promise<string> {
   const { docker, recorder } = ctx.deps;
   const prev = ctx.previousLive;
   if (!prev) {
-    await removeAppContainers(docker, ctx.project, 'production');
+    await stopProduction(docker, recorder, { project: ctx.project, buildId: ctx.buildId, reason: `${ctx.version} failed and there was no earlier release` });
     ctx.log('no earlier release to roll back to: the new apps were stopped', 'stderr');
     return 'there was no earlier release to roll back to, so its apps were stopped';
   }
@@ -62,6 +62,6 @@ async function rollBackAfterFailure(ctx: BuildContext): Promise<string> {
   });
   recorder.store.audit.setOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}`);
   if (result.ok) return `rolled back to ${prev.version}, which is healthy`;
-  await removeAppContainers(docker, ctx.project, 'production');
+  await stopProduction(docker, recorder, { project: ctx.project, buildId: ctx.buildId, reason: `${ctx.version} failed and so did the rollback to ${prev.version}` });
   return `the rollback to ${prev.version} failed too (${result.reason.split('\n')[0]}); production apps are stopped`;
 }

@@ -7,10 +7,13 @@ export function testIdentity(ctx: BuildContext): DeployIdentity {
   return { project: ctx.project, env: 'test', release: `build-${ctx.buildId}`, buildId: ctx.buildId, commit: ctx.commit!.sha };
 }
 
-/** Replaces the project's test environment with this build: fresh databases, services, then apps. */
+/** Replaces the project's test environment with this build: fresh databases, services, then apps. Holds the environment until the tests end. */
 export const deployTest: Stage = {
   name: 'deploy-test',
   async run(ctx, signal) {
+    // the project's test environment serves one build at a time: held until the tests are done
+    const release = await ctx.deps.locks.acquire(`test:${ctx.project}`, `build #${ctx.buildId}`, { signal, onWait: (m) => ctx.log(m) });
+    ctx.held.set('test', release);
     const rec = ctx.deps.recorder;
     const dep = rec.deploymentStarted({ project: ctx.project, env: 'test', kind: 'deploy', buildId: ctx.buildId, requestedBy: ctx.requestedBy });
     try {

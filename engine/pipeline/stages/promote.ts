@@ -5,23 +5,33 @@ import type { Stage } from '../context.js';
 import { nextVersion } from '../version.js';
 
 /**
- * Picks the release version and tags the tested images `<app>:<version>-prod`. Production is not touched yet.
- * A commit that production already runs is not released twice.
+ * Takes the project's production lock (held through the release tag), then decides against the
+ * live release: this commit already live → nothing to do; an older commit than the live one →
+ * not released; otherwise pick the next version and tag the tested images `<app>:<version>-prod`.
  */
 export const promote: Stage = {
   name: 'promote',
-  async run(ctx) {
-    const { docker, recorder } = ctx.deps;
+  async run(ctx, signal) {
+    const { docker, recorder, locks } = ctx.deps;
+    const sha = ctx.commit!.sha;
+    const release = await locks.acquire(`production:${ctx.project}`, `build #${ctx.buildId} releasing ${sha.slice(0, 12)}`, { signal, onWait: (m) => ctx.log(m) });
+    ctx.held.set('production', release);
+
     const live = recorder.store.releases.liveRelease(ctx.project);
-    if (live && live.sha === ctx.commit!.sha) {
+    if (live && live.sha === sha) {
       ctx.alreadyLive = live;
       ctx.version = live.version;
       recorder.build(ctx.buildId, { version: live.version });
       ctx.log(`production already runs this commit as ${live.version}: no new release`);
       return;
     }
-    const tags = await ctx.deps.repo(ctx.project).tags('v*');
-    const known = [...tags, ...recorder.store.releases.versions(ctx.project)];
+    const repo = ctx.deps.repo(ctx.project);
+    if (live && (await repo.isAncestor(sha, live.sha))) {
+      ctx.superseded = live;
+      ctx.log(`production runs ${live.version} (${live.sha.slice(0, 12)}), which is newer than this commit: it is not released`);
+      return;
+    }
+    const known = [...(await repo.tags('v*')), ...recorder.store.releases.versions(ctx.project)];
     ctx.version = nextVersion(known, ctx.commit!.message);
     recorder.build(ctx.buildId, { version: ctx.version });
     ctx.log(`release version ${ctx.version} (after ${known.length ? known.length + ' earlier' : 'no earlier'} version${known.length === 1 ? '' : 's'})`);
@@ -39,6 +49,6 @@ export const promote: Stage = {
       }
     }
     ctx.releaseImages = images;
-    ctx.previousLive = recorder.store.releases.liveRelease(ctx.project);
+    ctx.previousLive = live;
   },
 };

@@ -1,12 +1,21 @@
 import { testStepContainerSpec } from '../../docker/specs.js';
 import { StageError, throwIfAborted } from '../../errors.js';
-import type { Stage } from '../context.js';
+import type { BuildContext, Stage } from '../context.js';
 import { testIdentity } from './deploy-test.js';
 
 /** Runs each test step as a container on the test environment's network; exit code 0 passes. */
 export const runTests: Stage = {
   name: 'test',
   async run(ctx, signal) {
+    try {
+      await runSteps(ctx, signal);
+    } finally {
+      ctx.held.get('test')?.();
+    }
+  },
+};
+
+async function runSteps(ctx: BuildContext, signal: AbortSignal): Promise<void> {
     const steps = ctx.spec!.tests;
     if (!steps.length) {
       ctx.log('no test steps in greenci.yml: nothing to run');
@@ -30,5 +39,4 @@ export const runTests: Stage = {
       ctx.log(`test step ${step.name}: ${timedOut ? 'timed out' : exitCode === 0 ? 'passed' : `failed (exit ${exitCode})`} in ${secs} s`);
     }
     if (failed.length) throw new StageError(`tests failed: ${failed.join('; ')}`);
-  },
-};
+}
