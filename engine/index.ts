@@ -87,6 +87,12 @@ export function createEngine(opts: EngineOptions): Engine {
     },
   };
 
+  // a production deployment left 'running' by a process that died is recorded as interrupted
+  for (const project of Object.keys(config.projects)) {
+    if (store.leases.holder(`production:${project}`)) continue;
+    const n = store.releases.failInterrupted(project);
+    if (n) store.audit.record({ actor: 'greenci', action: 'recover', project, outcome: `${n} interrupted production deployment${n > 1 ? 's' : ''} marked failed` });
+  }
   let snapshot = seedSnapshot(store, Object.keys(config.projects));
   bus.subscribe((e) => (snapshot = reduce(snapshot, e)));
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Db } from './db.js';
 
@@ -8,6 +9,23 @@ export interface Lease {
   host: string;
   purpose: string;
   acquiredAt: number;
+}
+
+/** This machine and this boot: a pid from before a reboot means nothing now. */
+const MACHINE = os.hostname();
+const BOOT = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return 'unknown-boot';
+  }
+})();
+const HOST = `${MACHINE} ${BOOT}`;
+
+/** A lease whose holder is certainly gone: on this machine, from an earlier boot or a dead pid. */
+function gone(row: Lease): boolean {
+  const [machine, boot] = row.host.split(' ');
+  return machine === MACHINE && (boot !== BOOT || !alive(row.pid));
 }
 
 /** True if a process with this pid is alive on this host. */
@@ -23,7 +41,7 @@ function alive(pid: number): boolean {
 /**
  * Named leases shared by every greenci process on the host through the SQLite file. A holder is
  * one lock instance (a token), not a process, so two engines in one process exclude each other
- * too. A lease whose process died is taken over.
+ * too. A lease whose process died (or whose machine rebooted since) is taken over.
  */
 export class LeaseStore {
   constructor(private readonly db: Db) {}
@@ -32,9 +50,8 @@ export class LeaseStore {
   tryAcquire(name: string, token: string, purpose: string, now = Date.now()): { ok: true } | { ok: false; holder: Lease } {
     return this.db.transaction(() => {
       const row = this.db.prepare('SELECT name, token, pid, host, purpose, acquired_at AS acquiredAt FROM leases WHERE name = ?').get(name) as Lease | undefined;
-      const stale = row && row.host === os.hostname() && !alive(row.pid);
-      if (row && row.token !== token && !stale) return { ok: false as const, holder: row };
-      this.db.prepare('INSERT OR REPLACE INTO leases (name, token, pid, host, purpose, acquired_at) VALUES (?, ?, ?, ?, ?, ?)').run(name, token, process.pid, os.hostname(), purpose, now);
+      if (row && row.token !== token && !gone(row)) return { ok: false as const, holder: row };
+      this.db.prepare('INSERT OR REPLACE INTO leases (name, token, pid, host, purpose, acquired_at) VALUES (?, ?, ?, ?, ?, ?)').run(name, token, process.pid, HOST, purpose, now);
       return { ok: true as const };
     }).immediate();
   }
@@ -46,6 +63,6 @@ export class LeaseStore {
   /** Who holds a lease now (a dead holder counts as nobody). */
   holder(name: string): Lease | undefined {
     const row = this.db.prepare('SELECT name, token, pid, host, purpose, acquired_at AS acquiredAt FROM leases WHERE name = ?').get(name) as Lease | undefined;
-    return row && !(row.host === os.hostname() && !alive(row.pid)) ? row : undefined;
+    return row && !gone(row) ? row : undefined;
   }
 }

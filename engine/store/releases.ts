@@ -83,6 +83,16 @@ export class ReleaseStore {
     return rows.map(toDeployment);
   }
 
+  /**
+   * Marks production deployments still 'running' as failed: called when nobody holds the
+   * production lock, so the process that started them is gone. Returns how many.
+   */
+  failInterrupted(project: string, now = Date.now()): number {
+    return this.db
+      .prepare(`UPDATE deployments SET status = 'failed', finished_at = ?, reason = 'interrupted: greenci stopped during this deployment; production may not match the live release' WHERE project = ? AND env = 'production' AND status = 'running'`)
+      .run(now, project).changes;
+  }
+
   /** The release production runs: that of the last successful production deployment (none after a stop). */
   liveRelease(project: string): ReleaseRecord | undefined {
     const row = this.db

@@ -68,3 +68,28 @@ describe('the production lock across greenci processes', () => {
     store.close();
   });
 });
+
+describe('recovering from a greenci process that died during a production deployment', () => {
+  it('marks its still-running production deployment failed, but not one whose process is alive', async () => {
+    const { createEngine } = await import('../../engine/index.js');
+    const dir = tempDir('greenci-recover-');
+    const config = { dataDir: dir, docker: { socket: '/var/run/docker.sock' }, git: { authorName: 'g', authorEmail: 'g@x' }, projects: { green: { repo: '/nowhere', productionBranch: 'master', imagePrefix: '' } } };
+    const store = openStore(dir);
+    const dep = store.releases.startDeployment({ project: 'green', env: 'production', kind: 'promote', version: 'v0.3.0' });
+    store.leases.tryAcquire('production:green', 'someone-alive', 'build #3 deploying v0.3.0');
+    store.close();
+
+    let engine = createEngine({ config });
+    expect(engine.store.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'running' });
+    engine.close();
+
+    const s2 = openStore(dir);
+    s2.leases.release('production:green', 'someone-alive');
+    s2.close();
+    engine = createEngine({ config });
+    expect(engine.store.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'failed', reason: expect.stringMatching(/^interrupted: /) });
+    expect(engine.store.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', outcome: '1 interrupted production deployment marked failed' });
+    engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
