@@ -64,8 +64,3 @@ export interface ProjectSpec {
   tests: TestStepSpec[];
   environments: Record<EnvName, EnvironmentSpec>;
 }
-
-/** Apps only, in start order. */
-export function appsOf(spec: ProjectSpec): ServiceSpec[] {
-  return spec.services.filter((s) => s.kind === 'app');
-}
