@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import type { ContainerCreateOptions, ContainerInfo, ContainerInspectInfo } from 'dockerode';
 import tarFs from 'tar-fs';
 import { AbortError, ExternalCommandError, throwIfAborted } from '../errors.js';
 import { lineSplitter } from '../lines.js';
+import { contextFilter } from './context-filter.js';
 
 /** The one module that talks to the Docker engine (dockerode). Everything else uses this. */
 
@@ -49,7 +49,7 @@ export class DockerClient {
   /** Builds an image and returns its id. Fails with the Dockerfile's error (the engine answers 200 even then). */
   async buildImage(req: BuildRequest): Promise<string> {
     throwIfAborted(req.signal);
-    const context = tarFs.pack(req.contextDir, { ignore: (name) => path.basename(name) === '.git' }) as unknown as NodeJS.ReadableStream;
+    const context = tarFs.pack(req.contextDir, { ignore: contextFilter(req.contextDir, req.dockerfile) }) as unknown as NodeJS.ReadableStream;
     let stream: NodeJS.ReadableStream;
     try {
       stream = await this.api.buildImage(context, {
