@@ -5,6 +5,7 @@ import tarFs from 'tar-fs';
 import { AbortError, ExternalCommandError, throwIfAborted } from '../errors.js';
 import { lineSplitter } from '../lines.js';
 import { contextFilter } from './context-filter.js';
+import { demuxBuffer } from './demux.js';
 
 /** The one module that talks to the Docker engine (dockerode). Everything else uses this. */
 
@@ -302,18 +303,4 @@ export class DockerClient {
       await this.removeContainer(id);
     }
   }
-}
-
-/** Splits Docker's multiplexed log format (8-byte frame headers) into lines. */
-export function demuxBuffer(buf: Buffer): string[] {
-  const chunks: Buffer[] = [];
-  let i = 0;
-  const framed = buf.length >= 8 && buf[0] <= 2 && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
-  if (!framed) return buf.toString().split(/\r?\n/).filter(Boolean);
-  while (i + 8 <= buf.length) {
-    const len = buf.readUInt32BE(i + 4);
-    chunks.push(buf.subarray(i + 8, i + 8 + len));
-    i += 8 + len;
-  }
-  return Buffer.concat(chunks).toString().split(/\r?\n/).filter(Boolean);
 }

@@ -64,3 +64,17 @@ describe('container specs', () => {
     expect(serviceFingerprint(db, 'img1', { ...prodEnv, memoryBytes: 1 })).not.toBe(a);
   });
 });
+
+describe("Docker's multiplexed log frames", () => {
+  it('are split into lines, stdout and stderr together; unframed output (a TTY) is read as is', async () => {
+    const { demuxBuffer } = await import('../../engine/docker/demux.js');
+    const frame = (stream: number, text: string) => {
+      const header = Buffer.alloc(8);
+      header[0] = stream;
+      header.writeUInt32BE(Buffer.byteLength(text), 4);
+      return Buffer.concat([header, Buffer.from(text)]);
+    };
+    expect(demuxBuffer(Buffer.concat([frame(1, 'listening on 8080\nready\n'), frame(2, 'Error: VAT_RATE is required\n')]))).toEqual(['listening on 8080', 'ready', 'Error: VAT_RATE is required']);
+    expect(demuxBuffer(Buffer.from('plain\ntext\n'))).toEqual(['plain', 'text']);
+  });
+});
