@@ -26,8 +26,6 @@ export interface BuildContext {
   branch: string;
   requestedSha?: string;
   requestedBy: string;
-  /** Aborts when the build is cancelled (stages also get it as their argument). */
-  signal?: AbortSignal;
   /** Releases of the locks this build holds, by lock name; the runner releases any left at the end. */
   held: Map<string, () => void>;
   /** Writes a line to the build's log under the running stage. */

@@ -30,7 +30,6 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
         continue;
       }
       productionStarted ||= stage.uninterruptible === true;
-      ctx.signal = signal;
       rec.stage(ctx.buildId, name, { status: 'running', startedAt: Date.now() });
       ctx.log = (line, stream = 'stdout') => rec.log(ctx.buildId, name, stream, line);
       try {
