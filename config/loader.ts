@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import cron from 'node-cron';
 import { parseDocument } from 'yaml';
 import { configSchema, type GreenciConfig } from './schema.js';
 import { formatIssues } from './zod-issues.js';
@@ -46,11 +47,26 @@ export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEn
   if (!parsed.success) return { warnings: [], errors: formatIssues(parsed.error.issues) };
   const config = parsed.data;
   const warnings: string[] = [];
+  const errors: string[] = [];
   config.dataDir = path.resolve(baseDir, config.dataDir);
+  config.control.socket = path.resolve(baseDir, config.control.socket ?? path.join(config.dataDir, 'greenci.sock'));
+  if (Buffer.byteLength(config.control.socket) > 107) errors.push(`control.socket: ${config.control.socket} is longer than a unix socket path may be (107 bytes)`);
+  if (!cron.validate(config.reconcile.schedule)) errors.push(`reconcile.schedule: ${JSON.stringify(config.reconcile.schedule)} is not a cron expression`);
+  const byRepo = new Map<string, string>();
   for (const [name, p] of Object.entries(config.projects)) {
     if (isLocalPath(p.repo)) p.repo = path.resolve(baseDir, p.repo);
     if (p.gitTokenEnv && !env[p.gitTokenEnv]) warnings.push(`projects.${name}.gitTokenEnv: environment variable ${p.gitTokenEnv} is not set`);
+    if (p.github) {
+      const other = byRepo.get(p.github.toLowerCase());
+      if (other) errors.push(`projects.${name}.github: ${p.github} is already project ${other}'s repository`);
+      byRepo.set(p.github.toLowerCase(), name);
+      if (!p.webhookSecretEnv) warnings.push(`projects.${name}.webhookSecretEnv: not set, so every webhook for ${p.github} is refused (401)`);
+      else if (!env[p.webhookSecretEnv]) warnings.push(`projects.${name}.webhookSecretEnv: environment variable ${p.webhookSecretEnv} is not set, so every webhook for ${p.github} is refused (401)`);
+    } else if (p.webhookSecretEnv || p.smee) {
+      warnings.push(`projects.${name}: webhookSecretEnv and smee need github (owner/name) to match deliveries to the project`);
+    }
   }
+  if (errors.length) return { warnings, errors };
   return { config, warnings, errors: [] };
 }
 

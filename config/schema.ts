@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** The schema of greenci's own configuration file (greenci.config.yml). */
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+/** `host:port`; port 0 picks a free one (tests). */
+const listenAddress = z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\]|localhost):\d{1,5}$/i, 'must be host:port, e.g. 127.0.0.1:8080');
 
 export const projectConfigSchema = z.strictObject({
   /** Any git URL or local path (a bare repository on disk works). */
@@ -12,6 +14,31 @@ export const projectConfigSchema = z.strictObject({
   imagePrefix: z.string().regex(/^([a-z0-9][a-z0-9._/-]*)?$/, 'must start with a lower-case letter or digit and hold only those and . _ - /').default(''),
   /** Name of an environment variable holding a token for HTTPS git remotes. Never the token itself. */
   gitTokenEnv: envVarName.optional(),
+  /** `owner/name` as GitHub spells it: `repository.full_name` in webhook payloads. */
+  github: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/name').optional(),
+  /** Name of the environment variable holding the webhook secret. Never the secret itself. */
+  webhookSecretEnv: envVarName.optional(),
+  /** A smee.io channel URL to forward to the webhook endpoint. */
+  smee: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+const webhookSchema = z.strictObject({
+  listen: listenAddress.default('127.0.0.1:8080'),
+  path: z.string().regex(/^\/[^\s?#]*$/, 'must be a URL path starting with /').default('/webhook'),
+});
+
+const queueSchema = z.strictObject({
+  /** Builds of different projects running at once (one per project: its test environment serves one build at a time). */
+  parallel: z.int().min(1).max(16).default(2),
+  /** A newer commit on a feature branch cancels that branch's running build. Production-branch builds are never cancelled. */
+  cancelRunningFeatureBuilds: z.boolean().default(true),
+});
+
+const reconcileSchema = z.strictObject({
+  /** node-cron expression; default every 2 minutes. */
+  schedule: z.string().min(1).default('*/2 * * * *'),
+  /** Feature branches built within this many days are watched, besides each production branch. */
+  watchDays: z.int().min(0).default(14),
 });
 
 export const configSchema = z.strictObject({
@@ -20,6 +47,19 @@ export const configSchema = z.strictObject({
   git: z
     .strictObject({ authorName: z.string().min(1).default('greenci'), authorEmail: z.string().min(3).default('greenci@localhost') })
     .default({ authorName: 'greenci', authorEmail: 'greenci@localhost' }),
+  webhook: webhookSchema.default({ listen: '127.0.0.1:8080', path: '/webhook' }),
+  /** The control API's unix socket; default `<dataDir>/greenci.sock`. */
+  control: z.strictObject({ socket: z.string().min(1).optional() }).default({}),
+  /** Prometheus metrics (`GET /metrics`) on a loopback address; off when absent. */
+  metrics: z.strictObject({ listen: listenAddress }).optional(),
+  queue: queueSchema.default({ parallel: 2, cancelRunningFeatureBuilds: true }),
+  reconcile: reconcileSchema.default({ schedule: '*/2 * * * *', watchDays: 14 }),
+  daemon: z
+    .strictObject({
+      /** On SIGTERM the running stage may finish within this many seconds; then it is cancelled. */
+      shutdownGraceSeconds: z.number().min(0).default(30),
+    })
+    .default({ shutdownGraceSeconds: 30 }),
   projects: z
     .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'project names are lower-case letters, digits and dashes'), projectConfigSchema)
     .refine((p) => Object.keys(p).length > 0, { message: 'needs at least one project' }),
@@ -27,3 +67,5 @@ export const configSchema = z.strictObject({
 
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
 export type GreenciConfig = z.infer<typeof configSchema>;
+/** What a caller may pass: defaults filled in by the schema. */
+export type GreenciConfigInput = z.input<typeof configSchema>;

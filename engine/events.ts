@@ -1,3 +1,4 @@
+import type { DeliveryRecord } from './store/deliveries.js';
 import type { BuildRecord, DeploymentRecord, LogLine, ReleaseRecord, StageRecord } from './model.js';
 
 /** Everything the engine announces. The snapshot reducer, the CLI and (later) the console consume these. */
@@ -6,7 +7,18 @@ export type EngineEvent =
   | { type: 'stage.updated'; buildId: number; stage: StageRecord }
   | { type: 'log'; line: LogLine }
   | { type: 'deployment.updated'; deployment: DeploymentRecord }
-  | { type: 'release.created'; release: ReleaseRecord };
+  | { type: 'release.created'; release: ReleaseRecord }
+  /** A webhook delivery answered (accepted or rejected: `status` is the HTTP answer). */
+  | { type: 'delivery'; status: number; delivery: Partial<DeliveryRecord> & { id?: string }; message: string }
+  | { type: 'smee.state'; project: string; state: SmeeState };
+
+/** A smee.io channel's connection, as the snapshot shows it. */
+export interface SmeeState {
+  state: 'connecting' | 'connected' | 'disconnected';
+  since: number;
+  channel: string;
+  detail?: string;
+}
 
 export type Listener = (event: EngineEvent) => void;
 

@@ -2,16 +2,22 @@ import path from 'node:path';
 import type { GreenciConfig } from '../config/schema.js';
 import { DockerClient } from './docker/docker.js';
 import { slugRef } from './docker/tags.js';
-import { UsageError } from './errors.js';
-import { EventBus, type Listener } from './events.js';
+import { describeError, UsageError } from './errors.js';
+import { EventBus, type EngineEvent, type Listener } from './events.js';
 import { assertBranchName, RepoCache } from './git/repo.js';
 import { HostLocks } from './host-locks.js';
-import type { BuildRecord, LogLine, ReleaseRecord } from './model.js';
+import type { BuildRecord, LogLine, PushInfo, ReleaseRecord } from './model.js';
 import type { BuildContext, EngineDeps } from './pipeline/context.js';
-import { planStages } from './pipeline/plan.js';
+import { planStages, type PlannedStage } from './pipeline/plan.js';
 import { rollbackProduction } from './pipeline/rollback.js';
 import { runStages } from './pipeline/runner.js';
+import { teardownTestFor } from './pipeline/teardown.js';
+import { BuildQueue } from './queue/build-queue.js';
+import { missedPushes } from './queue/reconcile.js';
+import { checkProduction, recoverBuilds, type Note } from './recovery.js';
 import { Recorder } from './recorder.js';
+import { runnerMark } from './store/leases.js';
+import { randomUUID } from 'node:crypto';
 import { emptySnapshot, reduce, type Snapshot } from './state.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -19,9 +25,14 @@ export interface RunRequest {
   project: string;
   branch: string;
   sha?: string;
-  /** What started it: `manual`, `push`, ... */
+  /** What started it: `manual`, `push`, `reconcile`, `retry`, `recovery`, `requeue`. */
   trigger?: string;
   requestedBy?: string;
+}
+
+export interface EnqueueRequest extends RunRequest {
+  push?: PushInfo;
+  deliveryId?: string;
 }
 
 export interface RollbackRequest {
@@ -44,6 +55,34 @@ export interface Engine {
   subscribe(fn: Listener): () => void;
   /** Runs one pipeline now; resolves with the finished build (a failed build resolves too). */
   run(req: RunRequest, opts?: { signal?: AbortSignal; onCreated?: (build: BuildRecord) => void }): Promise<BuildRecord>;
+  /** Queues a build (durably); a newer push supersedes queued builds of its branch. `within` runs in the same transaction. */
+  enqueue(req: EnqueueRequest, within?: (buildId: number) => void): Promise<BuildRecord>;
+  /** Runs one queued build in this process (no daemon). */
+  runQueued(id: number, opts?: { signal?: AbortSignal }): Promise<BuildRecord>;
+  cancel(id: number, requestedBy: string): BuildRecord;
+  /** Queues the same commit again. */
+  retry(id: number, requestedBy: string): Promise<BuildRecord>;
+  /** Resolves when a build that this process runs ends. */
+  settled(id: number): Promise<BuildRecord | undefined>;
+  /** The daemon's part: take builds from the queue as they come. */
+  startQueue(): void;
+  /** Stops taking builds, gives running stages `graceMs`, cancels the rest; returns builds queued again for the next start. */
+  drain(graceMs: number, onCancel?: (ids: number[]) => void): Promise<BuildRecord[]>;
+  /** After a crash: fail and re-queue interrupted builds; restore production where it drifted from the live release. */
+  recover(): Promise<Note[]>;
+  /** A branch was deleted: its queued builds are cancelled and the test environment torn down if it shows the branch. */
+  branchDeleted(project: string, branch: string, by: string): Promise<{ cancelled: number[]; tornDown: boolean }>;
+  /**
+   * Compares each watched branch's remote head (`git ls-remote`) with its last build and queues
+   * what was missed (trigger `reconcile`). Watched: the production branch, and branches built in
+   * the last `reconcile.watchDays` days that still exist.
+   */
+  reconcile(project: string): Promise<BuildRecord[]>;
+  /** Announces something that is not a store change (intake, smee) to every listener. */
+  publish(event: EngineEvent): void;
+  /** Swaps in a reloaded config (SIGHUP). dataDir and the Docker socket keep their old values. */
+  setConfig(config: GreenciConfig): void;
+  readonly config: GreenciConfig;
   rollback(req: RollbackRequest): Promise<RollbackResult>;
   releases(project: string): { releases: ReleaseRecord[]; live?: ReleaseRecord };
   builds(opts?: { project?: string; limit?: number }): BuildRecord[];
@@ -53,6 +92,8 @@ export interface Engine {
   close(): void;
 }
 
+export type { Note };
+
 export interface EngineOptions {
   config: GreenciConfig;
   docker?: DockerClient;
@@ -60,7 +101,7 @@ export interface EngineOptions {
 }
 
 export function createEngine(opts: EngineOptions): Engine {
-  const { config } = opts;
+  let config = opts.config;
   const store = opts.store ?? openStore(config.dataDir);
   const docker = opts.docker ?? new DockerClient(config.docker.socket);
   const bus = new EventBus();
@@ -102,25 +143,114 @@ export function createEngine(opts: EngineOptions): Engine {
     return p;
   }
 
+  /** Runs a claimed build's stages (as planned when it was created). */
+  function execute(buildId: number, signal: AbortSignal, drain: AbortSignal): Promise<BuildRecord> {
+    const b = store.builds.get(buildId)!;
+    const p = projectConfig(b.project);
+    const planned = b.stages.map((st) => ({ name: st.name as PlannedStage['name'], title: st.title }));
+    const requestedBy = b.requestedBy ?? 'unknown';
+    const ctx: BuildContext = {
+      deps, buildId, project: b.project, projectConfig: p, branch: b.branch, requestedSha: b.requestedSha, requestedBy,
+      log: (line, stream = 'stdout') => recorder.log(buildId, undefined, stream, line),
+      cleanups: [], images: {}, held: new Map(),
+    };
+    return runStages(ctx, planned, signal, drain);
+  }
+
+  const queue = new BuildQueue({ recorder, config: () => config, mark: runnerMark(randomUUID()), execute });
+
+  /** Checks a request and turns it into a new build row's fields. */
+  async function newBuild(req: EnqueueRequest) {
+    const p = projectConfig(req.project);
+    await assertBranchName(req.branch);
+    if (req.sha !== undefined && !/^[0-9a-f]{7,40}$/i.test(req.sha)) throw new UsageError(`not a commit sha: ${JSON.stringify(req.sha)}`);
+    return {
+      project: req.project, branch: req.branch, requestedSha: req.sha, refSlug: slugRef(req.branch), trigger: req.trigger ?? 'manual',
+      requestedBy: req.requestedBy ?? 'unknown', stages: planStages(req.branch, p.productionBranch), push: req.push, deliveryId: req.deliveryId,
+    };
+  }
+
   return {
     store,
+    get config() {
+      return config;
+    },
     getSnapshot: () => snapshot,
     subscribe: (fn) => bus.subscribe(fn),
+    publish: (e) => bus.emit(e),
 
     async run(req, runOpts = {}) {
-      const p = projectConfig(req.project);
-      await assertBranchName(req.branch);
-      if (req.sha !== undefined && !/^[0-9a-f]{7,40}$/i.test(req.sha)) throw new UsageError(`not a commit sha: ${JSON.stringify(req.sha)}`);
-      const planned = planStages(req.branch, p.productionBranch);
-      const requestedBy = req.requestedBy ?? 'unknown';
-      const buildId = store.builds.create({ project: req.project, branch: req.branch, requestedSha: req.sha, refSlug: slugRef(req.branch), trigger: req.trigger ?? 'manual', requestedBy, stages: planned });
-      runOpts.onCreated?.(recorder.build(buildId));
-      const ctx: BuildContext = {
-        deps, buildId, project: req.project, projectConfig: p, branch: req.branch, requestedSha: req.sha, requestedBy,
-        log: (line, stream = 'stdout') => recorder.log(buildId, undefined, stream, line),
-        cleanups: [], images: {}, held: new Map(),
-      };
-      return runStages(ctx, planned, runOpts.signal ?? new AbortController().signal);
+      const id = queue.createClaimed(await newBuild(req));
+      runOpts.onCreated?.(recorder.build(id));
+      return queue.runClaimed(id, runOpts.signal);
+    },
+
+    async enqueue(req, within) {
+      const build = queue.enqueue(await newBuild(req), within);
+      if (build.trigger === 'manual') store.audit.record({ actor: build.requestedBy ?? 'unknown', action: 'trigger', project: build.project, target: `${build.branch}${req.sha ? `@${req.sha}` : ''}`, outcome: `queued #${build.id}` });
+      return build;
+    },
+    runQueued: (id, o = {}) => queue.runOne(id, o.signal),
+    cancel(id, by) {
+      const auditId = store.audit.record({ actor: by, action: 'cancel', project: store.builds.get(id)?.project, target: `#${id}` });
+      try {
+        const b = queue.cancel(id, by);
+        store.audit.setOutcome(auditId, b.status === 'cancelled' ? 'cancelled' : 'cancel requested');
+        return b;
+      } catch (err) {
+        store.audit.setOutcome(auditId, `refused: ${describeError(err)}`);
+        throw err;
+      }
+    },
+    async retry(id, by) {
+      const b = store.builds.get(id);
+      if (!b) throw new UsageError(`no build #${id}`);
+      if (b.status === 'queued' || b.status === 'running') throw new UsageError(`build #${id} is still ${b.status}`);
+      projectConfig(b.project);
+      const again = queue.requeue(b, 'retry', by);
+      store.audit.record({ actor: by, action: 'retry', project: b.project, target: `#${id}`, outcome: `queued #${again.id}` });
+      return again;
+    },
+    settled: (id) => queue.settled(id),
+    async reconcile(project) {
+      const p = projectConfig(project);
+      const heads = await deps.repo(project).remoteHeads();
+      const since = Date.now() - config.reconcile.watchDays * 86_400_000;
+      const watched = new Set([p.productionBranch, ...store.builds.branchesSince(project, since)]);
+      const states = [...watched].map((branch) => {
+        const last = store.builds.lastOfBranch(project, branch);
+        return { branch, head: heads.get(branch), lastBuilt: last?.requestedSha ?? last?.sha };
+      });
+      const queued: BuildRecord[] = [];
+      for (const m of missedPushes(states)) {
+        queued.push(await this.enqueue({ project, branch: m.branch, sha: m.sha, trigger: 'reconcile', requestedBy: 'greenci (reconciliation)' }));
+      }
+      return queued;
+    },
+    async branchDeleted(project, branch, by) {
+      projectConfig(project);
+      const cancelled = store.builds.queuedOfBranch(project, branch).filter((id) => store.builds.cancelQueued(id, `branch ${branch} was deleted`));
+      for (const id of cancelled) recorder.build(id);
+      const tornDown = await teardownTestFor(docker, recorder, deps.locks, project, branch, by);
+      return { cancelled, tornDown };
+    },
+    startQueue: () => queue.start(),
+    drain: (graceMs, onCancel) => queue.drain(graceMs, onCancel),
+    async recover() {
+      const notes = await recoverBuilds(recorder, queue, docker, Object.keys(config.projects));
+      for (const project of Object.keys(config.projects)) {
+        notes.push(...(await checkProduction(recorder, docker, deps.locks, project).catch((err) => [{ level: 'error' as const, project, msg: `checking production failed: ${describeError(err)}` }])));
+      }
+      return notes;
+    },
+    setConfig(next) {
+      for (const [name, p] of Object.entries(next.projects)) {
+        const old = config.projects[name];
+        if (!old || old.repo !== p.repo || old.gitTokenEnv !== p.gitTokenEnv) repos.delete(name);
+      }
+      config = { ...next, dataDir: config.dataDir, docker: config.docker };
+      deps.config = config;
+      for (const p of Object.keys(config.projects)) if (!snapshot.environments[p]) snapshot = { ...snapshot, ...seedProject(snapshot, store, p) };
     },
 
     rollback(req) {
@@ -135,19 +265,20 @@ export function createEngine(opts: EngineOptions): Engine {
     builds: (o) => store.builds.list(o),
     build: (id) => store.builds.get(id),
     logs: (id, after) => store.builds.logs(id, after),
-    close: () => store.close(),
+    close: () => (queue.stop(), store.close()),
   };
 }
 
 function seedSnapshot(store: Store, projects: string[]): Snapshot {
-  const s = emptySnapshot();
+  let s = emptySnapshot();
   s.builds = store.builds.list({ limit: 100 });
-  for (const p of projects) {
-    const [test] = store.releases.deployments(p, 'test', 1);
-    const [production] = store.releases.deployments(p, 'production', 1);
-    s.environments[p] = { test, production };
-    const live = store.releases.liveRelease(p);
-    s.live[p] = live && { version: live.version, releaseId: live.id };
-  }
+  for (const p of projects) s = { ...s, ...seedProject(s, store, p) };
   return s;
+}
+
+function seedProject(s: Snapshot, store: Store, p: string): Pick<Snapshot, 'environments' | 'live'> {
+  const [test] = store.releases.deployments(p, 'test', 1);
+  const [production] = store.releases.deployments(p, 'production', 1);
+  const live = store.releases.liveRelease(p);
+  return { environments: { ...s.environments, [p]: { test, production } }, live: { ...s.live, [p]: live && { version: live.version, releaseId: live.id } } };
 }

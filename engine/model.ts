@@ -31,10 +31,29 @@ export interface BuildRecord {
   version?: string;
   commitSubject?: string;
   commitAuthor?: string;
+  /** Who pushed and what the push's head commit said (from the webhook), for the emails. */
+  push?: PushInfo;
+  /** The GitHub delivery that queued it. */
+  deliveryId?: string;
+  /** A newer build of the same branch that replaced this one while it was queued. */
+  supersededBy?: number;
+  /** The build this one retries (or re-queues after an interruption). */
+  retryOf?: number;
+  /** Who asked for a cancel that another process has yet to carry out. */
+  cancelRequestedBy?: string;
   createdAt: number;
   startedAt?: number;
   finishedAt?: number;
   stages: StageRecord[];
+}
+
+export interface PushInfo {
+  pusherName?: string;
+  pusherEmail?: string;
+  headMessage?: string;
+  headAuthor?: string;
+  headAuthorEmail?: string;
+  headUrl?: string;
 }
 
 export interface LogLine {
@@ -64,8 +83,12 @@ export interface ReleaseRecord {
   createdAt: number;
 }
 
-/** `stop`: greenci stopped production's apps after failures; no release is live after it. */
-export type DeploymentKind = 'deploy' | 'promote' | 'rollback' | 'auto-rollback' | 'stop';
+/**
+ * `stop`: greenci stopped production's apps after failures; no release is live after it.
+ * `restore`: greenci found production not matching the live release (after a crash) and redeployed it.
+ * `teardown`: a test environment removed because its branch was deleted.
+ */
+export type DeploymentKind = 'deploy' | 'promote' | 'rollback' | 'auto-rollback' | 'stop' | 'restore' | 'teardown';
 
 export interface DeploymentRecord {
   id: number;

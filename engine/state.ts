@@ -1,4 +1,4 @@
-import type { EngineEvent } from './events.js';
+import type { EngineEvent, SmeeState } from './events.js';
 import type { BuildRecord, DeploymentRecord } from './model.js';
 
 /** What every face of greenci shows: recent builds and each project's environments. */
@@ -9,11 +9,13 @@ export interface Snapshot {
   environments: Record<string, { test?: DeploymentRecord; production?: DeploymentRecord }>;
   /** Per project: the version production runs (from the last successful production deployment). */
   live: Record<string, { version: string; releaseId: number } | undefined>;
+  /** Per project with a smee channel: is it connected. */
+  smee: Record<string, SmeeState>;
 }
 
 export const MAX_BUILDS = 100;
 
-export const emptySnapshot = (): Snapshot => ({ builds: [], environments: {}, live: {} });
+export const emptySnapshot = (): Snapshot => ({ builds: [], environments: {}, live: {}, smee: {} });
 
 /** The one pure reducer: the daemon, the console and the tests all fold events through it. */
 export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
@@ -41,7 +43,10 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
       }
       return { ...s, environments, live };
     }
+    case 'smee.state':
+      return { ...s, smee: { ...s.smee, [e.project]: e.state } };
     case 'release.created':
+    case 'delivery':
     case 'log':
       return s;
   }

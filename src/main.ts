@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../engine/errors.js';
 import { buildsCommand, BUILDS_USAGE, logsCommand, LOGS_USAGE } from './commands/builds.js';
+import { daemonCommand, DAEMON_USAGE } from './commands/daemon.js';
 import { demoCommand, DEMO_USAGE } from './commands/demo.js';
+import { cancelCommand, CANCEL_USAGE, retryCommand, RETRY_USAGE, triggerCommand, TRIGGER_USAGE } from './commands/queue.js';
+import { statusCommand, STATUS_USAGE } from './commands/status.js';
 import { releasesCommand, RELEASES_USAGE, rollbackCommand, ROLLBACK_USAGE } from './commands/releases.js';
 import { runCommand, RUN_USAGE } from './commands/run.js';
 import { EXIT, exitFor } from './exit-codes.js';
@@ -10,9 +13,14 @@ import { processIo, type Io } from './io.js';
 import { packageRoot } from './package-root.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; usage: string; about: string }> = {
+  daemon: { run: daemonCommand, usage: DAEMON_USAGE, about: 'run headless: webhooks, smee, the build queue, the control socket (systemd)' },
+  status: { run: statusCommand, usage: STATUS_USAGE, about: 'what runs where: environments, the queue, the daemon' },
+  trigger: { run: triggerCommand, usage: TRIGGER_USAGE, about: 'queue a build (runs here when no daemon runs)' },
+  cancel: { run: cancelCommand, usage: CANCEL_USAGE, about: 'cancel a queued or running build' },
+  retry: { run: retryCommand, usage: RETRY_USAGE, about: "queue an earlier build's commit again" },
   run: { run: runCommand, usage: RUN_USAGE, about: 'run one pipeline now, in this process' },
   builds: { run: buildsCommand, usage: BUILDS_USAGE, about: 'list recent builds' },
-  logs: { run: logsCommand, usage: LOGS_USAGE, about: "print a build's log" },
+  logs: { run: logsCommand, usage: LOGS_USAGE, about: "print a build's log; -f follows it" },
   releases: { run: releasesCommand, usage: RELEASES_USAGE, about: 'list releases; * marks the live one' },
   rollback: { run: rollbackCommand, usage: ROLLBACK_USAGE, about: 'redeploy an earlier release to production' },
   demo: { run: demoCommand, usage: DEMO_USAGE, about: 'deploy the built-in sample project' },
@@ -27,6 +35,7 @@ function help(): string {
     ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.about}`),
     '',
     'config: --config PATH, else $GREENCI_CONFIG, else ./greenci.config.yml, ~/.config/greenci/config.yml, /etc/greenci/config.yml',
+    'status, builds, logs, trigger, cancel, retry, releases and rollback go through the daemon when its control socket answers, else run in-process',
     'exit codes: 0 success, 1 pipeline or operation failed, 2 bad config or usage',
   ].join('\n');
 }

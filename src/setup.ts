@@ -16,5 +16,9 @@ export function requireConfig(io: Io, configPath?: string): GreenciConfig {
 
 /** Builds the engine with its real adapters from the config. */
 export function openEngine(io: Io, configPath?: string): Engine {
-  return createEngine({ config: requireConfig(io, configPath) });
+  return openEngineWith(requireConfig(io, configPath));
+}
+
+export function openEngineWith(config: GreenciConfig): Engine {
+  return createEngine({ config });
 }

@@ -67,6 +67,19 @@ export class RepoCache {
     await this.run(['fetch', '--quiet', '--prune', '--prune-tags', '--tags', '--force', 'origin', '+refs/heads/*:refs/heads/*'], signal);
   }
 
+  /** Every branch head on the remote (`git ls-remote --heads`), without fetching. */
+  async remoteHeads(signal?: AbortSignal): Promise<Map<string, string>> {
+    const dir = path.dirname(this.opts.cacheDir);
+    mkdirSync(dir, { recursive: true });
+    const out = await this.run(['ls-remote', '--heads', '--', this.opts.remote], signal, dir);
+    const heads = new Map<string, string>();
+    for (const line of out.split('\n')) {
+      const m = /^([0-9a-f]{40})\trefs\/heads\/(.+)$/.exec(line.trim());
+      if (m) heads.set(m[2], m[1]);
+    }
+    return heads;
+  }
+
   /** The commit a branch points at, after validating the name the way git does. */
   async branchHead(branch: string, signal?: AbortSignal): Promise<string> {
     await assertBranchName(branch);

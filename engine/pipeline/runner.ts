@@ -11,7 +11,7 @@ const NEVER = new AbortController().signal;
  * error as it happens. After a failure the remaining stages are marked skipped; after a cancel,
  * cancelled. Cleanups (worktrees) always run.
  */
-export async function runStages(ctx: BuildContext, planned: PlannedStage[], signal: AbortSignal): Promise<BuildRecord> {
+export async function runStages(ctx: BuildContext, planned: PlannedStage[], signal: AbortSignal, drain: AbortSignal = NEVER): Promise<BuildRecord> {
   const rec = ctx.deps.recorder;
   rec.build(ctx.buildId, { status: 'running', startedAt: Date.now() });
   let outcome: { status: 'success' } | { status: 'failed' | 'cancelled'; reason: string } = { status: 'success' };
@@ -24,8 +24,9 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
       }
       const stage = STAGES[name];
       // once production is being changed, the production stages after it run to the end
-      if (signal.aborted && !(productionStarted && stage.uninterruptible)) {
-        outcome = { status: 'cancelled', reason: `cancelled before ${name}` };
+      if ((signal.aborted || drain.aborted) && !(productionStarted && stage.uninterruptible)) {
+        const why = signal.aborted ? reasonOf(signal) : reasonOf(drain);
+        outcome = { status: 'cancelled', reason: `cancelled before ${name}${why ? `: ${why}` : ''}` };
         rec.stage(ctx.buildId, name, { status: 'cancelled' });
         continue;
       }
@@ -42,7 +43,8 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
           ctx.log(`internal error: ${(err as Error)?.stack ?? String(err)}`, 'system');
         }
         rec.stage(ctx.buildId, name, { status: cancelled ? 'cancelled' : 'failed', finishedAt: Date.now(), error: message });
-        outcome = { status: cancelled ? 'cancelled' : 'failed', reason: cancelled ? `cancelled during ${name}` : `${name}: ${message}` };
+        const why = reasonOf(signal);
+        outcome = { status: cancelled ? 'cancelled' : 'failed', reason: cancelled ? `cancelled during ${name}${why ? `: ${why}` : ''}` : `${name}: ${message}` };
       }
     }
   } finally {
@@ -52,4 +54,9 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
     }
   }
   return rec.build(ctx.buildId, { status: outcome.status, reason: outcome.status === 'success' ? undefined : outcome.reason, finishedAt: Date.now() });
+}
+
+/** The sentence a canceller gave (`abort('superseded by #12')`), if any. */
+function reasonOf(signal: AbortSignal): string | undefined {
+  return typeof signal.reason === 'string' ? signal.reason : undefined;
 }

@@ -1,10 +1,27 @@
-import type { BuildRecord, BuildStatus, LogLine, StageRecord, StageStatus } from '../model.js';
+import type { BuildRecord, BuildStatus, LogLine, PushInfo, StageRecord, StageStatus } from '../model.js';
 import type { Db } from './db.js';
 
 interface BuildRow {
   id: number; project: string; branch: string; requested_sha: string | null; sha: string | null; ref_slug: string; trigger: string;
   requested_by: string | null; status: BuildStatus; reason: string | null; version: string | null; commit_subject: string | null;
   commit_author: string | null; created_at: number; started_at: number | null; finished_at: number | null;
+  runner: string | null; cancel_requested_by: string | null; superseded_by: number | null; retry_of: number | null; delivery_id: string | null;
+  pusher_name: string | null; pusher_email: string | null; head_message: string | null; head_author: string | null; head_author_email: string | null; head_url: string | null;
+}
+
+/** What a new build row holds. `runner` set means a process runs it at once (not the queue). */
+export interface NewBuild {
+  project: string;
+  branch: string;
+  requestedSha?: string;
+  refSlug: string;
+  trigger: string;
+  requestedBy?: string;
+  stages: { name: string; title: string }[];
+  runner?: string;
+  push?: PushInfo;
+  deliveryId?: string;
+  retryOf?: number;
 }
 interface StageRow { build_id: number; name: string; title: string; status: StageStatus; started_at: number | null; finished_at: number | null; error: string | null }
 
@@ -14,6 +31,14 @@ function toStage(r: StageRow): StageRecord {
   return { name: r.name, title: r.title, status: r.status, startedAt: opt(r.started_at), finishedAt: opt(r.finished_at), error: opt(r.error) };
 }
 
+function pushOf(r: BuildRow): PushInfo | undefined {
+  const p: PushInfo = {
+    pusherName: opt(r.pusher_name), pusherEmail: opt(r.pusher_email), headMessage: opt(r.head_message),
+    headAuthor: opt(r.head_author), headAuthorEmail: opt(r.head_author_email), headUrl: opt(r.head_url),
+  };
+  return Object.values(p).some((v) => v !== undefined) ? p : undefined;
+}
+
 /** Builds, their stages and their log lines. Every write lands in SQLite as it happens. */
 export class BuildStore {
   private readonly insertLog;
@@ -21,17 +46,89 @@ export class BuildStore {
     this.insertLog = db.prepare('INSERT INTO build_logs (build_id, stage, ts, stream, line) VALUES (?, ?, ?, ?, ?)');
   }
 
-  create(b: { project: string; branch: string; requestedSha?: string; refSlug: string; trigger: string; requestedBy?: string; stages: { name: string; title: string }[] }, now = Date.now()): number {
+  create(b: NewBuild, now = Date.now()): number {
     return this.db.transaction(() => {
+      const p = b.push ?? {};
       const id = Number(
         this.db
-          .prepare('INSERT INTO builds (project, branch, requested_sha, ref_slug, trigger, requested_by, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(b.project, b.branch, b.requestedSha ?? null, b.refSlug, b.trigger, b.requestedBy ?? null, 'queued', now).lastInsertRowid,
+          .prepare(
+            `INSERT INTO builds (project, branch, requested_sha, ref_slug, trigger, requested_by, status, created_at, runner, delivery_id, retry_of,
+               pusher_name, pusher_email, head_message, head_author, head_author_email, head_url)
+             VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(b.project, b.branch, b.requestedSha ?? null, b.refSlug, b.trigger, b.requestedBy ?? null, now, b.runner ?? null, b.deliveryId ?? null, b.retryOf ?? null,
+            p.pusherName ?? null, p.pusherEmail ?? null, p.headMessage ?? null, p.headAuthor ?? null, p.headAuthorEmail ?? null, p.headUrl ?? null).lastInsertRowid,
       );
       const stage = this.db.prepare('INSERT INTO stages (build_id, seq, name, title, status) VALUES (?, ?, ?, ?, ?)');
       b.stages.forEach((s, i) => stage.run(id, i, s.name, s.title, 'pending'));
       return id;
     })();
+  }
+
+  /** Queued builds nobody has claimed, oldest first: the queue. */
+  queued(): BuildRecord[] {
+    return this.withStages(this.db.prepare("SELECT * FROM builds WHERE status = 'queued' AND runner IS NULL ORDER BY id").all() as BuildRow[]);
+  }
+
+  /** Builds some process claimed and has not finished: queued-and-claimed or running. */
+  claimed(): (BuildRecord & { runner: string })[] {
+    const rows = this.db.prepare("SELECT * FROM builds WHERE status IN ('queued','running') AND runner IS NOT NULL ORDER BY id").all() as BuildRow[];
+    return this.withStages(rows).map((b, i) => ({ ...b, runner: rows[i].runner! }));
+  }
+
+  /** Takes a queued build for `runner`; false if another process took it first or it was cancelled. */
+  claim(id: number, runner: string): boolean {
+    return this.db.prepare("UPDATE builds SET runner = ? WHERE id = ? AND status = 'queued' AND runner IS NULL").run(runner, id).changes === 1;
+  }
+
+  /** Unclaimed queued builds of a branch, which a newer build replaces. */
+  queuedOfBranch(project: string, branch: string): number[] {
+    return (this.db.prepare("SELECT id FROM builds WHERE project = ? AND branch = ? AND status = 'queued' AND runner IS NULL").all(project, branch) as { id: number }[]).map((r) => r.id);
+  }
+
+  /** Marks a queued build superseded (cancelled, with the newer build's id); false if it was no longer queued. */
+  supersede(id: number, by: number, now = Date.now()): boolean {
+    return this.db.transaction(() => {
+      const n = this.db
+        .prepare("UPDATE builds SET status = 'cancelled', superseded_by = ?, reason = ?, finished_at = ? WHERE id = ? AND status = 'queued' AND runner IS NULL")
+        .run(by, `superseded by #${by}, a newer push of the branch`, now, id).changes;
+      if (n) this.db.prepare("UPDATE stages SET status = 'cancelled' WHERE build_id = ? AND status = 'pending'").run(id);
+      return n === 1;
+    })();
+  }
+
+  /** Cancels a build that is still waiting in the queue; false if it has started or ended. */
+  cancelQueued(id: number, reason: string, now = Date.now()): boolean {
+    return this.db.transaction(() => {
+      const n = this.db.prepare("UPDATE builds SET status = 'cancelled', reason = ?, finished_at = ? WHERE id = ? AND status = 'queued' AND runner IS NULL").run(reason, now, id).changes;
+      if (n) this.db.prepare("UPDATE stages SET status = 'cancelled' WHERE build_id = ? AND status = 'pending'").run(id);
+      return n === 1;
+    })();
+  }
+
+  /** Asks whichever process runs a build to cancel it (it polls). */
+  requestCancel(id: number, by: string): void {
+    this.db.prepare("UPDATE builds SET cancel_requested_by = ? WHERE id = ? AND status IN ('queued','running')").run(by, id);
+  }
+
+  /** Ends a build whose process died: running stages become failed, pending ones skipped. */
+  failInterrupted(id: number, reason: string, now = Date.now()): void {
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE builds SET status = 'failed', reason = ?, finished_at = ? WHERE id = ? AND status IN ('queued','running')").run(reason, now, id);
+      this.db.prepare("UPDATE stages SET status = 'failed', finished_at = ?, error = 'interrupted' WHERE build_id = ? AND status = 'running'").run(now, id);
+      this.db.prepare("UPDATE stages SET status = 'skipped' WHERE build_id = ? AND status = 'pending'").run(id);
+    })();
+  }
+
+  /** The newest build of a branch (any status): what reconciliation compares a branch head with. */
+  lastOfBranch(project: string, branch: string): BuildRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM builds WHERE project = ? AND branch = ? ORDER BY id DESC LIMIT 1').get(project, branch) as BuildRow | undefined;
+    return row && this.withStages([row])[0];
+  }
+
+  /** Branches of a project built since a time (besides the production branch, what reconciliation watches). */
+  branchesSince(project: string, since: number): string[] {
+    return (this.db.prepare('SELECT DISTINCT branch FROM builds WHERE project = ? AND created_at >= ?').all(project, since) as { branch: string }[]).map((r) => r.branch);
   }
 
   update(id: number, fields: Partial<Pick<BuildRecord, 'status' | 'reason' | 'sha' | 'version' | 'commitSubject' | 'commitAuthor' | 'startedAt' | 'finishedAt'>>): void {
@@ -85,7 +182,8 @@ export class BuildStore {
     return rows.map((r) => ({
       id: r.id, project: r.project, branch: r.branch, requestedSha: opt(r.requested_sha), sha: opt(r.sha), refSlug: r.ref_slug, trigger: r.trigger,
       requestedBy: opt(r.requested_by), status: r.status, reason: opt(r.reason), version: opt(r.version), commitSubject: opt(r.commit_subject),
-      commitAuthor: opt(r.commit_author), createdAt: r.created_at, startedAt: opt(r.started_at), finishedAt: opt(r.finished_at),
+      commitAuthor: opt(r.commit_author), push: pushOf(r), deliveryId: opt(r.delivery_id), supersededBy: opt(r.superseded_by), retryOf: opt(r.retry_of),
+      cancelRequestedBy: opt(r.cancel_requested_by), createdAt: r.created_at, startedAt: opt(r.started_at), finishedAt: opt(r.finished_at),
       stages: stageRows.filter((s) => s.build_id === r.id).map(toStage),
     }));
   }

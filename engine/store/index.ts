@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { AuditStore } from './audit.js';
 import { BuildStore } from './builds.js';
 import { openDb, type Db } from './db.js';
+import { DeliveryStore } from './deliveries.js';
 import { LeaseStore } from './leases.js';
 import { ReleaseStore } from './releases.js';
 
@@ -12,6 +13,7 @@ export interface Store {
   releases: ReleaseStore;
   audit: AuditStore;
   leases: LeaseStore;
+  deliveries: DeliveryStore;
   close(): void;
 }
 
@@ -25,5 +27,5 @@ export function openStore(dataDir: string): Store {
     const e = err as NodeJS.ErrnoException;
     throw new ConfigError(`dataDir: cannot open greenci's database ${file} (${e.code ?? e.message}); check the directory exists and is writable by this user`);
   }
-  return { db, builds: new BuildStore(db), releases: new ReleaseStore(db), audit: new AuditStore(db), leases: new LeaseStore(db), close: () => db.close() };
+  return { db, builds: new BuildStore(db), releases: new ReleaseStore(db), audit: new AuditStore(db), leases: new LeaseStore(db), deliveries: new DeliveryStore(db), close: () => db.close() };
 }

@@ -28,6 +28,17 @@ function gone(row: Lease): boolean {
   return machine === MACHINE && (boot !== BOOT || !alive(row.pid));
 }
 
+/** Names the process (and engine instance) running a build: `pid machine boot token`. */
+export function runnerMark(token: string): string {
+  return `${process.pid} ${HOST} ${token}`;
+}
+
+/** True when the process a runner mark names is certainly gone (dead pid, or an earlier boot of this machine). */
+export function runnerGone(mark: string): boolean {
+  const [pid, machine, boot] = mark.split(' ');
+  return gone({ pid: Number(pid), host: `${machine} ${boot}` } as Lease);
+}
+
 /** True if a process with this pid is alive on this host. */
 function alive(pid: number): boolean {
   try {

@@ -88,4 +88,51 @@ export const MIGRATIONS: string[] = [
     acquired_at INTEGER NOT NULL
   );
   `,
+  `
+  ALTER TABLE builds ADD COLUMN runner TEXT;
+  ALTER TABLE builds ADD COLUMN cancel_requested_by TEXT;
+  ALTER TABLE builds ADD COLUMN superseded_by INTEGER;
+  ALTER TABLE builds ADD COLUMN retry_of INTEGER;
+  ALTER TABLE builds ADD COLUMN delivery_id TEXT;
+  ALTER TABLE builds ADD COLUMN pusher_name TEXT;
+  ALTER TABLE builds ADD COLUMN pusher_email TEXT;
+  ALTER TABLE builds ADD COLUMN head_message TEXT;
+  ALTER TABLE builds ADD COLUMN head_author TEXT;
+  ALTER TABLE builds ADD COLUMN head_author_email TEXT;
+  ALTER TABLE builds ADD COLUMN head_url TEXT;
+  CREATE INDEX builds_status ON builds(status, id);
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    event TEXT NOT NULL,
+    project TEXT,
+    repository TEXT,
+    via TEXT NOT NULL,
+    verified TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT,
+    ref TEXT,
+    after TEXT,
+    build_id INTEGER REFERENCES builds(id),
+    received_at INTEGER NOT NULL
+  );
+  CREATE INDEX deliveries_received ON deliveries(received_at);
+  CREATE TABLE deployments_v3 (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    env TEXT NOT NULL CHECK (env IN ('test','production')),
+    kind TEXT NOT NULL CHECK (kind IN ('deploy','promote','rollback','auto-rollback','stop','restore','teardown')),
+    build_id INTEGER REFERENCES builds(id),
+    release_id INTEGER REFERENCES releases(id),
+    version TEXT,
+    requested_by TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running','success','failed')),
+    reason TEXT,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  INSERT INTO deployments_v3 SELECT * FROM deployments;
+  DROP TABLE deployments;
+  ALTER TABLE deployments_v3 RENAME TO deployments;
+  CREATE INDEX deployments_env ON deployments(project, env, id);
+  `,
 ];

@@ -1,0 +1,176 @@
+import { chmodSync, existsSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { describeError, UsageError } from '../errors.js';
+import type { Engine } from '../index.js';
+import { API, errorKind, type DaemonInfo } from './protocol.js';
+
+type Handler = (req: { params: string[]; query: URLSearchParams; body: Record<string, unknown>; res: http.ServerResponse; signal: AbortSignal }) => Promise<unknown> | unknown;
+
+const FINISHED = new Set(['success', 'failed', 'cancelled']);
+
+/**
+ * The control API on a unix socket (mode 0660: the greenci user and its group). The console and
+ * the command line use it to read the snapshot, follow events and logs, and trigger, cancel,
+ * retry and roll back. Every change names who asked (`requestedBy`) and lands in the audit table.
+ */
+export async function startControlServer(engine: Engine, opts: { socket: string; info: () => DaemonInfo }): Promise<{ close(): Promise<void> }> {
+  const routes: [string, RegExp, Handler][] = [
+    ['GET', /^\/status$/, () => ({ daemon: opts.info(), snapshot: engine.getSnapshot() })],
+    ['GET', /^\/snapshot$/, () => engine.getSnapshot()],
+    ['GET', /^\/events$/, ({ res, signal }) => streamEvents(engine, res, signal)],
+    ['GET', /^\/builds$/, ({ query }) => engine.builds({ project: query.get('project') ?? undefined, limit: Number(query.get('limit') ?? 50) })],
+    ['GET', /^\/builds\/(\d+)$/, ({ params }) => found(engine.build(Number(params[0])), `no build #${params[0]}`)],
+    ['GET', /^\/builds\/(\d+)\/logs$/, ({ params, query, res, signal }) => streamLogs(engine, Number(params[0]), Number(query.get('after') ?? 0), query.get('follow') === '1', res, signal)],
+    ['POST', /^\/builds$/, async ({ body }) => {
+      const build = await engine.enqueue({ project: str(body.project, 'project'), branch: str(body.branch, 'branch'), sha: optStr(body.sha), trigger: 'manual', requestedBy: who(body) });
+      return { status: 202, body: build };
+    }],
+    ['POST', /^\/builds\/(\d+)\/cancel$/, ({ params, body }) => engine.cancel(Number(params[0]), who(body))],
+    ['POST', /^\/builds\/(\d+)\/retry$/, async ({ params, body }) => ({ status: 202, body: await engine.retry(Number(params[0]), who(body)) })],
+    ['GET', /^\/projects\/([a-z0-9-]+)\/releases$/, ({ params }) => engine.releases(params[0])],
+    ['POST', /^\/projects\/([a-z0-9-]+)\/rollback$/, ({ params, body, res }) => streamRollback(engine, params[0], optStr(body.to), who(body), res)],
+    ['GET', /^\/deliveries$/, ({ query }) => engine.store.deliveries.list(Number(query.get('limit') ?? 50))],
+  ];
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://greenci');
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    const send = (status: number, body: unknown) => {
+      if (res.headersSent) return void res.end();
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const path = url.pathname.startsWith(API) ? url.pathname.slice(API.length) : '';
+    const route = routes.find(([m, re]) => m === req.method && re.test(path));
+    if (!route) return send(404, { error: `no such endpoint: ${req.method} ${url.pathname}`, kind: 'usage' });
+    readJson(req)
+      .then((body) => route[2]({ params: route[1].exec(path)!.slice(1), query: url.searchParams, body, res, signal: abort.signal }))
+      .then((out) => {
+        if (out === STREAMED) return;
+        if (out && typeof out === 'object' && 'status' in out && 'body' in out) send((out as { status: number }).status, (out as { body: unknown }).body);
+        else send(200, out ?? {});
+      })
+      .catch((err) => {
+        const { status, kind } = errorKind(err);
+        send(status, { error: describeError(err), kind });
+      });
+  });
+
+  await removeStaleSocket(opts.socket);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.socket, () => (server.off('error', reject), resolve()));
+  });
+  chmodSync(opts.socket, 0o660);
+  return {
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        rmSync(opts.socket, { force: true });
+      }),
+  };
+}
+
+const STREAMED = Symbol('streamed');
+
+function found<T>(v: T | undefined, message: string): T {
+  if (v === undefined) throw new UsageError(message);
+  return v;
+}
+const str = (v: unknown, name: string): string => {
+  if (typeof v !== 'string' || !v) throw new UsageError(`${name} is required`);
+  return v;
+};
+const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+const who = (body: Record<string, unknown>): string => (typeof body.requestedBy === 'string' && body.requestedBy ? body.requestedBy.slice(0, 100) : 'unknown');
+
+async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > 1_000_000) throw new UsageError('request body too large');
+    chunks.push(c as Buffer);
+  }
+  if (!size) return {};
+  try {
+    const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+    return v as Record<string, unknown>;
+  } catch {
+    throw new UsageError('the request body is not a JSON object');
+  }
+}
+
+function ndjson(res: http.ServerResponse): (obj: unknown) => void {
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  res.flushHeaders();
+  return (obj) => void (res.writableEnded || res.write(JSON.stringify(obj) + '\n'));
+}
+
+/** `{type:'snapshot'}` first, then every engine event as it happens; a heartbeat every 15 s. */
+function streamEvents(engine: Engine, res: http.ServerResponse, signal: AbortSignal): typeof STREAMED {
+  const write = ndjson(res);
+  write({ type: 'snapshot', snapshot: engine.getSnapshot() });
+  const unsubscribe = engine.subscribe((e) => write(e));
+  const beat = setInterval(() => write({ type: 'heartbeat', ts: Date.now() }), 15_000);
+  signal.addEventListener('abort', () => (unsubscribe(), clearInterval(beat)), { once: true });
+  return STREAMED;
+}
+
+/** A build's log lines after `after`; with follow, new lines as they come until the build ends, then `{type:'end', build}`. */
+function streamLogs(engine: Engine, id: number, after: number, follow: boolean, res: http.ServerResponse, signal: AbortSignal): typeof STREAMED {
+  found(engine.build(id), `no build #${id}`);
+  const write = ndjson(res);
+  let last = after;
+  const flush = () => {
+    for (const l of engine.logs(id, last)) (write({ type: 'log', ...l }), (last = l.id));
+  };
+  flush();
+  const b = engine.build(id)!;
+  if (!follow || FINISHED.has(b.status)) return write({ type: 'end', build: b }), res.end(), STREAMED;
+  // the store is the source of truth: poll it (events only say when to look sooner)
+  const look = () => {
+    flush();
+    const now = engine.build(id)!;
+    if (FINISHED.has(now.status)) stop(now);
+  };
+  const unsubscribe = engine.subscribe((e) => (e.type === 'log' && e.line.buildId === id) || (e.type === 'build.updated' && e.build.id === id) ? look() : undefined);
+  const timer = setInterval(look, 500);
+  const stop = (build?: unknown) => {
+    unsubscribe();
+    clearInterval(timer);
+    if (build) write({ type: 'end', build });
+    res.end();
+  };
+  signal.addEventListener('abort', () => stop(), { once: true });
+  return STREAMED;
+}
+
+/** Progress lines while production changes, then `{type:'result'}` or `{type:'error'}`. The rollback goes on if the client leaves. */
+async function streamRollback(engine: Engine, project: string, to: string | undefined, requestedBy: string, res: http.ServerResponse): Promise<typeof STREAMED> {
+  engine.releases(project); // 404 before the stream starts
+  const write = ndjson(res);
+  try {
+    const r = await engine.rollback({ project, to, requestedBy, log: (line) => write({ type: 'progress', line }) });
+    write({ type: 'result', from: r.from, to: r.to });
+  } catch (err) {
+    write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
+  }
+  res.end();
+  return STREAMED;
+}
+
+/** A socket file left by a daemon that died is removed; one that still answers means a daemon runs. */
+async function removeStaleSocket(socket: string): Promise<void> {
+  if (!existsSync(socket)) return;
+  const answers = await new Promise<boolean>((resolve) => {
+    const c = net.connect(socket, () => (c.destroy(), resolve(true)));
+    c.on('error', () => resolve(false));
+  });
+  if (answers) throw new UsageError(`another greenci daemon already answers on ${socket}`);
+  rmSync(socket, { force: true });
+}

@@ -1,0 +1,146 @@
+import type { GreenciConfig } from '../../config/schema.js';
+import { describeError, UsageError } from '../errors.js';
+import type { Engine } from '../index.js';
+import type { DeliveryOutcome, DeliveryRecord } from '../store/deliveries.js';
+import { decidePush, parseBody, repositoryOf } from './payload.js';
+import { verifySignature } from './signature.js';
+
+/** A delivery as HTTP brought it. Header names lower-case. */
+export interface IncomingDelivery {
+  headers: Record<string, string | string[] | undefined>;
+  raw: string;
+  /** `direct` (GitHub posted to us) or `smee` (forwarded by our smee client). */
+  via: 'direct' | 'smee';
+}
+
+export interface IntakeAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+const header = (d: IncomingDelivery, name: string): string | undefined => {
+  const v = d.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+class Duplicate extends Error {}
+
+/**
+ * Turns a GitHub delivery into stored facts and queued builds. The order is what makes it
+ * durable: verify, then store the delivery (with its build, in one transaction), then answer.
+ * A redelivery of a stored id answers 200 and queues nothing.
+ */
+export class Intake {
+  constructor(
+    private readonly engine: Engine,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  private get config(): GreenciConfig {
+    return this.engine.config;
+  }
+
+  async handle(d: IncomingDelivery): Promise<IntakeAnswer> {
+    const answer = await this.decide(d);
+    const id = header(d, 'x-github-delivery');
+    this.engine.publish({ type: 'delivery', status: answer.status, delivery: { id, event: header(d, 'x-github-event'), via: d.via, ...(answer.body.delivery as object) }, message: String(answer.body.message ?? '') });
+    delete answer.body.delivery;
+    return answer;
+  }
+
+  private async decide(d: IncomingDelivery): Promise<IntakeAnswer & { body: { delivery?: Partial<DeliveryRecord> } }> {
+    const event = header(d, 'x-github-event');
+    const id = header(d, 'x-github-delivery');
+    if (!event || !id) return reject(400, 'not a GitHub delivery: X-GitHub-Event and X-GitHub-Delivery are required');
+    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(id) || !/^[a-z_]{1,50}$/.test(event)) return reject(400, 'malformed X-GitHub-Event or X-GitHub-Delivery');
+    const parsed = parseBody(header(d, 'content-type'), d.raw);
+    if (!parsed.ok) return reject(parsed.status, parsed.message);
+    const payload = parsed.payload;
+    const repository = repositoryOf(payload);
+
+    // which project's secret to check: the named repository's, or (org-wide ping) any project's
+    const candidates = repository
+      ? Object.entries(this.config.projects).filter(([, p]) => p.github?.toLowerCase() === repository.toLowerCase())
+      : Object.entries(this.config.projects).filter(([, p]) => p.github);
+    if (repository && !candidates.length) {
+      const fresh = this.engine.store.deliveries.record({ id, event, repository, via: d.via, outcome: 'unknown-repository' });
+      return reject(404, `no project watches ${repository}`, fresh ? { outcome: 'unknown-repository', repository } : undefined);
+    }
+    const signature = header(d, 'x-hub-signature-256');
+    if (!signature) return reject(401, 'unsigned delivery: X-Hub-Signature-256 is required');
+    let project: string | undefined;
+    let verified: string | undefined;
+    for (const [name, p] of candidates) {
+      const secret = p.webhookSecretEnv ? this.env[p.webhookSecretEnv] : undefined;
+      if (!secret) continue;
+      verified = await verifySignature(secret, d.raw, signature, payload);
+      if (verified) {
+        project = name;
+        break;
+      }
+    }
+    if (!project) return reject(401, 'signature does not match');
+    if (this.engine.store.deliveries.has(id)) return duplicate(id, project);
+
+    const base = { id, event, project, repository, via: d.via, verified };
+    const store = (outcome: DeliveryOutcome, extra: Partial<DeliveryRecord> = {}) => {
+      if (!this.engine.store.deliveries.record({ ...base, outcome, ...extra })) throw new Duplicate();
+    };
+    try {
+      if (event === 'ping') return store('ping'), done(200, 'pong', { outcome: 'ping', project });
+      if (event !== 'push') return store('ignored-event'), done(200, `${event} events are recorded, not built`, { outcome: 'ignored-event', project });
+      const push = decidePush(payload);
+      switch (push.kind) {
+        case 'invalid':
+          return store('invalid', { detail: push.message }), done(422, push.message, { outcome: 'invalid', project });
+        case 'tag':
+          return store('ignored-tag', { ref: push.ref }), done(200, `tag push ${push.ref} is not built`, { outcome: 'ignored-tag', project });
+        case 'skip-ci':
+          store('skip-ci', { ref: push.branch, after: push.after, detail: push.marker });
+          return done(200, `${push.marker} in the head commit: not built`, { outcome: 'skip-ci', project });
+        case 'deleted': {
+          store('branch-deleted', { ref: push.branch });
+          void this.engine.branchDeleted(project, push.branch, `github:${String((payload.pusher as { name?: string })?.name ?? 'unknown')}`).catch((err) =>
+            this.engine.publish({ type: 'delivery', status: 200, delivery: { id, project }, message: `tearing down the test environment of ${push.branch} failed: ${describeError(err)}` }),
+          );
+          return done(200, `branch ${push.branch} deleted`, { outcome: 'branch-deleted', project });
+        }
+        case 'build': {
+          const build = await this.engine
+            .enqueue(
+              {
+                project, branch: push.branch, sha: push.after, trigger: d.via === 'smee' ? 'push (smee)' : 'push', requestedBy: push.pusherName ?? 'github',
+                deliveryId: id,
+                push: { pusherName: push.pusherName, pusherEmail: push.pusherEmail, headMessage: push.headMessage, headAuthor: push.headAuthor, headAuthorEmail: push.headAuthorEmail, headUrl: push.headUrl },
+              },
+              (buildId) => store('queued', { ref: push.branch, after: push.after, buildId }),
+            )
+            .catch((err) => {
+              if (err instanceof UsageError) return err;
+              throw err;
+            });
+          if (build instanceof UsageError) {
+            store('invalid', { ref: push.branch, after: push.after, detail: build.message });
+            return done(422, build.message, { outcome: 'invalid', project });
+          }
+          return { status: 202, body: { message: `build #${build.id} queued`, build: build.id, delivery: { outcome: 'queued', project, buildId: build.id } } };
+        }
+      }
+    } catch (err) {
+      if (err instanceof Duplicate) return duplicate(id, project);
+      throw err;
+    }
+  }
+}
+
+function duplicate(id: string, project: string): IntakeAnswer {
+  return { status: 200, body: { message: `delivery ${id} already received: nothing queued`, duplicate: true, delivery: { outcome: 'duplicate', project } } };
+}
+
+function reject(status: number, message: string, delivery?: Partial<DeliveryRecord>): IntakeAnswer {
+  return { status, body: { message, delivery } };
+}
+
+function done(status: number, message: string, delivery: Partial<DeliveryRecord>): IntakeAnswer {
+  return { status, body: { message, delivery } };
+}

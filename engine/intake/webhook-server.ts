@@ -1,0 +1,85 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeError } from '../errors.js';
+import type { Intake } from './intake.js';
+
+/** GitHub caps deliveries at 25 MB; anything larger is not from GitHub. */
+export const MAX_BODY_BYTES = 25 * 1024 * 1024;
+
+export interface WebhookServer {
+  /** `host:port` it listens on (the port resolved when the config said 0). */
+  address: string;
+  /** Stops taking deliveries; resolves when open requests have been answered. */
+  close(): Promise<void>;
+}
+
+/**
+ * The webhook endpoint: `POST <path>` only. Reads the raw body (needed for the signature), caps
+ * it at 25 MB (413), and hands it to the intake. `?via=smee` marks deliveries our own smee client
+ * forwarded (a label only: the signature is checked the same way).
+ */
+export async function startWebhookServer(intake: Intake, opts: { listen: string; path: string; onError?: (err: unknown) => void }): Promise<WebhookServer> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const answer = (status: number, body: Record<string, unknown>) => {
+      if (res.headersSent) return;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname !== opts.path) return answer(404, { message: `not found; deliveries go to ${opts.path}` });
+    if (req.method !== 'POST') return res.setHeader('allow', 'POST'), answer(405, { message: 'POST deliveries here' });
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      answer(413, { message: `body over ${MAX_BODY_BYTES} bytes` });
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        if (!tooBig) answer(413, { message: `body over ${MAX_BODY_BYTES} bytes` });
+        tooBig = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (tooBig) return;
+      const via = url.searchParams.get('via') === 'smee' ? 'smee' : 'direct';
+      intake
+        .handle({ headers: req.headers, raw: Buffer.concat(chunks).toString('utf8'), via })
+        .then((a) => answer(a.status, a.body))
+        .catch((err) => {
+          opts.onError?.(err);
+          answer(500, { message: `greenci could not take this delivery: ${describeError(err)}` });
+        });
+    });
+    req.on('error', () => undefined);
+  });
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 5_000;
+  const { host, port } = splitListen(opts.listen);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => (server.off('error', reject), resolve()));
+  });
+  const a = server.address() as AddressInfo;
+  return {
+    address: `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+export function splitListen(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
+}

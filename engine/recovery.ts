@@ -1,0 +1,66 @@
+import type { DockerClient } from './docker/docker.js';
+import { LABEL } from './docker/names.js';
+import { describeError } from './errors.js';
+import type { HostLocks } from './host-locks.js';
+import type { BuildQueue } from './queue/build-queue.js';
+import { productionDrift, runningServices } from './pipeline/drift.js';
+import { deployRelease, stopProduction } from './pipeline/rollback.js';
+import type { Recorder } from './recorder.js';
+import { runnerGone } from './store/leases.js';
+
+/** What a start found and did after a crash, in sentences for the log. */
+export type Note = { level: 'info' | 'warn' | 'error'; msg: string; project?: string; buildId?: number };
+
+/**
+ * Builds left `queued`/`running` by a process that died (kill -9, power loss) are failed with a
+ * reason and queued again once, as a new build of the same commit (trigger `recovery`), unless
+ * the branch has a newer build already or the build was itself a recovery.
+ */
+export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docker: DockerClient, projects: string[]): Promise<Note[]> {
+  const store = recorder.store;
+  const notes: Note[] = [];
+  for (const b of store.builds.claimed()) {
+    if (!runnerGone(b.runner)) continue;
+    const stage = b.stages.find((s) => s.status === 'running')?.name;
+    const pid = b.runner.split(' ')[0];
+    const newer = (store.builds.lastOfBranch(b.project, b.branch)?.id ?? 0) > b.id;
+    const again = b.trigger !== 'recovery' && !newer && projects.includes(b.project);
+    store.builds.failInterrupted(b.id, `interrupted: the greenci process running it (pid ${pid}) stopped${stage ? ` during ${stage}` : ''}; ${again ? 're-queued' : newer ? 'a newer build of the branch replaces it' : 'not re-queued'}`);
+    recorder.build(b.id);
+    // test-step containers of the dead build would otherwise linger
+    for (const c of await docker.listContainers([`${LABEL.project}=${b.project}`, `${LABEL.build}=${b.id}`, `${LABEL.role}=test`]).catch(() => [])) {
+      await docker.removeContainer(c.Id).catch(() => undefined);
+    }
+    const requeued = again ? queue.requeue(recorder.store.builds.get(b.id)!, 'recovery') : undefined;
+    notes.push({ level: 'warn', project: b.project, buildId: b.id, msg: `build #${b.id} (${b.branch}) was interrupted${stage ? ` during ${stage}` : ''}${requeued ? `; queued again as #${requeued.id}` : ''}` });
+  }
+  return notes;
+}
+
+/**
+ * Compares production with the live release and, when they differ (a crash mid-deploy, a
+ * container removed by hand), says how and redeploys the live release under the production lock,
+ * recorded as a `restore` deployment.
+ */
+export async function checkProduction(recorder: Recorder, docker: DockerClient, locks: HostLocks, project: string): Promise<Note[]> {
+  const store = recorder.store;
+  return locks.run(`production:${project}`, 'checking production after a restart', async () => {
+    const live = store.releases.liveRelease(project);
+    if (!live) return [];
+    const spec = store.releases.specOf(live.id);
+    const problems = productionDrift(live, spec, await runningServices(docker, project));
+    if (!problems.length) return [{ level: 'info' as const, project, msg: `production ${project} runs ${live.version} as recorded` }];
+    const notes: Note[] = [{ level: 'warn', project, msg: `production ${project} does not match the live release ${live.version}: ${problems.join('; ')}; restoring ${live.version}` }];
+    const auditId = store.audit.record({ actor: 'greenci', action: 'restore', project, target: live.version, detail: { problems } });
+    const result = await deployRelease(docker, recorder, { project, release: live, spec, kind: 'restore', requestedBy: 'greenci', log: () => undefined }).catch((err) => ({ ok: false as const, reason: describeError(err) }));
+    store.audit.setOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}; production apps stopped`);
+    if (result.ok) {
+      notes.push({ level: 'info', project, msg: `production ${project} restored to ${live.version}` });
+    } else {
+      // never leave production half-deployed: stop the apps and record that no release is live
+      await stopProduction(docker, recorder, { project, reason: `restoring ${live.version} after a restart failed: ${result.reason.split('\n')[0]}` });
+      notes.push({ level: 'error', project, msg: `restoring ${live.version} failed: ${result.reason}; production apps stopped` });
+    }
+    return notes;
+  });
+}

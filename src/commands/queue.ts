@@ -1,0 +1,93 @@
+import { UsageError } from '../../engine/errors.js';
+import { buildSummary, buildTitle, stageLine } from '../../views/format/build-lines.js';
+import { parse } from '../args.js';
+import { openBackend, type Backend } from '../backend.js';
+import type { BuildRecord } from '../../engine/model.js';
+import { EXIT } from '../exit-codes.js';
+import { whoAsked, type Io } from '../io.js';
+import { holdSignals } from '../signals.js';
+
+export const TRIGGER_USAGE = 'greenci trigger <project> --branch B [--sha S] [--json] [--config PATH]';
+export const CANCEL_USAGE = 'greenci cancel <build-id> [--json] [--config PATH]';
+export const RETRY_USAGE = 'greenci retry <build-id> [--json] [--config PATH]';
+
+/**
+ * Queues a build. With a daemon it is queued there and the command returns; without one the
+ * build runs here and now, a line per stage (Ctrl-C cancels it cleanly). `retry` does the same
+ * with the commit of an earlier build.
+ */
+export async function triggerCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { branch: { type: 'string', short: 'b' }, sha: { type: 'string' } }, TRIGGER_USAGE);
+  if (values.help) return io.out(TRIGGER_USAGE), EXIT.ok;
+  const [project, ...extra] = positionals;
+  if (!project || extra.length) throw new UsageError(`name one project\nusage: ${TRIGGER_USAGE}`);
+  if (values.branch === undefined) throw new UsageError(`--branch is required\nusage: ${TRIGGER_USAGE}`);
+  const backend = await openBackend(io, values.config);
+  try {
+    const queued = await backend.trigger({ project, branch: values.branch, sha: values.sha, requestedBy: whoAsked(io.env) });
+    return await runOrHandOver(backend, queued, io, values.json === true);
+  } finally {
+    backend.close();
+  }
+}
+
+/** With a daemon: say it is queued there. Without one: run it here, a line per stage. */
+async function runOrHandOver(backend: Backend, queued: BuildRecord, io: Io, json: boolean): Promise<number> {
+  if (!backend.runHere) {
+    if (json) io.out(JSON.stringify(queued));
+    else io.out(`${buildTitle(queued)} queued by the daemon; follow it: greenci logs ${queued.id} -f`);
+    return EXIT.ok;
+  }
+  if (!json) io.out(`${buildTitle(queued)} (no daemon: running it here)`);
+  const abort = new AbortController();
+  const releaseSignals = holdSignals((s) => (io.err(`greenci: ${s}: cancelling the build...`), abort.abort(`cancelled by ${whoAsked(io.env)}`)), 'greenci: still cancelling', io.err);
+  const printed = new Set<string>();
+  try {
+    const build = await backend.runHere(queued.id, abort.signal, (b) => {
+      for (const s of b.stages) {
+        if (['pending', 'running'].includes(s.status) || printed.has(s.name)) continue;
+        printed.add(s.name);
+        if (!json) io.out(stageLine(s));
+      }
+    });
+    io.out(json ? JSON.stringify(build) : buildSummary(build));
+    return build.status === 'success' ? EXIT.ok : EXIT.failed;
+  } finally {
+    releaseSignals();
+  }
+}
+
+function buildId(positionals: string[], usage: string): number {
+  const id = Number(positionals[0]);
+  if (positionals.length !== 1 || !Number.isInteger(id) || id < 1) throw new UsageError(`name one build id\nusage: ${usage}`);
+  return id;
+}
+
+/** Cancels a queued or running build (a production change in progress still finishes). */
+export async function cancelCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {}, CANCEL_USAGE);
+  if (values.help) return io.out(CANCEL_USAGE), EXIT.ok;
+  const id = buildId(positionals, CANCEL_USAGE);
+  const backend = await openBackend(io, values.config);
+  try {
+    const b = await backend.cancel(id, whoAsked(io.env));
+    if (values.json) io.out(JSON.stringify(b));
+    else io.out(b.status === 'cancelled' ? `⊘ build #${id} cancelled` : `⊘ build #${id}: cancel requested; it stops at the next safe point`);
+    return EXIT.ok;
+  } finally {
+    backend.close();
+  }
+}
+
+/** Queues the same commit again as a new build. */
+export async function retryCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {}, RETRY_USAGE);
+  if (values.help) return io.out(RETRY_USAGE), EXIT.ok;
+  const id = buildId(positionals, RETRY_USAGE);
+  const backend = await openBackend(io, values.config);
+  try {
+    return await runOrHandOver(backend, await backend.retry(id, whoAsked(io.env)), io, values.json === true);
+  } finally {
+    backend.close();
+  }
+}

@@ -1,0 +1,21 @@
+import { statusText } from '../../views/format/status-lines.js';
+import { parse } from '../args.js';
+import { openBackend } from '../backend.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
+
+export const STATUS_USAGE = 'greenci status [--json] [--config PATH]';
+
+/** What runs where: production and test per project, running and queued builds, smee, the daemon. */
+export async function statusCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {}, STATUS_USAGE);
+  if (values.help) return io.out(STATUS_USAGE), EXIT.ok;
+  const backend = await openBackend(io, values.config);
+  try {
+    const { snapshot, daemon } = await backend.status();
+    io.out(values.json ? JSON.stringify({ mode: backend.mode, daemon, ...snapshot }) : statusText(snapshot, daemon));
+    return EXIT.ok;
+  } finally {
+    backend.close();
+  }
+}

@@ -1,0 +1,188 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import cron, { type ScheduledTask } from 'node-cron';
+import { pino, type Logger } from 'pino';
+import { loadConfig } from '../../config/loader.js';
+import type { GreenciConfig } from '../../config/schema.js';
+import type { DaemonInfo } from '../../engine/control/protocol.js';
+import { startControlServer } from '../../engine/control/server.js';
+import { describeError } from '../../engine/errors.js';
+import { createEngine, type Engine } from '../../engine/index.js';
+import { Intake } from '../../engine/intake/intake.js';
+import { SmeeRelay } from '../../engine/intake/smee.js';
+import { startWebhookServer, type WebhookServer } from '../../engine/intake/webhook-server.js';
+import { packageRoot } from '../package-root.js';
+import { logEvent } from './log-events.js';
+import { createMetrics, startMetricsServer } from './metrics.js';
+
+export interface DaemonOptions {
+  configPath?: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Where the NDJSON log goes (stdout under systemd). */
+  logStream?: NodeJS.WritableStream;
+}
+
+/**
+ * `greenci daemon`: the engine with its faces for machines. Starts in this order: recover from
+ * a crash (interrupted builds, production drift), the control socket, the webhook endpoint,
+ * metrics, smee relays, reconciliation (once now, then on schedule), then the queue.
+ */
+export class Daemon {
+  readonly log: Logger;
+  private engine!: Engine;
+  private config!: GreenciConfig;
+  private webhook?: WebhookServer;
+  private control?: { close(): Promise<void> };
+  private metrics?: { address: string; close(): Promise<void> };
+  private stopMetrics?: () => void;
+  private relays = new Map<string, SmeeRelay>();
+  private reconcileTask?: ScheduledTask;
+  private draining = false;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly o: DaemonOptions) {
+    this.log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, pino.destination({ dest: 1, sync: true }));
+  }
+
+  private load(): { config?: GreenciConfig; errors: string[] } {
+    const loaded = loadConfig({ path: this.o.configPath, env: this.o.env, cwd: this.o.cwd });
+    for (const w of loaded.warnings) this.log.warn({ file: loaded.file }, `config: ${w}`);
+    return { config: loaded.config, errors: loaded.errors.map((e) => `${loaded.file ? `${loaded.file}: ` : ''}${e}`) };
+  }
+
+  /** Starts everything; throws (before anything listens) on a bad config. */
+  async start(): Promise<void> {
+    const { config, errors } = this.load();
+    if (!config) throw Object.assign(new Error(`invalid config:\n${errors.join('\n')}`), { configErrors: errors });
+    this.config = config;
+    this.engine = createEngine({ config });
+    this.engine.subscribe((e) => logEvent(this.log, e));
+    this.log.info({ version: version(), config: this.o.configPath ?? this.o.env.GREENCI_CONFIG, dataDir: config.dataDir, projects: Object.keys(config.projects) }, 'greenci daemon starting');
+
+    try {
+      await this.engine.store.db.prepare('SELECT 1').get();
+      for (const n of await this.engine.recover()) this.log[n.level]({ project: n.project, build: n.buildId }, n.msg);
+    } catch (err) {
+      this.log.error({ err: describeError(err) }, 'recovery failed (is the Docker engine up?); carrying on');
+    }
+
+    mkdirSync(path.dirname(config.control.socket!), { recursive: true });
+    this.control = await startControlServer(this.engine, { socket: config.control.socket!, info: () => this.info() });
+    this.log.info({ socket: config.control.socket }, `control API on ${config.control.socket}`);
+    await this.startWebhook();
+    const m = createMetrics(this.engine);
+    this.stopMetrics = m.stop;
+    if (config.metrics) {
+      this.metrics = await startMetricsServer(m.registry, config.metrics.listen);
+      this.log.info({ metrics: this.metrics.address }, `metrics on http://${this.metrics.address}/metrics`);
+    }
+    this.startRelays();
+    this.scheduleReconcile();
+    void this.reconcileAll('start');
+    this.engine.startQueue();
+    this.log.info({ pid: process.pid }, 'greenci daemon ready');
+  }
+
+  info(): DaemonInfo {
+    return { pid: process.pid, version: version(), startedAt: this.startedAt, webhook: this.webhook?.address, metrics: this.metrics?.address, socket: this.config.control.socket!, draining: this.draining };
+  }
+
+  get webhookAddress(): string | undefined {
+    return this.webhook?.address;
+  }
+
+  private async startWebhook(): Promise<void> {
+    const intake = new Intake(this.engine, this.o.env);
+    this.webhook = await startWebhookServer(intake, { listen: this.config.webhook.listen, path: this.config.webhook.path, onError: (err) => this.log.error({ err: describeError(err) }, 'webhook handling failed') });
+    this.log.info({ webhook: this.webhook.address, path: this.config.webhook.path }, `webhooks on http://${this.webhook.address}${this.config.webhook.path}`);
+  }
+
+  private startRelays(): void {
+    const target = `http://${loopback(this.webhook!.address)}${this.config.webhook.path}?via=smee`;
+    const wanted = new Map(Object.entries(this.config.projects).filter(([, p]) => p.smee).map(([name, p]) => [name, p.smee!]));
+    for (const [name, relay] of this.relays) {
+      if (wanted.get(name) !== relay.channel) (void relay.stop(), this.relays.delete(name));
+    }
+    for (const [name, channel] of wanted) {
+      if (this.relays.has(name)) continue;
+      const relay = new SmeeRelay({
+        channel, target,
+        onState: (state) => this.engine.publish({ type: 'smee.state', project: name, state }),
+        log: { info: () => undefined, error: () => undefined },
+      });
+      this.relays.set(name, relay);
+      relay.start();
+    }
+  }
+
+  private scheduleReconcile(): void {
+    void this.reconcileTask?.destroy();
+    this.reconcileTask = cron.schedule(this.config.reconcile.schedule, () => this.reconcileAll('schedule'), { noOverlap: true, name: 'reconcile' });
+  }
+
+  /** Queues pushes nobody delivered (smee or GitHub dropped them, or the daemon was down). */
+  async reconcileAll(why: string): Promise<void> {
+    if (this.draining) return;
+    for (const project of Object.keys(this.config.projects)) {
+      try {
+        const queued = await this.engine.reconcile(project);
+        for (const b of queued) this.log.warn({ project, build: b.id, branch: b.branch, sha: b.requestedSha, found: why }, `reconciliation found a push never delivered: ${project} ${b.branch} @ ${b.requestedSha?.slice(0, 12)}; queued #${b.id}`);
+      } catch (err) {
+        this.log.warn({ project, err: describeError(err) }, `reconciliation of ${project} failed`);
+      }
+    }
+  }
+
+  /** SIGHUP: a valid new config replaces the old; an invalid one is logged and the old one kept. */
+  async reload(): Promise<boolean> {
+    const { config, errors } = this.load();
+    if (!config) {
+      this.log.error({ errors }, `config reload failed; keeping the running config:\n${errors.join('\n')}`);
+      return false;
+    }
+    const old = this.config;
+    for (const key of ['dataDir', 'docker', 'control', 'metrics'] as const) {
+      if (JSON.stringify(old[key]) !== JSON.stringify(config[key])) this.log.warn({ key }, `config reload: ${key} changed; that takes a restart (systemctl restart greenci)`);
+    }
+    this.engine.setConfig(config);
+    this.config = { ...config, dataDir: old.dataDir, docker: old.docker, control: old.control, metrics: old.metrics };
+    if (old.webhook.listen !== config.webhook.listen || old.webhook.path !== config.webhook.path) {
+      await this.webhook?.close();
+      await this.startWebhook();
+      // the relays forward to the old address: start them again
+      await Promise.all([...this.relays.values()].map((r) => r.stop()));
+      this.relays.clear();
+    }
+    this.startRelays();
+    if (old.reconcile.schedule !== config.reconcile.schedule) this.scheduleReconcile();
+    this.log.info({ projects: Object.keys(config.projects) }, 'config reloaded');
+    return true;
+  }
+
+  /** SIGTERM: stop taking webhooks, let running stages finish within the grace period, then cancel; queued work stays queued. */
+  async stop(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    const grace = this.config.daemon.shutdownGraceSeconds * 1000;
+    this.log.info({ graceSeconds: grace / 1000 }, 'stopping: no new webhooks; running stages may finish');
+    await this.webhook?.close();
+    void this.reconcileTask?.destroy();
+    await Promise.all([...this.relays.values()].map((r) => r.stop()));
+    const requeued = await this.engine.drain(grace, (ids) => this.log.warn({ builds: ids }, `grace period over: cancelling ${ids.map((i) => `#${i}`).join(', ')}`));
+    for (const b of requeued) this.log.info({ build: b.id, retryOf: b.retryOf }, `build #${b.retryOf} stopped by the shutdown; queued again as #${b.id}`);
+    await this.control?.close();
+    await this.metrics?.close();
+    this.stopMetrics?.();
+    this.engine.close();
+    this.log.info('greenci daemon stopped');
+  }
+}
+
+function loopback(address: string): string {
+  return address.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:');
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -1,0 +1,91 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Engine } from '../../engine/index.js';
+import { splitListen } from '../../engine/intake/webhook-server.js';
+
+const FINISHED = new Set(['success', 'failed', 'cancelled']);
+
+/**
+ * Prometheus metrics (prom-client), fed by engine events: deliveries by outcome, queue depth,
+ * build and stage durations, deployments and rollbacks by outcome, environment health (the
+ * result of the latest deployment of each environment, until monitoring measures more).
+ */
+export function createMetrics(engine: Engine): { registry: Registry; stop(): void } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'greenci_process_' });
+  const deliveries = new Counter({ name: 'greenci_webhook_deliveries_total', help: 'Webhook deliveries by outcome (queued, ping, duplicate, rejected-401, ...)', labelNames: ['outcome', 'via'], registers: [registry] });
+  const builds = new Histogram({ name: 'greenci_build_duration_seconds', help: 'Build durations by project and result', labelNames: ['project', 'status'], buckets: [5, 10, 20, 30, 60, 120, 300, 600, 1800], registers: [registry] });
+  const stages = new Histogram({ name: 'greenci_stage_duration_seconds', help: 'Stage durations by stage and result', labelNames: ['stage', 'status'], buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [registry] });
+  const deployments = new Counter({ name: 'greenci_deployments_total', help: 'Deployments (deploy, promote, rollback, auto-rollback, restore, stop, teardown) by outcome', labelNames: ['project', 'env', 'kind', 'status'], registers: [registry] });
+  const rollbacks = new Counter({ name: 'greenci_rollbacks_total', help: 'Manual and automatic rollbacks by outcome', labelNames: ['project', 'kind', 'status'], registers: [registry] });
+  new Gauge({
+    name: 'greenci_queue_depth', help: 'Builds waiting in the queue', labelNames: ['project'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const b of engine.store.builds.queued()) this.inc({ project: b.project });
+    },
+  });
+  new Gauge({
+    name: 'greenci_builds_running', help: 'Builds running now', registers: [registry],
+    collect() {
+      this.set(engine.getSnapshot().builds.filter((b) => b.status === 'running').length);
+    },
+  });
+  new Gauge({
+    name: 'greenci_environment_healthy', help: '1 when the latest deployment of an environment succeeded', labelNames: ['project', 'env'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [project, envs] of Object.entries(engine.getSnapshot().environments)) {
+        for (const env of ['test', 'production'] as const) {
+          const d = envs[env];
+          if (d && d.status !== 'running') this.set({ project, env }, d.status === 'success' && d.kind !== 'stop' && d.kind !== 'teardown' ? 1 : 0);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'greenci_smee_connected', help: '1 while a smee channel is connected', labelNames: ['project'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [project, s] of Object.entries(engine.getSnapshot().smee)) this.set({ project }, s.state === 'connected' ? 1 : 0);
+    },
+  });
+
+  const seen = new Set<string>();
+  const stop = engine.subscribe((e) => {
+    if (e.type === 'delivery') {
+      const outcome = e.status >= 400 && e.status !== 404 ? `rejected-${e.status}` : e.delivery.outcome ?? `answered-${e.status}`;
+      deliveries.inc({ outcome, via: e.delivery.via ?? 'direct' });
+    } else if (e.type === 'build.updated' && FINISHED.has(e.build.status) && e.build.startedAt && e.build.finishedAt && !seen.has(`b${e.build.id}`)) {
+      seen.add(`b${e.build.id}`);
+      builds.observe({ project: e.build.project, status: e.build.status }, (e.build.finishedAt - e.build.startedAt) / 1000);
+    } else if (e.type === 'stage.updated' && e.stage.startedAt && e.stage.finishedAt && FINISHED.has(e.stage.status)) {
+      stages.observe({ stage: e.stage.name, status: e.stage.status }, (e.stage.finishedAt - e.stage.startedAt) / 1000);
+    } else if (e.type === 'deployment.updated' && e.deployment.status !== 'running') {
+      const d = e.deployment;
+      deployments.inc({ project: d.project, env: d.env, kind: d.kind, status: d.status });
+      if (d.kind === 'rollback' || d.kind === 'auto-rollback') rollbacks.inc({ project: d.project, kind: d.kind, status: d.status });
+    }
+    if (seen.size > 10_000) seen.clear();
+  });
+  return { registry, stop };
+}
+
+/** `GET /metrics` on a loopback address. */
+export async function startMetricsServer(registry: Registry, listen: string): Promise<{ address: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if (req.url !== '/metrics') return void res.writeHead(404).end('metrics are at /metrics\n');
+    registry
+      .metrics()
+      .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
+      .catch((err: Error) => res.writeHead(500).end(err.message));
+  });
+  const { host, port } = splitListen(listen);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => (server.off('error', reject), resolve()));
+  });
+  const a = server.address() as AddressInfo;
+  return { address: `${a.address}:${a.port}`, close: () => new Promise((r) => (server.close(() => r()), server.closeAllConnections())) };
+}

@@ -1,0 +1,40 @@
+import type { DaemonInfo } from '../../engine/control/protocol.js';
+import type { DeploymentRecord } from '../../engine/model.js';
+import type { Snapshot } from '../../engine/state.js';
+import { formatDuration, formatTime } from './duration.js';
+import { printable } from './printable.js';
+import { table } from './table.js';
+
+/** `greenci status`: who answers, each project's environments, the queue and smee, as plain text. */
+export function statusText(s: Snapshot, daemon: DaemonInfo | undefined, now = Date.now()): string {
+  const lines: string[] = [];
+  lines.push(
+    daemon
+      ? `daemon: pid ${daemon.pid}, greenci ${daemon.version}, up ${formatDuration(now - daemon.startedAt)}${daemon.draining ? ' (stopping)' : ''}; webhooks ${daemon.webhook ? `http://${daemon.webhook}` : 'off'}; socket ${daemon.socket}`
+      : 'daemon: not running (this answer comes from the database, in-process)',
+  );
+  lines.push('');
+  const projects = Object.keys(s.environments).sort();
+  lines.push(
+    table(
+      ['PROJECT', 'PRODUCTION', 'LAST PRODUCTION CHANGE', 'TEST ENVIRONMENT', 'SMEE'],
+      projects.map((p) => {
+        const env = s.environments[p] ?? {};
+        const smee = s.smee[p];
+        return [p, s.live[p]?.version ?? 'no release', deployment(env.production), deployment(env.test), smee ? `${smee.state} since ${formatTime(smee.since).slice(11)}` : '-'];
+      }),
+    ),
+  );
+  const running = s.builds.filter((b) => b.status === 'running');
+  const queued = s.builds.filter((b) => b.status === 'queued').reverse();
+  lines.push('');
+  lines.push(`running: ${running.length ? running.map((b) => `#${b.id} ${b.project} ${printable(b.branch)} (${b.stages.find((st) => st.status === 'running')?.name ?? 'starting'})`).join(', ') : 'none'}`);
+  lines.push(`queued:  ${queued.length ? queued.map((b) => `#${b.id} ${b.project} ${printable(b.branch)}`).join(', ') : 'none'}`);
+  return lines.join('\n');
+}
+
+function deployment(d: DeploymentRecord | undefined): string {
+  if (!d) return '-';
+  const what = d.kind === 'deploy' && d.buildId ? `build #${d.buildId}` : `${d.kind}${d.version ? ` ${d.version}` : ''}`;
+  return `${what} ${d.status} ${formatTime(d.finishedAt ?? d.startedAt)}`;
+}
