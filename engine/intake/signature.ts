@@ -23,20 +23,24 @@ export async function verifySignature(secret: string, raw: string, signature: st
 }
 
 /**
- * The serialisations a sender may have signed: compact and pretty-printed (2 spaces), each
- * plain, with `/` escaped as `\/`, and with HTML-sensitive and non-ASCII characters escaped as
- * `\uXXXX`. Numbers beyond 2^53 lose digits in JSON.parse: those deliveries cannot be verified
- * after re-serialisation (documented in the README).
+ * The serialisations a sender may have signed: compact and pretty-printed (2 spaces), each with
+ * `/` plain or escaped as `\/`, and with characters plain, HTML-escaped (`<>&` as `\u003c`...,
+ * Rails' default), also non-ASCII escaped, or control characters in upper-case hex (`\u001B`);
+ * with or without a final newline.
+ * Numbers beyond 2^53 lose digits in JSON.parse, and other escape styles or indentations are not
+ * guessed: those deliveries cannot be verified after a relay re-serialised them (README).
  */
 export function reencodings(parsed: unknown): string[] {
-  const bases = [JSON.stringify(parsed), JSON.stringify(parsed, null, 2)];
-  const out: string[] = [];
-  for (const b of bases) {
-    out.push(b, b.replace(/\//g, '\\/'), escapeUnicode(b), escapeUnicode(b).replace(/\//g, '\\/'));
+  const out = new Set<string>();
+  for (const base of [JSON.stringify(parsed), JSON.stringify(parsed, null, 2)]) {
+    for (const escaped of [base, base.replace(/[<>&]/g, hex), base.replace(/[<>&\u007f-\uffff]/g, hex), base.replace(/\\u00([01][0-9a-f])/g, (_, h: string) => `\\u00${h.toUpperCase()}`)]) {
+      // files and some senders end with a newline
+      for (const v of [escaped, escaped.replace(/\//g, '\\/')]) out.add(v).add(`${v}\n`);
+    }
   }
-  return [...new Set(out)];
+  return [...out];
 }
 
-function escapeUnicode(json: string): string {
-  return json.replace(/[<>&\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+function hex(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

@@ -18,7 +18,10 @@ export interface WebhookServer {
  * it at 25 MB (413), and hands it to the intake. `?via=smee` marks deliveries our own smee client
  * forwarded (a label only: the signature is checked the same way).
  */
-export async function startWebhookServer(intake: Intake, opts: { listen: string; path: string; onError?: (err: unknown) => void }): Promise<WebhookServer> {
+export async function startWebhookServer(
+  intake: Intake,
+  opts: { listen: string; path: string; onError?: (err: unknown) => void; onRefused?: (status: number, message: string, headers: http.IncomingHttpHeaders) => void },
+): Promise<WebhookServer> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const answer = (status: number, body: Record<string, unknown>) => {
@@ -29,8 +32,13 @@ export async function startWebhookServer(intake: Intake, opts: { listen: string;
     if (url.pathname !== opts.path) return answer(404, { message: `not found; deliveries go to ${opts.path}` });
     if (req.method !== 'POST') return res.setHeader('allow', 'POST'), answer(405, { message: 'POST deliveries here' });
     const declared = Number(req.headers['content-length'] ?? 0);
+    const tooLarge = () => {
+      const message = `body over ${MAX_BODY_BYTES} bytes`;
+      answer(413, { message });
+      opts.onRefused?.(413, message, req.headers);
+    };
     if (declared > MAX_BODY_BYTES) {
-      answer(413, { message: `body over ${MAX_BODY_BYTES} bytes` });
+      tooLarge();
       req.resume();
       return;
     }
@@ -40,7 +48,7 @@ export async function startWebhookServer(intake: Intake, opts: { listen: string;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        if (!tooBig) answer(413, { message: `body over ${MAX_BODY_BYTES} bytes` });
+        if (!tooBig) tooLarge();
         tooBig = true;
         chunks.length = 0;
         return;

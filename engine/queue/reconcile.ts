@@ -10,7 +10,11 @@ export interface BranchState {
   lastBuilt?: string;
 }
 
-/** Watched branches whose remote head is not the commit last built: a push greenci never heard of. */
+/**
+ * Watched branches whose remote head is not the commit last built: a push greenci never heard
+ * of. A branch never built is left alone (a fresh install does not release master on its own;
+ * its first build comes from a push or a trigger), and so is a deleted one.
+ */
 export function missedPushes(states: BranchState[]): { branch: string; sha: string }[] {
-  return states.filter((s) => s.head && !(s.lastBuilt && sameCommit(s.head, s.lastBuilt))).map((s) => ({ branch: s.branch, sha: s.head! }));
+  return states.filter((s) => s.head && s.lastBuilt && !sameCommit(s.head, s.lastBuilt)).map((s) => ({ branch: s.branch, sha: s.head! }));
 }

@@ -85,7 +85,7 @@ export class Daemon {
   }
 
   info(): DaemonInfo {
-    return { pid: process.pid, version: version(), startedAt: this.startedAt, webhook: this.webhook?.address, metrics: this.metrics?.address, socket: this.config.control.socket!, draining: this.draining };
+    return { pid: process.pid, version: version(), startedAt: this.startedAt, webhook: this.webhook && `http://${this.webhook.address}${this.config.webhook.path}`, metrics: this.metrics?.address, socket: this.config.control.socket!, draining: this.draining };
   }
 
   get webhookAddress(): string | undefined {
@@ -94,7 +94,10 @@ export class Daemon {
 
   private async startWebhook(): Promise<void> {
     const intake = new Intake(this.engine, this.o.env);
-    this.webhook = await startWebhookServer(intake, { listen: this.config.webhook.listen, path: this.config.webhook.path, onError: (err) => this.log.error({ err: describeError(err) }, 'webhook handling failed') });
+    this.webhook = await startWebhookServer(intake, { listen: this.config.webhook.listen, path: this.config.webhook.path, onError: (err) => this.log.error({ err: describeError(err) }, 'webhook handling failed'),
+      onRefused: (status, message, headers) =>
+        this.engine.publish({ type: 'delivery', status, message, delivery: { id: String(headers['x-github-delivery'] ?? ''), event: String(headers['x-github-event'] ?? '') } }),
+    });
     this.log.info({ webhook: this.webhook.address, path: this.config.webhook.path }, `webhooks on http://${this.webhook.address}${this.config.webhook.path}`);
   }
 

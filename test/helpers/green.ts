@@ -1,5 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseConfig } from '../../config/loader.js';
 import type { GreenciConfig } from '../../config/schema.js';
 import { createEngine, type Engine } from '../../engine/index.js';
 import { freePort, removeProjectResources, uniqueProject } from './docker-env.js';
@@ -14,27 +15,62 @@ export interface GreenSetup {
   configFile: string;
   dataDir: string;
   ports: { billing: number; weight: number };
+  /** `repository.full_name` the config watches, and the webhook secret with the environment that carries it. */
+  github: string;
+  secret: string;
+  env: NodeJS.ProcessEnv;
+  /** Rewrites the config file (for SIGHUP tests); `projectExtra` lines go under the project. */
+  writeConfig(o?: { extra?: string; projectExtra?: string }): void;
   cleanup(): Promise<void>;
 }
 
-export async function setupGreen(opts: { healthTimeout?: string } = {}): Promise<GreenSetup> {
+export interface GreenOptions {
+  healthTimeout?: string;
+  /** Top-level YAML appended to the config (webhook, queue, reconcile...). */
+  extra?: string;
+  /** YAML lines (4-space indented) under the project: smee, productionBranch... */
+  projectExtra?: string;
+  /** Skip creating an in-process engine (a daemon will own the data dir). */
+  noEngine?: boolean;
+}
+
+export async function setupGreen(opts: GreenOptions = {}): Promise<GreenSetup> {
   const project = uniqueProject('green');
   const ports = { billing: await freePort(), weight: await freePort() };
   const origin = await Origin.create({ prodPorts: ports, healthTimeout: opts.healthTimeout });
   const dataDir = tempDir('greenci-data-');
-  const config: GreenciConfig = {
-    dataDir,
-    docker: { socket: '/var/run/docker.sock' },
-    git: { authorName: 'greenci', authorEmail: 'greenci@localhost' },
-    projects: { [project]: { repo: origin.bare, productionBranch: 'master', imagePrefix: `${project}-` } },
-  };
+  const github = `acme/${project}`;
+  const secret = `s3cret-${project}`;
+  const secretEnv = `GREENCI_TEST_SECRET_${project.replace(/-/g, '_').toUpperCase()}`;
+  const env = { [secretEnv]: secret };
   const configFile = path.join(dataDir, 'greenci.config.yml');
-  writeFileSync(configFile, `dataDir: ${dataDir}\nprojects:\n  ${project}:\n    repo: ${origin.bare}\n    imagePrefix: ${project}-\n`);
-  const engine = createEngine({ config });
+  const text = (o: { extra?: string; projectExtra?: string }) =>
+    [
+      `dataDir: ${dataDir}`,
+      'webhook:',
+      '  listen: 127.0.0.1:0',
+      'daemon:',
+      '  shutdownGraceSeconds: 60',
+      o.extra ?? '',
+      'projects:',
+      `  ${project}:`,
+      `    repo: ${origin.bare}`,
+      `    imagePrefix: ${project}-`,
+      `    github: ${github}`,
+      `    webhookSecretEnv: ${secretEnv}`,
+      o.projectExtra ?? '',
+      '',
+    ].join('\n');
+  const writeConfig = (o: { extra?: string; projectExtra?: string } = {}) => writeFileSync(configFile, text(o));
+  writeConfig(opts);
+  const parsed = parseConfig(text(opts), dataDir, { ...process.env, ...env });
+  if (!parsed.config) throw new Error(`test config invalid: ${parsed.errors.join('; ')}`);
+  const config = parsed.config;
+  const engine = opts.noEngine ? (undefined as unknown as Engine) : createEngine({ config });
   return {
-    project, origin, engine, config, configFile, dataDir, ports,
+    project, origin, engine, config, configFile, dataDir, ports, github, secret, env, writeConfig,
     async cleanup() {
-      engine.close();
+      engine?.close();
       await removeProjectResources(project);
       origin.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
