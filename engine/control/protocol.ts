@@ -33,4 +33,6 @@ export interface DaemonInfo {
   metrics?: string;
   socket: string;
   draining: boolean;
+  /** When reconciliation last compared the branch heads (ms). */
+  reconciledAt?: number;
 }

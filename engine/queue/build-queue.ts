@@ -41,6 +41,12 @@ export class BuildQueue {
 
   /** Stores a queued build (with `within` in the same transaction), supersedes and cancels older work of its branch, and wakes the queue. */
   enqueue(b: NewBuild, within?: (buildId: number) => void): BuildRecord {
+    // the same commit already waiting or running: that build answers for this request too
+    const same = b.requestedSha && /^[0-9a-f]{40}$/i.test(b.requestedSha) ? this.store.builds.pendingOfCommit(b.project, b.branch, b.requestedSha) : undefined;
+    if (same) {
+      if (within) this.store.db.transaction(() => within(same.id))();
+      return same;
+    }
     const id = this.store.db.transaction(() => {
       const created = this.store.builds.create({ ...b, runner: undefined });
       within?.(created);

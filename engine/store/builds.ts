@@ -81,6 +81,14 @@ export class BuildStore {
     return this.db.prepare("UPDATE builds SET runner = ? WHERE id = ? AND status = 'queued' AND runner IS NULL").run(runner, id).changes === 1;
   }
 
+  /** A queued or running build of this very commit of a branch (a push and a reconciliation of the same commit make one build). */
+  pendingOfCommit(project: string, branch: string, sha: string): BuildRecord | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM builds WHERE project = ? AND branch = ? AND status IN ('queued','running') AND (requested_sha = ? OR sha = ?) ORDER BY id DESC LIMIT 1")
+      .get(project, branch, sha, sha) as BuildRow | undefined;
+    return row && this.withStages([row])[0];
+  }
+
   /** Unclaimed queued builds of a branch, which a newer build replaces. */
   queuedOfBranch(project: string, branch: string): number[] {
     return (this.db.prepare("SELECT id FROM builds WHERE project = ? AND branch = ? AND status = 'queued' AND runner IS NULL").all(project, branch) as { id: number }[]).map((r) => r.id);

@@ -39,6 +39,7 @@ export class Daemon {
   private relays = new Map<string, SmeeRelay>();
   private reconcileTask?: ScheduledTask;
   private draining = false;
+  private reconciledAt?: number;
   private readonly startedAt = Date.now();
 
   constructor(private readonly o: DaemonOptions) {
@@ -85,7 +86,7 @@ export class Daemon {
   }
 
   info(): DaemonInfo {
-    return { pid: process.pid, version: version(), startedAt: this.startedAt, webhook: this.webhook && `http://${this.webhook.address}${this.config.webhook.path}`, metrics: this.metrics?.address, socket: this.config.control.socket!, draining: this.draining };
+    return { pid: process.pid, version: version(), startedAt: this.startedAt, webhook: this.webhook && `http://${this.webhook.address}${this.config.webhook.path}`, metrics: this.metrics?.address, socket: this.config.control.socket!, draining: this.draining, reconciledAt: this.reconciledAt };
   }
 
   get webhookAddress(): string | undefined {
@@ -135,6 +136,7 @@ export class Daemon {
         this.log.warn({ project, err: describeError(err) }, `reconciliation of ${project} failed`);
       }
     }
+    this.reconciledAt = Date.now();
   }
 
   /** SIGHUP: a valid new config replaces the old; an invalid one is logged and the old one kept. */

@@ -48,7 +48,7 @@ export class FakeSmee {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (this.refusing) return void res.writeHead(503).end('smee is down');
+    if (this.refusing && req.method === 'GET') return void res.writeHead(503).end('smee is down');
     if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       res.write('event: ready\ndata: {}\n\n');

@@ -10,7 +10,7 @@ export function statusText(s: Snapshot, daemon: DaemonInfo | undefined, now = Da
   const lines: string[] = [];
   lines.push(
     daemon
-      ? `daemon: pid ${daemon.pid}, greenci ${daemon.version}, up ${formatDuration(now - daemon.startedAt)}${daemon.draining ? ' (stopping)' : ''}; webhooks ${daemon.webhook ?? 'off'}; socket ${daemon.socket}`
+      ? `daemon: pid ${daemon.pid}, greenci ${daemon.version}, up ${formatDuration(now - daemon.startedAt)}${daemon.draining ? ' (stopping)' : ''}; webhooks ${daemon.webhook ?? 'off'}; socket ${daemon.socket}${daemon.reconciledAt ? `; reconciled ${formatTime(daemon.reconciledAt).slice(11)}` : ''}`
       : 'daemon: not running (this answer comes from the database, in-process)',
   );
   lines.push('');
