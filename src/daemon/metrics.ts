@@ -23,6 +23,7 @@ export function createMetrics(engine: Engine): { registry: Registry; stop(): voi
     name: 'greenci_queue_depth', help: 'Builds waiting in the queue', labelNames: ['project'], registers: [registry],
     collect() {
       this.reset();
+      for (const project of Object.keys(engine.config.projects)) this.set({ project }, 0);
       for (const b of engine.store.builds.queued()) this.inc({ project: b.project });
     },
   });

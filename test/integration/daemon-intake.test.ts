@@ -26,7 +26,7 @@ describe('greenci daemon: webhook intake and the control socket', () => {
   };
 
   beforeAll(async () => {
-    g = await setupGreen({ healthTimeout: '10s', noEngine: true, extra: 'reconcile:\n  schedule: "0 0 1 1 *"' });
+    g = await setupGreen({ healthTimeout: '10s', noEngine: true, extra: 'reconcile:\n  schedule: "0 0 1 1 *"\nmetrics:\n  listen: 127.0.0.1:0' });
     d = await startDaemon(g.configFile, g.env);
     store = openStore(g.dataDir);
     master = (await g.origin.tagTarget('master').catch(() => '')) || '';
@@ -163,5 +163,22 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no build #99999');
     void master;
+  });
+
+  it('Prometheus metrics on loopback: deliveries by outcome, queue depth, build and stage durations, deployments and rollbacks, environment health', async () => {
+    const address = d.logs.find((e) => typeof e.metrics === 'string')!.metrics as string;
+    const res = await getJson(`http://${address}/metrics`);
+    expect(res.status).toBe(200);
+    const text = res.body as string;
+    const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    expect(value(/^greenci_webhook_deliveries_total\{outcome="queued",via="direct"\} (\d+)$/m)).toBe(1);
+    expect(value(/^greenci_webhook_deliveries_total\{outcome="duplicate",via="direct"\} (\d+)$/m)).toBe(1);
+    expect(value(/^greenci_webhook_deliveries_total\{outcome="rejected-401",via="direct"\} (\d+)$/m)).toBe(3);
+    expect(value(/^greenci_webhook_deliveries_total\{outcome="rejected-413",via="direct"\} (\d+)$/m)).toBe(1);
+    expect(value(new RegExp(`^greenci_queue_depth\\{project="${g.project}"\\} (\\d+)$`, 'm'))).toBe(0);
+    expect(value(new RegExp(`^greenci_build_duration_seconds_count\\{project="${g.project}",status="success"\\} (\\d+)$`, 'm'))).toBeGreaterThanOrEqual(3);
+    expect(text).toMatch(/^greenci_stage_duration_seconds_count\{stage="deploy-production",status="success"\} \d+$/m);
+    expect(value(new RegExp(`^greenci_rollbacks_total\\{project="${g.project}",kind="rollback",status="success"\\} (\\d+)$`, 'm'))).toBe(1);
+    expect(value(new RegExp(`^greenci_environment_healthy\\{project="${g.project}",env="production"\\} (\\d+)$`, 'm'))).toBe(1);
   });
 });

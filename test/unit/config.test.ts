@@ -12,6 +12,33 @@ describe("greenci's config", () => {
     expect(errors).toEqual([]);
     expect(config!.projects.green).toMatchObject({ repo: '/srv/git/green.git', productionBranch: 'master', imagePrefix: '' });
     expect(config!.dataDir).toBe('/etc/greenci/data');
+    expect(config!.control.socket).toBe('/etc/greenci/data/greenci.sock');
+    expect(config!.webhook).toEqual({ listen: '127.0.0.1:8080', path: '/webhook' });
+    expect(config!.projects.green).toMatchObject({ github: 'acme/green', webhookSecretEnv: 'GREEN_WEBHOOK_SECRET' });
+  });
+
+  it('daemon keys: defaults, the socket next to the data, and clear errors for a bad schedule, address or a repository watched twice', () => {
+    const ok = parseConfig('projects:\n  green:\n    repo: /g.git\n', '/srv/ci', {});
+    expect(ok.config).toMatchObject({
+      webhook: { listen: '127.0.0.1:8080', path: '/webhook' }, control: { socket: '/srv/ci/data/greenci.sock' },
+      queue: { parallel: 2, cancelRunningFeatureBuilds: true }, reconcile: { schedule: '*/2 * * * *', watchDays: 14 }, daemon: { shutdownGraceSeconds: 30 },
+    });
+    expect(ok.config!.metrics).toBeUndefined();
+    const bad = parseConfig(
+      'webhook:\n  listen: everywhere\nreconcile:\n  schedule: sometimes\nprojects:\n  a:\n    repo: /a.git\n    github: acme/one\n  b:\n    repo: /b.git\n    github: ACME/one\n',
+      '/x', {},
+    );
+    expect(bad.errors).toEqual(expect.arrayContaining([expect.stringMatching(/^webhook.listen: must be host:port/)]));
+    const bad2 = parseConfig('reconcile:\n  schedule: sometimes\nprojects:\n  a:\n    repo: /a.git\n    github: acme/one\n  b:\n    repo: /b.git\n    github: ACME/one\n', '/x', {});
+    expect(bad2.errors).toEqual(['reconcile.schedule: "sometimes" is not a cron expression', "projects.b.github: ACME/one is already project a's repository"]);
+  });
+
+  it('warns when a watched repository has no usable webhook secret: its webhooks would all be refused', () => {
+    const { warnings } = parseConfig('projects:\n  a:\n    repo: /a.git\n    github: acme/a\n  b:\n    repo: /b.git\n    github: acme/b\n    webhookSecretEnv: B_SECRET\n', '/x', {});
+    expect(warnings).toEqual([
+      'projects.a.webhookSecretEnv: not set, so every webhook for acme/a is refused (401)',
+      'projects.b.webhookSecretEnv: environment variable B_SECRET is not set, so every webhook for acme/b is refused (401)',
+    ]);
   });
 
   it('fills defaults and resolves relative paths against the file', () => {
