@@ -6,8 +6,8 @@
  * figures; asserts nothing about timing.
  *
  *   npx tsx test/bench/webhook-intake.ts [--requests 2000] [--concurrency 16] [--warmup 100]
- *                                        [--branches same|unique] [--runner tsx|dist]
- *   (or BENCH_REQUESTS, BENCH_CONCURRENCY, BENCH_WARMUP, BENCH_BRANCHES, BENCH_RUNNER)
+ *                                        [--branches same|unique] [--runner tsx|dist] [--max-seconds 300]
+ *   (or BENCH_REQUESTS, BENCH_CONCURRENCY, BENCH_WARMUP, BENCH_BRANCHES, BENCH_RUNNER, BENCH_MAX_SECONDS)
  *
  * --branches same (default): every push is to the template's branch (master), so each one
  * supersedes the previous queued build and the queue stays short. --branches unique: push i goes
@@ -42,6 +42,7 @@ const { values: argv } = parseArgs({
     warmup: { type: 'string' },
     branches: { type: 'string' },
     runner: { type: 'string' },
+    'max-seconds': { type: 'string' },
   },
 });
 const num = (v: string | undefined, env: string, dflt: number) => {
@@ -54,6 +55,8 @@ const CONCURRENCY = num(argv.concurrency, 'BENCH_CONCURRENCY', 16);
 const WARMUP = num(argv.warmup, 'BENCH_WARMUP', 100);
 const BRANCHES = (argv.branches ?? process.env.BENCH_BRANCHES ?? 'same') as 'same' | 'unique';
 const RUNNER = (argv.runner ?? process.env.BENCH_RUNNER ?? 'tsx') as 'tsx' | 'dist';
+/** A measured run stops sending after this long (and says so): a target that slows down as its backlog grows must not hang the bench. */
+const MAX_SECONDS = num(argv['max-seconds'], 'BENCH_MAX_SECONDS', 300);
 if (!['same', 'unique'].includes(BRANCHES)) throw new Error('--branches: same or unique');
 if (!['tsx', 'dist'].includes(RUNNER)) throw new Error('--runner: tsx or dist');
 
@@ -120,9 +123,14 @@ function post(agent: http.Agent | undefined, url: URL, d: Delivery, signature: s
   });
 }
 
+/** Set by Ctrl-C / SIGTERM: the load stops and the finally block cleans up. */
+let interrupted = false;
+
 interface RunResult {
   target: string;
+  /** Requests answered or failed (fewer than sent when the time limit or Ctrl-C stopped the run). */
   requests: number;
+  stopped?: string;
   concurrency: number;
   wallMs: number;
   latencies: number[];
@@ -132,14 +140,19 @@ interface RunResult {
 }
 
 /** Sends `deliveries` with `concurrency` requests in flight over keep-alive connections. */
-async function load(target: string, url: URL, deliveries: Delivery[], concurrency: number): Promise<RunResult> {
+async function load(target: string, url: URL, deliveries: Delivery[], concurrency: number, maxMs = Infinity): Promise<RunResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   const statuses = new Map<string, number>();
   let errors = 0;
   let next = 0;
+  let stopped: string | undefined;
+  const deadline = performance.now() + maxMs;
   const worker = async () => {
     for (;;) {
+      if (interrupted) stopped ??= 'interrupted';
+      if (performance.now() > deadline) stopped ??= `time limit of ${maxMs / 1000}s`;
+      if (stopped) return;
       const i = next++;
       if (i >= deliveries.length) return;
       try {
@@ -158,14 +171,17 @@ async function load(target: string, url: URL, deliveries: Delivery[], concurrenc
   await Promise.all(Array.from({ length: Math.min(concurrency, deliveries.length) }, worker));
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   agent.destroy();
-  return { target, requests: deliveries.length, concurrency, wallMs, latencies, errors, statuses, ids: deliveries.map((d) => d.id) };
+  const sent = Math.min(next, deliveries.length);
+  if (interrupted) throw new Error('interrupted');
+  return { target, requests: sent, stopped, concurrency, wallMs, latencies, errors, statuses, ids: deliveries.slice(0, sent).map((d) => d.id) };
 }
 
 async function measure(target: string, url: URL): Promise<RunResult> {
   await load(`${target} (warm-up)`, url, Array.from({ length: WARMUP }, delivery), CONCURRENCY);
   const deliveries = Array.from({ length: REQUESTS }, delivery);
-  const r = await load(target, url, deliveries, CONCURRENCY);
-  process.stdout.write(`  ${target}: ${r.requests} requests in ${(r.wallMs / 1000).toFixed(2)}s; statuses ${[...r.statuses].map(([s, n]) => `${s}×${n}`).join(', ')}\n`);
+  const r = await load(target, url, deliveries, CONCURRENCY, MAX_SECONDS * 1000);
+  const statuses = [...r.statuses].map(([s, n]) => `${s}×${n}`).join(', ');
+  process.stdout.write(`  ${target}: ${r.requests} requests in ${(r.wallMs / 1000).toFixed(2)}s; statuses ${statuses}${r.stopped ? `; STOPPED EARLY (${r.stopped}) after ${r.requests} of ${REQUESTS}` : ''}\n`);
   return r;
 }
 
@@ -415,8 +431,10 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'greenci-bench-intake-'));
   let greenci: Greenci | undefined;
   let peer: Peer | undefined;
-  const onSignal = () => void 0; // let the finally block clean up after Ctrl-C
-  process.once('SIGINT', onSignal);
+  // Ctrl-C / SIGTERM: stop the load, then let the finally block stop the servers and remove the temp dir
+  const onSignal = () => void (interrupted = true);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     process.stdout.write(`webhook intake bench: ${REQUESTS} requests at concurrency ${CONCURRENCY} (after ${WARMUP} warm-up), ${os.cpus().length} CPUs, node ${process.version}\n`);
     process.stdout.write(`payload: ${path.basename(TEMPLATE)} (${REPOSITORY}), ${delivery().body.length} bytes signed; branches: ${BRANCHES === 'same' ? template.ref : 'refs/heads/bench-<i>'}\n`);
@@ -451,7 +469,7 @@ async function main(): Promise<void> {
     const head = ['target', 'requests', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'persisted'];
     const table = runs.map(({ name, r, persisted: p }) => [
       name,
-      String(r.requests),
+      `${r.requests}${r.stopped ? '*' : ''}`,
       String(r.concurrency),
       (r.requests / (r.wallMs / 1000)).toFixed(0),
       percentile(r.latencies, 50).toFixed(2),
@@ -463,8 +481,10 @@ async function main(): Promise<void> {
     const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     process.stdout.write(`\n${row(head)}\n${row(widths.map((w) => '-'.repeat(w)))}\n${table.map(row).join('\n')}\n`);
     process.stdout.write('(greenci: 202 = verified, stored with its queued build; peer: 200 = verified, /bin/true started, nothing stored)\n');
+    if (runs.some(({ r }) => r.stopped)) process.stdout.write(`* stopped at the time limit (--max-seconds ${MAX_SECONDS}) before all ${REQUESTS} requests were sent\n`);
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     const g = await stop(greenci?.child, 60_000);
     const p = await stop(peer?.child, 10_000);
     process.stdout.write(`\ncleanup: greenci daemon ${g}; webhook peer ${p}\n`);

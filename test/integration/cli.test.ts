@@ -124,6 +124,21 @@ describe('the command line against a real pipeline', () => {
     expect(r.stderr).toMatch(/v0\.1\.0 is the first release: there is nothing older to roll back to/);
   });
 
+  it('without a daemon the commands work in-process: status says so, trigger and retry run the build here', async () => {
+    const status = await greenciDone(['status', '--config', g.configFile], g.env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^daemon: not running/);
+    expect(status.stdout).toMatch(new RegExp(`^${g.project}\\s+v0\\.1\\.0\\s+promote v0\\.1\\.0 success`, 'm'));
+    const trig = await greenciDone(['trigger', g.project, '--branch', 'master', '--config', g.configFile], { ...g.env, USER: 'ops-bob' });
+    expect(trig.code, trig.stderr).toBe(0);
+    expect(trig.stdout).toMatch(/\(no daemon: running it here\)/);
+    expect(trig.stdout).toMatch(/^✔ build #\d+ succeeded in [\d.]+s/m);
+    const id = Number(/build #(\d+)/.exec(trig.stdout)![1]);
+    const retry = await greenciDone(['retry', String(id), '--json', '--config', g.configFile], { ...g.env, USER: 'ops-bob' });
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(JSON.parse(retry.stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'success', retryOf: id, trigger: 'retry', requestedBy: 'ops-bob' });
+  });
+
   it('Ctrl-C during a run cancels the build cleanly: no test containers left, production untouched', async () => {
     await g.origin.checkoutNewBranch('feature/slow', 'master');
     await g.origin.commitAll('chore: to be cancelled');
