@@ -6,7 +6,7 @@
  * figures; asserts nothing about timing.
  *
  *   npx tsx test/bench/webhook-intake.ts [--requests 2000] [--concurrency 16] [--warmup 100]
- *                                        [--branches same|unique] [--runner tsx|dist] [--max-seconds 300]
+ *                                        [--branches same|unique] [--runner auto|tsx|dist] [--max-seconds 300]
  *   (or BENCH_REQUESTS, BENCH_CONCURRENCY, BENCH_WARMUP, BENCH_BRANCHES, BENCH_RUNNER, BENCH_MAX_SECONDS)
  *
  * --branches same (default): every push is to the template's branch (master), so each one
@@ -15,13 +15,15 @@
  * Either way the daemon's queue runs (queue.parallel 1): builds are claimed and fail at checkout,
  * because the bench's bare repository is empty. That work competes for the same two cores.
  *
- * --runner tsx (default) runs the daemon from source (`tsx src/bin.ts`); --runner dist runs
- * `node dist/src/bin.js` (build it first: npm run build; BENCH_NODE_ARGS adds node flags, e.g.
- * "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * --runner dist runs the built daemon, `node dist/src/bin.js` (what production runs; build it
+ * first: npm run build; BENCH_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * --runner tsx runs it from source (`tsx src/bin.ts`): slower (a bigger process, so every child
+ * process it spawns costs more). --runner auto (default): dist when it is newer than every source
+ * file, else tsx (and says why).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -54,11 +56,11 @@ const REQUESTS = num(argv.requests, 'BENCH_REQUESTS', 2000);
 const CONCURRENCY = num(argv.concurrency, 'BENCH_CONCURRENCY', 16);
 const WARMUP = num(argv.warmup, 'BENCH_WARMUP', 100);
 const BRANCHES = (argv.branches ?? process.env.BENCH_BRANCHES ?? 'same') as 'same' | 'unique';
-const RUNNER = (argv.runner ?? process.env.BENCH_RUNNER ?? 'tsx') as 'tsx' | 'dist';
+const RUNNER_ASKED = (argv.runner ?? process.env.BENCH_RUNNER ?? 'auto') as 'auto' | 'tsx' | 'dist';
 /** A measured run stops sending after this long (and says so): a target that slows down as its backlog grows must not hang the bench. */
 const MAX_SECONDS = num(argv['max-seconds'], 'BENCH_MAX_SECONDS', 300);
 if (!['same', 'unique'].includes(BRANCHES)) throw new Error('--branches: same or unique');
-if (!['tsx', 'dist'].includes(RUNNER)) throw new Error('--runner: tsx or dist');
+if (!['auto', 'tsx', 'dist'].includes(RUNNER_ASKED)) throw new Error('--runner: auto, tsx or dist');
 
 const SECRET = randomBytes(24).toString('hex');
 
@@ -195,6 +197,26 @@ function percentile(xs: number[], p: number): number {
 // ---------------------------------------------------------------------------------------------
 // processes
 
+/** Newest mtime of the daemon's sources (what `tsc -p tsconfig.json` compiles). */
+function newestSource(): number {
+  let newest = 0;
+  for (const dir of ['src', 'engine', 'config', 'views']) {
+    for (const f of readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })) {
+      if (/\.tsx?$/.test(f)) newest = Math.max(newest, statSync(path.join(ROOT, dir, f)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function pickRunner(): { runner: 'tsx' | 'dist'; why: string } {
+  if (RUNNER_ASKED !== 'auto') return { runner: RUNNER_ASKED, why: `--runner ${RUNNER_ASKED}` };
+  const built = path.join(ROOT, 'dist/src/commands/daemon.js');
+  if (!existsSync(built)) return { runner: 'tsx', why: 'no dist/src/commands/daemon.js (npm run build for the built daemon)' };
+  const builtAt = Math.min(statSync(built).mtimeMs, statSync(path.join(ROOT, 'dist/src/bin.js')).mtimeMs);
+  if (newestSource() > builtAt) return { runner: 'tsx', why: 'dist/ is older than the sources (npm run build for the built daemon)' };
+  return { runner: 'dist', why: 'dist/ is up to date' };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -246,11 +268,11 @@ function ensurePeerInstalled(): string {
   let w = which();
   if (w.status !== 0) {
     process.stdout.write('webhook (adnanh/webhook) not installed: apt-get install -y webhook\n');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    let r = spawnSync('apt-get', ['install', '-y', 'webhook'], { stdio: 'inherit', env });
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', NEEDRESTART_SUSPEND: '1' };
+    let r = spawnSync('apt-get', ['install', '-y', '-q', 'webhook'], { stdio: 'inherit', env });
     if (r.status !== 0) {
       spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-      r = spawnSync('apt-get', ['install', '-y', 'webhook'], { stdio: 'inherit', env });
+      r = spawnSync('apt-get', ['install', '-y', '-q', 'webhook'], { stdio: 'inherit', env });
     }
     w = which();
     if (w.status !== 0) throw new Error('could not install the `webhook` package (apt-get install -y webhook)');
@@ -292,7 +314,7 @@ interface Greenci {
   counts: () => { errorLines: number; fatalLines: number; lines: number };
 }
 
-async function startGreenci(tmp: string): Promise<Greenci> {
+async function startGreenci(tmp: string, runner: 'tsx' | 'dist'): Promise<Greenci> {
   const repo = path.join(tmp, 'origin.git');
   const git = spawnSync('git', ['init', '--quiet', '--bare', repo], { encoding: 'utf8' });
   if (git.status !== 0) throw new Error(`git init --bare failed: ${git.stderr}`);
@@ -321,7 +343,7 @@ async function startGreenci(tmp: string): Promise<Greenci> {
   );
   let cmd: string;
   let args: string[];
-  if (RUNNER === 'dist') {
+  if (runner === 'dist') {
     if (!existsSync(path.join(ROOT, 'dist/src/commands/daemon.js'))) throw new Error('--runner dist: dist/src/commands/daemon.js missing; run npm run build first');
     cmd = process.execPath;
     // BENCH_NODE_ARGS: extra node flags for the daemon, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
@@ -440,8 +462,9 @@ async function main(): Promise<void> {
     process.stdout.write(`payload: ${path.basename(TEMPLATE)} (${REPOSITORY}), ${delivery().body.length} bytes signed; branches: ${BRANCHES === 'same' ? template.ref : 'refs/heads/bench-<i>'}\n`);
     process.stdout.write(`peer: ${ensurePeerInstalled()}\n`);
 
-    greenci = await startGreenci(tmp);
-    process.stdout.write(`greenci daemon (${RUNNER}) ready, pid ${greenci.child.pid}, webhook ${greenci.url}\n`);
+    const { runner, why } = pickRunner();
+    greenci = await startGreenci(tmp, runner);
+    process.stdout.write(`greenci daemon (${runner === 'dist' ? 'node dist/src/bin.js' : 'tsx src/bin.ts'}: ${why}) ready, pid ${greenci.child.pid}, webhook ${greenci.url}\n`);
     peer = await startPeer();
     process.stdout.write(`webhook peer ready, pid ${peer.child.pid}, hook ${peer.url}\n`);
 
@@ -493,6 +516,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (interrupted) return void (process.stderr.write('webhook intake bench interrupted\n'), (process.exitCode = 130));
   process.stderr.write(`webhook intake bench failed: ${(err as Error).stack ?? err}\n`);
   process.exitCode = 1;
 });

@@ -6,6 +6,8 @@ import { startDaemon, type DaemonRun } from '../helpers/daemon.js';
 import { envContainers, getJson } from '../helpers/docker-env.js';
 import { deliver, payload, post, pushPayload } from '../helpers/github.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
+import { waitUntil } from '../helpers/wait.js';
+import { ControlClient } from '../../src/control-client.js';
 
 /** The daemon taking GitHub deliveries over HTTP, and every command through its control socket. */
 describe('greenci daemon: webhook intake and the control socket', () => {
@@ -165,6 +167,25 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     void master;
   });
 
+  it('the event stream: a snapshot first, then every change as it happens; a malformed request gets a clear error', async () => {
+    const client = new ControlClient(g.config.control.socket!);
+    const seen: Record<string, any>[] = [];
+    const stop = new AbortController();
+    const streaming = client.stream('GET', '/events', undefined, (o) => seen.push(o), stop.signal);
+    await waitUntil(() => seen.length > 0, 'the first event');
+    expect(seen[0]).toMatchObject({ type: 'snapshot', snapshot: { live: { [g.project]: { version: 'v0.1.0' } } } });
+    const queued = await client.request<{ id: number }>('POST', '/builds', { project: g.project, branch: 'master', requestedBy: 'events-test' });
+    await waitUntil(() => seen.some((e) => e.type === 'build.updated' && e.build.id === queued.id && e.build.status === 'success'), 'the build to succeed on the stream');
+    expect(seen.some((e) => e.type === 'stage.updated' && e.buildId === queued.id && e.stage.name === 'test' && e.stage.status === 'success')).toBe(true);
+    expect(seen.some((e) => e.type === 'log' && e.line.buildId === queued.id)).toBe(true);
+    stop.abort();
+    await streaming;
+
+    await expect(client.request('POST', '/builds', { project: g.project })).rejects.toThrow('branch is required');
+    await expect(client.request('POST', '/builds', { project: 'nope', branch: 'master' })).rejects.toThrow(/no project "nope"/);
+    await expect(client.request('GET', '/nowhere')).rejects.toThrow(/no such endpoint/);
+  });
+
   it('Prometheus metrics on loopback: deliveries by outcome, queue depth, build and stage durations, deployments and rollbacks, environment health', async () => {
     const address = d.logs.find((e) => typeof e.metrics === 'string')!.metrics as string;
     const res = await getJson(`http://${address}/metrics`);
@@ -176,7 +197,7 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     expect(value(/^greenci_webhook_deliveries_total\{outcome="rejected-401",via="direct"\} (\d+)$/m)).toBe(3);
     expect(value(/^greenci_webhook_deliveries_total\{outcome="rejected-413",via="direct"\} (\d+)$/m)).toBe(1);
     expect(value(new RegExp(`^greenci_queue_depth\\{project="${g.project}"\\} (\\d+)$`, 'm'))).toBe(0);
-    expect(value(new RegExp(`^greenci_build_duration_seconds_count\\{project="${g.project}",status="success"\\} (\\d+)$`, 'm'))).toBeGreaterThanOrEqual(3);
+    expect(value(new RegExp(`^greenci_build_duration_seconds_count\\{project="${g.project}",status="success"\\} (\\d+)$`, 'm'))).toBeGreaterThanOrEqual(4);
     expect(text).toMatch(/^greenci_stage_duration_seconds_count\{stage="deploy-production",status="success"\} \d+$/m);
     expect(value(new RegExp(`^greenci_rollbacks_total\\{project="${g.project}",kind="rollback",status="success"\\} (\\d+)$`, 'm'))).toBe(1);
     expect(value(new RegExp(`^greenci_environment_healthy\\{project="${g.project}",env="production"\\} (\\d+)$`, 'm'))).toBe(1);
