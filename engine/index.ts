@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { GreenciConfig } from '../config/schema.js';
 import { DockerClient } from './docker/docker.js';
 import { slugRef } from './docker/tags.js';
+import type { Engine, EngineOptions, EnqueueRequest } from './api.js';
 import { describeError, UsageError } from './errors.js';
-import { EventBus, type EngineEvent, type Listener } from './events.js';
+import { EventBus } from './events.js';
 import { assertBranchName, RepoCache } from './git/repo.js';
 import { HostLocks } from './host-locks.js';
-import type { BuildRecord, LogLine, PushInfo, ReleaseRecord } from './model.js';
+import type { BuildRecord } from './model.js';
 import type { BuildContext, EngineDeps } from './pipeline/context.js';
 import { planStages, type PlannedStage } from './pipeline/plan.js';
 import { rollbackProduction } from './pipeline/rollback.js';
@@ -14,91 +14,15 @@ import { runStages } from './pipeline/runner.js';
 import { teardownTestFor } from './pipeline/teardown.js';
 import { BuildQueue } from './queue/build-queue.js';
 import { missedPushes } from './queue/reconcile.js';
-import { checkProduction, recoverBuilds, type Note } from './recovery.js';
+import { checkProduction, recoverBuilds } from './recovery.js';
 import { Recorder } from './recorder.js';
 import { runnerMark } from './store/leases.js';
 import { randomUUID } from 'node:crypto';
 import { emptySnapshot, reduce, type Snapshot } from './state.js';
 import { openStore, type Store } from './store/index.js';
 
-export interface RunRequest {
-  project: string;
-  branch: string;
-  sha?: string;
-  /** What started it: `manual`, `push`, `reconcile`, `retry`, `recovery`, `requeue`. */
-  trigger?: string;
-  requestedBy?: string;
-}
-
-export interface EnqueueRequest extends RunRequest {
-  push?: PushInfo;
-  deliveryId?: string;
-}
-
-export interface RollbackRequest {
-  project: string;
-  /** A version (`v0.1.0`); default: the release before the live one. */
-  to?: string;
-  requestedBy: string;
-  /** Progress lines: waiting for another process, each service coming up. */
-  log?: (line: string) => void;
-}
-
-export interface RollbackResult {
-  from?: ReleaseRecord;
-  to: ReleaseRecord;
-}
-
-/** The headless core. No React, no printing: faces read the snapshot and listen to events. */
-export interface Engine {
-  getSnapshot(): Snapshot;
-  subscribe(fn: Listener): () => void;
-  /** Runs one pipeline now; resolves with the finished build (a failed build resolves too). */
-  run(req: RunRequest, opts?: { signal?: AbortSignal; onCreated?: (build: BuildRecord) => void }): Promise<BuildRecord>;
-  /** Queues a build (durably); a newer push supersedes queued builds of its branch. `within` runs in the same transaction. */
-  enqueue(req: EnqueueRequest, within?: (buildId: number) => void): Promise<BuildRecord>;
-  /** Runs one queued build in this process (no daemon). */
-  runQueued(id: number, opts?: { signal?: AbortSignal }): Promise<BuildRecord>;
-  cancel(id: number, requestedBy: string): BuildRecord;
-  /** Queues the same commit again. */
-  retry(id: number, requestedBy: string): Promise<BuildRecord>;
-  /** Resolves when a build that this process runs ends. */
-  settled(id: number): Promise<BuildRecord | undefined>;
-  /** The daemon's part: take builds from the queue as they come. */
-  startQueue(): void;
-  /** Stops taking builds, gives running stages `graceMs`, cancels the rest; returns builds queued again for the next start. */
-  drain(graceMs: number, onCancel?: (ids: number[]) => void): Promise<BuildRecord[]>;
-  /** After a crash: fail and re-queue interrupted builds; restore production where it drifted from the live release. */
-  recover(): Promise<Note[]>;
-  /** A branch was deleted: its queued builds are cancelled and the test environment torn down if it shows the branch. */
-  branchDeleted(project: string, branch: string, by: string): Promise<{ cancelled: number[]; tornDown: boolean }>;
-  /**
-   * Compares each watched branch's remote head (`git ls-remote`) with its last build and queues
-   * what was missed (trigger `reconcile`). Watched: the production branch, and branches built in
-   * the last `reconcile.watchDays` days that still exist.
-   */
-  reconcile(project: string): Promise<BuildRecord[]>;
-  /** Announces something that is not a store change (intake, smee) to every listener. */
-  publish(event: EngineEvent): void;
-  /** Swaps in a reloaded config (SIGHUP). dataDir and the Docker socket keep their old values. */
-  setConfig(config: GreenciConfig): void;
-  readonly config: GreenciConfig;
-  rollback(req: RollbackRequest): Promise<RollbackResult>;
-  releases(project: string): { releases: ReleaseRecord[]; live?: ReleaseRecord };
-  builds(opts?: { project?: string; limit?: number }): BuildRecord[];
-  build(id: number): BuildRecord | undefined;
-  logs(buildId: number, afterId?: number): LogLine[];
-  readonly store: Store;
-  close(): void;
-}
-
-export type { Note };
-
-export interface EngineOptions {
-  config: GreenciConfig;
-  docker?: DockerClient;
-  store?: Store;
-}
+export type { Engine, EngineOptions, EnqueueRequest, RollbackRequest, RollbackResult, RunRequest } from './api.js';
+export type { Note } from './recovery.js';
 
 export function createEngine(opts: EngineOptions): Engine {
   let config = opts.config;
