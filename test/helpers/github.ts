@@ -4,8 +4,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 
-/** Real recorded GitHub payloads (see ../shared/github-payloads/SOURCES.md). */
-export const PAYLOADS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'github-payloads');
+/** Real recorded GitHub payloads, copied verbatim with their provenance (test/fixtures/github-payloads/SOURCES.md). */
+export const PAYLOADS = path.resolve(import.meta.dirname, '..', 'fixtures', 'github-payloads');
 
 export function payload(file: string): Record<string, any> {
   return JSON.parse(readFileSync(path.join(PAYLOADS, file), 'utf8')) as Record<string, any>;

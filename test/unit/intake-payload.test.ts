@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decidePush, parseBody, repositoryOf } from '../../engine/intake/payload.js';
 
-/** Real GitHub deliveries, recorded upstream (see ../shared/github-payloads/SOURCES.md). */
-const PAYLOADS = new URL('../../../shared/github-payloads/', import.meta.url);
+/** Real GitHub deliveries, recorded upstream (copied verbatim with their provenance: test/fixtures/github-payloads/SOURCES.md). */
+const PAYLOADS = new URL('../fixtures/github-payloads/', import.meta.url);
 const rawPayload = (file: string): string => readFileSync(new URL(file, PAYLOADS), 'utf8');
 const payload = (file: string): Record<string, unknown> => JSON.parse(rawPayload(file)) as Record<string, unknown>;
 

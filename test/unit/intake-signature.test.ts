@@ -4,8 +4,8 @@ import { sign } from '@octokit/webhooks-methods';
 import { describe, expect, it } from 'vitest';
 import { reencodings, verifySignature } from '../../engine/intake/signature.js';
 
-/** Real GitHub deliveries, recorded upstream (see ../shared/github-payloads/SOURCES.md). */
-const PAYLOADS = new URL('../../../shared/github-payloads/', import.meta.url);
+/** Real GitHub deliveries, recorded upstream (copied verbatim with their provenance: test/fixtures/github-payloads/SOURCES.md). */
+const PAYLOADS = new URL('../fixtures/github-payloads/', import.meta.url);
 const rawPayload = (file: string): string => readFileSync(new URL(file, PAYLOADS), 'utf8');
 
 const SECRET = 'greenci webhook secret';
