@@ -34,7 +34,8 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TEMPLATE = '/work/shared/github-payloads/drone-go-scm/push.json';
+/** A real recorded GitHub push delivery (drone/go-scm's testdata; see test/fixtures/github-payloads/SOURCES.md). */
+const TEMPLATE = path.join(ROOT, 'test/fixtures/github-payloads/drone-go-scm/push.json');
 const PEER_HOOKS = path.join(ROOT, 'test/bench/webhook-peer/hooks.json');
 
 const { values: argv } = parseArgs({
