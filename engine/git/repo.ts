@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { ExternalCommandError, UsageError } from '../errors.js';
+import { isValidBranchName } from './ref-name.js';
 
 /**
  * The one module that runs git (through simple-git, always with argument arrays: no shell).
@@ -145,11 +146,7 @@ export class RepoCache {
 /** Rejects names git itself would refuse as a branch (spaces, `..`, control characters...). */
 export async function assertBranchName(branch: string): Promise<void> {
   if (branch.length === 0 || branch.length > 1000) throw new UsageError('a branch name must be 1 to 1000 characters');
-  try {
-    await simpleGit().raw(['check-ref-format', '--branch', branch]);
-  } catch {
-    throw new UsageError(`not a valid branch name: ${JSON.stringify(branch)}`);
-  }
+  if (!isValidBranchName(branch)) throw new UsageError(`not a valid branch name: ${JSON.stringify(branch)}`);
 }
 
 /** Passed through to git: what it needs to find itself, certificates and proxies; nothing else. */

@@ -179,7 +179,7 @@ export class BuildQueue {
 
   private pump(): void {
     if (!this.started || this.draining) return;
-    const picks = pickNext(this.store.builds.queued(), [...this.active.values()], this.o.config().queue.parallel);
+    const picks = pickNext(this.store.builds.queueHeads(), [...this.active.values()], this.o.config().queue.parallel);
     for (const id of picks) if (this.store.builds.claim(id, this.o.mark)) void this.launch(id);
   }
 

@@ -65,6 +65,17 @@ export class BuildStore {
     })();
   }
 
+  /** The queue in brief (id and project, oldest first): what the scheduler reads on every change. */
+  queueHeads(): { id: number; project: string }[] {
+    return this.db.prepare("SELECT id, project FROM builds WHERE status = 'queued' AND runner IS NULL ORDER BY id").all() as { id: number; project: string }[];
+  }
+
+  /** Queued builds per project. */
+  queueDepth(): Record<string, number> {
+    const rows = this.db.prepare("SELECT project, COUNT(*) AS n FROM builds WHERE status = 'queued' AND runner IS NULL GROUP BY project").all() as { project: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.project, r.n]));
+  }
+
   /** Queued builds nobody has claimed, oldest first: the queue. */
   queued(): BuildRecord[] {
     return this.withStages(this.db.prepare("SELECT * FROM builds WHERE status = 'queued' AND runner IS NULL ORDER BY id").all() as BuildRow[]);
@@ -184,15 +195,23 @@ export class BuildStore {
 
   private withStages(rows: BuildRow[]): BuildRecord[] {
     if (!rows.length) return [];
-    const stageRows = this.db
-      .prepare(`SELECT * FROM stages WHERE build_id IN (${rows.map(() => '?').join(',')}) ORDER BY build_id, seq`)
-      .all(...rows.map((r) => r.id)) as StageRow[];
+    const stagesOf = new Map<number, StageRecord[]>();
+    // bounded IN lists: SQLite caps the number of bound variables
+    for (let i = 0; i < rows.length; i += 500) {
+      const ids = rows.slice(i, i + 500).map((r) => r.id);
+      const stageRows = this.db.prepare(`SELECT * FROM stages WHERE build_id IN (${ids.map(() => '?').join(',')}) ORDER BY build_id, seq`).all(...ids) as StageRow[];
+      for (const st of stageRows) {
+        const list = stagesOf.get(st.build_id) ?? [];
+        list.push(toStage(st));
+        stagesOf.set(st.build_id, list);
+      }
+    }
     return rows.map((r) => ({
       id: r.id, project: r.project, branch: r.branch, requestedSha: opt(r.requested_sha), sha: opt(r.sha), refSlug: r.ref_slug, trigger: r.trigger,
       requestedBy: opt(r.requested_by), status: r.status, reason: opt(r.reason), version: opt(r.version), commitSubject: opt(r.commit_subject),
       commitAuthor: opt(r.commit_author), push: pushOf(r), deliveryId: opt(r.delivery_id), supersededBy: opt(r.superseded_by), retryOf: opt(r.retry_of),
       cancelRequestedBy: opt(r.cancel_requested_by), createdAt: r.created_at, startedAt: opt(r.started_at), finishedAt: opt(r.finished_at),
-      stages: stageRows.filter((s) => s.build_id === r.id).map(toStage),
+      stages: stagesOf.get(r.id) ?? [],
     }));
   }
 }

@@ -82,7 +82,7 @@ export class Daemon {
     this.scheduleReconcile();
     void this.reconcileAll('start');
     this.engine.startQueue();
-    this.log.info({ pid: process.pid }, 'greenci daemon ready');
+    this.log.info('greenci daemon ready');
   }
 
   info(): DaemonInfo {

@@ -23,8 +23,8 @@ export function createMetrics(engine: Engine): { registry: Registry; stop(): voi
     name: 'greenci_queue_depth', help: 'Builds waiting in the queue', labelNames: ['project'], registers: [registry],
     collect() {
       this.reset();
-      for (const project of Object.keys(engine.config.projects)) this.set({ project }, 0);
-      for (const b of engine.store.builds.queued()) this.inc({ project: b.project });
+      const depth = engine.store.builds.queueDepth();
+      for (const project of new Set([...Object.keys(engine.config.projects), ...Object.keys(depth)])) this.set({ project }, depth[project] ?? 0);
     },
   });
   new Gauge({

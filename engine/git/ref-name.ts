@@ -1,0 +1,14 @@
+/**
+ * Whether git would accept a name as a branch (`git check-ref-format --branch`), decided in
+ * process: the webhook intake checks every pushed branch, and spawning git per delivery was
+ * half of the daemon's time under load. The rules are git-check-ref-format(1)'s, applied to
+ * `refs/heads/<name>`; a unit test holds them against the real git for a corpus of names.
+ */
+export function isValidBranchName(name: string): boolean {
+  if (name === '' || name === 'HEAD' || name.startsWith('-')) return false;
+  if (name.startsWith('/') || name.endsWith('/') || name.includes('//')) return false;
+  if (name.endsWith('.') || name.includes('..') || name.includes('@{')) return false;
+  // control characters, DEL, space and ~ ^ : ? * [ \
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return false;
+  return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
+}
