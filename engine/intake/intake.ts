@@ -51,10 +51,10 @@ export class Intake {
   private async decide(d: IncomingDelivery): Promise<IntakeAnswer & { body: { delivery?: Partial<DeliveryRecord> } }> {
     const event = header(d, 'x-github-event');
     const id = header(d, 'x-github-delivery');
-    if (!event || !id) return reject(400, 'not a GitHub delivery: X-GitHub-Event and X-GitHub-Delivery are required');
-    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(id) || !/^[a-z_]{1,50}$/.test(event)) return reject(400, 'malformed X-GitHub-Event or X-GitHub-Delivery');
+    if (!event || !id) return answer(400, 'not a GitHub delivery: X-GitHub-Event and X-GitHub-Delivery are required');
+    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(id) || !/^[a-z_]{1,50}$/.test(event)) return answer(400, 'malformed X-GitHub-Event or X-GitHub-Delivery');
     const parsed = parseBody(header(d, 'content-type'), d.raw);
-    if (!parsed.ok) return reject(parsed.status, parsed.message);
+    if (!parsed.ok) return answer(parsed.status, parsed.message);
     const payload = parsed.payload;
     const repository = repositoryOf(payload);
 
@@ -64,10 +64,10 @@ export class Intake {
       : Object.entries(this.config.projects).filter(([, p]) => p.github);
     if (repository && !candidates.length) {
       const fresh = this.engine.store.deliveries.record({ id, event, repository, via: d.via, outcome: 'unknown-repository' });
-      return reject(404, `no project watches ${repository}`, fresh ? { outcome: 'unknown-repository', repository } : undefined);
+      return answer(404, `no project watches ${repository}`, fresh ? { outcome: 'unknown-repository', repository } : undefined);
     }
     const signature = header(d, 'x-hub-signature-256');
-    if (!signature) return reject(401, 'unsigned delivery: X-Hub-Signature-256 is required');
+    if (!signature) return answer(401, 'unsigned delivery: X-Hub-Signature-256 is required');
     let project: string | undefined;
     let verified: string | undefined;
     for (const [name, p] of candidates) {
@@ -79,7 +79,7 @@ export class Intake {
         break;
       }
     }
-    if (!project) return reject(401, 'signature does not match');
+    if (!project) return answer(401, 'signature does not match');
     if (this.engine.store.deliveries.has(id)) return duplicate(id, project);
 
     const base = { id, event, project, repository, via: d.via, verified };
@@ -87,41 +87,38 @@ export class Intake {
       if (!this.engine.store.deliveries.record({ ...base, outcome, ...extra })) throw new Duplicate();
     };
     try {
-      if (event === 'ping') return store('ping'), done(200, 'pong', { outcome: 'ping', project });
-      if (event !== 'push') return store('ignored-event'), done(200, `${event} events are recorded, not built`, { outcome: 'ignored-event', project });
+      if (event === 'ping') return store('ping'), answer(200, 'pong', { outcome: 'ping', project });
+      if (event !== 'push') return store('ignored-event'), answer(200, `${event} events are recorded, not built`, { outcome: 'ignored-event', project });
       const push = decidePush(payload);
       switch (push.kind) {
         case 'invalid':
-          return store('invalid', { detail: push.message }), done(422, push.message, { outcome: 'invalid', project });
+          return store('invalid', { detail: push.message }), answer(422, push.message, { outcome: 'invalid', project });
         case 'tag':
-          return store('ignored-tag', { ref: push.ref }), done(200, `tag push ${push.ref} is not built`, { outcome: 'ignored-tag', project });
+          return store('ignored-tag', { ref: push.ref }), answer(200, `tag push ${push.ref} is not built`, { outcome: 'ignored-tag', project });
         case 'skip-ci':
           store('skip-ci', { ref: push.branch, after: push.after, detail: push.marker });
-          return done(200, `${push.marker} in the head commit: not built`, { outcome: 'skip-ci', project });
+          return answer(200, `${push.marker} in the head commit: not built`, { outcome: 'skip-ci', project });
         case 'deleted': {
           store('branch-deleted', { ref: push.branch });
           void this.engine.branchDeleted(project, push.branch, `github:${String((payload.pusher as { name?: string })?.name ?? 'unknown')}`).catch((err) =>
             this.engine.publish({ type: 'delivery', status: 200, delivery: { id, project }, message: `tearing down the test environment of ${push.branch} failed: ${describeError(err)}` }),
           );
-          return done(200, `branch ${push.branch} deleted`, { outcome: 'branch-deleted', project });
+          return answer(200, `branch ${push.branch} deleted`, { outcome: 'branch-deleted', project });
         }
         case 'build': {
+          const { kind: _kind, branch, after, ...info } = push;
           const build = await this.engine
             .enqueue(
-              {
-                project, branch: push.branch, sha: push.after, trigger: d.via === 'smee' ? 'push (smee)' : 'push', requestedBy: push.pusherName ?? 'github',
-                deliveryId: id,
-                push: { pusherName: push.pusherName, pusherEmail: push.pusherEmail, headMessage: push.headMessage, headAuthor: push.headAuthor, headAuthorEmail: push.headAuthorEmail, headUrl: push.headUrl },
-              },
-              (buildId) => store('queued', { ref: push.branch, after: push.after, buildId }),
+              { project, branch, sha: after, trigger: d.via === 'smee' ? 'push (smee)' : 'push', requestedBy: info.pusherName ?? 'github', deliveryId: id, push: info },
+              (buildId) => store('queued', { ref: branch, after, buildId }),
             )
             .catch((err) => {
               if (err instanceof UsageError) return err;
               throw err;
             });
           if (build instanceof UsageError) {
-            store('invalid', { ref: push.branch, after: push.after, detail: build.message });
-            return done(422, build.message, { outcome: 'invalid', project });
+            store('invalid', { ref: branch, after, detail: build.message });
+            return answer(422, build.message, { outcome: 'invalid', project });
           }
           return { status: 202, body: { message: `build #${build.id} queued`, build: build.id, delivery: { outcome: 'queued', project, buildId: build.id } } };
         }
@@ -137,10 +134,7 @@ function duplicate(id: string, project: string): IntakeAnswer {
   return { status: 200, body: { message: `delivery ${id} already received: nothing queued`, duplicate: true, delivery: { outcome: 'duplicate', project } } };
 }
 
-function reject(status: number, message: string, delivery?: Partial<DeliveryRecord>): IntakeAnswer {
-  return { status, body: { message, delivery } };
-}
-
-function done(status: number, message: string, delivery: Partial<DeliveryRecord>): IntakeAnswer {
+/** An answer, with what to tell the log and metrics about the delivery (not sent to GitHub). */
+function answer(status: number, message: string, delivery?: Partial<DeliveryRecord>): IntakeAnswer {
   return { status, body: { message, delivery } };
 }

@@ -1,3 +1,5 @@
+import type { PushInfo } from '../model.js';
+
 /** Reading a GitHub delivery: the body's encoding and what a push asks for. Pure functions. */
 
 export type ParsedBody = { ok: true; payload: Record<string, unknown> } | { ok: false; status: 400 | 415; message: string };
@@ -27,17 +29,8 @@ export function repositoryOf(payload: Record<string, unknown>): string | undefin
   return typeof repo?.full_name === 'string' ? repo.full_name : undefined;
 }
 
-export interface PushBuild {
-  kind: 'build';
-  branch: string;
-  after: string;
-  pusherName?: string;
-  pusherEmail?: string;
-  headMessage?: string;
-  headAuthor?: string;
-  headAuthorEmail?: string;
-  headUrl?: string;
-}
+/** A push to build: the branch head, with who pushed and what the head commit says. */
+export type PushBuild = { kind: 'build'; branch: string; after: string } & PushInfo;
 
 export type PushDecision =
   | PushBuild

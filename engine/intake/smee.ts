@@ -6,7 +6,6 @@ export interface SmeeRelayOptions {
   /** Our own webhook endpoint, e.g. `http://127.0.0.1:8080/webhook?via=smee`. */
   target: string;
   onState: (s: SmeeState) => void;
-  log: { info: (msg: string) => void; error: (msg: string) => void };
   /** How often a closed connection is retried (doubling up to 60 s). */
   retryMs?: number;
 }
@@ -38,10 +37,9 @@ export class SmeeRelay {
 
   private set(state: SmeeState['state'], detail?: string): void {
     if (state === this.state && state !== 'disconnected') return;
-    const changed = state !== this.state;
     this.state = state;
+    // the state event is the log: the daemon writes each one to the journal
     this.o.onState({ state, since: Date.now(), channel: this.o.channel, detail });
-    if (changed || detail) (state === 'disconnected' ? this.o.log.error : this.o.log.info)(`smee ${this.o.channel}: ${state}${detail ? ` (${detail})` : ''}`);
   }
 
   private connect(): void {

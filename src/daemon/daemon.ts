@@ -113,7 +113,6 @@ export class Daemon {
       const relay = new SmeeRelay({
         channel, target,
         onState: (state) => this.engine.publish({ type: 'smee.state', project: name, state }),
-        log: { info: () => undefined, error: () => undefined },
       });
       this.relays.set(name, relay);
       relay.start();
