@@ -75,6 +75,16 @@ export interface Engine {
   builds(opts?: { project?: string; limit?: number }): BuildRecord[];
   build(id: number): BuildRecord | undefined;
   logs(buildId: number, afterId?: number): LogLine[];
+  /**
+   * Starts watching greenci-managed containers (Docker's list, events and stats, about every
+   * second) if nobody does yet; the snapshot's `containers` then stays current and `containers`
+   * events flow. Returns a release: the watcher stops when the last watcher released it.
+   */
+  watchContainers(): () => void;
+  /** A greenci-managed container's last `tail` log lines, then (with follow) new ones until `signal` fires or it stops. */
+  containerLogs(id: string, opts: { tail?: number; follow?: boolean; signal?: AbortSignal; onLine: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<void>;
+  /** The project's branches on its remote (`git ls-remote`), for choosing what to build. */
+  branches(project: string): Promise<string[]>;
   readonly store: Store;
   close(): void;
 }

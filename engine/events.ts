@@ -1,5 +1,5 @@
 import type { DeliveryRecord } from './store/deliveries.js';
-import type { BuildRecord, DeploymentRecord, LogLine, ReleaseRecord, StageRecord } from './model.js';
+import type { BuildRecord, ContainerRow, DeploymentRecord, DockerState, LogLine, ReleaseRecord, StageRecord } from './model.js';
 
 /** Everything the engine announces. The snapshot reducer, the CLI and (later) the console consume these. */
 export type EngineEvent =
@@ -10,7 +10,9 @@ export type EngineEvent =
   | { type: 'release.created'; release: ReleaseRecord }
   /** A webhook delivery answered (accepted or rejected: `status` is the HTTP answer). */
   | { type: 'delivery'; status: number; delivery: Partial<DeliveryRecord> & { id?: string }; message: string }
-  | { type: 'smee.state'; project: string; state: SmeeState };
+  | { type: 'smee.state'; project: string; state: SmeeState }
+  /** Every greenci-managed container, replaced as a whole (at most about once a second). */
+  | { type: 'containers'; containers: ContainerRow[]; docker: DockerState };
 
 /** A smee.io channel's connection, as the snapshot shows it. */
 export interface SmeeState {

@@ -104,3 +104,45 @@ export interface DeploymentRecord {
   startedAt: number;
   finishedAt?: number;
 }
+
+/**
+ * One greenci-managed container as the console's Containers and Environments panes show it:
+ * Docker's state and health, restarts, and the last resource sample (about every second).
+ */
+export interface ContainerRow {
+  id: string;
+  name: string;
+  project: string;
+  env: string;
+  /** The app or service it runs (absent for a test step's one-off container). */
+  service?: string;
+  /** `app`, `service` or `test`. */
+  role?: string;
+  /** The image reference it was created from, e.g. `billing:v0.2.0-prod`. */
+  image: string;
+  /** The release version, or `build-<id>` in the test environment. */
+  release?: string;
+  build?: number;
+  commit?: string;
+  /** The commit's subject line, from the build that deployed it. */
+  subject?: string;
+  /** Docker's state: created, running, restarting, paused, exited, dead, removing. */
+  state: string;
+  /** Docker's healthcheck status, when the container has one. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  restarts: number;
+  startedAt?: number;
+  finishedAt?: number;
+  exitCode?: number;
+  /** Percent of one CPU (100 = one core busy); absent until two samples were taken. */
+  cpuPercent?: number;
+  memBytes?: number;
+  memLimitBytes?: number;
+}
+
+/** Whether the Docker engine answers the container watcher. */
+export interface DockerState {
+  reachable: boolean;
+  since: number;
+  detail?: string;
+}

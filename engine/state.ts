@@ -1,5 +1,5 @@
 import type { EngineEvent, SmeeState } from './events.js';
-import type { BuildRecord, DeploymentRecord } from './model.js';
+import type { BuildRecord, ContainerRow, DeploymentRecord, DockerState } from './model.js';
 
 /** What every face of greenci shows: recent builds and each project's environments. */
 export interface Snapshot {
@@ -11,11 +11,15 @@ export interface Snapshot {
   live: Record<string, { version: string; releaseId: number } | undefined>;
   /** Per project with a smee channel: is it connected. */
   smee: Record<string, SmeeState>;
+  /** greenci-managed containers, while something watches them (the console); sorted by name. */
+  containers: ContainerRow[];
+  /** Whether the container watcher reaches Docker; absent until it first looked. */
+  docker?: DockerState;
 }
 
 export const MAX_BUILDS = 100;
 
-export const emptySnapshot = (): Snapshot => ({ builds: [], environments: {}, live: {}, smee: {} });
+export const emptySnapshot = (): Snapshot => ({ builds: [], environments: {}, live: {}, smee: {}, containers: [] });
 
 /** The one pure reducer: the daemon, the console and the tests all fold events through it. */
 export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
@@ -45,6 +49,8 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
     }
     case 'smee.state':
       return { ...s, smee: { ...s.smee, [e.project]: e.state } };
+    case 'containers':
+      return { ...s, containers: e.containers, docker: e.docker };
     case 'release.created':
     case 'delivery':
     case 'log':

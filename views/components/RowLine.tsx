@@ -1,0 +1,17 @@
+import { Text } from 'ink';
+import type { Row } from '../format/row.js';
+import { useTheme } from '../theme.js';
+
+/** One list row, cut to the pane's width; the selected one inverse (visible with or without colour). */
+export function RowLine({ row, selected }: { row: Row; selected?: boolean }) {
+  const theme = useTheme();
+  return (
+    <Text wrap="truncate-end" inverse={selected}>
+      {row.segments.map((s, i) => (
+        <Text key={i} color={theme.color(s.tone)} bold={s.bold}>
+          {s.text}
+        </Text>
+      ))}
+    </Text>
+  );
+}
