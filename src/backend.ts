@@ -38,7 +38,7 @@ export async function openBackend(io: Io, configPath?: string): Promise<Backend>
   return localBackend(openEngineWith(config));
 }
 
-function daemonBackend(c: ControlClient): Backend {
+export function daemonBackend(c: ControlClient): Backend {
   return {
     mode: 'daemon',
     status: () => c.request('GET', '/status'),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../engine/errors.js';
 import { buildsCommand, BUILDS_USAGE, logsCommand, LOGS_USAGE } from './commands/builds.js';
+import { consoleCommand, CONSOLE_USAGE } from './commands/console.js';
 import { daemonCommand, DAEMON_USAGE } from './commands/daemon.js';
 import { demoCommand, DEMO_USAGE } from './commands/demo.js';
 import { cancelCommand, CANCEL_USAGE, retryCommand, RETRY_USAGE, triggerCommand, TRIGGER_USAGE } from './commands/queue.js';
@@ -13,6 +14,7 @@ import { processIo, type Io } from './io.js';
 import { packageRoot } from './package-root.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; usage: string; about: string }> = {
+  console: { run: consoleCommand, usage: CONSOLE_USAGE, about: 'the operator console (the default in a terminal): attaches to the daemon, else runs the engine here' },
   daemon: { run: daemonCommand, usage: DAEMON_USAGE, about: 'run headless: webhooks, smee, the build queue, the control socket (systemd)' },
   status: { run: statusCommand, usage: STATUS_USAGE, about: 'what runs where: environments, the queue, the daemon' },
   trigger: { run: triggerCommand, usage: TRIGGER_USAGE, about: 'queue a build (runs here when no daemon runs)' },
@@ -42,6 +44,8 @@ function help(): string {
 
 /** argv → command → exit code. The only place greenci exits the process. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  // `greenci` alone, or with only options, in a terminal opens the console
+  if ((argv.length === 0 || argv[0].startsWith('--config') || argv[0] === '-c') && process.stdout.isTTY && process.stdin.isTTY && io === processIo) argv = ['console', ...argv];
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') return io.out(help()), EXIT.ok;
   if (name === '--version' || name === '-v') {

@@ -24,7 +24,7 @@ import { EnvironmentsPane } from './panes/EnvironmentsPane.js';
 import { ReleasesPane } from './panes/ReleasesPane.js';
 import type { ConsoleSource } from './source.js';
 import { makeTheme, ThemeContext } from './theme.js';
-import { onKey, type Effect, type KeyContext } from './ui/keys.js';
+import { onKey, pickerSelection, type Effect, type KeyContext } from './ui/keys.js';
 import { innerRows, innerWidth, layout, type Box as PaneBox } from './ui/layout.js';
 import { initialUi, say, selectedIndex, type ListPane, type PaneId, type UiState } from './ui/state.js';
 
@@ -92,6 +92,13 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     if (data.dropped) update((u) => say(u, `ignored ${data.dropped} malformed event${data.dropped > 1 ? 's' : ''} from the engine`, 'error'));
   }, [data.dropped]);
   useEffect(() => {
+    const p = uiRef.current.pickPending;
+    const known = p ? releases[p] : undefined;
+    if (!p || !known) return;
+    const msg = known.releases.length < 2 ? `${p} has no earlier release to roll back to` : `pick the release for production ${p}, Enter to roll back`;
+    update((u) => say({ ...u, pickPending: undefined, selected: { ...u.selected, releases: pickerSelection(p, known) } }, msg, known.releases.length < 2 ? 'error' : 'info'));
+  }, [releases]);
+  useEffect(() => {
     if (data.connectEpoch > 1) update((u) => say(u, 'reconnected to the daemon; the snapshot was read again', 'ok'));
   }, [data.connectEpoch]);
 
@@ -110,7 +117,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
         return;
       case 'trigger':
         update((u) => say(u, `queueing ${effect.project} ${effect.branch}…`));
-        source.trigger(effect).then((b) => update((u) => say(u, `queued build #${b.id}: ${b.project} ${b.branch}`, 'ok')), fail(`trigger ${effect.project} ${effect.branch}`));
+        source.trigger({ project: effect.project, branch: effect.branch }).then((b) => update((u) => say(u, `queued build #${b.id}: ${b.project} ${b.branch}`, 'ok')), fail(`trigger ${effect.project} ${effect.branch}`));
         return;
       case 'cancel':
         source.cancel(effect.id).then((b) => update((u) => say(u, b.status === 'cancelled' ? `cancelled build #${b.id}` : `cancel of build #${b.id} requested`, 'ok')), fail(`cancel #${effect.id}`));

@@ -18,16 +18,25 @@ export function Header({ connection, snapshot, user, now }: { connection: Connec
   else if (connection.state === 'connected') where = { text: `daemon pid ${connection.daemon?.pid ?? '?'}${connection.daemon ? `, up ${formatAge(connection.daemon.startedAt, now)}` : ''}`, tone: 'ok' };
   else if (connection.state === 'connecting') where = { text: 'connecting to the daemon…', tone: 'warn' };
   else {
-    const retry = connection.retryAt ? `, retrying in ${Math.max(0, Math.ceil((connection.retryAt - now) / 1000))}s` : ', retrying';
-    where = { text: `daemon disconnected${connection.detail ? `: ${connection.detail}` : ''}${retry}`, tone: 'bad' };
+    const retry = connection.retryAt ? `retry in ${Math.max(0, Math.ceil((connection.retryAt - now) / 1000))}s` : 'retrying';
+    where = { text: `daemon disconnected (${retry})${connection.detail ? `: ${connection.detail}` : ''}`, tone: 'bad' };
+  }
+  if (connection.mode === 'daemon' && connection.state !== 'connected') {
+    // trouble first and alone: on 80 columns nothing else would leave room for it
+    return (
+      <Text wrap="truncate-end">
+        <Text bold color={theme.color('accent')}>greenci </Text>
+        <Text color={theme.color(where.tone)}>{`${where.tone === 'bad' ? '✗' : '◌'} ${where.text}`}</Text>
+      </Text>
+    );
   }
   const docker = snapshot.docker && !snapshot.docker.reachable ? '  Docker unreachable' : '';
   return (
     <Text wrap="truncate-end">
       <Text bold color={theme.color('accent')}>greenci </Text>
-      <Text color={theme.color(where.tone)}>{`${where.tone === 'ok' ? '●' : where.tone === 'bad' ? '✖' : '◌'} ${where.text}`}</Text>
+      <Text color={theme.color(where.tone)}>{`${where.tone === 'ok' ? '●' : where.tone === 'bad' ? '✗' : '◌'} ${where.text}`}</Text>
       <Text color={theme.color('bad')}>{docker}</Text>
-      <Text>{`  │ production: ${live || 'no projects'}  │ ${running} running, ${queued} queued  │ ${user}`}</Text>
+      <Text>{`  │ live: ${live || 'no projects'}  │ ${running} running, ${queued} queued  │ ${user}`}</Text>
     </Text>
   );
 }

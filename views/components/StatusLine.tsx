@@ -9,14 +9,14 @@ export function StatusLine({ ui, now }: { ui: UiState; now: number }) {
   if (ui.busy) {
     return (
       <Text wrap="truncate-end" color={theme.color('busy')}>
-        {`▶ ${ui.busy.title}${ui.busy.line ? `: ${ui.busy.line}` : ' …'}`}
+        {`▸ ${ui.busy.title}${ui.busy.line ? `: ${ui.busy.line}` : ' …'}`}
       </Text>
     );
   }
   if (ui.filtering) return <Text wrap="truncate-end">{`/${ui.filter[ui.filtering]}▏  (Enter keeps the filter, Esc clears it)`}</Text>;
   const s = ui.status;
   if (!s) return <Text> </Text>;
-  const mark = s.tone === 'error' ? '✖' : s.tone === 'ok' ? '✔' : '·';
+  const mark = s.tone === 'error' ? '✗' : s.tone === 'ok' ? '✓' : '·';
   return (
     <Text wrap="truncate-end" color={theme.color(s.tone === 'error' ? 'bad' : s.tone === 'ok' ? 'ok' : undefined)}>
       {`${mark} ${s.text}`}

@@ -4,14 +4,14 @@ import { formatDuration } from './duration.js';
 import { printable } from './printable.js';
 import { fit, row, type Row, type Segment, type Tone } from './row.js';
 
-export const STATUS_ICON: Record<string, string> = { queued: '◌', running: '▶', success: '✔', failed: '✘', cancelled: '⊘' };
+export const STATUS_ICON: Record<string, string> = { queued: '◌', running: '▸', success: '✓', failed: '✗', cancelled: '⊘' };
 export const STATUS_TONE: Record<string, Tone> = { queued: 'dim', running: 'busy', success: 'ok', failed: 'bad', cancelled: 'warn' };
 
 const STAGE_MARK: Record<string, [string, Tone | undefined]> = {
-  success: ['●', 'ok'], failed: ['✘', 'bad'], running: ['▶', 'busy'], pending: ['·', 'dim'], skipped: ['-', 'dim'], cancelled: ['⊘', 'warn'],
+  success: ['●', 'ok'], failed: ['✗', 'bad'], running: ['▸', 'busy'], pending: ['·', 'dim'], skipped: ['-', 'dim'], cancelled: ['⊘', 'warn'],
 };
 
-/** One mark per stage, e.g. `●●▶··`: readable without colour. */
+/** One mark per stage, e.g. `●●▸··`: readable without colour. */
 export function stageStrip(stages: StageRecord[]): Segment[] {
   return stages.map((s) => {
     const [text, tone] = STAGE_MARK[s.status] ?? ['?', undefined];
@@ -55,17 +55,20 @@ export function buildRows(builds: BuildRecord[], width: number, now: number): Ro
   const done = builds.filter((b) => b.status !== 'running' && b.status !== 'queued');
   const projects = new Set(builds.map((b) => b.project));
   const wide = width >= 110;
-  const branchW = wide ? 22 : 14;
+  const showProject = projects.size > 1 || wide;
+  // id, status, sha, stage, strip, duration, the project and pusher when shown, and room for the result
+  const fixed = 6 + 2 + 8 + 12 + 9 + 8 + (showProject ? 11 : 0) + (wide ? 11 : 0) + 16;
+  const branchW = Math.max(12, Math.min(24, width - fixed));
   return [...active, ...done].map((b) => {
     const sha = (b.sha ?? b.requestedSha ?? '').slice(0, 7);
     const segs: Segment[] = [
       { text: fit(`#${b.id}`, 6) },
       { text: `${STATUS_ICON[b.status] ?? '?'} `, tone: STATUS_TONE[b.status] },
     ];
-    if (projects.size > 1 || wide) segs.push({ text: fit(b.project, 10) + ' ', tone: 'accent' });
+    if (showProject) segs.push({ text: fit(b.project, 10) + ' ', tone: 'accent' });
     segs.push({ text: fit(printable(b.branch), branchW) + ' ' }, { text: fit(sha || '-', 7) + ' ', tone: 'dim' });
     if (wide) segs.push({ text: fit(buildActor(b), 10) + ' ' });
-    segs.push({ text: fit(currentStage(b), 11) + ' ' }, ...stageStrip(b.stages), { text: ' ' });
+    segs.push({ text: fit(currentStage(b), 11) + ' ' }, ...stageStrip(b.stages), { text: ' '.repeat(Math.max(1, 9 - b.stages.length)) });
     segs.push({ text: fit(formatDuration(buildDuration(b, now)), 6, 'right') + '  ' }, result(b, now));
     return row(`build:${b.id}`, segs, { project: b.project, buildId: b.id });
   });

@@ -25,7 +25,8 @@ export function containerSince(c: ContainerRow, now: number): string {
 
 /** The Containers pane: every greenci-managed container with state, health, restarts, uptime, CPU and memory. */
 export function containerRows(containers: ContainerRow[], width: number, now: number): Row[] {
-  const nameW = Math.max(16, Math.min(34, width - 58));
+  // state 11, restarts 5, since 12, cpu 8, memory 8; the image when there is room
+  const nameW = Math.max(12, Math.min(40, width - 45 - (width >= 100 ? 24 : 0)));
   return containers.map((c) => {
     const h = containerHealth(c);
     const segs: Segment[] = [

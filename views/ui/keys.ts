@@ -117,18 +117,23 @@ function enter(ui: UiState, pane: ListPane, r: Row | undefined, ctx: KeyContext)
   return none(ui);
 }
 
+/** Where the picker's cursor starts: on the release before the live one (the usual rollback), else the newest. */
+export function pickerSelection(project: string, known: { releases: ReleaseRecord[]; live?: ReleaseRecord }): { key?: string; index: number } {
+  const list = known.releases;
+  const liveAt = list.findIndex((r) => r.id === known.live?.id);
+  const index = liveAt >= 0 && liveAt + 1 < list.length ? liveAt + 1 : Math.max(0, liveAt);
+  return { key: list[index] ? `release:${project}:${list[index].id}` : undefined, index };
+}
+
 /** `r`: the Releases pane for the selected project, the cursor on the release before the live one. */
 function openPicker(ui: UiState, ctx: KeyContext): Transition {
   const project = selectedProject(ui, ctx);
   if (!project) return none(say(ui, 'no projects in the config', 'error'));
   const known = ctx.releases[project];
-  const list = known?.releases ?? [];
-  const liveAt = list.findIndex((r) => r.id === known?.live?.id);
-  const target = liveAt >= 0 && liveAt + 1 < list.length ? liveAt + 1 : liveAt >= 0 ? liveAt : 0;
-  const next: UiState = { ...ui, focus: 'releases', back: 'releases', releasesProject: project, filter: { ...ui.filter, releases: '' } };
-  const key = list[target] ? `release:${project}:${list[target].id}` : undefined;
-  const msg = !known ? 'loading releases…' : list.length < 2 ? `${project} has no earlier release to roll back to` : `pick the release for production ${project}, Enter to roll back`;
-  return none(say({ ...next, selected: { ...next.selected, releases: { key, index: target } } }, msg, list.length < 2 && known ? 'error' : 'info'));
+  const next: UiState = { ...ui, focus: 'releases', back: 'releases', releasesProject: project, filter: { ...ui.filter, releases: '' }, pickPending: known ? undefined : project };
+  if (!known) return none(say({ ...next, selected: { ...next.selected, releases: { index: 0 } } }, 'loading releases…'));
+  const msg = known.releases.length < 2 ? `${project} has no earlier release to roll back to` : `pick the release for production ${project}, Enter to roll back`;
+  return none(say({ ...next, selected: { ...next.selected, releases: pickerSelection(project, known) } }, msg, known.releases.length < 2 ? 'error' : 'info'));
 }
 
 function confirmRollback(ui: UiState, r: Row, ctx: KeyContext): Transition {

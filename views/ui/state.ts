@@ -37,6 +37,8 @@ export interface UiState {
   detailScroll: number;
   /** The project the Releases pane shows. */
   releasesProject?: string;
+  /** `r` was pressed before this project's releases arrived: place the cursor when they do. */
+  pickPending?: string;
   overlay?: Overlay;
   status?: StatusMessage;
   /** A production change in progress, named ("production green: v0.3.1 -> v0.2.0"), with its latest progress line. */

@@ -1,0 +1,71 @@
+import { render } from 'ink';
+import { UsageError } from '../../engine/errors.js';
+import { createEngine, type Engine } from '../../engine/index.js';
+import { App } from '../../views/App.js';
+import type { ConsoleSource } from '../../views/source.js';
+import { parse } from '../args.js';
+import { daemonBackend } from '../backend.js';
+import { daemonSource } from '../console/daemon-source.js';
+import { localSource } from '../console/local-source.js';
+import { ControlClient } from '../control-client.js';
+import { EXIT } from '../exit-codes.js';
+import { whoAsked, type Io } from '../io.js';
+import { requireConfig } from '../setup.js';
+
+export const CONSOLE_USAGE = 'greenci [console] [--config PATH]';
+
+const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
+const ALT_SCREEN_OFF = '\x1b[?1049l';
+
+/**
+ * The operator console. Attaches to the daemon when its control socket answers; otherwise runs the
+ * engine here (its queue included: builds triggered from the console run in this process) and says
+ * so in the header. Draws on the terminal's alternate screen, so quitting gives the shell back as it was.
+ */
+export async function consoleCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {}, CONSOLE_USAGE);
+  if (values.help) return io.out(CONSOLE_USAGE), EXIT.ok;
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UsageError('the console needs a terminal (stdin and stdout a TTY); for scripts use `greenci status --json`, `greenci builds`, `greenci logs -f`');
+  }
+  const config = requireConfig(io, values.config);
+  const user = whoAsked(io.env);
+  const client = await ControlClient.connect(config.control.socket!).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EACCES') throw new UsageError(`no permission on ${config.control.socket}: add yourself to the greenci group (or run as the greenci user)`);
+    throw err;
+  });
+  let engine: Engine | undefined;
+  let source: ConsoleSource;
+  if (client) source = daemonSource(client, daemonBackend(client), user);
+  else {
+    engine = createEngine({ config });
+    engine.startQueue();
+    source = localSource(engine, user);
+  }
+
+  const started = performance.now();
+  process.stdout.write(ALT_SCREEN_ON);
+  const restore = () => process.stdout.write(ALT_SCREEN_OFF);
+  process.once('exit', restore);
+  let firstFrameMs: number | undefined;
+  const app = render(<App source={source} env={io.env} />, {
+    exitOnCtrlC: false,
+    incrementalRendering: true,
+    patchConsole: true,
+    onRender: () => void (firstFrameMs ??= performance.now() - started),
+  });
+  try {
+    await app.waitUntilExit();
+  } finally {
+    app.unmount();
+    restore();
+    process.off('exit', restore);
+  }
+  if (io.env.GREENCI_CONSOLE_TIMING === '1' && firstFrameMs !== undefined) io.err(`greenci console: first frame ${firstFrameMs.toFixed(0)} ms after start`);
+  if (engine) {
+    const requeued = await engine.drain(0);
+    if (requeued.length) io.err(`greenci: stopped build${requeued.length > 1 ? 's' : ''} ${requeued.map((b) => `#${b.id}`).join(', ')}; queued again for the next start`);
+    engine.close();
+  }
+  return EXIT.ok;
+}

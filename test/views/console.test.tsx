@@ -1,0 +1,236 @@
+import stringWidth from 'string-width';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.FORCE_COLOR = '1'; // colours on, so NO_COLOR has something to take away
+});
+
+import { App } from '../../views/App.js';
+import { build, NOW, release, sampleSnapshot, stages } from '../helpers/console-fixtures.js';
+import { EngineDouble } from '../helpers/engine-double.js';
+import { KEY, renderView } from '../helpers/render-view.js';
+
+const SMALL = { columns: 80, rows: 24 };
+const LARGE = { columns: 200, rows: 50 };
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+let views: ReturnType<typeof renderView>[] = [];
+afterEach(() => {
+  for (const v of views) v.unmount();
+  views = [];
+});
+
+function start(size = SMALL, env: NodeJS.ProcessEnv = {}) {
+  const engine = new EngineDouble(sampleSnapshot(), 'alice');
+  engine.releasesOf.green = [release(2, 'v0.2.0'), release(1, 'v0.1.0')];
+  engine.logs[4] = [{ id: 1, buildId: 4, stage: 'build', ts: NOW, stream: 'stdout', line: 'Step 1/3 : FROM scratch' }];
+  const quit = vi.fn();
+  const v = renderView(<App source={engine} size={size} env={env} onQuit={quit} frameMs={10} />, size);
+  views.push(v);
+  return { engine, v, quit, text: () => plain(v.frame()) };
+}
+
+const waitPlain = (v: ReturnType<typeof renderView>, text: string | RegExp) => v.waitFor((f) => (typeof text === 'string' ? plain(f).includes(text) : text.test(plain(f))), `frame shows ${text}`);
+
+describe('every pane renders from a snapshot', () => {
+  test('80x24: one pane at a time, 1-5 switch, each fits the terminal', async () => {
+    const { v, text } = start();
+    await waitPlain(v, 'green production v0.2.0 live');
+    expect(text()).toMatch(/billing\s+v0\.2\.0-prod\s+v0\.2\.0\s+healthy\s+up 5m/);
+    expect(text()).toMatch(/weight\s+v0\.2\.0-prod\s+v0\.2\.0\s+unhealthy/);
+    expect(text()).toContain('green test deploy #4');
+    expect(text()).toContain('daemon pid 4242');
+    const checks: [string, RegExp][] = [
+      ['2', /#4\s+▸ feature\/weights\s+0004abc test\s+●●●●▸\s+1m0\ds/],
+      ['3', /green-production-weight\s+unhealthy\s+↻2\s+up 5m\s+12\.3%\s+12 MB/],
+      ['4', /Enter on a build or a container shows it here/],
+      ['5', /● v0\.2\.0\s+0002abc #2.*live/],
+      ['1', /green production v0\.2\.0 live/],
+    ];
+    for (const [key, expected] of checks) {
+      await v.press(key);
+      await waitPlain(v, expected);
+      const lines = text().split('\n');
+      expect(lines.length).toBeLessThanOrEqual(SMALL.rows - 1);
+      expect(Math.max(...lines.map((l) => stringWidth(l)))).toBeLessThanOrEqual(SMALL.columns);
+    }
+  });
+
+  test('200x50: all five panes at once, using the room', async () => {
+    const { v, text } = start(LARGE);
+    await waitPlain(v, 'green-test-weight');
+    const f = text();
+    for (const title of ['1 Environments', '2 Builds', '3 Containers', '4 Detail', '5 Releases']) expect(f).toContain(title);
+    expect(f).toMatch(/billing\s+billing:v0\.2\.0-prod\s+v0\.2\.0\s+healthy.*Change number 2/);
+    expect(f).toMatch(/#3\s+✗ green\s+fix\/totals.*alice.*test failed: weight/);
+    expect(f).toMatch(/green-test-weight\s+down\s+↻0\s+exit 137/);
+    const lines = f.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(LARGE.rows - 1);
+    expect(Math.max(...lines.map((l) => stringWidth(l)))).toBeLessThanOrEqual(LARGE.columns);
+  });
+
+  test('re-lays out when the terminal is resized', async () => {
+    const { engine, v, text } = start();
+    await waitPlain(v, 'green production');
+    expect(text()).not.toContain('3 Containers  4');
+    v.rerender(<App source={engine} size={LARGE} env={{}} frameMs={10} />);
+    await waitPlain(v, '3 Containers  4');
+    expect(text()).toContain('5 Releases  green');
+  });
+
+  test('NO_COLOR: no colour codes, the words and the focus still show', async () => {
+    const colour = start(SMALL, {});
+    await waitPlain(colour.v, 'healthy');
+    expect(colour.v.frame()).toMatch(/\x1b\[3[0-9]m/);
+    const mono = start(SMALL, { NO_COLOR: '1' });
+    await waitPlain(mono.v, 'healthy');
+    expect(mono.v.frame()).not.toMatch(/\x1b\[(3[0-9]|9[0-7]|38;)/);
+    expect(plain(mono.v.frame())).toContain('unhealthy');
+    expect(mono.v.frame()).toContain('╔'); // the focused pane's double border
+  });
+});
+
+describe('keys', () => {
+  test('move, open a build in Detail (log following live), Esc back', async () => {
+    const { engine, v, text } = start();
+    await v.press('2');
+    await waitPlain(v, '1 running, 1 queued');
+    await v.press(KEY.down, 'j', 'k'); // #4 → #5 → #3 → #5
+    await v.press(KEY.enter);
+    await waitPlain(v, /◌ queued\s+#5 green feature\/login/);
+    await v.press(KEY.esc, KEY.up, KEY.enter); // back to Builds, up to #4, open it
+    await waitPlain(v, 'Step 1/3 : FROM scratch');
+    expect(text()).toMatch(/● checkout .*▸ test/);
+    engine.emit({ type: 'log', line: { id: 2, buildId: 4, stage: 'test', ts: Date.now(), stream: 'stderr', line: 'weight-api: \x1b]0;pwned\x07 ok 3 tests' } });
+    await waitPlain(v, 'weight-api:  ok 3 tests'); // escape sequences from the repo never reach the terminal
+    await v.press(KEY.esc);
+    await waitPlain(v, '2 Builds');
+  });
+
+  test('a change shows without any key: a build finishing, a container going down', async () => {
+    const { engine, v } = start(LARGE);
+    await waitPlain(v, /#4\s+▸/);
+    engine.emit({ type: 'build.updated', build: build(4, { branch: 'feature/weights', status: 'failed', reason: 'test failed: 2 of 40', stages: stages(4, 'failed', ['checkout', 'config', 'build', 'deploy-test', 'test']) }) });
+    await waitPlain(v, /#4\s+✗ green\s+feature\/weights.*test failed: 2 of 40/);
+    const s = engine.snapshot;
+    engine.emit({ type: 'containers', docker: s.docker!, containers: s.containers.map((c) => (c.name === 'green-production-billing' ? { ...c, state: 'exited', exitCode: 137, finishedAt: Date.now() } : c)) });
+    await waitPlain(v, /billing\s+billing:v0\.2\.0-prod\s+v0\.2\.0\s+down\s+exit 137/);
+  });
+
+  test('/ filters the focused list; Esc clears it', async () => {
+    const { v, text } = start();
+    await v.press('2', '/', 'l', 'o', 'g');
+    await waitPlain(v, 'filter /log');
+    expect(text()).toContain('feature/login');
+    expect(text()).not.toContain('fix/totals');
+    await v.press(KEY.enter, KEY.esc);
+    await waitPlain(v, 'fix/totals');
+    await v.press('/', 'z', 'z', 'z');
+    await waitPlain(v, 'nothing matches the filter');
+  });
+
+  test('r, Enter, y: rolls production back to the release before the live one, naming the change', async () => {
+    const { engine, v, text } = start();
+    let open!: () => void;
+    engine.rollbackGate = new Promise((r) => (open = r));
+    await waitPlain(v, 'green production');
+    await v.press('r');
+    await waitPlain(v, /5 Releases[\s\S]*v0\.1\.0/);
+    await v.press(KEY.enter);
+    await waitPlain(v, 'production green: v0.2.0 -> v0.1.0');
+    expect(text()).toContain('recorded as alice');
+    await v.press('y');
+    await waitPlain(v, '▸ production green: v0.2.0 -> v0.1.0: starting v0.1.0');
+    open();
+    await waitPlain(v, 'production green now runs v0.1.0 (was v0.2.0), rolled back by alice');
+    expect(engine.calls.filter((c) => c.op === 'rollback')).toEqual([{ op: 'rollback', args: { project: 'green', to: 'v0.1.0', by: 'alice' } }]);
+    await v.press('1');
+    await waitPlain(v, 'green production v0.1.0 live  rollback v0.1.0 success');
+  });
+
+  test('r, Enter, n: nothing changes', async () => {
+    const { engine, v } = start();
+    await waitPlain(v, 'green production');
+    await v.press('r');
+    await waitPlain(v, 'pick the release for production green');
+    await v.press(KEY.enter);
+    await waitPlain(v, 'production green: v0.2.0 -> v0.1.0');
+    await v.press('n');
+    await waitPlain(v, 'rollback not started');
+    expect(engine.calls.some((c) => c.op === 'rollback')).toBe(false);
+    await v.press(KEY.up, KEY.enter); // the live release itself
+    await waitPlain(v, 'v0.2.0 is already live in production green');
+  });
+
+  test('t: choose a branch (typing narrows it), Enter queues it as the operator', async () => {
+    const { engine, v } = start();
+    await waitPlain(v, 'green production');
+    await v.press('t');
+    await waitPlain(v, 'feature/weights');
+    await v.press('w', 'e', 'i');
+    await v.waitFor((f) => !plain(f).includes('feature/login'), 'the list narrowed');
+    await v.press(KEY.enter);
+    await waitPlain(v, 'queued build #6: green feature/weights');
+    expect(engine.calls.find((c) => c.op === 'trigger')).toEqual({ op: 'trigger', args: { project: 'green', branch: 'feature/weights', by: 'alice' } });
+  });
+
+  test('c cancels and R retries the selected build; a refusal lands on the status line', async () => {
+    const { engine, v } = start();
+    await v.press('2', 'c');
+    await waitPlain(v, 'cancelled build #4');
+    await v.press('G', 'R'); // last: #1
+    await waitPlain(v, 'queued build #6 (retry of #1)');
+    engine.failNext = 'build #5 is still queued';
+    await v.press('g', 'R');
+    await waitPlain(v, /✗ retry #\d+: build #5 is still queued/);
+  });
+
+  test('? shows every key; any key closes it; q quits', async () => {
+    const { v, quit } = start(LARGE);
+    await v.press('?');
+    await waitPlain(v, 'greenci console keys');
+    for (const k of ['Tab / Shift-Tab', '1 2 3 4 5', 'j k', 'Enter', 'Esc', '/', 'trigger a build', 'cancel the selected build', 'retry the selected build', 'roll back', 'quit']) expect(plain(v.frame())).toContain(k);
+    await v.press('x');
+    await waitPlain(v, '4 Detail');
+    await v.press('q');
+    await vi.waitFor(() => expect(quit).toHaveBeenCalledWith({ force: false }));
+  });
+});
+
+describe('trouble', () => {
+  test('a malformed event is ignored and said on the status line; the console carries on', async () => {
+    const { engine, v } = start();
+    await waitPlain(v, 'green production');
+    engine.emitRaw(null);
+    engine.emitRaw({ type: 'build.updated' });
+    engine.emitRaw({ type: 'no-such-event', x: 1 });
+    await waitPlain(v, 'ignored 3 malformed events');
+    engine.emit({ type: 'build.updated', build: build(6, { branch: 'after/garbage', status: 'queued', startedAt: undefined, finishedAt: undefined }) });
+    await v.press('2');
+    await waitPlain(v, 'after/garbage');
+  });
+
+  test('the daemon going away shows, and the console recovers with a fresh snapshot', async () => {
+    const { engine, v } = start();
+    await waitPlain(v, 'daemon pid 4242');
+    engine.setConnection({ mode: 'daemon', state: 'disconnected', detail: 'no daemon answers on the control socket', retryAt: Date.now() + 2000 });
+    await waitPlain(v, /daemon disconnected \(retry in \ds\): no daemon answers on the control s/);
+    const fresh = sampleSnapshot();
+    fresh.live.green = { version: 'v0.1.0', releaseId: 1 };
+    engine.setConnection({ ...engine.connection, state: 'connected', detail: undefined }, fresh);
+    await waitPlain(v, 'green production v0.1.0 live');
+    await waitPlain(v, 'reconnected to the daemon');
+  });
+
+  test('in-process: the header says so, and quitting with a build running asks first', async () => {
+    const { engine, v, quit } = start();
+    engine.setConnection({ mode: 'in-process', state: 'connected' });
+    await waitPlain(v, 'in-process engine (no daemon)');
+    await v.press('q');
+    await waitPlain(v, 'This console runs build #4');
+    await v.press('n');
+    expect(quit).not.toHaveBeenCalled();
+    await v.press('q', 'y');
+    await vi.waitFor(() => expect(quit).toHaveBeenCalledWith({ force: true }));
+  });
+});
