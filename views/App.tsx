@@ -55,7 +55,12 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   const term = useTerminalSize(size);
   const now = useNow();
   const data = useEngineData(source, frameMs);
-  const { snapshot, connection } = data;
+  const { connection } = data;
+  // the host may run containers of other greenci installs (labelled alike): show this config's projects only
+  const snapshot = useMemo(() => {
+    const s = data.snapshot;
+    return s.containers.every((c) => c.project in s.environments) ? s : { ...s, containers: s.containers.filter((c) => c.project in s.environments) };
+  }, [data.snapshot]);
   const [ui, setUiState] = useState<UiState>(initialUi);
   const uiRef = useRef(ui);
   const update = (fn: (u: UiState) => UiState) => {

@@ -50,7 +50,7 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
   let firstFrameMs: number | undefined;
   const app = render(<App source={source} env={io.env} />, {
     exitOnCtrlC: false,
-    incrementalRendering: true,
+    incrementalRendering: process.env.GREENCI_INK_INCREMENTAL === '1',
     patchConsole: true,
     onRender: () => void (firstFrameMs ??= performance.now() - started),
   });

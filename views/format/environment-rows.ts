@@ -21,7 +21,7 @@ function deploymentWords(d: DeploymentRecord | undefined, now: number): Segment 
 export function environmentRows(s: Snapshot, width: number, now: number): Row[] {
   const out: Row[] = [];
   const wide = width >= 110;
-  const projects = [...new Set([...Object.keys(s.environments), ...s.containers.map((c) => c.project)])].sort();
+  const projects = Object.keys(s.environments).sort();
   for (const project of projects) {
     for (const env of ENVS) {
       const d = s.environments[project]?.[env];
