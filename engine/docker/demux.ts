@@ -11,3 +11,37 @@ export function demuxBuffer(buf: Buffer): string[] {
   }
   return Buffer.concat(chunks).toString().split(/\r?\n/).filter(Boolean);
 }
+
+/**
+ * Docker's log stream, demultiplexed as it arrives: `push` chunks in any sizes, get each frame's
+ * bytes with the stream it belongs to. A container with a TTY sends unframed bytes: all stdout.
+ */
+export function logDemuxer(onData: (stream: 'stdout' | 'stderr', data: Buffer) => void): { push(chunk: Buffer): void; end(): void } {
+  let buf: Buffer = Buffer.alloc(0);
+  let framed: boolean | undefined;
+  return {
+    push(chunk) {
+      if (framed === false) return onData('stdout', chunk);
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      if (framed === undefined) {
+        if (buf.length < 4) return;
+        framed = buf[0] <= 2 && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
+        if (!framed) {
+          onData('stdout', buf);
+          buf = Buffer.alloc(0);
+          return;
+        }
+      }
+      while (buf.length >= 8) {
+        const len = buf.readUInt32BE(4);
+        if (buf.length < 8 + len) break;
+        onData(buf[0] === 2 ? 'stderr' : 'stdout', buf.subarray(8, 8 + len));
+        buf = buf.subarray(8 + len);
+      }
+    },
+    end() {
+      if (framed === undefined && buf.length) onData('stdout', buf);
+      buf = Buffer.alloc(0);
+    },
+  };
+}

@@ -1,15 +1,35 @@
 import { PassThrough } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import Docker from 'dockerode';
 import type { ContainerCreateOptions, ContainerInfo, ContainerInspectInfo } from 'dockerode';
 import tarFs from 'tar-fs';
 import { AbortError, ExternalCommandError, throwIfAborted } from '../errors.js';
 import { lineSplitter } from '../lines.js';
 import { contextFilter } from './context-filter.js';
-import { demuxBuffer } from './demux.js';
+import { demuxBuffer, logDemuxer } from './demux.js';
+import { statsSample, type RawStats, type StatsSample } from './stats.js';
 
 /** The one module that talks to the Docker engine (dockerode). Everything else uses this. */
 
 export type LineSink = (line: string, stream: 'stdout' | 'stderr') => void;
+
+/** One message of Docker's event stream (the fields greenci reads). */
+export interface DockerEvent {
+  Type?: string;
+  /** `start`, `die`, `health_status: healthy`... */
+  Action?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+  time?: number;
+}
+
+export interface FollowLogsOptions {
+  /** How many of the last lines first (default: all). */
+  tail?: number;
+  /** Keep the stream open for new lines until the container stops or `signal` fires. */
+  follow?: boolean;
+  signal?: AbortSignal;
+  onLine: LineSink;
+}
 
 export interface BuildRequest {
   /** Absolute path of the build context. */
@@ -256,6 +276,105 @@ export class DockerClient {
       if (isNotFound(err)) return [];
       throw dockerError('logs', err);
     }
+  }
+
+  /**
+   * Docker's event stream, filtered (e.g. `{type: ['container'], label: ['greenci.project']}`),
+   * one parsed message per `onEvent`. `onOpen` runs once the engine has accepted the
+   * subscription. Resolves `aborted` when `signal` fires, `ended` when the engine closed the
+   * stream (the caller reconnects); rejects when it cannot be opened or breaks.
+   */
+  async events(filters: Record<string, string[]>, signal: AbortSignal, onEvent: (e: DockerEvent) => void, onOpen?: () => void): Promise<'aborted' | 'ended'> {
+    if (signal.aborted) return 'aborted';
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.api.getEvents({ filters, abortSignal: signal } as Docker.GetEventsOptions);
+    } catch (err) {
+      if (signal.aborted) return 'aborted';
+      throw dockerError('events', err);
+    }
+    const destroy = () => (stream as unknown as { destroy(): void }).destroy();
+    if (signal.aborted) return destroy(), 'aborted';
+    onOpen?.();
+    return new Promise((resolve, reject) => {
+      const split = lineSplitter((line) => {
+        let e: DockerEvent;
+        try {
+          e = JSON.parse(line) as DockerEvent;
+        } catch {
+          return; // a torn or blank line is skipped, never fatal
+        }
+        onEvent(e);
+      });
+      const onAbort = () => (destroy(), resolve('aborted'));
+      const done = (how: 'ended' | Error) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) resolve('aborted');
+        else if (how === 'ended') resolve('ended');
+        else reject(dockerError('events', how));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      stream.on('data', (c: Buffer) => split.push(c));
+      stream.on('end', () => done('ended'));
+      stream.on('close', () => done('ended'));
+      stream.on('error', (err: Error) => done(err));
+    });
+  }
+
+  /**
+   * One resource sample of a container, without waiting for a second one (`one-shot`; CPU percent
+   * needs two samples, which the caller keeps). Undefined when the container is gone or not running.
+   */
+  async containerStats(id: string, signal?: AbortSignal): Promise<StatsSample | undefined> {
+    try {
+      const raw = await this.api.getContainer(id).stats({ stream: false, 'one-shot': true, abortSignal: signal } as { stream: false });
+      return statsSample(raw as unknown as RawStats);
+    } catch (err) {
+      if (isNotFound(err) || isConflict(err)) return undefined;
+      throw dockerError('stats', err);
+    }
+  }
+
+  /**
+   * A container's log lines, stdout and stderr apart: the last `tail`, then (with follow) new ones
+   * until the container stops (Docker ends the stream) or `signal` fires. Resolves then.
+   */
+  async followContainerLogs(id: string, opts: FollowLogsOptions): Promise<void> {
+    if (opts.signal?.aborted) return;
+    let res: Buffer | NodeJS.ReadableStream;
+    try {
+      const tail = opts.tail === undefined ? 'all' : Math.max(0, Math.floor(opts.tail));
+      res = (await this.api.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: opts.follow === true, abortSignal: opts.signal } as { follow: true })) as Buffer | NodeJS.ReadableStream;
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      throw dockerError('logs', err);
+    }
+    const text = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    const lines = { stdout: lineSplitter((l) => opts.onLine(l, 'stdout')), stderr: lineSplitter((l) => opts.onLine(l, 'stderr')) };
+    const demux = logDemuxer((stream, data) => lines[stream].push(text[stream].write(data)));
+    const finish = () => {
+      demux.end();
+      for (const s of ['stdout', 'stderr'] as const) (lines[s].push(text[s].end()), lines[s].flush());
+    };
+    if (Buffer.isBuffer(res)) return demux.push(res), finish();
+    const stream = res;
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (err?: Error) => {
+        if (settled) return;
+        settled = true;
+        opts.signal?.removeEventListener('abort', onAbort);
+        finish();
+        if (err && !opts.signal?.aborted) reject(dockerError('logs', err));
+        else resolve();
+      };
+      const onAbort = () => ((stream as unknown as { destroy(): void }).destroy(), settle());
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('data', (c: Buffer) => demux.push(c));
+      stream.on('end', () => settle());
+      stream.on('close', () => settle());
+      stream.on('error', (err: Error) => settle(err));
+    });
   }
 
   /**

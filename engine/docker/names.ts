@@ -14,6 +14,9 @@ export const LABEL = {
   fingerprint: 'greenci.fingerprint',
 } as const;
 
+/** How a caller may name a container: an id (or its prefix) or a name, as Docker allows them. */
+export const CONTAINER_REF = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+
 export const containerName = (project: string, env: EnvName, service: string): string => `${project}-${env}-${service}`;
 export const networkName = (project: string, env: EnvName): string => `${project}-${env}`;
 export const volumeName = (project: string, env: EnvName, service: string): string => `${project}-${env}-${service}-data`;
