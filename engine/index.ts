@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DockerClient } from './docker/docker.js';
+import { CONTAINER_REF, LABEL } from './docker/names.js';
 import { slugRef } from './docker/tags.js';
 import type { Engine, EngineOptions, EnqueueRequest } from './api.js';
 import { describeError, UsageError } from './errors.js';
@@ -7,6 +8,7 @@ import { EventBus } from './events.js';
 import { assertBranchName, RepoCache } from './git/repo.js';
 import { HostLocks } from './host-locks.js';
 import type { BuildRecord } from './model.js';
+import { ContainerWatcher } from './monitor/container-watch.js';
 import type { BuildContext, EngineDeps } from './pipeline/context.js';
 import { planStages, type PlannedStage } from './pipeline/plan.js';
 import { rollbackProduction } from './pipeline/rollback.js';
@@ -82,6 +84,17 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   const queue = new BuildQueue({ recorder, config: () => config, mark: runnerMark(randomUUID()), execute });
+
+  // one container watcher however many faces watch; the last to release it stops it
+  let watcher: ContainerWatcher | undefined;
+  let watching = 0;
+  let generation = 0; // a release from before close() must not stop a later watcher
+  const stopWatching = () => {
+    void watcher?.stop();
+    watcher = undefined;
+    watching = 0;
+    generation++;
+  };
 
   /** Checks a request and turns it into a new build row's fields. */
   async function newBuild(req: EnqueueRequest) {
@@ -189,7 +202,33 @@ export function createEngine(opts: EngineOptions): Engine {
     builds: (o) => store.builds.list(o),
     build: (id) => store.builds.get(id),
     logs: (id, after) => store.builds.logs(id, after),
-    close: () => (queue.stop(), store.close()),
+
+    watchContainers() {
+      if (watching++ === 0) {
+        watcher = new ContainerWatcher({ docker, subject: (id) => store.builds.get(id)?.commitSubject, emit: (e) => bus.emit(e) });
+        watcher.start();
+      }
+      const mine = generation;
+      let released = false;
+      return () => {
+        if (released || mine !== generation) return;
+        released = true;
+        if (--watching === 0) stopWatching();
+      };
+    },
+    async containerLogs(id, o) {
+      if (!CONTAINER_REF.test(id)) throw new UsageError(`not a container id or name: ${JSON.stringify(id)}`);
+      const info = await docker.inspectContainer(id);
+      if (!info) throw new UsageError(`no container ${JSON.stringify(id)}`);
+      if (!info.Config.Labels?.[LABEL.project]) throw new UsageError(`container ${JSON.stringify(id)} is not managed by greenci (it has no ${LABEL.project} label)`);
+      await docker.followContainerLogs(info.Id, o);
+    },
+    async branches(project) {
+      const p = projectConfig(project);
+      const names = [...(await deps.repo(project).remoteHeads()).keys()].sort();
+      return names.includes(p.productionBranch) ? [p.productionBranch, ...names.filter((b) => b !== p.productionBranch)] : names;
+    },
+    close: () => (stopWatching(), queue.stop(), store.close()),
   };
 }
 

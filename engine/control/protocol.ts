@@ -11,7 +11,7 @@ export const API = '/v1';
 export type ErrorKind = 'usage' | 'config' | 'operation' | 'internal';
 
 export function errorKind(err: unknown): { status: number; kind: ErrorKind } {
-  if (err instanceof UsageError) return { status: /^no (build|project|release)/.test(err.message) ? 404 : 400, kind: 'usage' };
+  if (err instanceof UsageError) return { status: /^no (build|project|release|container)/.test(err.message) ? 404 : 400, kind: 'usage' };
   if (err instanceof ConfigError) return { status: 400, kind: 'config' };
   if (err instanceof OperationFailedError) return { status: 409, kind: 'operation' };
   return { status: 500, kind: 'internal' };

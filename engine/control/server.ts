@@ -30,6 +30,8 @@ export async function startControlServer(engine: Engine, opts: { socket: string;
     ['POST', /^\/builds\/(\d+)\/retry$/, async ({ params, body }) => ({ status: 202, body: await engine.retry(Number(params[0]), who(body)) })],
     ['GET', /^\/projects\/([a-z0-9-]+)\/releases$/, ({ params }) => engine.releases(params[0])],
     ['POST', /^\/projects\/([a-z0-9-]+)\/rollback$/, ({ params, body, res }) => streamRollback(engine, params[0], optStr(body.to), who(body), res)],
+    ['GET', /^\/projects\/([a-z0-9-]+)\/branches$/, ({ params }) => engine.branches(params[0])],
+    ['GET', /^\/containers\/([a-zA-Z0-9][a-zA-Z0-9_.-]*)\/logs$/, ({ params, query, res, signal }) => streamContainerLogs(engine, params[0], query, res, signal)],
     ['GET', /^\/deliveries$/, ({ query }) => engine.store.deliveries.list(Number(query.get('limit') ?? 50))],
   ];
 
@@ -111,13 +113,37 @@ function ndjson(res: http.ServerResponse): (obj: unknown) => void {
   return (obj) => void (res.writableEnded || res.write(JSON.stringify(obj) + '\n'));
 }
 
-/** `{type:'snapshot'}` first, then every engine event as it happens; a heartbeat every 15 s. */
+/**
+ * `{type:'snapshot'}` first, then every engine event as it happens; a heartbeat every 15 s. While
+ * a client follows, greenci's containers are watched (`containers` events about once a second).
+ */
 function streamEvents(engine: Engine, res: http.ServerResponse, signal: AbortSignal): typeof STREAMED {
   const write = ndjson(res);
   write({ type: 'snapshot', snapshot: engine.getSnapshot() });
   const unsubscribe = engine.subscribe((e) => write(e));
+  const release = engine.watchContainers();
   const beat = setInterval(() => write({ type: 'heartbeat', ts: Date.now() }), 15_000);
-  signal.addEventListener('abort', () => (unsubscribe(), clearInterval(beat)), { once: true });
+  signal.addEventListener('abort', () => (unsubscribe(), release(), clearInterval(beat)), { once: true });
+  return STREAMED;
+}
+
+/**
+ * A greenci container's last `tail` lines (default 200) as `{type:'log', line, stream}`; with
+ * follow=1 new lines as they come; `{type:'end'}` when its log ends (or `{type:'error'}`).
+ */
+async function streamContainerLogs(engine: Engine, id: string, query: URLSearchParams, res: http.ServerResponse, signal: AbortSignal): Promise<typeof STREAMED> {
+  const tail = Number(query.get('tail') ?? 200);
+  if (!Number.isInteger(tail) || tail < 0 || tail > 100_000) throw new UsageError(`tail must be a whole number from 0 to 100000, not ${JSON.stringify(query.get('tail'))}`);
+  // refuses an unknown or foreign container while an error answer can still be sent
+  await engine.containerLogs(id, { tail: 0, signal, onLine: () => undefined });
+  const write = ndjson(res);
+  try {
+    await engine.containerLogs(id, { tail, follow: query.get('follow') === '1', signal, onLine: (line, stream) => write({ type: 'log', line, stream }) });
+    if (!signal.aborted) write({ type: 'end' });
+  } catch (err) {
+    if (!signal.aborted) write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
+  }
+  res.end();
   return STREAMED;
 }
 

@@ -40,6 +40,7 @@ export function logEvent(log: Logger, e: EngineEvent): void {
       log[e.state.state === 'disconnected' ? 'warn' : 'info']({ project: e.project, smee: e.state.state, channel: e.state.channel, detail: e.state.detail }, `smee ${e.project}: ${e.state.state}${e.state.detail ? ` (${e.state.detail})` : ''}`);
       return;
     case 'log':
+    case 'containers': // about once a second while someone watches: the console's, not the journal's
       return;
   }
 }

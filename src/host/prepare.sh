@@ -3,7 +3,8 @@
 #   1. node dependencies (npm ci) and the TypeScript build, when missing or stale;
 #   2. a Docker engine answering on /var/run/docker.sock (installs Debian's docker.io as root
 #      when there is no dockerd, starts it without systemd when it is not running);
-#   3. the local base image the sample project builds FROM (no registry is ever contacted).
+#   3. the local base image the sample project builds FROM (no registry is ever contacted);
+#      and a static busybox (Debian's busybox-static) that tests build tiny images from.
 # Safe to run again and again: each step does nothing when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -50,6 +51,17 @@ if ! ping_docker; then
       sleep 0.1
     done
     ping_docker || { log "dockerd did not answer within 30 s"; exit 1; }
+  fi
+fi
+
+# 2b. A static busybox: tests build tiny FROM-scratch images from it -----------------------------
+if [ ! -x /bin/busybox ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian's busybox-static (tests build tiny images from it)"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >&2
+  else
+    log "no /bin/busybox and I cannot install busybox-static here (need root and apt-get); the container tests will say so"
   fi
 fi
 
