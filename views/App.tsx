@@ -77,15 +77,13 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   const boxOf = (pane: PaneId): PaneBox => (lay.mode === 'compact' ? lay.pane : lay.rows.flat().find(([p]) => p === pane)![1]);
   const widths = { environments: innerWidth(boxOf('environments')), builds: innerWidth(boxOf('builds')), containers: innerWidth(boxOf('containers')) };
 
-  const rows: Record<ListPane, Row[]> = useMemo(() => {
-    const rel = releasesProject ? releases[releasesProject] : undefined;
-    return {
-      environments: filterRows(environmentRows(snapshot, widths.environments, now), ui.filter.environments),
-      builds: filterRows(buildRows(snapshot.builds, widths.builds, now), ui.filter.builds),
-      containers: filterRows(containerRows(snapshot.containers, widths.containers, now), ui.filter.containers),
-      releases: releasesProject && rel ? filterRows(releaseRows(releasesProject, rel.releases, rel.live?.id, now), ui.filter.releases) : [],
-    };
-  }, [snapshot, now, widths.environments, widths.builds, widths.containers, ui.filter, releases, releasesProject]);
+  // each pane's rows are made again only when what they show changed (a container sample leaves the builds alone)
+  const envRows = useMemo(() => filterRows(environmentRows(snapshot, widths.environments, now), ui.filter.environments), [snapshot.environments, snapshot.live, snapshot.containers, snapshot.docker, widths.environments, now, ui.filter.environments]);
+  const builds = useMemo(() => filterRows(buildRows(snapshot.builds, widths.builds, now), ui.filter.builds), [snapshot.builds, widths.builds, now, ui.filter.builds]);
+  const containers = useMemo(() => filterRows(containerRows(snapshot.containers, widths.containers, now), ui.filter.containers), [snapshot.containers, widths.containers, now, ui.filter.containers]);
+  const rel = releasesProject ? releases[releasesProject] : undefined;
+  const releaseList = useMemo(() => (releasesProject && rel ? filterRows(releaseRows(releasesProject, rel.releases, rel.live?.id, now), ui.filter.releases) : []), [releasesProject, rel, now, ui.filter.releases]);
+  const rows: Record<ListPane, Row[]> = { environments: envRows, builds, containers, releases: releaseList };
 
   const runningHere = connection.mode === 'in-process' ? snapshot.builds.filter((b) => b.status === 'running').map((b) => b.id) : [];
   const ctx: KeyContext = { rows, projects, releases, page: Math.max(1, innerRows(boxOf(ui.focus)) - 1), runningHere, busy: !!ui.busy };

@@ -120,6 +120,16 @@ export class DockerClient {
   }
 
   /** The image id a reference points at, or undefined when there is no such local image. */
+  /** The names (`repo:tag`) an image is known by; empty when it has none or is gone. */
+  async imageTags(ref: string): Promise<string[]> {
+    try {
+      return (await this.api.getImage(ref).inspect()).RepoTags ?? [];
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw dockerError('image inspect', err);
+    }
+  }
+
   async imageId(ref: string): Promise<string | undefined> {
     try {
       return (await this.api.getImage(ref).inspect()).Id;

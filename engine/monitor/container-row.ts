@@ -113,3 +113,16 @@ export function changedBy(e: DockerEvent): { id: string; gone: boolean } | undef
 function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** Whether a container's `Config.Image` is an image id (greenci deploys by id) rather than a name. */
+export const isImageId = (image: string): boolean => /^(sha256:)?[0-9a-f]{64}$/.test(image);
+
+/**
+ * The name to show for an image greenci deployed by id: the tag naming the container's release
+ * (`billing:v0.2.0-prod`), else the first tag, else the short id.
+ */
+export function imageName(image: string, tags: string[], release?: string): string {
+  if (!isImageId(image)) return image;
+  const named = release ? tags.find((t) => t.slice(t.lastIndexOf(':') + 1).startsWith(`${release}-`)) : undefined;
+  return named ?? tags[0] ?? image.replace(/^sha256:/, '').slice(0, 12);
+}

@@ -4,13 +4,13 @@ import { LABEL } from '../docker/names.js';
 import { describeError } from '../errors.js';
 import type { EngineEvent } from '../events.js';
 import type { ContainerRow, DockerState } from '../model.js';
-import { changedBy, containerRow, listKey, nextUsage, withUsage, type Usage } from './container-row.js';
+import { changedBy, containerRow, imageName, isImageId, listKey, nextUsage, withUsage, type Usage } from './container-row.js';
 import { keepEventsOpen, type EventFeed } from './event-feed.js';
 
 export type ContainersEvent = Extract<EngineEvent, { type: 'containers' }>;
 
 export interface ContainerWatchOptions {
-  docker: Pick<DockerClient, 'listContainers' | 'inspectContainer' | 'containerStats' | 'events'>;
+  docker: Pick<DockerClient, 'listContainers' | 'inspectContainer' | 'containerStats' | 'events' | 'imageTags'>;
   /** The commit subject of a build id (asked once per build while it has one). */
   subject(buildId: number): string | undefined;
   emit(e: ContainersEvent): void;
@@ -42,6 +42,7 @@ export class ContainerWatcher {
   private readonly tracked = new Map<string, Tracked>();
   private readonly dirty = new Set<string>();
   private readonly subjects = new Map<number, string>();
+  private readonly imageTags = new Map<string, string[]>();
   private readonly abort = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly o: Required<Omit<ContainerWatchOptions, 'docker' | 'subject' | 'emit'>>;
@@ -140,16 +141,26 @@ export class ContainerWatcher {
     this.stats.inspects += changed.length;
     const answers = await Promise.all(changed.map((c) => this.opts.docker.inspectContainer(c.Id).catch(() => (this.dirty.add(c.Id), null))));
     if (this.stopped) return;
+    await this.learnImageTags(answers.map((a) => a?.Config.Image).filter((i): i is string => !!i && isImageId(i)));
+    if (this.stopped) return;
     changed.forEach((c, i) => {
       const info = answers[i];
       if (info === null) return; // failed: marked dirty, tried again next list
       if (!info) return void this.tracked.delete(c.Id);
       const row = containerRow(info, this.subjectOf(info.Config.Labels?.[LABEL.build]));
+      row.image = imageName(row.image, this.imageTags.get(row.image) ?? [], row.release);
       const before = this.tracked.get(c.Id);
       const keep = row.state === 'running' && before?.row.state === 'running' && before.row.startedAt === row.startedAt;
       this.tracked.set(c.Id, { row, key: listKey(c), usage: keep ? before.usage : {} });
     });
     this.changed();
+  }
+
+  /** Tags of images deployed by id, asked once per image. */
+  private async learnImageTags(ids: string[]): Promise<void> {
+    const unknown = [...new Set(ids)].filter((id) => !this.imageTags.has(id));
+    const tags = await Promise.all(unknown.map((id) => this.opts.docker.imageTags(id).catch(() => [])));
+    unknown.forEach((id, i) => this.imageTags.set(id, tags[i]));
   }
 
   private subjectOf(label: string | undefined): string | undefined {

@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../engine/store/index.js';
@@ -10,6 +11,14 @@ import { Tmux } from '../helpers/tmux.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const TSX = path.join('node_modules', '.bin', 'tsx');
+
+/** With GREENCI_CAPTURE_DIR set, the screens seen are written there (for the README and release notes). */
+function keep(name: string, text: string): void {
+  const dir = process.env.GREENCI_CAPTURE_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, name), text);
+}
 
 /**
  * The console in a real terminal: tmux runs `greenci console` attached to a daemon whose sample
@@ -56,17 +65,21 @@ describe('the console in tmux, attached to the daemon', () => {
 
   it('200x50, TERM=tmux-256color: r, Enter, y rolls production back to v0.1.0; HTTP and the pane agree; the audit names the operator', async () => {
     const t = await open(200, 50, 'tmux-256color');
+    await t.waitFor(/greenci/, 30_000, 'a first frame');
+    const firstFrameMs = performance.now() - t.startedAt;
     await t.waitFor(new RegExp(`daemon pid ${d.pid}`));
+    keep('launch.txt', `launch to first frame: ${firstFrameMs.toFixed(0)} ms (tmux new-session to a captured frame, tsx from source)\n`);
     const first = await t.waitFor(/● v0\.2\.0 .*live[\s\S]*v0\.1\.0/, 30_000, 'the releases pane with both releases');
     expect(first).toMatch(new RegExp(`${g.project} production v0\\.2\\.0 live`));
-    expect(first).toMatch(/weight\s+\S+:v0\.2\.0-prod\s+v0\.2\.0\s+(healthy|running)\s+up/);
+    expect(first).toMatch(/weight\s+\S+\s+v0\.2\.0\s+(healthy|running)\s+up/);
     await t.waitFor(/3 Containers\s+\d+[\s\S]*%/, 15_000, 'container stats'); // CPU samples arrived
 
+    keep('console-200x50.txt', await t.capture());
     await t.keys('r');
     await t.waitFor(`pick the release for production ${g.project}`);
     await t.keys('Enter');
     await t.waitFor(`production ${g.project}: v0.2.0 -> v0.1.0`);
-    await t.waitFor('recorded as olivia');
+    keep('confirm-200x50.txt', await t.waitFor('recorded as olivia'));
     await t.keys('y');
     await t.waitFor(`production ${g.project} now runs v0.1.0 (was v0.2.0), rolled back by olivia`, 120_000);
 
@@ -85,11 +98,12 @@ describe('the console in tmux, attached to the daemon', () => {
   it('80x24, TERM=screen-256color: fits, switches panes, re-lays out when the window grows', async () => {
     const t = await open(80, 24, 'screen-256color');
     const f = await t.waitFor(new RegExp(`${g.project} production v0\\.1\\.0 live`));
+    keep('console-80x24.txt', f);
     const lines = f.replace(/\n+$/, '').split('\n');
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(f).toMatch(/1 Environments\s+2 Builds/);
     await t.keys('2');
-    await t.waitFor(/#\d+\s+✓ master\s+[0-9a-f]{7} done/);
+    keep('builds-80x24.txt', await t.waitFor(/#\d+\s+✓ master\s+[0-9a-f]{7} done/));
     await t.resize(200, 50);
     await t.waitFor(/4 Detail[\s\S]*/, 10_000);
     await t.waitFor(/1 Environments[\s\S]*5 Releases[\s\S]*2 Builds[\s\S]*3 Containers[\s\S]*4 Detail/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { statsSample, type StatsSample } from '../../engine/docker/stats.js';
-import { changedBy, containerRow, cpuPercent, dockerTime, listKey, memoryBytes, nextUsage, withUsage, type InspectedContainer } from '../../engine/monitor/container-row.js';
+import { changedBy, containerRow, imageName, cpuPercent, dockerTime, listKey, memoryBytes, nextUsage, withUsage, type InspectedContainer } from '../../engine/monitor/container-row.js';
 
 const inspected = (over: { State?: Partial<InspectedContainer['State']>; Labels?: Record<string, string> | null; RestartCount?: number } = {}): InspectedContainer => ({
   Id: 'a'.repeat(64),
@@ -150,5 +150,15 @@ describe("Docker's stats answer", () => {
   it('a stopped container (zero time, no host counter) has no sample', () => {
     expect(statsSample({ read: '0001-01-01T00:00:00Z', cpu_stats: { cpu_usage: { total_usage: 0 } }, memory_stats: {} })).toBeUndefined();
     expect(statsSample({})).toBeUndefined();
+  });
+});
+
+describe('imageName: what the panes show for an image deployed by id', () => {
+  const id = `sha256:${'ab'.repeat(32)}`;
+  it('the tag naming the release, else the first tag, else the short id; names stay as they are', () => {
+    expect(imageName(id, ['billing:v0.1.0-prod', 'billing:v0.2.0-prod'], 'v0.2.0')).toBe('billing:v0.2.0-prod');
+    expect(imageName(id, ['billing:master-test'], 'build-4')).toBe('billing:master-test');
+    expect(imageName(id, [], 'v0.2.0')).toBe('abababababab');
+    expect(imageName('busybox:local', [], undefined)).toBe('busybox:local');
   });
 });

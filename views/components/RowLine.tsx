@@ -1,9 +1,11 @@
 import { Text } from 'ink';
+import { memo } from 'react';
 import type { Row } from '../format/row.js';
 import { useTheme } from '../theme.js';
 
 /** One list row, cut to the pane's width; the selected one inverse (visible with or without colour). */
-export function RowLine({ row, selected }: { row: Row; selected?: boolean }) {
+/** Memoised: an unchanged row (same record, same selection) is not rendered again. */
+export const RowLine = memo(function RowLine({ row, selected }: { row: Row; selected?: boolean }) {
   const theme = useTheme();
   return (
     <Text wrap="truncate-end" inverse={selected}>
@@ -14,4 +16,4 @@ export function RowLine({ row, selected }: { row: Row; selected?: boolean }) {
       ))}
     </Text>
   );
-}
+});

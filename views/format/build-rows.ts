@@ -50,6 +50,8 @@ function result(b: BuildRecord, now: number): Segment {
  * The Builds pane: running and queued first (oldest queued next to run), then finished, newest
  * first. Columns drop from the right of the wish list as the pane narrows.
  */
+const finishedRows = new WeakMap<BuildRecord, { width: number; wide: boolean; row: Row }>();
+
 export function buildRows(builds: BuildRecord[], width: number, now: number): Row[] {
   const active = builds.filter((b) => b.status === 'running').concat(builds.filter((b) => b.status === 'queued').reverse());
   const done = builds.filter((b) => b.status !== 'running' && b.status !== 'queued');
@@ -60,6 +62,19 @@ export function buildRows(builds: BuildRecord[], width: number, now: number): Ro
   const fixed = 6 + 2 + 8 + 12 + 9 + 8 + (showProject ? 11 : 0) + (wide ? 11 : 0) + 16;
   const branchW = Math.max(12, Math.min(24, width - fixed));
   return [...active, ...done].map((b) => {
+    // a finished build's row never changes: made once per record and width
+    const finished = b.status !== 'running' && b.status !== 'queued';
+    const cached = finished ? finishedRows.get(b) : undefined;
+    if (cached && cached.width === width && cached.wide === showProject) return cached.row;
+    const r = buildRow(b, { width, wide, showProject, branchW }, now);
+    if (finished) finishedRows.set(b, { width, wide: showProject, row: r });
+    return r;
+  });
+}
+
+function buildRow(b: BuildRecord, o: { width: number; wide: boolean; showProject: boolean; branchW: number }, now: number): Row {
+  const { wide, showProject, branchW } = o;
+  {
     const sha = (b.sha ?? b.requestedSha ?? '').slice(0, 7);
     const segs: Segment[] = [
       { text: fit(`#${b.id}`, 6) },
@@ -71,5 +86,5 @@ export function buildRows(builds: BuildRecord[], width: number, now: number): Ro
     segs.push({ text: fit(currentStage(b), 11) + ' ' }, ...stageStrip(b.stages), { text: ' '.repeat(Math.max(1, 9 - b.stages.length)) });
     segs.push({ text: fit(formatDuration(buildDuration(b, now)), 6, 'right') + '  ' }, result(b, now));
     return row(`build:${b.id}`, segs, { project: b.project, buildId: b.id });
-  });
+  }
 }

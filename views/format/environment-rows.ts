@@ -46,7 +46,7 @@ function serviceRow(c: ContainerRow, wide: boolean, now: number): Row {
   const tag = c.image.includes(':') ? c.image.slice(c.image.lastIndexOf(':') + 1) : c.image;
   const segs: Segment[] = [
     { text: '  ' + fit(c.service ?? c.name, 12) + ' ' },
-    { text: fit(wide ? c.image : tag, wide ? 26 : 16) + ' ', tone: 'dim' },
+    { text: fit(wide ? c.image : tag, wide ? 32 : 16) + ' ', tone: 'dim' },
     { text: fit(c.release ?? '-', 10) + ' ' },
     { text: fit(h.word, 10) + ' ', tone: h.tone },
     { text: fit(containerSince(c, now), 10) + ' ' },

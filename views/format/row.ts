@@ -31,6 +31,11 @@ export function row(key: string, segments: Segment[], ref: Omit<Row, 'key' | 'se
 /** Pads or cuts to exactly `width` terminal columns (wide characters count twice). */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
+  // printable ASCII is one column a character: no need to measure
+  if (/^[\x20-\x7e]*$/.test(text)) {
+    if (text.length > width) return text.slice(0, width - 1) + '…';
+    return align === 'left' ? text.padEnd(width) : text.padStart(width);
+  }
   let w = stringWidth(text);
   if (w > width) {
     let out = '';
