@@ -65,6 +65,17 @@ if [ ! -x /bin/busybox ]; then
   fi
 fi
 
+# 2c. tmux: the console's end-to-end tests drive it in a real terminal ----------------------------
+if ! command -v tmux >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian's tmux (the console's end-to-end tests run in it)"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >&2
+  else
+    log "no tmux and I cannot install it here (need root and apt-get); the console's end-to-end test will fail"
+  fi
+fi
+
 # 3. Local base image: the host's own node binary and the libraries it links, FROM scratch ----
 NODE_BIN="$(readlink -f "$(command -v node)")"
 NODE_ID="$("$NODE_BIN" --version)-$(sha256sum "$NODE_BIN" | cut -c1-12)"
