@@ -4,6 +4,7 @@ import { ConfirmQuit, ConfirmRollback } from './components/ConfirmDialog.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpDialog } from './components/HelpDialog.js';
+import { PaneGuard } from './components/PaneGuard.js';
 import { StatusLine } from './components/StatusLine.js';
 import { TabBar } from './components/TabBar.js';
 import { TriggerDialog } from './components/TriggerDialog.js';
@@ -11,7 +12,7 @@ import { buildRows } from './format/build-rows.js';
 import { containerRows } from './format/container-rows.js';
 import { environmentRows } from './format/environment-rows.js';
 import { releaseRows } from './format/release-rows.js';
-import { filterRows, type Row } from './format/row.js';
+import { filterRows, safeRows, type Row } from './format/row.js';
 import { useDetailLines } from './hooks/use-detail-lines.js';
 import { useEngineData } from './hooks/use-engine-data.js';
 import { useNow } from './hooks/use-now.js';
@@ -78,11 +79,11 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   const widths = { environments: innerWidth(boxOf('environments')), builds: innerWidth(boxOf('builds')), containers: innerWidth(boxOf('containers')) };
 
   // each pane's rows are made again only when what they show changed (a container sample leaves the builds alone)
-  const envRows = useMemo(() => filterRows(environmentRows(snapshot, widths.environments, now), ui.filter.environments), [snapshot.environments, snapshot.live, snapshot.containers, snapshot.docker, widths.environments, now, ui.filter.environments]);
-  const builds = useMemo(() => filterRows(buildRows(snapshot.builds, widths.builds, now), ui.filter.builds), [snapshot.builds, widths.builds, now, ui.filter.builds]);
-  const containers = useMemo(() => filterRows(containerRows(snapshot.containers, widths.containers, now), ui.filter.containers), [snapshot.containers, widths.containers, now, ui.filter.containers]);
+  const envRows = useMemo(() => safeRows('environments', () => filterRows(environmentRows(snapshot, widths.environments, now), ui.filter.environments)), [snapshot.environments, snapshot.live, snapshot.containers, snapshot.docker, widths.environments, now, ui.filter.environments]);
+  const builds = useMemo(() => safeRows('builds', () => filterRows(buildRows(snapshot.builds, widths.builds, now), ui.filter.builds)), [snapshot.builds, widths.builds, now, ui.filter.builds]);
+  const containers = useMemo(() => safeRows('containers', () => filterRows(containerRows(snapshot.containers, widths.containers, now), ui.filter.containers)), [snapshot.containers, widths.containers, now, ui.filter.containers]);
   const rel = releasesProject ? releases[releasesProject] : undefined;
-  const releaseList = useMemo(() => (releasesProject && rel ? filterRows(releaseRows(releasesProject, rel.releases, rel.live?.id, now), ui.filter.releases) : []), [releasesProject, rel, now, ui.filter.releases]);
+  const releaseList = useMemo(() => (releasesProject && rel ? safeRows('releases', () => filterRows(releaseRows(releasesProject, rel.releases, rel.live?.id, now), ui.filter.releases)) : []), [releasesProject, rel, now, ui.filter.releases]);
   const rows: Record<ListPane, Row[]> = { environments: envRows, builds, containers, releases: releaseList };
 
   const runningHere = connection.mode === 'in-process' ? snapshot.builds.filter((b) => b.status === 'running').map((b) => b.id) : [];
@@ -151,7 +152,12 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     { isActive: isRawModeSupported === true },
   );
 
-  const pane = (id: PaneId, box: PaneBox) => {
+  const pane = (id: PaneId, box: PaneBox) => (
+    <PaneGuard key={id} name={id} resetKey={snapshot}>
+      {paneOf(id, box)}
+    </PaneGuard>
+  );
+  const paneOf = (id: PaneId, box: PaneBox) => {
     const focused = ui.focus === id;
     if (id === 'detail') {
       const d = ui.detail;

@@ -43,6 +43,13 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     source = localSource(engine, user);
   }
 
+  // Node prints warnings on stderr, over the screen: keep them for after the console closes
+  const warnings: string[] = [];
+  const warningListeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  const onWarning = (w: Error) => void warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+
   const started = performance.now();
   process.stdout.write(ALT_SCREEN_ON);
   const restore = () => process.stdout.write(ALT_SCREEN_OFF);
@@ -60,7 +67,10 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     app.unmount();
     restore();
     process.off('exit', restore);
+    process.off('warning', onWarning);
+    for (const l of warningListeners) process.on('warning', l as (w: Error) => void);
   }
+  for (const w of warnings.slice(-20)) io.err(`greenci: warning during the console: ${w}`);
   if (io.env.GREENCI_CONSOLE_TIMING === '1' && firstFrameMs !== undefined) io.err(`greenci console: first frame ${firstFrameMs.toFixed(0)} ms after start`);
   if (engine) {
     const requeued = await engine.drain(0);

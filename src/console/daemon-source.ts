@@ -69,9 +69,12 @@ export function daemonSource(client: ControlClient, backend: Backend, user: stri
       await client.stream('GET', `/builds/${id}/logs?follow=1`, undefined, (m) => (m.type === 'log' ? o.onLine(m as unknown as LogLine) : undefined), o.signal);
     },
     async containerLogs(id, o) {
+      let failure: string | undefined;
       await client.stream('GET', `/containers/${enc(id)}/logs?tail=200&follow=1`, undefined, (m) => {
         if (m.type === 'log') o.onLine(String(m.line), m.stream === 'stderr' ? 'stderr' : 'stdout');
+        if (m.type === 'error') failure = String(m.error);
       }, o.signal);
+      if (failure) throw new Error(failure);
     },
     trigger: (req) => backend.trigger({ ...req, requestedBy: user }),
     cancel: (id) => backend.cancel(id, user),

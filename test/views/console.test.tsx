@@ -135,7 +135,7 @@ describe('keys', () => {
     engine.rollbackGate = new Promise((r) => (open = r));
     await waitPlain(v, 'green production');
     await v.press('r');
-    await waitPlain(v, /5 Releases[\s\S]*v0\.1\.0/);
+    await waitPlain(v, 'pick the release for production green');
     await v.press(KEY.enter);
     await waitPlain(v, 'production green: v0.2.0 -> v0.1.0');
     expect(text()).toContain('recorded as alice');
@@ -208,6 +208,18 @@ describe('trouble', () => {
     engine.emit({ type: 'build.updated', build: build(6, { branch: 'after/garbage', status: 'queued', startedAt: undefined, finishedAt: undefined }) });
     await v.press('2');
     await waitPlain(v, 'after/garbage');
+  });
+
+  test('a pane that cannot draw its data says so in its place; the rest of the console goes on', async () => {
+    const { engine, v } = start();
+    await waitPlain(v, 'green production');
+    engine.emit({ type: 'containers', docker: { reachable: true, since: Date.now() }, containers: [{ id: 'x', name: null, project: 'green', env: 'production' } as never] });
+    await waitPlain(v, 'environments could not be drawn');
+    await v.press('2');
+    await waitPlain(v, 'feature/login');
+    engine.emit({ type: 'containers', docker: { reachable: true, since: Date.now() }, containers: sampleSnapshot().containers });
+    await v.press('1');
+    await waitPlain(v, /billing\s+v0\.2\.0-prod\s+v0\.2\.0\s+healthy/);
   });
 
   test('the daemon going away shows, and the console recovers with a fresh snapshot', async () => {

@@ -70,3 +70,12 @@ export function filterRows(rows: Row[], filter: string): Row[] {
   }
   return out;
 }
+
+/** Rows from a formatter that may meet data it does not expect: then one line saying so, never a crash. */
+export function safeRows(pane: string, make: () => Row[]): Row[] {
+  try {
+    return make();
+  } catch (err) {
+    return [row(`${pane}:error`, [{ text: `✗ ${pane} could not be drawn: ${(err as Error).message}`, tone: 'bad' }])];
+  }
+}
