@@ -4,7 +4,7 @@ import type { BuildRecord, LogLine, ReleaseRecord } from '../engine/model.js';
 import type { Snapshot } from '../engine/state.js';
 import { ControlClient } from './control-client.js';
 import type { Io } from './io.js';
-import { openEngineWith, requireConfig } from './setup.js';
+import { requireConfig } from './require-config.js';
 
 const FINISHED = new Set(['success', 'failed', 'cancelled']);
 
@@ -35,6 +35,7 @@ export async function openBackend(io: Io, configPath?: string): Promise<Backend>
   const config = requireConfig(io, configPath);
   const client = await ControlClient.connect(config.control.socket!);
   if (client) return daemonBackend(client);
+  const { openEngineWith } = await import('./setup.js'); // the engine's modules load only without a daemon
   return localBackend(openEngineWith(config));
 }
 

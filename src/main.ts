@@ -1,31 +1,24 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../engine/errors.js';
-import { buildsCommand, BUILDS_USAGE, logsCommand, LOGS_USAGE } from './commands/builds.js';
-import { consoleCommand, CONSOLE_USAGE } from './commands/console.js';
-import { daemonCommand, DAEMON_USAGE } from './commands/daemon.js';
-import { demoCommand, DEMO_USAGE } from './commands/demo.js';
-import { cancelCommand, CANCEL_USAGE, retryCommand, RETRY_USAGE, triggerCommand, TRIGGER_USAGE } from './commands/queue.js';
-import { statusCommand, STATUS_USAGE } from './commands/status.js';
-import { releasesCommand, RELEASES_USAGE, rollbackCommand, ROLLBACK_USAGE } from './commands/releases.js';
-import { runCommand, RUN_USAGE } from './commands/run.js';
+import { BUILDS_USAGE, CANCEL_USAGE, CONSOLE_USAGE, DAEMON_USAGE, DEMO_USAGE, LOGS_USAGE, RELEASES_USAGE, RETRY_USAGE, ROLLBACK_USAGE, RUN_USAGE, STATUS_USAGE, TRIGGER_USAGE } from './commands/usage.js';
 import { EXIT, exitFor } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { packageRoot } from './package-root.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; usage: string; about: string }> = {
-  console: { run: consoleCommand, usage: CONSOLE_USAGE, about: 'the operator console (the default in a terminal): attaches to the daemon, else runs the engine here' },
-  daemon: { run: daemonCommand, usage: DAEMON_USAGE, about: 'run headless: webhooks, smee, the build queue, the control socket (systemd)' },
-  status: { run: statusCommand, usage: STATUS_USAGE, about: 'what runs where: environments, the queue, the daemon' },
-  trigger: { run: triggerCommand, usage: TRIGGER_USAGE, about: 'queue a build (runs here when no daemon runs)' },
-  cancel: { run: cancelCommand, usage: CANCEL_USAGE, about: 'cancel a queued or running build' },
-  retry: { run: retryCommand, usage: RETRY_USAGE, about: "queue an earlier build's commit again" },
-  run: { run: runCommand, usage: RUN_USAGE, about: 'run one pipeline now, in this process' },
-  builds: { run: buildsCommand, usage: BUILDS_USAGE, about: 'list recent builds' },
-  logs: { run: logsCommand, usage: LOGS_USAGE, about: "print a build's log; -f follows it" },
-  releases: { run: releasesCommand, usage: RELEASES_USAGE, about: 'list releases; * marks the live one' },
-  rollback: { run: rollbackCommand, usage: ROLLBACK_USAGE, about: 'redeploy an earlier release to production' },
-  demo: { run: demoCommand, usage: DEMO_USAGE, about: 'deploy the built-in sample project' },
+  console: { run: (a, io) => import('./commands/console.js').then((m) => m.consoleCommand(a, io)), usage: CONSOLE_USAGE, about: 'the operator console (the default in a terminal): attaches to the daemon, else runs the engine here' },
+  daemon: { run: (a, io) => import('./commands/daemon.js').then((m) => m.daemonCommand(a, io)), usage: DAEMON_USAGE, about: 'run headless: webhooks, smee, the build queue, the control socket (systemd)' },
+  status: { run: (a, io) => import('./commands/status.js').then((m) => m.statusCommand(a, io)), usage: STATUS_USAGE, about: 'what runs where: environments, the queue, the daemon' },
+  trigger: { run: (a, io) => import('./commands/queue.js').then((m) => m.triggerCommand(a, io)), usage: TRIGGER_USAGE, about: 'queue a build (runs here when no daemon runs)' },
+  cancel: { run: (a, io) => import('./commands/queue.js').then((m) => m.cancelCommand(a, io)), usage: CANCEL_USAGE, about: 'cancel a queued or running build' },
+  retry: { run: (a, io) => import('./commands/queue.js').then((m) => m.retryCommand(a, io)), usage: RETRY_USAGE, about: "queue an earlier build's commit again" },
+  run: { run: (a, io) => import('./commands/run.js').then((m) => m.runCommand(a, io)), usage: RUN_USAGE, about: 'run one pipeline now, in this process' },
+  builds: { run: (a, io) => import('./commands/builds.js').then((m) => m.buildsCommand(a, io)), usage: BUILDS_USAGE, about: 'list recent builds' },
+  logs: { run: (a, io) => import('./commands/builds.js').then((m) => m.logsCommand(a, io)), usage: LOGS_USAGE, about: "print a build's log; -f follows it" },
+  releases: { run: (a, io) => import('./commands/releases.js').then((m) => m.releasesCommand(a, io)), usage: RELEASES_USAGE, about: 'list releases; * marks the live one' },
+  rollback: { run: (a, io) => import('./commands/releases.js').then((m) => m.rollbackCommand(a, io)), usage: ROLLBACK_USAGE, about: 'redeploy an earlier release to production' },
+  demo: { run: (a, io) => import('./commands/demo.js').then((m) => m.demoCommand(a, io)), usage: DEMO_USAGE, about: 'deploy the built-in sample project' },
 };
 
 function help(): string {
@@ -42,7 +35,7 @@ function help(): string {
   ].join('\n');
 }
 
-/** argv → command → exit code. The only place greenci exits the process. */
+/** argv → command → exit code. Commands load on demand: the console starts without the daemon's modules. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   // `greenci` alone, or with only options, in a terminal opens the console
   if ((argv.length === 0 || argv[0].startsWith('--config') || argv[0] === '-c') && process.stdout.isTTY && process.stdin.isTTY && io === processIo) argv = ['console', ...argv];

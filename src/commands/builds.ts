@@ -7,9 +7,8 @@ import { parse } from '../args.js';
 import { openBackend } from '../backend.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { BUILDS_USAGE, LOGS_USAGE } from './usage.js';
 
-export const BUILDS_USAGE = 'greenci builds [project] [--limit N] [--json] [--config PATH]';
-export const LOGS_USAGE = 'greenci logs <build-id> [-f] [--stage NAME] [--json] [--config PATH]';
 
 /** Lists recent builds, newest first (queued ones included). */
 export async function buildsCommand(args: string[], io: Io): Promise<number> {

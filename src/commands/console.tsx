@@ -1,6 +1,6 @@
 import { render } from 'ink';
 import { UsageError } from '../../engine/errors.js';
-import { createEngine, type Engine } from '../../engine/index.js';
+import type { Engine } from '../../engine/index.js';
 import { App } from '../../views/App.js';
 import type { ConsoleSource } from '../../views/source.js';
 import { parse } from '../args.js';
@@ -10,9 +10,9 @@ import { localSource } from '../console/local-source.js';
 import { ControlClient } from '../control-client.js';
 import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
-import { requireConfig } from '../setup.js';
+import { requireConfig } from '../require-config.js';
+import { CONSOLE_USAGE } from './usage.js';
 
-export const CONSOLE_USAGE = 'greenci [console] [--config PATH]';
 
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
@@ -38,6 +38,7 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
   let source: ConsoleSource;
   if (client) source = daemonSource(client, daemonBackend(client), user);
   else {
+    const { createEngine } = await import('../../engine/index.js'); // loaded only when no daemon answers
     engine = createEngine({ config });
     engine.startQueue();
     source = localSource(engine, user);

@@ -3,8 +3,8 @@ import { parse } from '../args.js';
 import { Daemon } from '../daemon/daemon.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { DAEMON_USAGE } from './usage.js';
 
-export const DAEMON_USAGE = 'greenci daemon [--config PATH]';
 
 /**
  * Runs greenci headless (under systemd): NDJSON logs on stdout, no TTY needed. SIGTERM or

@@ -6,8 +6,8 @@ import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { packageRoot } from '../package-root.js';
 import { runCommand } from './run.js';
+import { DEMO_USAGE } from './usage.js';
 
-export const DEMO_USAGE = 'greenci demo [--dir DIR]';
 
 /**
  * The built-in demo: puts the sample Green project (billing + weight APIs, their databases and

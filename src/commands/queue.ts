@@ -6,10 +6,8 @@ import type { BuildRecord } from '../../engine/model.js';
 import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
 import { holdSignals } from '../signals.js';
+import { TRIGGER_USAGE, CANCEL_USAGE, RETRY_USAGE } from './usage.js';
 
-export const TRIGGER_USAGE = 'greenci trigger <project> --branch B [--sha S] [--json] [--config PATH]';
-export const CANCEL_USAGE = 'greenci cancel <build-id> [--json] [--config PATH]';
-export const RETRY_USAGE = 'greenci retry <build-id> [--json] [--config PATH]';
 
 /**
  * Queues a build. With a daemon it is queued there and the command returns; without one the

@@ -5,9 +5,8 @@ import { openBackend } from '../backend.js';
 import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
 import { holdSignals } from '../signals.js';
+import { RELEASES_USAGE, ROLLBACK_USAGE } from './usage.js';
 
-export const RELEASES_USAGE = 'greenci releases <project> [--json] [--config PATH]';
-export const ROLLBACK_USAGE = 'greenci rollback <project> [--to vX.Y.Z] [--json] [--config PATH]';
 
 /** Lists a project's releases newest first; `*` marks the one production runs. */
 export async function releasesCommand(args: string[], io: Io): Promise<number> {

@@ -6,8 +6,8 @@ import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
 import { holdSignals } from '../signals.js';
 import { openEngine } from '../setup.js';
+import { RUN_USAGE } from './usage.js';
 
-export const RUN_USAGE = 'greenci run <project> --branch B [--sha S] [--json] [--config PATH]';
 
 /** Runs one pipeline in-process, printing a line per stage as it finishes. Ctrl-C cancels the build cleanly. */
 export async function runCommand(args: string[], io: Io): Promise<number> {

@@ -3,8 +3,8 @@ import { parse } from '../args.js';
 import { openBackend } from '../backend.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { STATUS_USAGE } from './usage.js';
 
-export const STATUS_USAGE = 'greenci status [--json] [--config PATH]';
 
 /** What runs where: production and test per project, running and queued builds, smee, the daemon. */
 export async function statusCommand(args: string[], io: Io): Promise<number> {
