@@ -70,7 +70,16 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   };
 
   const projects = useMemo(() => Object.keys(snapshot.environments).sort(), [snapshot.environments]);
-  const releases = useReleases(source, projects, data.releasesEpoch, (msg) => update((u) => say(u, msg, 'error')));
+  const fetched = useReleases(source, projects, data.releasesEpoch, (msg) => update((u) => say(u, msg, 'error')));
+  // which release is live comes from the snapshot (current to the event); the list itself is fetched
+  const releases = useMemo(() => {
+    const out: typeof fetched = {};
+    for (const [p, r] of Object.entries(fetched)) {
+      const liveId = snapshot.live[p]?.releaseId;
+      out[p] = r && { ...r, live: liveId === undefined ? undefined : r.releases.find((x) => x.id === liveId) ?? r.live };
+    }
+    return out;
+  }, [fetched, snapshot.live]);
   const releasesProject = ui.releasesProject && projects.includes(ui.releasesProject) ? ui.releasesProject : projects[0];
   const detail = useDetailLines(source, ui.detail, data.connectEpoch, frameMs);
 
