@@ -41,6 +41,25 @@ const reconcileSchema = z.strictObject({
   watchDays: z.int().min(0).default(14),
 });
 
+const emailAddress = z.email('must be an email address');
+
+/** The SMTP server greenci sends through. Credentials come from environment variables, never the file. */
+const smtpSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.int().min(1).max(65535).default(587),
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+  secure: z.boolean().default(false),
+  from: emailAddress,
+  userEnv: envVarName.optional(),
+  passwordEnv: envVarName.optional(),
+});
+
+/** Who gets what: `lead` production outcomes and rollbacks, `ops` health alerts. Pushers get their own builds' results. */
+const notifySchema = z.strictObject({
+  lead: z.array(emailAddress).default([]),
+  ops: z.array(emailAddress).default([]),
+});
+
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
   docker: z.strictObject({ socket: z.string().min(1).default('/var/run/docker.sock') }).default({ socket: '/var/run/docker.sock' }),
@@ -60,11 +79,15 @@ export const configSchema = z.strictObject({
       shutdownGraceSeconds: z.number().min(0).default(30),
     })
     .default({ shutdownGraceSeconds: 30 }),
+  /** Email goes out only when this is set; until then nothing is queued for sending. */
+  smtp: smtpSchema.optional(),
+  notify: notifySchema.default({ lead: [], ops: [] }),
   projects: z
     .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'project names are lower-case letters, digits and dashes'), projectConfigSchema)
     .refine((p) => Object.keys(p).length > 0, { message: 'needs at least one project' }),
 });
 
+export type SmtpConfig = z.infer<typeof smtpSchema>;
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
 export type GreenciConfig = z.infer<typeof configSchema>;
 /** What a caller may pass: defaults filled in by the schema. */

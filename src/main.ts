@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../engine/errors.js';
-import { BUILDS_USAGE, CANCEL_USAGE, CONSOLE_USAGE, DAEMON_USAGE, DEMO_USAGE, LOGS_USAGE, RELEASES_USAGE, RETRY_USAGE, ROLLBACK_USAGE, RUN_USAGE, STATUS_USAGE, TRIGGER_USAGE } from './commands/usage.js';
+import { BUILDS_USAGE, CANCEL_USAGE, CONSOLE_USAGE, DAEMON_USAGE, DEMO_USAGE, LOGS_USAGE, MAIL_USAGE, RELEASES_USAGE, RETRY_USAGE, ROLLBACK_USAGE, RUN_USAGE, STATUS_USAGE, TRIGGER_USAGE } from './commands/usage.js';
 import { EXIT, exitFor } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { packageRoot } from './package-root.js';
@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   logs: { run: (a, io) => import('./commands/builds.js').then((m) => m.logsCommand(a, io)), usage: LOGS_USAGE, about: "print a build's log; -f follows it" },
   releases: { run: (a, io) => import('./commands/releases.js').then((m) => m.releasesCommand(a, io)), usage: RELEASES_USAGE, about: 'list releases; * marks the live one' },
   rollback: { run: (a, io) => import('./commands/releases.js').then((m) => m.rollbackCommand(a, io)), usage: ROLLBACK_USAGE, about: 'redeploy an earlier release to production' },
+  mail: { run: (a, io) => import('./commands/mail.js').then((m) => m.mailCommand(a, io)), usage: MAIL_USAGE, about: 'send a test email and show what the SMTP server answered' },
   demo: { run: (a, io) => import('./commands/demo.js').then((m) => m.demoCommand(a, io)), usage: DEMO_USAGE, about: 'deploy the built-in sample project' },
 };
 

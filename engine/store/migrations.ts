@@ -135,4 +135,24 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE deployments_v3 RENAME TO deployments;
   CREATE INDEX deployments_env ON deployments(project, env, id);
   `,
+  `
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    dedupe_key TEXT UNIQUE,
+    recipients TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    text TEXT NOT NULL,
+    html TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending','sent','failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    message_id TEXT NOT NULL,
+    response TEXT,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER
+  );
+  CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+  `,
 ];

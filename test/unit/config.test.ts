@@ -15,6 +15,18 @@ describe("greenci's config", () => {
     expect(config!.control.socket).toBe('/etc/greenci/data/greenci.sock');
     expect(config!.webhook).toEqual({ listen: '127.0.0.1:8080', path: '/webhook' });
     expect(config!.projects.green).toMatchObject({ github: 'acme/green', webhookSecretEnv: 'GREEN_WEBHOOK_SECRET' });
+    expect(config!.smtp).toEqual({ host: '127.0.0.1', port: 2525, secure: false, from: 'greenci@example.com' });
+    expect(config!.notify).toEqual({ lead: ['lead@example.com'], ops: ['ops@example.com'] });
+  });
+
+  it('email keys: no smtp means no email; addresses and variable names are checked with their paths', () => {
+    const none = parseConfig('projects:\n  green:\n    repo: /g.git\n', '/srv/ci', {});
+    expect(none.config!.smtp).toBeUndefined();
+    expect(none.config!.notify).toEqual({ lead: [], ops: [] });
+    const bad = parseConfig('smtp:\n  host: mail\n  from: nobody\n  passwordEnv: "not a name"\nnotify:\n  lead: [lead-at-example]\nprojects:\n  green:\n    repo: /g.git\n', '/x', {});
+    expect(bad.errors.join('\n')).toMatch(/smtp\.from: must be an email address/);
+    expect(bad.errors.join('\n')).toMatch(/smtp\.passwordEnv: must be an environment variable name/);
+    expect(bad.errors.join('\n')).toMatch(/notify\.lead\.0: must be an email address/);
   });
 
   it('daemon keys: defaults, the socket next to the data, and clear errors for a bad schedule, address or a repository watched twice', () => {

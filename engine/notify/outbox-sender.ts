@@ -1,0 +1,81 @@
+import type { OutboxStore } from '../store/outbox.js';
+import { describeSmtpError, type Mailer } from './mailer.js';
+import { isTemporary, retryDelay } from './retry.js';
+
+export interface SenderEvents {
+  sent?(id: number, response: string): void;
+  failed?(id: number, error: string, retryAt: number | undefined): void;
+}
+
+/**
+ * Sends what the outbox holds: due emails one after another, each marked sent as soon as the
+ * server took it; a temporary failure is tried again with backoff, across restarts (the schedule
+ * is in the row). One round at a time; `kick()` after storing an email starts one now.
+ */
+export class OutboxSender {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: OutboxStore,
+    private readonly mailer: Mailer,
+    private readonly on: SenderEvents = {},
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Sends what is due now (or right after the round in progress). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) return void (this.again = true);
+    clearTimeout(this.timer);
+    this.running = this.round().finally(() => {
+      this.running = undefined;
+      if (this.again) return (this.again = false), this.kick();
+      this.schedule();
+    });
+  }
+
+  /** Waits for the round in progress, then sends nothing more. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    this.mailer.close();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const at = this.outbox.nextDueAt();
+    if (at === undefined) return;
+    this.timer = setTimeout(() => this.kick(), Math.max(50, at - Date.now()));
+    this.timer.unref?.();
+  }
+
+  private async round(): Promise<void> {
+    for (;;) {
+      const due = this.outbox.due(Date.now(), 10);
+      if (!due.length || this.stopped) return;
+      for (const m of due) {
+        if (this.stopped) return;
+        try {
+          const r = await this.mailer.send({ to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId });
+          this.outbox.sent(m.id, r.response);
+          this.on.sent?.(m.id, r.response);
+        } catch (err) {
+          const error = describeSmtpError(err);
+          const retryAt = isTemporary(err as { responseCode?: number }) ? Date.now() + retryDelay(m.attempts + 1) : undefined;
+          this.outbox.attemptFailed(m.id, error, retryAt);
+          this.on.failed?.(m.id, error, retryAt);
+          // the server is unreachable: the others would fail the same way; try again on schedule
+          if (retryAt !== undefined) return;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { freePort } from './docker-env.js';
+import { waitUntil } from './wait.js';
+
+/** A real SMTP server on loopback that keeps every message it takes, parsed; it can go down and come back on the same port. */
+export class SmtpSink {
+  readonly messages: (ParsedMail & { envelopeTo: string[] })[] = [];
+  private server?: SMTPServer;
+
+  private constructor(readonly port: number) {}
+
+  static async start(port?: number): Promise<SmtpSink> {
+    const sink = new SmtpSink(port ?? (await freePort()));
+    await sink.up();
+    return sink;
+  }
+
+  async up(): Promise<void> {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, session, callback) => {
+        simpleParser(stream).then(
+          (mail) => {
+            this.messages.push(Object.assign(mail, { envelopeTo: session.envelope.rcptTo.map((r) => r.address) }));
+            callback(null, `OK: queued as sink-${this.messages.length}` as never);
+          },
+          (err: Error) => callback(err),
+        );
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  async waitForMessages(n: number, timeoutMs = 30_000): Promise<void> {
+    await waitUntil(() => this.messages.length >= n, `${n} messages at the SMTP sink (have ${this.messages.length})`, timeoutMs, 50);
+  }
+}
