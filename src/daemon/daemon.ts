@@ -8,6 +8,9 @@ import type { DaemonInfo } from '../../engine/control/protocol.js';
 import { startControlServer } from '../../engine/control/server.js';
 import { describeError } from '../../engine/errors.js';
 import { createEngine, type Engine } from '../../engine/index.js';
+import { Mailer } from '../../engine/notify/mailer.js';
+import { Notifier } from '../../engine/notify/notifier.js';
+import { OutboxSender } from '../../engine/notify/outbox-sender.js';
 import { Intake } from '../../engine/intake/intake.js';
 import { SmeeRelay } from '../../engine/intake/smee.js';
 import { startWebhookServer, type WebhookServer } from '../../engine/intake/webhook-server.js';
@@ -38,6 +41,7 @@ export class Daemon {
   private stopMetrics?: () => void;
   private relays = new Map<string, SmeeRelay>();
   private reconcileTask?: ScheduledTask;
+  private sender?: OutboxSender;
   private draining = false;
   private reconciledAt?: number;
   private readonly startedAt = Date.now();
@@ -59,6 +63,7 @@ export class Daemon {
     this.config = config;
     this.engine = createEngine({ config });
     this.engine.subscribe((e) => logEvent(this.log, e));
+    this.startMail();
     this.log.info({ version: version(), config: this.o.configPath ?? this.o.env.GREENCI_CONFIG, dataDir: config.dataDir, projects: Object.keys(config.projects) }, 'greenci daemon starting');
 
     try {
@@ -100,6 +105,19 @@ export class Daemon {
         this.engine.publish({ type: 'delivery', status, message, delivery: { id: String(headers['x-github-delivery'] ?? ''), event: String(headers['x-github-event'] ?? '') } }),
     });
     this.log.info({ webhook: this.webhook.address, path: this.config.webhook.path }, `webhooks on http://${this.webhook.address}${this.config.webhook.path}`);
+  }
+
+  /** Email: finished builds and rollbacks become outbox rows; the sender delivers them (and what an earlier run left pending). */
+  private startMail(): void {
+    if (!this.config.smtp) return void this.log.info('email: no smtp in the config, so no email is queued or sent');
+    const domain = this.config.smtp.from.split('@')[1] ?? 'greenci';
+    const notifier = new Notifier(this.engine.store, () => this.config, () => this.sender?.kick(), domain);
+    this.engine.subscribe((e) => notifier.handle(e));
+    this.sender = new OutboxSender(this.engine.store.outbox, new Mailer(this.config.smtp, this.o.env), {
+      sent: (id, response) => this.log.info({ mail: id, response }, `email #${id} sent`),
+      failed: (id, error, retryAt) => this.log.warn({ mail: id, error, retryAt }, `email #${id} not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`),
+    });
+    this.sender.start();
   }
 
   private startRelays(): void {
@@ -177,6 +195,7 @@ export class Daemon {
     for (const b of requeued) this.log.info({ build: b.id, retryOf: b.retryOf }, `build #${b.retryOf} stopped by the shutdown; queued again as #${b.id}`);
     await this.control?.close();
     await this.metrics?.close();
+    await this.sender?.stop();
     this.stopMetrics?.();
     this.engine.close();
     this.log.info('greenci daemon stopped');

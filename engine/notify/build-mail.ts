@@ -1,0 +1,90 @@
+import type { BuildRecord, LogLine, ReleaseRecord } from '../model.js';
+import type { NewMail } from '../store/outbox.js';
+import { htmlBody, textBody } from './html.js';
+
+const FINISHED = new Set(['success', 'failed', 'cancelled']);
+const TAIL = 30;
+
+export interface BuildMailInput {
+  build: BuildRecord;
+  productionBranch: string;
+  /** Lead list (production outcomes). */
+  lead: string[];
+  /** The build's log lines (the failing stage's tail goes into the email). */
+  logs: LogLine[];
+  /** What production runs after the build, when it is a production build that did not release. */
+  live?: ReleaseRecord;
+}
+
+/** Who gets a build's result: the pusher, else the head commit's author; production builds go to the lead list. */
+export function buildRecipients(b: BuildRecord, productionBranch: string, lead: string[]): string[] {
+  if (b.branch === productionBranch) return lead;
+  const who = b.push?.pusherEmail || b.push?.headAuthorEmail;
+  return who && /^[^\s@<>]+@[^\s@<>]+$/.test(who) && !/noreply\.github\.com$/i.test(who) ? [who] : [];
+}
+
+/** The test environment's addresses, from deploy-test's "app <name>: healthy after … (http://…/health)" lines. */
+export function testAddresses(logs: LogLine[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const l of logs) {
+    if (l.stage !== 'deploy-test') continue;
+    const m = /^app ([\w.-]+): healthy after [\d.]+ s \((https?:\/\/[^)\s]+)\)$/.exec(l.line);
+    if (m) out.push([m[1], new URL(m[2]).origin]);
+  }
+  return out;
+}
+
+const dur = (ms: number | undefined) => (ms === undefined ? '' : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`);
+
+/**
+ * The email closing a build: subject scannable in an inbox (`✔ green master v0.4.0 released`,
+ * `✖ green feature-x #12 failed at test`), then project, branch, commit, stages with durations,
+ * the failing output's tail, and the test environment's address. Undefined when nobody is to get it.
+ */
+export function buildMail(i: BuildMailInput): NewMail | undefined {
+  const b = i.build;
+  if (!FINISHED.has(b.status)) return undefined;
+  const to = buildRecipients(b, i.productionBranch, i.lead);
+  if (!to.length) return undefined;
+  const production = b.branch === i.productionBranch;
+  const sha = (b.sha ?? b.requestedSha ?? '').slice(0, 12);
+  const subjectLine = (b.commitSubject ?? b.push?.headMessage ?? '').split('\n')[0];
+  const failedStage = b.stages.find((s) => s.status === 'failed');
+  const autoRollback = production && /rolled back/i.test(b.reason ?? '');
+  let subject: string;
+  if (b.status === 'success') subject = production && b.version ? `✔ ${b.project} ${b.branch} ${b.version} released` : `✔ ${b.project} ${b.branch} #${b.id} passed`;
+  else if (b.status === 'cancelled') subject = `⊘ ${b.project} ${b.branch} #${b.id} cancelled`;
+  else if (autoRollback) subject = `✖ ${b.project} ${b.branch} ${b.version ?? `#${b.id}`} rolled back${i.live ? ` to ${i.live.version}` : ''}`;
+  else subject = `✖ ${b.project} ${b.branch} #${b.id} failed${failedStage ? ` at ${failedStage.name}` : ''}${production ? ': not released' : ''}`;
+
+  const rows: [string, string][] = [
+    ['project', b.project],
+    ['branch', b.branch],
+    ['commit', `${sha}${subjectLine ? ` ${subjectLine}` : ''}`],
+    ['pushed by', b.push?.pusherName ?? b.requestedBy ?? ''],
+    ['build', `#${b.id} (${b.trigger})`],
+    ['result', b.status === 'success' ? (production && b.version ? `released ${b.version} to production` : 'all stages passed') : `${b.status}: ${(b.reason ?? '').split('\n')[0]}`],
+  ];
+  if (production && b.status !== 'success') rows.push(['production', i.live ? `runs ${i.live.version}` : 'no release live']);
+  const addresses = testAddresses(i.logs);
+  if (!production && addresses.length) rows.push(['test environment', addresses.map(([app, url]) => `${app} ${url}`).join(', ')]);
+  const stages = b.stages.map((s) => `${s.status.padEnd(9)} ${s.name.padEnd(18)} ${dur(s.startedAt !== undefined && s.finishedAt !== undefined ? s.finishedAt - s.startedAt : undefined)}`).join('\n');
+  const blocks = [{ title: 'stages', text: stages }];
+  if (failedStage) {
+    const tail = i.logs.filter((l) => l.stage === failedStage.name).slice(-TAIL).map((l) => l.line);
+    if (tail.length) blocks.push({ title: `last ${tail.length} lines of ${failedStage.name}`, text: tail.join('\n') });
+  }
+  const content = { heading: subject, rows, blocks, footer: `greenci logs ${b.id} shows the whole log.` };
+  return { kind: production ? 'release' : 'build', to, subject, text: textBody(content), html: htmlBody(content), dedupeKey: `build:${b.id}` };
+}
+
+/** A manual rollback, to the lead list, naming who did it. */
+export function rollbackMail(o: { project: string; from?: string; to: string; by: string; ok: boolean; reason?: string; lead: string[]; deploymentId: number }): NewMail | undefined {
+  if (!o.lead.length) return undefined;
+  const subject = o.ok ? `↩ ${o.project} production rolled back to ${o.to} by ${o.by}` : `✖ ${o.project} production rollback to ${o.to} by ${o.by} failed`;
+  const content = {
+    heading: subject,
+    rows: [['project', o.project], ['from', o.from ?? 'nothing live'], ['to', o.to], ['by', o.by], ['result', o.ok ? `production runs ${o.to}` : `failed: ${o.reason ?? ''}`]] as [string, string][],
+  };
+  return { kind: 'rollback', to: o.lead, subject, text: textBody(content), html: htmlBody(content), dedupeKey: `deployment:${o.deploymentId}` };
+}
