@@ -12,6 +12,7 @@ import { buildRows } from './format/build-rows.js';
 import { containerRows } from './format/container-rows.js';
 import { environmentRows } from './format/environment-rows.js';
 import { releaseRows } from './format/release-rows.js';
+import { oneLine } from './format/printable.js';
 import { filterRows, safeRows, type Row } from './format/row.js';
 import { useDetailLines } from './hooks/use-detail-lines.js';
 import { useEngineData } from './hooks/use-engine-data.js';
@@ -20,7 +21,7 @@ import { useReleases } from './hooks/use-releases.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { BuildsPane } from './panes/BuildsPane.js';
 import { ContainersPane } from './panes/ContainersPane.js';
-import { DetailPane } from './panes/DetailPane.js';
+import { DetailPane, detailRoom } from './panes/DetailPane.js';
 import { EnvironmentsPane } from './panes/EnvironmentsPane.js';
 import { ReleasesPane } from './panes/ReleasesPane.js';
 import type { ConsoleSource } from './source.js';
@@ -70,7 +71,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   };
 
   const projects = useMemo(() => Object.keys(snapshot.environments).sort(), [snapshot.environments]);
-  const fetched = useReleases(source, projects, data.releasesEpoch, (msg) => update((u) => say(u, msg, 'error')));
+  const fetched = useReleases(source, projects, data.releasesEpoch, (msg) => update((u) => say({ ...u, pickPending: undefined }, msg, 'error')));
   // which release is live comes from the snapshot (current to the event); the list itself is fetched
   const releases = useMemo(() => {
     const out: typeof fetched = {};
@@ -96,7 +97,9 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   const rows: Record<ListPane, Row[]> = { environments: envRows, builds, containers, releases: releaseList };
 
   const runningHere = connection.mode === 'in-process' ? snapshot.builds.filter((b) => b.status === 'running').map((b) => b.id) : [];
-  const ctx: KeyContext = { rows, projects, releases, page: Math.max(1, innerRows(boxOf(ui.focus)) - 1), runningHere, busy: !!ui.busy };
+  const detailBuild = ui.detail?.kind === 'build' ? snapshot.builds.find((b) => b.id === (ui.detail as { id: number }).id) : undefined;
+  const room = detailRoom(boxOf('detail'), ui.detail, detailBuild, detail.error);
+  const ctx: KeyContext = { rows, projects, releases, page: Math.max(1, innerRows(boxOf(ui.focus)) - 1), runningHere, busy: !!ui.busy, detailLines: detail.lines.length, detailRoom: room };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;
 
@@ -104,6 +107,13 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   useEffect(() => {
     if (data.dropped) update((u) => say(u, `ignored ${data.dropped} malformed event${data.dropped > 1 ? 's' : ''} from the engine`, 'error'));
   }, [data.dropped]);
+  // a scrolled-up log stays where it is while new lines arrive below
+  const seenLines = useRef(0);
+  useEffect(() => {
+    const grown = detail.lines.length - seenLines.current;
+    seenLines.current = detail.lines.length;
+    if (grown > 0 && uiRef.current.detailScroll > 0) update((u) => ({ ...u, detailScroll: u.detailScroll + grown }));
+  }, [detail.lines.length]);
   useEffect(() => {
     const p = uiRef.current.pickPending;
     const known = p ? releases[p] : undefined;
@@ -125,7 +135,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
       case 'load-branches':
         source.branches(effect.project).then(
           (branches) => update((u) => (u.overlay?.kind === 'trigger-branch' && u.overlay.project === effect.project ? { ...u, overlay: { ...u.overlay, branches } } : u)),
-          (err: Error) => update((u) => (u.overlay?.kind === 'trigger-branch' ? { ...u, overlay: { ...u.overlay, branches: [], error: err.message } } : u)),
+          (err: Error) => update((u) => (u.overlay?.kind === 'trigger-branch' && u.overlay.project === effect.project ? { ...u, overlay: { ...u.overlay, branches: [], error: oneLine(err.message) } } : u)),
         );
         return;
       case 'trigger':
@@ -140,9 +150,9 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
         return;
       case 'rollback': {
         const title = `production ${effect.project}: ${effect.from ?? 'nothing live'} -> ${effect.to}`;
-        update((u) => ({ ...u, busy: { title } }));
+        update((u) => ({ ...u, busy: { title, since: Date.now() } }));
         source
-          .rollback({ project: effect.project, to: effect.to, log: (line) => update((u) => (u.busy ? { ...u, busy: { ...u.busy, line } } : u)) })
+          .rollback({ project: effect.project, to: effect.to, log: (line) => update((u) => (u.busy ? { ...u, busy: { ...u.busy, line: oneLine(line) } } : u)) })
           .then(
             (r) => update((u) => say({ ...u, busy: undefined }, `production ${effect.project} now runs ${r.to.version}${r.from ? ` (was ${r.from.version})` : ''}, rolled back by ${source.user}`, 'ok')),
             (err: Error) => update((u) => say({ ...u, busy: undefined }, `rollback of production ${effect.project} to ${effect.to} failed: ${err.message}`, 'error')),

@@ -43,4 +43,6 @@ export interface ConsoleSource {
   retry(id: number): Promise<BuildRecord>;
   /** Production to `to`; progress lines as it happens; resolves with what changed. */
   rollback(req: { project: string; to: string; log(line: string): void }): Promise<{ from?: ReleaseRecord; to: ReleaseRecord }>;
+  /** Resolves when the production changes this source started have finished (in-process: before the engine closes). */
+  settle?(): Promise<void>;
 }

@@ -156,9 +156,9 @@ export class ContainerWatcher {
     this.changed();
   }
 
-  /** Tags of images deployed by id, asked once per image. */
+  /** Tags of images deployed by id, asked again whenever a container on them changed (promotion adds a tag to the same image). */
   private async learnImageTags(ids: string[]): Promise<void> {
-    const unknown = [...new Set(ids)].filter((id) => !this.imageTags.has(id));
+    const unknown = [...new Set(ids)];
     const tags = await Promise.all(unknown.map((id) => this.opts.docker.imageTags(id).catch(() => [])));
     unknown.forEach((id, i) => this.imageTags.set(id, tags[i]));
   }

@@ -9,6 +9,7 @@ import { daemonSource } from '../console/daemon-source.js';
 import { localSource } from '../console/local-source.js';
 import { ControlClient } from '../control-client.js';
 import { EXIT } from '../exit-codes.js';
+import { holdSignals } from '../signals.js';
 import { whoAsked, type Io } from '../io.js';
 import { requireConfig } from '../require-config.js';
 import { CONSOLE_USAGE } from './usage.js';
@@ -40,6 +41,8 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
   else {
     const { createEngine } = await import('../../engine/index.js'); // loaded only when no daemon answers
     engine = createEngine({ config });
+    // as the daemon does at start: builds a killed console left running are failed and queued again
+    await engine.recover().catch(() => []);
     engine.startQueue();
     source = localSource(engine, user);
   }
@@ -56,7 +59,11 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
   const restore = () => process.stdout.write(ALT_SCREEN_OFF);
   process.once('exit', restore);
   let firstFrameMs: number | undefined;
-  const app = render(<App source={source} env={io.env} />, {
+  // SIGHUP (the SSH session dropped), SIGTERM and Ctrl-C from outside: close the console the way q does,
+  // so running work is drained below rather than killed mid-step
+  let app!: ReturnType<typeof render>;
+  const release = holdSignals(() => app.unmount(), 'greenci: stopping, waiting for running work', io.err);
+  app = render(<App source={source} env={io.env} />, {
     exitOnCtrlC: false,
     incrementalRendering: process.env.GREENCI_INK_INCREMENTAL === '1',
     patchConsole: true,
@@ -70,13 +77,16 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     process.off('exit', restore);
     process.off('warning', onWarning);
     for (const l of warningListeners) process.on('warning', l as (w: Error) => void);
-  }
-  for (const w of warnings.slice(-20)) io.err(`greenci: warning during the console: ${w}`);
-  if (io.env.GREENCI_CONSOLE_TIMING === '1' && firstFrameMs !== undefined) io.err(`greenci console: first frame ${firstFrameMs.toFixed(0)} ms after start`);
-  if (engine) {
-    const requeued = await engine.drain(0);
-    if (requeued.length) io.err(`greenci: stopped build${requeued.length > 1 ? 's' : ''} ${requeued.map((b) => `#${b.id}`).join(', ')}; queued again for the next start`);
-    engine.close();
+    for (const w of warnings.slice(-20)) io.err(`greenci: warning during the console: ${w}`);
+    if (io.env.GREENCI_CONSOLE_TIMING === '1' && firstFrameMs !== undefined) io.err(`greenci console: first frame ${firstFrameMs.toFixed(0)} ms after start`);
+    if (engine) {
+      await source.settle?.();
+      // a production change in progress always finishes (the engine holds it to the end); builds stop and are queued again
+      const requeued = await engine.drain(0);
+      if (requeued.length) io.err(`greenci: stopped build${requeued.length > 1 ? 's' : ''} ${requeued.map((b) => `#${b.id}`).join(', ')}; queued again for the next start`);
+      engine.close();
+    }
+    release();
   }
   return EXIT.ok;
 }

@@ -5,7 +5,16 @@ const FINISHED = new Set(['success', 'failed', 'cancelled']);
 
 /** The console's view of an engine in this process (no daemon): the same snapshot and events, directly. */
 export function localSource(engine: Engine, user: string): ConsoleSource {
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.then(() => inFlight.delete(p), () => inFlight.delete(p));
+    return p;
+  };
   return {
+    async settle() {
+      await Promise.allSettled([...inFlight]);
+    },
     user,
     connect(h) {
       h.onConnection({ mode: 'in-process', state: 'connected' });
@@ -35,6 +44,6 @@ export function localSource(engine: Engine, user: string): ConsoleSource {
     trigger: (req) => engine.enqueue({ ...req, trigger: 'manual', requestedBy: user }),
     cancel: async (id) => engine.cancel(id, user),
     retry: (id) => engine.retry(id, user),
-    rollback: (req) => engine.rollback({ project: req.project, to: req.to, requestedBy: user, log: req.log }),
+    rollback: (req) => track(engine.rollback({ project: req.project, to: req.to, requestedBy: user, log: req.log })),
   };
 }

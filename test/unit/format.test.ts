@@ -9,7 +9,10 @@ describe('display formatting', () => {
     expect(printable('\x1b[31mred\x1b[0m ok')).toBe('red ok');
     expect(printable('title\x1b]0;pwned\x07 here')).toBe('title here');
     expect(printable('clip\x1b]52;c;aGk=\x1b\\board')).toBe('clipboard');
-    expect(printable('bell\x07 back\bspace\r\nnext\tTab')).toBe('bell backspacenext\tTab');
+    // tabs become spaces to the next 8-column stop: the terminal would widen the line, the layout would not know
+    expect(printable('bell\x07 back\bspace\r\nnext\tTab')).toBe('bell backspacenext    Tab');
+    // C1 controls (OSC, DCS, ST as single bytes) and bidi overrides that could disguise a branch name
+    expect(printable('a\u009d0;title\u009cb\u202Egnp.exe')).toBe('a0;titlebgnp.exe');
     expect(printable('line one\nline two\x1b[2J', { multiline: true })).toBe('line one\nline two');
   });
 

@@ -185,6 +185,44 @@ describe('keys', () => {
     await waitPlain(v, /✗ retry #\d+: build #5 is still queued/);
   });
 
+  test('Detail scrolling stops at the top and holds still while lines arrive; tabs and escapes in output never widen a line', async () => {
+    const { engine, v, text } = start();
+    await waitPlain(v, 'green production');
+    engine.logs[4] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, buildId: 4, stage: 'test', ts: NOW, stream: 'stdout' as const, line: `line ${i + 1}\tcol` }));
+    await v.press('2', KEY.enter);
+    await waitPlain(v, 'line 40');
+    for (let i = 0; i < 60; i++) await v.press('k');
+    await waitPlain(v, /line 1 +col/);
+    expect(text()).toMatch(/scrolled up \d+/);
+    const top = text();
+    engine.emit({ type: 'log', line: { id: 41, buildId: 4, stage: 'test', ts: Date.now(), stream: 'stdout', line: 'line 41' } });
+    await v.press('j', 'k'); // one down, one up: the same place
+    await waitPlain(v, /line 1 +col/);
+    const logLines = (f: string) => f.split('\n').filter((l) => /line \d+ +col/.test(l));
+    expect(logLines(text())).toEqual(logLines(top));
+    await v.press('G');
+    await waitPlain(v, 'line 41');
+    for (const l of text().split('\n')) expect(stringWidth(l)).toBeLessThanOrEqual(SMALL.columns);
+  });
+
+  test('Ctrl-C quits from a dialog, but not while production is changing', async () => {
+    const { engine, v, quit } = start();
+    let open!: () => void;
+    engine.rollbackGate = new Promise((r) => (open = r));
+    await waitPlain(v, 'green production');
+    await v.press('r');
+    await waitPlain(v, 'pick the release');
+    await v.press(KEY.enter, 'y');
+    await waitPlain(v, '▸ production green');
+    await v.press('\x03');
+    await waitPlain(v, 'a production change is in progress: quit when it has finished');
+    expect(quit).not.toHaveBeenCalled();
+    open();
+    await waitPlain(v, 'now runs v0.1.0');
+    await v.press('/', 'x', '\x03');
+    await vi.waitFor(() => expect(quit).toHaveBeenCalledWith({ force: false }));
+  });
+
   test('? shows every key; any key closes it; q quits', async () => {
     const { v, quit } = start(LARGE);
     await v.press('?');
@@ -213,7 +251,12 @@ describe('trouble', () => {
   test('a pane that cannot draw its data says so in its place; the rest of the console goes on', async () => {
     const { engine, v } = start();
     await waitPlain(v, 'green production');
-    engine.emit({ type: 'containers', docker: { reachable: true, since: Date.now() }, containers: [{ id: 'x', name: null, project: 'green', env: 'production' } as never] });
+    // missing what every row needs: dropped before it reaches any pane
+    engine.emitRaw({ type: 'containers' });
+    engine.emitRaw({ type: 'containers', docker: {}, containers: [null] });
+    await waitPlain(v, 'ignored 2 malformed events');
+    // well-formed on the outside, odd inside: the pane says so, the rest goes on
+    engine.emit({ type: 'containers', docker: { reachable: true, since: Date.now() }, containers: [{ ...sampleSnapshot().containers[0], service: 5 as never }] });
     await waitPlain(v, 'environments could not be drawn');
     await v.press('2');
     await waitPlain(v, 'feature/login');

@@ -1,6 +1,7 @@
 import { Text } from 'ink';
 import type { Snapshot } from '../../engine/state.js';
 import { formatAge } from '../format/ago.js';
+import { oneLine } from '../format/printable.js';
 import type { Connection } from '../source.js';
 import { useTheme } from '../theme.js';
 
@@ -19,7 +20,7 @@ export function Header({ connection, snapshot, user, now }: { connection: Connec
   else if (connection.state === 'connecting') where = { text: 'connecting to the daemon…', tone: 'warn' };
   else {
     const retry = connection.retryAt ? `retry in ${Math.max(0, Math.ceil((connection.retryAt - now) / 1000))}s` : 'retrying';
-    where = { text: `daemon disconnected (${retry})${connection.detail ? `: ${connection.detail}` : ''}`, tone: 'bad' };
+    where = { text: `daemon disconnected (${retry})${connection.detail ? `: ${oneLine(connection.detail)}` : ''}`, tone: 'bad' };
   }
   if (connection.mode === 'daemon' && connection.state !== 'connected') {
     // trouble first and alone: on 80 columns nothing else would leave room for it

@@ -7,9 +7,12 @@ import { useTheme } from '../theme.js';
 export function StatusLine({ ui, now }: { ui: UiState; now: number }) {
   const theme = useTheme();
   if (ui.busy) {
+    // a message raised while production changes (a refused key, say) shows beside the progress
+    const note = ui.status && ui.status.at >= ui.busy.since ? ui.status : undefined;
     return (
-      <Text wrap="truncate-end" color={theme.color('busy')}>
-        {`▸ ${ui.busy.title}${ui.busy.line ? `: ${ui.busy.line}` : ' …'}`}
+      <Text wrap="truncate-end">
+        {note ? <Text color={theme.color(note.tone === 'error' ? 'bad' : undefined)}>{`${note.tone === 'error' ? '✗' : '·'} ${note.text}  `}</Text> : null}
+        <Text color={theme.color('busy')}>{`▸ ${ui.busy.title}${ui.busy.line ? `: ${ui.busy.line}` : ' …'}`}</Text>
       </Text>
     );
   }

@@ -53,5 +53,7 @@ function serviceRow(c: ContainerRow, wide: boolean, now: number): Row {
     { text: (c.commit ?? '').slice(0, 7) + ' ', tone: 'dim' },
     { text: printable(c.subject ?? '') },
   ];
-  return row(`service:${c.id}`, segs, { project: c.project, containerId: c.id, containerName: c.name });
+  const r = row(`service:${c.id}`, segs, { project: c.project, containerId: c.id, containerName: c.name });
+  // `/production` or `/green` finds the rows under those headings too
+  return { ...r, text: `${c.project} ${c.env} ${r.text}` };
 }

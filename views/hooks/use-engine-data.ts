@@ -3,6 +3,32 @@ import type { EngineEvent } from '../../engine/events.js';
 import { emptySnapshot, reduce, type Snapshot } from '../../engine/state.js';
 import type { Connection, ConsoleSource } from '../source.js';
 
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Whether an event carries what the reducer and the panes rely on; anything else is dropped and counted. */
+export function wellFormed(e: unknown): e is EngineEvent {
+  if (!isObj(e) || !KNOWN.has(String(e.type))) return false;
+  switch (e.type) {
+    case 'build.updated':
+      return isObj(e.build) && typeof e.build.id === 'number' && typeof e.build.status === 'string' && typeof e.build.branch === 'string' && Array.isArray(e.build.stages);
+    case 'stage.updated':
+      return typeof e.buildId === 'number' && isObj(e.stage) && typeof e.stage.name === 'string';
+    case 'deployment.updated':
+      return isObj(e.deployment) && typeof e.deployment.project === 'string' && typeof e.deployment.env === 'string';
+    case 'containers':
+      return Array.isArray(e.containers) && e.containers.every((c) => isObj(c) && typeof c.id === 'string' && typeof c.name === 'string' && typeof c.project === 'string' && typeof c.image === 'string') && isObj(e.docker);
+    case 'smee.state':
+      return typeof e.project === 'string' && isObj(e.state);
+    default:
+      return true;
+  }
+}
+
+/** A snapshot the panes can draw: the lists are lists and the maps are maps. */
+export function wellFormedSnapshot(s: unknown): s is Snapshot {
+  return isObj(s) && Array.isArray(s.builds) && isObj(s.environments) && isObj(s.live) && (s.containers === undefined || Array.isArray(s.containers));
+}
+
 const KNOWN = new Set(['build.updated', 'stage.updated', 'log', 'deployment.updated', 'release.created', 'delivery', 'smee.state', 'containers']);
 
 export interface EngineData {
@@ -43,10 +69,11 @@ export function useEngineData(source: ConsoleSource, frameMs = 100): EngineData 
     const stop = source.connect({
       onConnection: (connection) =>
         update((d) => ({ ...d, connection, connectEpoch: connection.state === 'connected' && d.connection.state !== 'connected' ? d.connectEpoch + 1 : d.connectEpoch }), true),
-      onSnapshot: (snapshot) => update((d) => ({ ...d, snapshot: { ...emptySnapshot(), ...snapshot }, releasesEpoch: d.releasesEpoch + 1 }), true),
+      onSnapshot: (snapshot) =>
+        update((d) => (wellFormedSnapshot(snapshot) ? { ...d, snapshot: { ...emptySnapshot(), ...snapshot }, releasesEpoch: d.releasesEpoch + 1 } : { ...d, dropped: d.dropped + 1 }), true),
       onEvent: (e: EngineEvent) =>
         update((d) => {
-          if (!e || typeof e !== 'object' || !KNOWN.has((e as { type?: string }).type ?? '')) return { ...d, dropped: d.dropped + 1 };
+          if (!wellFormed(e)) return { ...d, dropped: d.dropped + 1 };
           if (e.type === 'log' || e.type === 'delivery') return d;
           try {
             const snapshot = reduce(d.snapshot, e);

@@ -28,6 +28,13 @@ export interface DetailPaneProps {
   now: number;
 }
 
+/** Lines above the log: the subject's title (and stages, and why it failed), and an error line. The key handler scrolls by the same count. */
+export function detailRoom(box: PaneBox, detail: Detail | undefined, build: BuildRecord | undefined, error: string | undefined): number {
+  let head = detail ? 1 : 0;
+  if (detail?.kind === 'build' && build) head = 2 + (build.reason && (build.status === 'failed' || build.status === 'cancelled') ? 1 : 0);
+  return Math.max(1, innerRows(box) - head - (error ? 1 : 0));
+}
+
 /** The selected build's stages and its log, or the selected container's output, following live. */
 export function DetailPane(p: DetailPaneProps) {
   const theme = useTheme();
@@ -61,7 +68,7 @@ export function DetailPane(p: DetailPaneProps) {
       </Text>,
     );
   }
-  const room = Math.max(1, innerRows(p.box) - head.length);
+  const room = detailRoom(p.box, p.detail, p.build, p.error);
   const end = Math.max(0, p.lines.length - p.scroll);
   const shown = p.lines.slice(Math.max(0, end - room), end);
   const note = !p.detail ? undefined : p.scroll ? `scrolled up ${p.scroll} (G: follow)` : p.ended ? 'end of log' : 'following';
@@ -72,7 +79,7 @@ export function DetailPane(p: DetailPaneProps) {
       ) : (
         <Box flexDirection="column">
           {head}
-          {p.error ? <Text color={theme.color('bad')} wrap="truncate-end">{p.error}</Text> : null}
+          {p.error ? <Text color={theme.color('bad')} wrap="truncate-end">{printable(p.error).slice(0, 500)}</Text> : null}
           {shown.map((l) => (
             <Text key={l.key} wrap="truncate-end" color={theme.color(l.stream === 'stderr' ? 'warn' : l.stream === 'system' ? 'accent' : undefined)}>
               {l.text || ' '}

@@ -22,8 +22,11 @@ export interface KeyContext {
   page: number;
   /** Builds running in this process (in-process mode); quitting stops them. */
   runningHere: number[];
-  /** Whether a production change is in progress (a second one is refused). */
+  /** Whether a production change is in progress (a second one is refused, and quitting waits for it). */
   busy: boolean;
+  /** Lines the Detail pane holds, and how many it shows: scrolling stops at the top. */
+  detailLines: number;
+  detailRoom: number;
 }
 
 export interface Transition {
@@ -52,19 +55,21 @@ function selectedProject(ui: UiState, ctx: KeyContext): string | undefined {
 
 /** The one place keys become state changes and effects: pure, so every flow is testable without a terminal. */
 export function onKey(ui: UiState, input: string, key: Key, ctx: KeyContext): Transition {
+  // Ctrl-C quits from anywhere, but asks first where q would
+  if (key.ctrl && input === 'c') return quit({ ...ui, overlay: undefined, filtering: undefined }, ctx);
   if (ui.overlay) return overlayKey(ui, input, key);
   if (ui.filtering) return filterKey(ui, ui.filtering, input, key);
-  if (key.ctrl && input === 'c') return { ui, effects: [{ type: 'quit' }] };
 
   if (key.tab) return none(focus(ui, PANES[(PANES.indexOf(ui.focus) + (key.shift ? PANES.length - 1 : 1)) % PANES.length]));
   if (/^[1-5]$/.test(input)) return none(focus(ui, PANES[Number(input) - 1]));
   if (input === '?') return none({ ...ui, overlay: { kind: 'help' } });
-  if (input === 'q') return ctx.runningHere.length ? none({ ...ui, overlay: { kind: 'confirm-quit', running: ctx.runningHere } }) : { ui, effects: [{ type: 'quit' }] };
+  if (input === 'q') return quit(ui, ctx);
 
   if (ui.focus === 'detail') {
-    if (key.upArrow || input === 'k') return none({ ...ui, detailScroll: ui.detailScroll + 1 });
+    const top = Math.max(0, ctx.detailLines - ctx.detailRoom);
+    if (key.upArrow || input === 'k') return none({ ...ui, detailScroll: Math.min(top, ui.detailScroll + 1) });
     if (key.downArrow || input === 'j') return none({ ...ui, detailScroll: Math.max(0, ui.detailScroll - 1) });
-    if (key.pageUp) return none({ ...ui, detailScroll: ui.detailScroll + ctx.page });
+    if (key.pageUp) return none({ ...ui, detailScroll: Math.min(top, ui.detailScroll + ctx.page) });
     if (key.pageDown) return none({ ...ui, detailScroll: Math.max(0, ui.detailScroll - ctx.page) });
     if (key.end || input === 'G') return none({ ...ui, detailScroll: 0 });
     if (key.escape) return none(focus(ui, ui.back));
@@ -96,6 +101,13 @@ export function onKey(ui: UiState, input: string, key: Key, ctx: KeyContext): Tr
   }
   if (input === 'r') return openPicker(ui, ctx);
   return none(ui);
+}
+
+/** Quitting leaves a daemon running; in-process it stops this console's builds (asked first), and never cuts a production change short. */
+function quit(ui: UiState, ctx: KeyContext): Transition {
+  if (ctx.busy) return none(say(ui, 'a production change is in progress: quit when it has finished', 'error'));
+  if (ctx.runningHere.length) return none({ ...ui, overlay: { kind: 'confirm-quit', running: ctx.runningHere } });
+  return { ui, effects: [{ type: 'quit' }] };
 }
 
 function focus(ui: UiState, pane: PaneId): UiState {

@@ -1,3 +1,4 @@
+import { oneLine } from '../format/printable.js';
 import type { Row } from '../format/row.js';
 
 export const PANES = ['environments', 'builds', 'containers', 'detail', 'releases'] as const;
@@ -42,7 +43,7 @@ export interface UiState {
   overlay?: Overlay;
   status?: StatusMessage;
   /** A production change in progress, named ("production green: v0.3.1 -> v0.2.0"), with its latest progress line. */
-  busy?: { title: string; line?: string };
+  busy?: { title: string; line?: string; since: number };
 }
 
 export function initialUi(): UiState {
@@ -73,4 +74,5 @@ export function select(ui: UiState, pane: ListPane, rows: Row[], index: number):
   return { ...ui, selected: { ...ui.selected, [pane]: { key: rows[i].key, index: i } } };
 }
 
-export const say = (ui: UiState, text: string, tone: StatusMessage['tone'] = 'info', now = Date.now()): UiState => ({ ...ui, status: { text, tone, at: now } });
+/** A status line message; text from elsewhere (errors, app output) arrives as one clean line. */
+export const say = (ui: UiState, text: string, tone: StatusMessage['tone'] = 'info', now = Date.now()): UiState => ({ ...ui, status: { text: oneLine(text), tone, at: now } });
