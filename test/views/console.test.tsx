@@ -176,7 +176,9 @@ describe('keys', () => {
 
   test('c cancels and R retries the selected build; a refusal lands on the status line', async () => {
     const { engine, v } = start();
-    await v.press('2', 'c');
+    await v.press('2');
+    await waitPlain(v, '1 running, 1 queued'); // the builds are on screen before keys act on them
+    await v.press('c');
     await waitPlain(v, 'cancelled build #4');
     await v.press('G', 'R'); // last: #1
     await waitPlain(v, 'queued build #6 (retry of #1)');
