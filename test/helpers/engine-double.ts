@@ -72,8 +72,13 @@ export class EngineDouble implements ConsoleSource {
     });
   }
 
+  /** Containers whose log ends after what they printed (stopped ones); the others follow until aborted. */
+  stopped = new Set<string>();
+
   async containerLogs(id: string, o: { signal: AbortSignal; onLine(line: string, stream: 'stdout' | 'stderr'): void }) {
+    this.calls.push({ op: 'containerLogs', args: id });
     for (const l of this.containerOutput[id] ?? []) o.onLine(l, 'stdout');
+    if (this.stopped.has(id)) return;
     await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 

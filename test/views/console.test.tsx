@@ -207,6 +207,23 @@ describe('keys', () => {
     for (const l of text().split('\n')) expect(stringWidth(l)).toBeLessThanOrEqual(SMALL.columns);
   });
 
+  test("a container's output in Detail; after it stopped, Enter again reads it again", async () => {
+    const { engine, v } = start();
+    const web = engine.snapshot.containers[0];
+    engine.containerOutput[web.id] = ['listening on :8080'];
+    engine.stopped.add(web.id);
+    await waitPlain(v, 'green production');
+    await v.press('3');
+    await waitPlain(v, 'green-production-billing');
+    await v.press(KEY.enter);
+    await waitPlain(v, 'listening on :8080');
+    await waitPlain(v, 'end of log');
+    engine.containerOutput[web.id].push('restarted, listening again');
+    await v.press(KEY.esc, KEY.enter);
+    await waitPlain(v, 'restarted, listening again');
+    expect(engine.calls.filter((c) => c.op === 'containerLogs')).toHaveLength(2);
+  });
+
   test('Ctrl-C quits from a dialog, but not while production is changing', async () => {
     const { engine, v, quit } = start();
     let open!: () => void;

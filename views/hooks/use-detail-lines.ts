@@ -11,7 +11,7 @@ const KEEP = 2000;
  */
 export function useDetailLines(source: ConsoleSource, detail: Detail | undefined, epoch: number, frameMs = 100): { lines: DetailLine[]; error?: string; ended: boolean } {
   const [state, setState] = useState<{ lines: DetailLine[]; error?: string; ended: boolean }>({ lines: [], ended: false });
-  const subject = detail ? (detail.kind === 'build' ? `b${detail.id}` : `c${detail.id}`) : '';
+  const subject = detail ? `${detail.kind === 'build' ? `b${detail.id}` : `c${detail.id}`}#${detail.opened ?? 0}` : '';
   useEffect(() => {
     setState({ lines: [], ended: false });
     if (!detail) return;

@@ -124,8 +124,9 @@ function cycleProject(ui: UiState, ctx: KeyContext, step: number): UiState {
 function enter(ui: UiState, pane: ListPane, r: Row | undefined, ctx: KeyContext): Transition {
   if (!r) return none(ui);
   if (pane === 'releases') return confirmRollback(ui, r, ctx);
-  if (r.buildId !== undefined) return none({ ...ui, detail: { kind: 'build', id: r.buildId }, detailScroll: 0, focus: 'detail', back: pane });
-  if (r.containerId) return none({ ...ui, detail: { kind: 'container', id: r.containerId, name: r.containerName ?? r.containerId }, detailScroll: 0, focus: 'detail', back: pane });
+  const opened = (ui.detail?.opened ?? 0) + 1;
+  if (r.buildId !== undefined) return none({ ...ui, detail: { kind: 'build', id: r.buildId, opened }, detailScroll: 0, focus: 'detail', back: pane });
+  if (r.containerId) return none({ ...ui, detail: { kind: 'container', id: r.containerId, name: r.containerName ?? r.containerId, opened }, detailScroll: 0, focus: 'detail', back: pane });
   return none(ui);
 }
 

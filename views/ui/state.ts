@@ -8,7 +8,8 @@ export const LIST_PANES: ListPane[] = ['environments', 'builds', 'containers', '
 
 export const PANE_TITLE: Record<PaneId, string> = { environments: 'Environments', builds: 'Builds', containers: 'Containers', detail: 'Detail', releases: 'Releases' };
 
-export type Detail = { kind: 'build'; id: number } | { kind: 'container'; id: string; name: string };
+/** What the Detail pane shows; `opened` counts Enter presses, so opening the same subject again starts its stream again. */
+export type Detail = ({ kind: 'build'; id: number } | { kind: 'container'; id: string; name: string }) & { opened?: number };
 
 export type Overlay =
   | { kind: 'help' }
