@@ -18,7 +18,7 @@ export async function startControlServer(engine: Engine, opts: { socket: string;
   const routes: [string, RegExp, Handler][] = [
     ['GET', /^\/status$/, () => ({ daemon: opts.info(), snapshot: engine.getSnapshot() })],
     ['GET', /^\/snapshot$/, () => engine.getSnapshot()],
-    ['GET', /^\/events$/, ({ res, signal }) => streamEvents(engine, res, signal)],
+    ['GET', /^\/events$/, ({ res, signal }) => streamEvents(engine, opts.info, res, signal)],
     ['GET', /^\/builds$/, ({ query }) => engine.builds({ project: query.get('project') ?? undefined, limit: Number(query.get('limit') ?? 50) })],
     ['GET', /^\/builds\/(\d+)$/, ({ params }) => found(engine.build(Number(params[0])), `no build #${params[0]}`)],
     ['GET', /^\/builds\/(\d+)\/logs$/, ({ params, query, res, signal }) => streamLogs(engine, Number(params[0]), Number(query.get('after') ?? 0), query.get('follow') === '1', res, signal)],
@@ -117,9 +117,10 @@ function ndjson(res: http.ServerResponse): (obj: unknown) => void {
  * `{type:'snapshot'}` first, then every engine event as it happens; a heartbeat every 15 s. While
  * a client follows, greenci's containers are watched (`containers` events about once a second).
  */
-function streamEvents(engine: Engine, res: http.ServerResponse, signal: AbortSignal): typeof STREAMED {
+function streamEvents(engine: Engine, info: () => DaemonInfo, res: http.ServerResponse, signal: AbortSignal): typeof STREAMED {
   const write = ndjson(res);
-  write({ type: 'snapshot', snapshot: engine.getSnapshot() });
+  // the daemon's own facts come with the snapshot: a console needs no second request (and no second snapshot)
+  write({ type: 'snapshot', snapshot: engine.getSnapshot(), daemon: info() });
   const unsubscribe = engine.subscribe((e) => write(e));
   const release = engine.watchContainers();
   const beat = setInterval(() => write({ type: 'heartbeat', ts: Date.now() }), 15_000);

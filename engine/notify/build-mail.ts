@@ -5,6 +5,9 @@ import { htmlBody, textBody } from './html.js';
 const FINISHED = new Set(['success', 'failed', 'cancelled']);
 const TAIL = 30;
 
+/** One email per build: the outbox's dedupe key for it. */
+export const buildMailKey = (buildId: number): string => `build:${buildId}`;
+
 export interface BuildMailInput {
   build: BuildRecord;
   productionBranch: string;
@@ -75,7 +78,7 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
     if (tail.length) blocks.push({ title: `last ${tail.length} lines of ${failedStage.name}`, text: tail.join('\n') });
   }
   const content = { heading: subject, rows, blocks, footer: `greenci logs ${b.id} shows the whole log.` };
-  return { kind: production ? 'release' : 'build', to, subject, text: textBody(content), html: htmlBody(content), dedupeKey: `build:${b.id}` };
+  return { kind: production ? 'release' : 'build', to, subject, text: textBody(content), html: htmlBody(content), dedupeKey: buildMailKey(b.id) };
 }
 
 /** A manual rollback, to the lead list, naming who did it. */

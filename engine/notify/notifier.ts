@@ -2,7 +2,7 @@ import type { GreenciConfig } from '../../config/schema.js';
 import type { EngineEvent } from '../events.js';
 import type { Store } from '../store/index.js';
 import type { NewMail } from '../store/outbox.js';
-import { buildMail, rollbackMail } from './build-mail.js';
+import { buildMail, buildMailKey, rollbackMail } from './build-mail.js';
 
 /**
  * Turns what happened into emails in the outbox (the sender takes them from there): a finished
@@ -32,6 +32,8 @@ export class Notifier {
       if (!p) return undefined;
       // a build superseded while queued never ran: nobody needs an email about it
       if (b.status === 'cancelled' && b.startedAt === undefined) return undefined;
+      // a finished build is announced again when fields change; its email is made (and its log read) once
+      if (this.store.outbox.hasKey(buildMailKey(b.id))) return undefined;
       return buildMail({ build: b, productionBranch: p.productionBranch, lead: c.notify.lead, logs: this.store.builds.logs(b.id), live: this.store.releases.liveRelease(b.project) });
     }
     if (e.type === 'deployment.updated') {

@@ -51,6 +51,11 @@ export class OutboxStore {
     return r.changes ? this.get(Number(r.lastInsertRowid)) : undefined;
   }
 
+  /** Whether an email with this dedupe key was already stored. */
+  hasKey(key: string): boolean {
+    return this.db.prepare('SELECT 1 FROM outbox WHERE dedupe_key = ?').get(key) !== undefined;
+  }
+
   get(id: number): MailRecord | undefined {
     const r = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
     return r && toRecord(r);

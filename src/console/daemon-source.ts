@@ -35,14 +35,13 @@ export function daemonSource(client: ControlClient, backend: Backend, user: stri
           };
           let detail = 'the daemon closed the connection';
           try {
-            const { daemon } = await client.request<{ daemon: DaemonInfo }>('GET', '/status', undefined, 5000);
             alive();
             await client.stream('GET', '/events', undefined, (m) => {
               alive();
               if (m.type === 'heartbeat') return;
               if (m.type === 'snapshot') {
                 attempt = 0;
-                h.onConnection({ mode: 'daemon', state: 'connected', daemon });
+                h.onConnection({ mode: 'daemon', state: 'connected', daemon: m.daemon as DaemonInfo });
                 h.onSnapshot(m.snapshot as Snapshot);
                 return;
               }
