@@ -52,6 +52,7 @@ export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEn
   config.control.socket = path.resolve(baseDir, config.control.socket ?? path.join(config.dataDir, 'greenci.sock'));
   if (Buffer.byteLength(config.control.socket) > 107) errors.push(`control.socket: ${config.control.socket} is longer than a unix socket path may be (107 bytes)`);
   if (!cron.validate(config.reconcile.schedule)) errors.push(`reconcile.schedule: ${JSON.stringify(config.reconcile.schedule)} is not a cron expression`);
+  if (!cron.validate(config.monitor.schedule)) errors.push(`monitor.schedule: ${JSON.stringify(config.monitor.schedule)} is not a cron expression (six fields for seconds: "*/10 * * * * *")`);
   const byRepo = new Map<string, string>();
   for (const [name, p] of Object.entries(config.projects)) {
     if (isLocalPath(p.repo)) p.repo = path.resolve(baseDir, p.repo);

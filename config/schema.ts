@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from './units.js';
 
 /** The schema of greenci's own configuration file (greenci.config.yml). */
 
@@ -60,6 +61,48 @@ const notifySchema = z.strictObject({
   ops: z.array(emailAddress).default([]),
 });
 
+/** `2s`, `500ms`, `30m`: milliseconds once parsed. */
+const duration = () =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === undefined || ms <= 0) ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use e.g. 500ms, 2s, 30m)` });
+    return ms ?? 0;
+  });
+
+const MONITOR_DEFAULTS = {
+  schedule: '*/10 * * * * *', timeout: '2s', stuckAfter: '30m', downAfter: 2, recoverAfter: 2,
+};
+
+/**
+ * Health checks of every environment and of greenci itself. A service failing `downAfter` checks in
+ * a row is down (one failure: degraded); `recoverAfter` passes in a row bring it back. More than
+ * `flap.limit` changes within `flap.window` is flapping: one alert says so, then quiet until it settles.
+ */
+const monitorSchema = z
+  .strictObject({
+    /** node-cron, with seconds: every 10 s by default. Docker's die, oom and health events check at once besides. */
+    schedule: z.string().min(1).default(MONITOR_DEFAULTS.schedule),
+    /** A health endpoint that has not answered within this is failing. */
+    timeout: duration().prefault(MONITOR_DEFAULTS.timeout),
+    /** A build running longer than this is stuck (an alert to ops). */
+    stuckAfter: duration().prefault(MONITOR_DEFAULTS.stuckAfter),
+    downAfter: z.int().min(1).max(100).default(MONITOR_DEFAULTS.downAfter),
+    recoverAfter: z.int().min(1).max(100).default(MONITOR_DEFAULTS.recoverAfter),
+    flap: z
+      .strictObject({ limit: z.int().min(2).default(4), window: duration().prefault('10m') })
+      .prefault({}),
+    /** Self-healing: restart a down container, at most `maxRestarts` times until it is healthy again, then alert. */
+    heal: z
+      .strictObject({
+        test: z.boolean().default(true),
+        production: z.boolean().default(false),
+        maxRestarts: z.int().min(1).max(20).default(3),
+        /** After a restart, how long checks watch it come up before another restart. */
+        wait: duration().prefault('30s'),
+      })
+      .prefault({}),
+  });
+
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
   docker: z.strictObject({ socket: z.string().min(1).default('/var/run/docker.sock') }).default({ socket: '/var/run/docker.sock' }),
@@ -82,11 +125,13 @@ export const configSchema = z.strictObject({
   /** Email goes out only when this is set; until then nothing is queued for sending. */
   smtp: smtpSchema.optional(),
   notify: notifySchema.default({ lead: [], ops: [] }),
+  monitor: monitorSchema.prefault({}),
   projects: z
     .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'project names are lower-case letters, digits and dashes'), projectConfigSchema)
     .refine((p) => Object.keys(p).length > 0, { message: 'needs at least one project' }),
 });
 
+export type MonitorConfig = z.infer<typeof monitorSchema>;
 export type SmtpConfig = z.infer<typeof smtpSchema>;
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
 export type GreenciConfig = z.infer<typeof configSchema>;

@@ -2,6 +2,7 @@ import type { GreenciConfig } from '../config/schema.js';
 import type { DockerClient } from './docker/docker.js';
 import type { EngineEvent, Listener } from './events.js';
 import type { BuildRecord, LogLine, PushInfo, ReleaseRecord } from './model.js';
+import type { RoundResult } from './monitor/monitor.js';
 import type { Note } from './recovery.js';
 import type { Snapshot } from './state.js';
 import type { Store } from './store/index.js';
@@ -83,12 +84,31 @@ export interface Engine {
   watchContainers(): () => void;
   /** A greenci-managed container's last `tail` log lines, then (with follow) new ones until `signal` fires or it stops. */
   containerLogs(id: string, opts: { tail?: number; follow?: boolean; signal?: AbortSignal; onLine: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<void>;
+  /**
+   * Starts the monitoring service (health checks on `monitor.schedule`, at once on Docker's die,
+   * oom and health events): `health.*` events flow and the snapshot's `health` stays current.
+   */
+  startMonitor(opts?: MonitorStartOptions): MonitorHandle;
   /** The project's branches on its remote (`git ls-remote`), for choosing what to build. */
   branches(project: string): Promise<string[]>;
   readonly store: Store;
   close(): void;
 }
 
+
+export interface MonitorStartOptions {
+  /** The daemon's webhook URL, checked as part of greenci itself. */
+  webhookUrl?: () => string | undefined;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface MonitorHandle {
+  /** A round now (or right after the one in progress). */
+  check(why: string): Promise<RoundResult | undefined>;
+  /** Picks up a changed `monitor.schedule`. */
+  reschedule(): void;
+  stop(): Promise<void>;
+}
 
 export interface EngineOptions {
   config: GreenciConfig;

@@ -1,5 +1,5 @@
 import type { DeliveryRecord } from './store/deliveries.js';
-import type { BuildRecord, ContainerRow, DeploymentRecord, DockerState, LogLine, ReleaseRecord, StageRecord } from './model.js';
+import type { BuildRecord, ContainerRow, DeploymentRecord, DockerState, HealthRecord, HealthTransitionRecord, LogLine, ReleaseRecord, StageRecord } from './model.js';
 
 /** Everything the engine announces. The snapshot reducer, the CLI and (later) the console consume these. */
 export type EngineEvent =
@@ -12,7 +12,13 @@ export type EngineEvent =
   | { type: 'delivery'; status: number; delivery: Partial<DeliveryRecord> & { id?: string }; message: string }
   | { type: 'smee.state'; project: string; state: SmeeState }
   /** Every greenci-managed container, replaced as a whole (at most about once a second). */
-  | { type: 'containers'; containers: ContainerRow[]; docker: DockerState };
+  | { type: 'containers'; containers: ContainerRow[]; docker: DockerState }
+  /** The monitor's record of one checked thing changed (state, detail, flapping); `transition` when the state moved. */
+  | { type: 'health.updated'; health: HealthRecord; transition?: HealthTransitionRecord }
+  /** The monitor stopped checking something (its environment was torn down, a stuck build ended). */
+  | { type: 'health.removed'; key: string }
+  /** What one monitoring round has to tell ops, together (one email, never a storm). */
+  | { type: 'health.alerts'; alerts: HealthTransitionRecord[] };
 
 /** A smee.io channel's connection, as the snapshot shows it. */
 export interface SmeeState {

@@ -9,6 +9,7 @@ import { assertBranchName, RepoCache } from './git/repo.js';
 import { HostLocks } from './host-locks.js';
 import type { BuildRecord } from './model.js';
 import { ContainerWatcher } from './monitor/container-watch.js';
+import { Monitor } from './monitor/monitor.js';
 import type { BuildContext, EngineDeps } from './pipeline/context.js';
 import { planStages, type PlannedStage } from './pipeline/plan.js';
 import { rollbackProduction } from './pipeline/rollback.js';
@@ -83,6 +84,7 @@ export function createEngine(opts: EngineOptions): Engine {
     return runStages(ctx, planned, signal, drain);
   }
 
+  let monitor: Monitor | undefined;
   const queue = new BuildQueue({ recorder, config: () => config, mark: runnerMark(randomUUID()), execute });
 
   // one container watcher however many faces watch; the last to release it stops it
@@ -223,18 +225,33 @@ export function createEngine(opts: EngineOptions): Engine {
       if (!info.Config.Labels?.[LABEL.project]) throw new UsageError(`container ${JSON.stringify(id)} is not managed by greenci (it has no ${LABEL.project} label)`);
       await docker.followContainerLogs(info.Id, o);
     },
+    startMonitor(o = {}) {
+      if (monitor) throw new UsageError('the monitor is running already');
+      const m = new Monitor({ docker, store, config: () => config, snapshot: () => snapshot, emit: (e) => bus.emit(e), webhookUrl: o.webhookUrl, log: o.log });
+      monitor = m;
+      m.start();
+      return {
+        check: (why) => m.check(why),
+        reschedule: () => m.schedule(),
+        stop: async () => {
+          await m.stop();
+          if (monitor === m) monitor = undefined;
+        },
+      };
+    },
     async branches(project) {
       const p = projectConfig(project);
       const names = [...(await deps.repo(project).remoteHeads()).keys()].sort();
       return names.includes(p.productionBranch) ? [p.productionBranch, ...names.filter((b) => b !== p.productionBranch)] : names;
     },
-    close: () => (stopWatching(), queue.stop(), store.close()),
+    close: () => (stopWatching(), void monitor?.stop(), queue.stop(), store.close()),
   };
 }
 
 function seedSnapshot(store: Store, projects: string[]): Snapshot {
   let s = emptySnapshot();
   s.builds = store.builds.list({ limit: 100 });
+  s.health = Object.fromEntries(store.health.all().map((h) => [h.key, h]));
   for (const p of projects) s = { ...s, ...seedProject(s, store, p) };
   return s;
 }

@@ -1,4 +1,7 @@
 import type { EnvName } from '../config/project-spec.js';
+import type { Health, ServiceHealth } from './monitor/health-state.js';
+
+export type { Health } from './monitor/health-state.js';
 
 /** The records greenci keeps, as the store returns them and the snapshot carries them. */
 
@@ -145,4 +148,40 @@ export interface DockerState {
   reachable: boolean;
   since: number;
   detail?: string;
+}
+
+/**
+ * What the monitor keeps about one thing it checks: an app or service of an environment
+ * (`green/production/billing`), or a part of greenci itself (`greenci/docker`, `greenci/build-12`).
+ */
+export interface HealthRecord extends ServiceHealth {
+  key: string;
+  kind: 'app' | 'service' | 'greenci' | 'build';
+  project?: string;
+  env?: EnvName;
+  service?: string;
+  /** How people read it: `green prod billing`, `greenci webhook endpoint`. */
+  title: string;
+  /** A down alert went out and no recovery since (a recovery is announced only after one). */
+  alerted: boolean;
+  /** Restarts greenci made since it was last healthy (self-healing). */
+  healAttempts: number;
+  checkedAt: number;
+}
+
+/** One change of a health state, as stored; `alert` says whether ops were told of it. */
+export interface HealthTransitionRecord {
+  id: number;
+  key: string;
+  title: string;
+  project?: string;
+  env?: EnvName;
+  service?: string;
+  from: Health;
+  to: Health;
+  detail?: string;
+  alert: boolean;
+  /** Why the alert reads as it does: `flapping`, `restarted 3 times`, `still down`. */
+  note?: string;
+  at: number;
 }

@@ -1,5 +1,5 @@
 import type { EngineEvent, SmeeState } from './events.js';
-import type { BuildRecord, ContainerRow, DeploymentRecord, DockerState } from './model.js';
+import type { BuildRecord, ContainerRow, DeploymentRecord, DockerState, HealthRecord } from './model.js';
 
 /** What every face of greenci shows: recent builds and each project's environments. */
 export interface Snapshot {
@@ -15,11 +15,13 @@ export interface Snapshot {
   containers: ContainerRow[];
   /** Whether the container watcher reaches Docker; absent until it first looked. */
   docker?: DockerState;
+  /** The monitor's view: per checked thing (`green/production/billing`, `greenci/docker`), its health. */
+  health: Record<string, HealthRecord>;
 }
 
 export const MAX_BUILDS = 100;
 
-export const emptySnapshot = (): Snapshot => ({ builds: [], environments: {}, live: {}, smee: {}, containers: [] });
+export const emptySnapshot = (): Snapshot => ({ builds: [], environments: {}, live: {}, smee: {}, containers: [], health: {} });
 
 /** The one pure reducer: the daemon, the console and the tests all fold events through it. */
 export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
@@ -51,6 +53,14 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
       return { ...s, smee: { ...s.smee, [e.project]: e.state } };
     case 'containers':
       return { ...s, containers: e.containers, docker: e.docker };
+    case 'health.updated':
+      return { ...s, health: { ...s.health, [e.health.key]: e.health } };
+    case 'health.removed': {
+      if (!(e.key in s.health)) return s;
+      const { [e.key]: _gone, ...health } = s.health;
+      return { ...s, health };
+    }
+    case 'health.alerts':
     case 'release.created':
     case 'delivery':
     case 'log':

@@ -226,6 +226,14 @@ export class DockerClient {
     }
   }
 
+  async restartContainer(id: string, graceSeconds = 10): Promise<void> {
+    try {
+      await this.api.getContainer(id).restart({ t: graceSeconds });
+    } catch (err) {
+      throw dockerError('restart', err);
+    }
+  }
+
   async renameContainer(id: string, name: string): Promise<void> {
     try {
       await this.api.getContainer(id).rename({ name });

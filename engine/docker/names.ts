@@ -12,6 +12,8 @@ export const LABEL = {
   app: 'greenci.app',
   role: 'greenci.role',
   fingerprint: 'greenci.fingerprint',
+  /** An app's health path, so the monitor checks what the deploy checked. */
+  health: 'greenci.health',
 } as const;
 
 /** How a caller may name a container: an id (or its prefix) or a name, as Docker allows them. */

@@ -50,6 +50,7 @@ export function serviceContainerSpec(id: DeployIdentity, service: ServiceSpec, i
     NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [service.name] } } },
   };
   if (service.command) spec.Cmd = service.command;
+  if (service.kind === 'app' && service.health) spec.Labels![LABEL.health] = service.health;
   if (port) {
     spec.ExposedPorts = { [port]: {} };
     spec.HostConfig!.PortBindings = { [port]: [{ HostIp: env.bind, HostPort: hostPort ? String(hostPort) : '' }] };

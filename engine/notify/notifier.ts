@@ -2,12 +2,14 @@ import type { GreenciConfig } from '../../config/schema.js';
 import type { EngineEvent } from '../events.js';
 import type { Store } from '../store/index.js';
 import type { NewMail } from '../store/outbox.js';
+import { healthAlertMail } from './alert-mail.js';
 import { buildMail, buildMailKey, rollbackMail } from './build-mail.js';
 
 /**
  * Turns what happened into emails in the outbox (the sender takes them from there): a finished
  * build to its pusher (the lead list for the production branch), a manual rollback to the lead
- * list. Each event gives at most one email (a dedupe key per build or deployment).
+ * list, a monitoring round's alerts to the ops list (one email per round). Each event gives at most
+ * one email (a dedupe key per build, deployment or round).
  */
 export class Notifier {
   constructor(
@@ -15,6 +17,8 @@ export class Notifier {
     private readonly config: () => GreenciConfig,
     private readonly queued: (mail: NewMail) => void,
     private readonly domain = 'greenci',
+    /** Named in alerts, so ops with several hosts know which one. */
+    private readonly host?: string,
   ) {}
 
   handle(e: EngineEvent): void {
@@ -42,6 +46,7 @@ export class Notifier {
       const before = this.store.releases.deployments(d.project, 'production', 20).find((x) => x.id < d.id && x.status === 'success');
       return rollbackMail({ project: d.project, from: before?.version, to: d.version ?? '?', by: d.requestedBy ?? 'unknown', ok: d.status === 'success', reason: d.reason, lead: c.notify.lead, deploymentId: d.id });
     }
+    if (e.type === 'health.alerts') return healthAlertMail(e.alerts, c.notify.ops, { host: this.host });
     return undefined;
   }
 }

@@ -41,6 +41,15 @@ export class OutboxSender {
     });
   }
 
+  /** Waits for the round in progress and one more (so what was stored just now is tried). */
+  async flush(): Promise<void> {
+    if (this.stopped) return;
+    await this.running;
+    if (this.stopped) return;
+    this.kick();
+    await this.running;
+  }
+
   /** Waits for the round in progress, then sends nothing more. */
   async stop(): Promise<void> {
     this.stopped = true;

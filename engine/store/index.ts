@@ -4,6 +4,7 @@ import { AuditStore } from './audit.js';
 import { BuildStore } from './builds.js';
 import { openDb, type Db } from './db.js';
 import { DeliveryStore } from './deliveries.js';
+import { HealthStore } from './health.js';
 import { LeaseStore } from './leases.js';
 import { OutboxStore } from './outbox.js';
 import { ReleaseStore } from './releases.js';
@@ -16,6 +17,7 @@ export interface Store {
   leases: LeaseStore;
   deliveries: DeliveryStore;
   outbox: OutboxStore;
+  health: HealthStore;
   close(): void;
 }
 
@@ -29,5 +31,5 @@ export function openStore(dataDir: string): Store {
     const e = err as NodeJS.ErrnoException;
     throw new ConfigError(`dataDir: cannot open greenci's database ${file} (${e.code ?? e.message}); check the directory exists and is writable by this user`);
   }
-  return { db, builds: new BuildStore(db), releases: new ReleaseStore(db), audit: new AuditStore(db), leases: new LeaseStore(db), deliveries: new DeliveryStore(db), outbox: new OutboxStore(db), close: () => db.close() };
+  return { db, builds: new BuildStore(db), releases: new ReleaseStore(db), audit: new AuditStore(db), leases: new LeaseStore(db), deliveries: new DeliveryStore(db), outbox: new OutboxStore(db), health: new HealthStore(db), close: () => db.close() };
 }

@@ -155,4 +155,39 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
   `,
+  `
+  CREATE TABLE health (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    project TEXT,
+    env TEXT,
+    service TEXT,
+    title TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('unknown','healthy','degraded','down')),
+    since INTEGER NOT NULL,
+    failures INTEGER NOT NULL,
+    successes INTEGER NOT NULL,
+    detail TEXT,
+    flapping INTEGER NOT NULL,
+    recent TEXT NOT NULL,
+    alerted INTEGER NOT NULL,
+    heal_attempts INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL
+  );
+  CREATE TABLE health_transitions (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    project TEXT,
+    env TEXT,
+    service TEXT,
+    from_state TEXT NOT NULL,
+    to_state TEXT NOT NULL,
+    detail TEXT,
+    alert INTEGER NOT NULL,
+    note TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX health_transitions_key ON health_transitions(key, id);
+  `,
 ];

@@ -8,9 +8,8 @@ import type { DaemonInfo } from '../../engine/control/protocol.js';
 import { startControlServer } from '../../engine/control/server.js';
 import { describeError } from '../../engine/errors.js';
 import { createEngine, type Engine } from '../../engine/index.js';
-import { Mailer } from '../../engine/notify/mailer.js';
-import { Notifier } from '../../engine/notify/notifier.js';
-import { OutboxSender } from '../../engine/notify/outbox-sender.js';
+import type { MonitorHandle } from '../../engine/api.js';
+import { startMail, type MailService } from '../../engine/notify/mail-service.js';
 import { Intake } from '../../engine/intake/intake.js';
 import { SmeeRelay } from '../../engine/intake/smee.js';
 import { startWebhookServer, type WebhookServer } from '../../engine/intake/webhook-server.js';
@@ -41,7 +40,8 @@ export class Daemon {
   private stopMetrics?: () => void;
   private relays = new Map<string, SmeeRelay>();
   private reconcileTask?: ScheduledTask;
-  private sender?: OutboxSender;
+  private mail?: MailService;
+  private monitor?: MonitorHandle;
   private draining = false;
   private reconciledAt?: number;
   private readonly startedAt = Date.now();
@@ -86,6 +86,7 @@ export class Daemon {
     this.startRelays();
     this.scheduleReconcile();
     void this.reconcileAll('start');
+    this.startMonitor();
     this.engine.startQueue();
     this.log.info('greenci daemon ready');
   }
@@ -109,15 +110,22 @@ export class Daemon {
 
   /** Email: finished builds and rollbacks become outbox rows; the sender delivers them (and what an earlier run left pending). */
   private startMail(): void {
-    if (!this.config.smtp) return void this.log.info('email: no smtp in the config, so no email is queued or sent');
-    const domain = this.config.smtp.from.split('@')[1] ?? 'greenci';
-    const notifier = new Notifier(this.engine.store, () => this.config, () => this.sender?.kick(), domain);
-    this.engine.subscribe((e) => notifier.handle(e));
-    this.sender = new OutboxSender(this.engine.store.outbox, new Mailer(this.config.smtp, this.o.env), {
-      sent: (id, response) => this.log.info({ mail: id, response }, `email #${id} sent`),
-      failed: (id, error, retryAt) => this.log.warn({ mail: id, error, retryAt }, `email #${id} not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`),
+    this.mail = startMail({
+      store: this.engine.store, config: () => this.config, subscribe: (fn) => this.engine.subscribe(fn), env: this.o.env,
+      on: {
+        sent: (id, response) => this.log.info({ mail: id, response }, `email #${id} sent`),
+        failed: (id, error, retryAt) => this.log.warn({ mail: id, error, retryAt }, `email #${id} not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`),
+      },
     });
-    this.sender.start();
+    if (!this.mail) this.log.info('email: no smtp in the config, so no email is queued or sent');
+  }
+
+  private startMonitor(): void {
+    this.monitor = this.engine.startMonitor({
+      webhookUrl: () => this.webhook && `http://${loopback(this.webhook.address)}${this.config.webhook.path}`,
+      log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
+    });
+    this.log.info({ schedule: this.config.monitor.schedule }, `monitoring on "${this.config.monitor.schedule}"`);
   }
 
   private startRelays(): void {
@@ -178,6 +186,11 @@ export class Daemon {
     }
     this.startRelays();
     if (old.reconcile.schedule !== config.reconcile.schedule) this.scheduleReconcile();
+    this.monitor?.reschedule();
+    if (JSON.stringify(old.smtp) !== JSON.stringify(config.smtp)) {
+      await this.mail?.stop();
+      this.startMail();
+    }
     this.log.info({ projects: Object.keys(config.projects) }, 'config reloaded');
     return true;
   }
@@ -188,6 +201,7 @@ export class Daemon {
     this.draining = true;
     const grace = this.config.daemon.shutdownGraceSeconds * 1000;
     this.log.info({ graceSeconds: grace / 1000 }, 'stopping: no new webhooks; running stages may finish');
+    await this.monitor?.stop();
     await this.webhook?.close();
     void this.reconcileTask?.destroy();
     await Promise.all([...this.relays.values()].map((r) => r.stop()));
@@ -195,7 +209,7 @@ export class Daemon {
     for (const b of requeued) this.log.info({ build: b.id, retryOf: b.retryOf }, `build #${b.retryOf} stopped by the shutdown; queued again as #${b.id}`);
     await this.control?.close();
     await this.metrics?.close();
-    await this.sender?.stop();
+    await this.mail?.stop();
     this.stopMetrics?.();
     this.engine.close();
     this.log.info('greenci daemon stopped');

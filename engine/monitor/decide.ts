@@ -1,0 +1,78 @@
+import type { HealthRecord } from '../model.js';
+import type { Observation } from './checks.js';
+import { initialHealth, observe, type Health, type HealthThresholds } from './health-state.js';
+
+/**
+ * What one observation does to a checked thing: its next record, the change to store, whether
+ * ops hear of it now, and whether greenci restarts its container first. Pure.
+ *
+ * - Ops hear of `down` and of the recovery after a `down` they heard of; `degraded` only shows.
+ * - Self-healing (where enabled): a down container is restarted, up to `maxRestarts` times,
+ *   before anyone is told; only if it stays down is the alert sent (saying so).
+ * - Flapping: one alert says so, then quiet; when it settles, whatever people have not heard
+ *   (still down, or recovered) is told once.
+ */
+export interface HealPolicy {
+  enabled: boolean;
+  maxRestarts: number;
+  /** A restart was made recently: wait for it to come up rather than restart again or alert. */
+  coolingDown: boolean;
+}
+
+export interface Decision {
+  next: HealthRecord;
+  transition?: { from: Health; to: Health; detail?: string; alert: boolean; note?: string; at: number };
+  heal: boolean;
+  /** Whether anything people see changed (state, detail, flapping, alerting): worth an event. */
+  changed: boolean;
+}
+
+export function decide(prev: HealthRecord | undefined, obs: Observation, now: number, t: HealthThresholds, heal: HealPolicy): Decision {
+  const base: HealthRecord = {
+    ...(prev ?? { ...initialHealth(now), alerted: false, healAttempts: 0, checkedAt: now }),
+    key: obs.key, kind: obs.kind, project: obs.project, env: obs.env, service: obs.service, title: obs.title,
+  };
+  if (obs.ok === undefined) {
+    const next = { ...base, checkedAt: now };
+    return { next, heal: false, changed: !prev };
+  }
+  const { next: h, transition: moved } = observe(base, obs.ok, obs.detail, now, t);
+  const rec: HealthRecord = { ...base, ...h, checkedAt: now };
+  const canHeal = heal.enabled && obs.containerId !== undefined && rec.healAttempts < heal.maxRestarts;
+  let transition: Decision['transition'];
+  let restart = false;
+
+  const healedNote = () => (rec.healAttempts ? `greenci restarted it ${rec.healAttempts} time${rec.healAttempts === 1 ? '' : 's'}; it is still down` : undefined);
+  if (moved) {
+    let alert = false;
+    let note: string | undefined;
+    if (moved.to === 'down') {
+      if (heal.coolingDown) {
+        // a restart is coming up: neither alert nor restart again yet
+      } else if (canHeal) restart = true;
+      else if (moved.alert) ((alert = true), (note = healedNote()));
+    } else if (moved.to === 'healthy') {
+      alert = base.alerted && moved.alert;
+      rec.healAttempts = 0;
+    }
+    if (moved.flapStarted) ((alert = true), (note = `flapping: ${rec.recent.length} changes within ${Math.round(t.flapWindowMs / 60_000)} min; alerts paused until it settles`));
+    if (alert) rec.alerted = moved.to !== 'healthy';
+    transition = { from: moved.from, to: moved.to, detail: moved.detail, alert, note, at: now };
+  } else if (!obs.ok && rec.state === 'down' && !rec.alerted && !rec.flapping) {
+    // down and nobody told: a restart is coming up, another is allowed, or they are used up
+    if (heal.coolingDown) {
+      /* wait */
+    } else if (canHeal) restart = true;
+    else {
+      rec.alerted = true;
+      transition = { from: 'down', to: 'down', detail: rec.detail, alert: true, note: healedNote() ?? (base.flapping ? 'flapping has settled; it is down' : 'still down'), at: now };
+    }
+  } else if (rec.state === 'healthy' && rec.alerted && !rec.flapping) {
+    // flapping settled on healthy: the recovery nobody heard of yet
+    rec.alerted = false;
+    transition = { from: 'down', to: 'healthy', alert: true, note: 'flapping has settled; it is healthy', at: now };
+  }
+  if (restart) rec.healAttempts += 1;
+  const changed = !prev || transition !== undefined || restart || prev.detail !== rec.detail || prev.flapping !== rec.flapping || prev.alerted !== rec.alerted;
+  return { next: rec, transition, heal: restart, changed };
+}

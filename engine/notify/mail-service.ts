@@ -1,0 +1,39 @@
+import os from 'node:os';
+import type { GreenciConfig } from '../../config/schema.js';
+import type { Listener } from '../events.js';
+import type { Store } from '../store/index.js';
+import { Mailer } from './mailer.js';
+import { Notifier } from './notifier.js';
+import { OutboxSender, type SenderEvents } from './outbox-sender.js';
+
+export interface MailService {
+  /** Sends what is due now. */
+  kick(): void;
+  /** Tries what is due once more and waits for it (an in-process run about to exit); what fails stays in the outbox. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Email for whichever process runs the engine (the daemon, or the console and CLI without one):
+ * what happens becomes outbox rows, and the sender delivers them and whatever an earlier run left
+ * pending. Undefined when the config has no smtp.
+ */
+export function startMail(o: { store: Store; config: () => GreenciConfig; subscribe: (fn: Listener) => () => void; env: NodeJS.ProcessEnv; on?: SenderEvents }): MailService | undefined {
+  const smtp = o.config().smtp;
+  if (!smtp) return undefined;
+  const domain = smtp.from.split('@')[1] ?? 'greenci';
+  let sender: OutboxSender | undefined;
+  const notifier = new Notifier(o.store, o.config, () => sender?.kick(), domain, os.hostname());
+  const unsubscribe = o.subscribe((e) => notifier.handle(e));
+  sender = new OutboxSender(o.store.outbox, new Mailer(smtp, o.env), o.on);
+  sender.start();
+  return {
+    kick: () => sender.kick(),
+    flush: () => sender.flush(),
+    async stop() {
+      unsubscribe();
+      await sender.stop();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { HealthRecord, HealthTransitionRecord } from '../../engine/model.js';
+import type { Observation } from '../../engine/monitor/checks.js';
+import { decide, type HealPolicy } from '../../engine/monitor/decide.js';
+import { DEFAULT_THRESHOLDS } from '../../engine/monitor/health-state.js';
+import { alertVerb, healthAlertMail } from '../../engine/notify/alert-mail.js';
+
+const NO_HEAL: HealPolicy = { enabled: false, maxRestarts: 3, coolingDown: false };
+const obs = (ok: boolean | undefined, detail = ok === false ? 'exited (code 137)' : undefined): Observation => ({
+  key: 'green/production/billing', kind: 'app', project: 'green', env: 'production', service: 'billing', title: 'green prod billing', ok, detail, containerId: 'c1',
+});
+
+/** Checks one a second; each step may change the heal policy. Returns what ops would hear, in order. */
+function run(results: (boolean | undefined)[], heal: (i: number, h?: HealthRecord) => HealPolicy = () => NO_HEAL, t = DEFAULT_THRESHOLDS) {
+  let h: HealthRecord | undefined;
+  const heard: string[] = [];
+  const restarts: number[] = [];
+  results.forEach((ok, i) => {
+    const d = decide(h, obs(ok), i * 1000, t, heal(i, h));
+    h = d.next;
+    if (d.heal) restarts.push(i);
+    if (d.transition?.alert) heard.push(`${d.transition.to}${d.transition.note ? ` (${d.transition.note})` : ''}`);
+  });
+  return { h: h!, heard, restarts };
+}
+
+describe('monitor: what ops hear of a service', () => {
+  it('hear of down and of the recovery after it; degraded and first sight only show', () => {
+    const { heard, h } = run([true, false, false, false, true, true, true]);
+    expect(heard).toEqual(['down', 'healthy']);
+    expect(h).toMatchObject({ state: 'healthy', alerted: false });
+  });
+
+  it('a blip (one failure) is never an email', () => {
+    expect(run([true, false, true, true, false, true]).heard).toEqual([]);
+  });
+
+  it('no verdict (a container starting) leaves the state where it is', () => {
+    const { h, heard } = run([true, false, undefined, undefined, false]);
+    expect(heard).toEqual(['down']);
+    expect(h.failures).toBe(2);
+  });
+
+  it('flapping: one alert says so, then quiet; when it settles, the outcome is told once', () => {
+    const t = { ...DEFAULT_THRESHOLDS, recoverAfter: 1, downAfter: 1, flapLimit: 4, flapWindowMs: 10_000 };
+    // down/up eight times in 16 s, then healthy for 12 s (the window empties)
+    const flaps = Array.from({ length: 16 }, (_, i) => i % 2 === 1);
+    const { heard, h } = run([true, ...flaps, ...Array(12).fill(true)], () => NO_HEAL, t);
+    expect(heard.filter((x) => x.includes('flapping'))).toHaveLength(1);
+    expect(heard.length).toBeLessThanOrEqual(6);
+    expect(heard.at(-1)).toMatch(/^healthy/);
+    expect(h.alerted).toBe(false);
+  });
+
+  it('self-healing restarts a down container before anyone hears; only when it stays down is the alert sent, saying so', () => {
+    const heal = (): HealPolicy => ({ enabled: true, maxRestarts: 2, coolingDown: false });
+    const { heard, restarts, h } = run([true, false, false, false, false, false], heal);
+    expect(restarts).toEqual([2, 3]);
+    expect(heard).toEqual(['down (greenci restarted it 2 times; it is still down)']);
+    expect(h).toMatchObject({ state: 'down', alerted: true, healAttempts: 2 });
+  });
+
+  it('a restart that works: nobody is told, and the restart budget is whole again', () => {
+    const heal = (): HealPolicy => ({ enabled: true, maxRestarts: 3, coolingDown: false });
+    const { heard, restarts, h } = run([true, false, false, true, true], heal);
+    expect(restarts).toEqual([2]);
+    expect(heard).toEqual([]);
+    expect(h).toMatchObject({ state: 'healthy', healAttempts: 0 });
+  });
+
+  it('while a restart is coming up, no second restart and no alert', () => {
+    const heal = (i: number): HealPolicy => ({ enabled: true, maxRestarts: 3, coolingDown: i >= 3 && i <= 5 });
+    const { restarts, heard } = run([true, false, false, false, false, false, false], heal);
+    expect(restarts).toEqual([2, 6]);
+    expect(heard).toEqual([]);
+  });
+});
+
+describe('monitor: the ops email', () => {
+  const alert = (id: number, title: string, to: HealthTransitionRecord['to'], detail?: string, note?: string): HealthTransitionRecord =>
+    ({ id, key: title, title, from: to === 'healthy' ? 'down' : 'degraded', to, detail, alert: true, note, at: Date.UTC(2026, 10, 22, 9, 30, id) });
+
+  it('one alert: a subject to scan, the why in the body, plain text and HTML', () => {
+    const m = healthAlertMail([alert(7, 'green prod billing', 'down', 'exited (code 137)')], ['ops@example.com'], { host: 'ci-1' })!;
+    expect(m.subject).toBe('✖ green prod billing down');
+    expect(m.to).toEqual(['ops@example.com']);
+    expect(m.text).toMatch(/^green prod billing: down at 2026-11-22 09:30:07 UTC: exited \(code 137\)$/m);
+    expect(m.text).toMatch(/^host:\s+ci-1$/m);
+    expect(m.html).toContain('exited (code 137)');
+    expect(m.dedupeKey).toBe('health:7-7');
+  });
+
+  it('a round with several: one email naming them all, down first', () => {
+    const m = healthAlertMail([alert(3, 'greenci docker engine', 'healthy'), alert(4, 'green prod billing', 'down', 'x'), alert(5, 'green prod weight', 'down', 'y')], ['ops@example.com'])!;
+    expect(m.subject).toBe('✖ green prod billing, green prod weight down; greenci docker engine recovered');
+    const many = Array.from({ length: 12 }, (_, i) => alert(10 + i, `green-project-${i} prod billing`, 'down', 'gone'));
+    const long = healthAlertMail(many, ['ops@example.com'])!;
+    expect(long.subject.length).toBeLessThanOrEqual(110);
+    expect(long.subject).toMatch(/^✖ 12 down: /);
+    expect(long.text.match(/:\s+down at/g)).toHaveLength(12);
+  });
+
+  it('flapping and recovered read as such; nobody to tell gives no email', () => {
+    expect(alertVerb(alert(1, 'a', 'down', 'x', 'flapping: 5 changes within 10 min; alerts paused until it settles'))).toBe('flapping');
+    expect(healthAlertMail([alert(1, 'green test weight', 'healthy')], ['o@example.com'])!.subject).toBe('✔ green test weight recovered');
+    expect(healthAlertMail([alert(1, 'a', 'down')], [])).toBeUndefined();
+  });
+});
