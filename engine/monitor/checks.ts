@@ -33,7 +33,7 @@ export function containerVerdict(info: ContainerInspectInfo, restartsBefore: num
   if (st.OOMKilled && !st.Running) return { ok: false, detail: `killed: out of memory (exit code ${st.ExitCode})` };
   if (st.Restarting) return { ok: false, detail: `restarting (exit code ${st.ExitCode}, ${restarts} restart${restarts === 1 ? '' : 's'})` };
   if (st.Paused) return { ok: false, detail: 'paused' };
-  if (!st.Running) return { ok: false, detail: `${st.Status === 'created' ? 'not started' : `${st.Status || 'stopped'} (exit code ${st.ExitCode})`}` };
+  if (!st.Running) return { ok: false, detail: st.Status === 'created' ? 'not started' : `${st.Status || 'stopped'} (code ${st.ExitCode})` };
   if (restartsBefore !== undefined && restarts > restartsBefore) return { ok: false, detail: `restarted by Docker (${restarts - restartsBefore} time${restarts - restartsBefore === 1 ? '' : 's'} since the last check)` };
   const health = st.Health?.Status;
   if (health === 'unhealthy') {

@@ -3,15 +3,16 @@ import type { NewMail } from '../store/outbox.js';
 import { htmlBody, textBody } from './html.js';
 
 /** What an alert says happened, in a word people scan for. */
-export function alertVerb(a: HealthTransitionRecord): 'down' | 'recovered' | 'flapping' | 'degraded' {
+export function alertVerb(a: HealthTransitionRecord): (typeof ORDER)[number] {
   if (a.note?.startsWith('flapping:')) return 'flapping';
+  if (a.key.startsWith('greenci/build-')) return a.to === 'healthy' ? 'no longer stuck' : 'stuck';
   if (a.to === 'healthy') return 'recovered';
   if (a.to === 'down') return 'down';
   return 'degraded';
 }
 
-const ICON = { down: '✖', flapping: '⚠', degraded: '⚠', recovered: '✔' } as const;
-const ORDER = ['down', 'flapping', 'degraded', 'recovered'] as const;
+const ORDER = ['down', 'stuck', 'flapping', 'degraded', 'recovered', 'no longer stuck'] as const;
+const ICON: Record<(typeof ORDER)[number], string> = { down: '✖', stuck: '✖', flapping: '⚠', degraded: '⚠', recovered: '✔', 'no longer stuck': '✔' };
 const SUBJECT_MAX = 110;
 
 /**

@@ -39,6 +39,18 @@ export function logEvent(log: Logger, e: EngineEvent): void {
     case 'smee.state':
       log[e.state.state === 'disconnected' ? 'warn' : 'info']({ project: e.project, smee: e.state.state, channel: e.state.channel, detail: e.state.detail }, `smee ${e.project}: ${e.state.state}${e.state.detail ? ` (${e.state.detail})` : ''}`);
       return;
+    case 'health.updated': {
+      const t = e.transition;
+      if (!t) return;
+      const level = t.to === 'down' ? 'warn' : 'info';
+      log[level]({ health: e.health.key, from: t.from, to: t.to, detail: t.detail, alert: t.alert, note: t.note, flapping: e.health.flapping || undefined }, `health: ${t.title} ${t.from} → ${t.to}${t.detail ? `: ${t.detail}` : ''}${t.note ? ` (${t.note})` : ''}${t.alert ? '; ops alerted' : ''}`);
+      return;
+    }
+    case 'health.removed':
+      log.info({ health: e.key }, `health: ${e.key} no longer checked`);
+      return;
+    case 'health.alerts':
+      return;
     case 'log':
     case 'containers': // about once a second while someone watches: the console's, not the journal's
       return;

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthTransitionRecord } from '../../engine/model.js';
+import { openStore, type Store } from '../../engine/store/index.js';
+import { greenciDone } from '../helpers/cli.js';
+import { startDaemon, type DaemonRun } from '../helpers/daemon.js';
+import { docker, envContainers } from '../helpers/docker-env.js';
+import { setupGreen, type GreenSetup } from '../helpers/green.js';
+import { SmtpSink } from '../helpers/smtp-sink.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const INTERVAL_S = 3;
+const TIMEOUT_MS = 1000;
+
+/**
+ * The monitoring service in a real daemon against real containers: a killed production container
+ * is alerted within one check interval and its recovery announced, flapping is damped to one
+ * alert, a stuck build is detected, the test environment heals itself, and alerts pending while
+ * SMTP is down survive a daemon restart and arrive exactly once.
+ */
+describe('greenci daemon: health monitoring and alerts', () => {
+  let sink: SmtpSink;
+  let g: GreenSetup;
+  let d: DaemonRun;
+  let store: Store;
+  const ops = (subject: RegExp) => sink.messages.filter((m) => m.envelopeTo.includes('ops@example.com') && subject.test(m.subject ?? ''));
+  const opsMail = (subject: RegExp, timeout = 60_000) =>
+    waitUntil(() => ops(subject)[0], `an ops email with subject ${subject}; have: ${sink.messages.map((m) => `${m.envelopeTo} ${m.subject}`).join(' | ')}`, timeout);
+  const key = (env: string, service: string) => `${g.project}/${env}/${service}`;
+  const state = (k: string) => store.health.get(k)?.state;
+  const stateIs = (k: string, s: string, timeout = 60_000) => waitUntil(() => state(k) === s, `${k} ${s} (is ${state(k)})`, timeout);
+  const container = async (env: 'test' | 'production', service: string) => (await envContainers(g.project, env))[service].Id;
+  const lastTransition = (k: string, to: string, after = 0): HealthTransitionRecord | undefined => store.health.transitions({ key: k }).find((t) => t.to === to && t.id > after);
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    g = await setupGreen({
+      healthTimeout: '20s', noEngine: true,
+      extra: [
+        'reconcile:', '  schedule: "0 0 1 1 *"',
+        'smtp:', '  host: 127.0.0.1', `  port: ${sink.port}`, '  from: greenci@example.com',
+        'notify:', '  lead: [lead@example.com]', '  ops: [ops@example.com]',
+        'monitor:', `  schedule: "*/${INTERVAL_S} * * * * *"`, `  timeout: ${TIMEOUT_MS}ms`, '  stuckAfter: 2s',
+        '  flap:', '    limit: 5', '    window: 5m',
+        '  heal:', '    test: true', '    production: false', '    maxRestarts: 2', '    wait: 2s',
+      ].join('\n'),
+    });
+    d = await startDaemon(g.configFile, g.env);
+    store = openStore(g.dataDir);
+  });
+  afterAll(async () => {
+    if (process.env.GREENCI_DEBUG_LOGS) for (const l of d?.logs ?? []) console.log(JSON.stringify(l));
+    await d?.stop();
+    store?.close();
+    await g?.cleanup();
+    await sink?.down();
+  });
+
+  it('a build running longer than monitor.stuckAfter is reported stuck to ops, and its end too', async () => {
+    const r = await greenciDone(['trigger', g.project, '--branch', 'master', '--json', '--config', g.configFile], g.env);
+    expect(r.code).toBe(0);
+    const id = (JSON.parse(r.stdout) as { id: number }).id;
+    const stuck = await opsMail(new RegExp(`✖ .*greenci build #${id} \\(${g.project} master\\) stuck`));
+    expect(stuck.text).toMatch(new RegExp(`greenci build #${id} \\(${g.project} master\\):\\s+stuck at .*: stuck: build #${id} \\(${g.project} master\\) running for \\d+ s, in stage \\w`));
+    await waitUntil(() => store.builds.get(id)?.status === 'success' && store.builds.get(id), 'the release build to succeed', 150_000);
+    await opsMail(new RegExp(`✔ .*greenci build #${id} \\(${g.project} master\\) no longer stuck`));
+    // the finished build is no longer checked
+    await waitUntil(() => !store.health.get(`greenci/build-${id}`), 'the finished build forgotten by the monitor');
+  });
+
+  it('a production container killed: alerted within one check interval, and its recovery announced', async () => {
+    for (const s of ['billing', 'weight', 'billing-db', 'weight-db']) await stateIs(key('production', s), 'healthy');
+    const before = store.health.transitions({ limit: 1 })[0]?.id ?? 0;
+    const id = await container('production', 'billing');
+    const killedAt = Date.now();
+    await docker.api.getContainer(id).kill();
+
+    const down = await waitUntil(() => lastTransition(key('production', 'billing'), 'down', before), 'billing down in SQLite', 30_000);
+    expect(down.alert).toBe(true);
+    expect(down.detail).toMatch(/exited \(code 137\)/);
+    // one interval: the die event checks at once (degraded), the next scheduled round confirms it (down)
+    const nextTick = Math.ceil(killedAt / (INTERVAL_S * 1000)) * INTERVAL_S * 1000;
+    const degraded = lastTransition(key('production', 'billing'), 'degraded', before)!;
+    console.log(`monitor: kill → degraded stored ${degraded.at - killedAt} ms, kill → down alert stored ${down.at - killedAt} ms (schedule every ${INTERVAL_S} s)`);
+    expect(degraded.at).toBeLessThan(nextTick + TIMEOUT_MS + 2000);
+    expect(down.at).toBeLessThan(nextTick + INTERVAL_S * 1000 + TIMEOUT_MS + 2000);
+
+    const mail = await opsMail(new RegExp(`^✖ ${g.project} prod billing down$`));
+    expect(mail.envelopeTo).toEqual(['ops@example.com']);
+    expect(mail.text).toMatch(new RegExp(`^${g.project} prod billing:\\s+down at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC: exited \\(code 137\\)`, 'm'));
+    expect(mail.html).toContain('exited (code 137)');
+
+    // the daemon's snapshot (what the console shows) has it down too
+    const status = await greenciDone(['status', '--json', '--config', g.configFile], g.env);
+    expect(JSON.parse(status.stdout).health[key('production', 'billing')]).toMatchObject({ state: 'down', title: `${g.project} prod billing` });
+
+    await docker.api.getContainer(id).start();
+    const up = await opsMail(new RegExp(`^✔ ${g.project} prod billing recovered$`));
+    expect(up.text).toMatch(/recovered at /);
+    expect(ops(new RegExp(`${g.project} prod billing down`))).toHaveLength(1);
+    // production was not healed behind anyone's back: healing is off there
+    expect(store.audit.list(g.project).filter((a) => a.action === 'heal' && a.target?.startsWith('production'))).toHaveLength(0);
+  });
+
+  it('flapping is damped: one alert says so, then quiet', async () => {
+    const k = key('production', 'billing');
+    const mailsBefore = ops(new RegExp(`${g.project} prod billing`)).length;
+    const id = await container('production', 'billing');
+    // two more down/up cycles: the 6th change within the window is flapping
+    for (let i = 0; i < 2; i++) {
+      await docker.api.getContainer(id).kill();
+      await stateIs(k, 'down', 30_000);
+      await docker.api.getContainer(id).start();
+      await stateIs(k, 'healthy', 30_000);
+    }
+    const flapping = await opsMail(new RegExp(`^⚠ ${g.project} prod billing flapping$`));
+    expect(flapping.text).toMatch(/alerts paused until it settles/);
+    expect(store.health.get(k)?.flapping).toBe(true);
+    // the cycles gave exactly one more email about billing: the flapping one
+    expect(ops(new RegExp(`${g.project} prod billing`)).length).toBe(mailsBefore + 1);
+    const changes = store.health.transitions({ key: k }).filter((t) => t.to !== 'down' || t.from !== 'down');
+    expect(changes.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('self-healing in the test environment: a down container is restarted and nobody is paged', async () => {
+    const k = key('test', 'weight');
+    await stateIs(k, 'healthy');
+    const id = await container('test', 'weight');
+    await docker.api.getContainer(id).kill();
+    await waitUntil(() => store.audit.list(g.project).find((a) => a.action === 'heal' && a.target === 'test weight' && a.outcome?.startsWith('restarted')), 'a heal recorded in the audit log', 30_000);
+    await stateIs(k, 'healthy', 30_000);
+    expect((await docker.api.getContainer(id).inspect()).State.Running).toBe(true);
+    expect(ops(/test weight/)).toHaveLength(0);
+    expect(store.health.transitions({ key: k }).map((t) => t.to)).toContain('down');
+  });
+
+  it('alerts raised while SMTP is down survive a daemon restart and arrive exactly once', async () => {
+    await sink.down();
+    const k = key('production', 'weight');
+    const before = store.health.transitions({ limit: 1 })[0]?.id ?? 0;
+    const id = await container('production', 'weight');
+    await docker.api.getContainer(id).kill();
+    await waitUntil(() => lastTransition(k, 'down', before), 'weight down', 30_000);
+    const pending = await waitUntil(() => store.outbox.list().find((m) => m.subject === `✖ ${g.project} prod weight down` && m.status === 'pending' && m.attempts > 0), 'the alert pending after a failed attempt', 30_000);
+    expect(pending.lastError).toMatch(/ECONNREFUSED|connect/i);
+
+    expect(await d.stop('SIGTERM')).toBe(0);
+    await sink.up();
+    await docker.api.getContainer(id).start();
+    d = await startDaemon(g.configFile, g.env);
+
+    await opsMail(new RegExp(`^✖ ${g.project} prod weight down$`));
+    await opsMail(new RegExp(`^✔ ${g.project} prod weight recovered$`));
+    await waitUntil(() => store.outbox.list().every((m) => m.status === 'sent') || undefined, 'the outbox empty', 30_000);
+    expect(ops(new RegExp(`^✖ ${g.project} prod weight down$`))).toHaveLength(1);
+    expect(store.outbox.get(pending.id)?.status).toBe('sent');
+    for (const m of sink.messages) expect(m.text ?? '').not.toContain(g.secret);
+  });
+});
