@@ -17,7 +17,7 @@ describe('container specs', () => {
       name: 'green-production-billing',
       Image: 'sha256:img',
       Env: ['RATE=0.5', 'LOG=warn', ...GREENCI_ENV],
-      Labels: { 'greenci.project': 'green', 'greenci.env': 'production', 'greenci.release': 'v1.0.0', 'greenci.service': 'billing', 'greenci.role': 'app', 'greenci.build': '7', 'greenci.commit': 'abc123' },
+      Labels: { 'greenci.project': 'green', 'greenci.env': 'production', 'greenci.release': 'v1.0.0', 'greenci.service': 'billing', 'greenci.role': 'app', 'greenci.build': '7', 'greenci.commit': 'abc123', 'greenci.health': '/health' },
       ExposedPorts: { '8080/tcp': {} },
       HostConfig: {
         Init: true, NetworkMode: 'green-production', RestartPolicy: { Name: 'unless-stopped' },
