@@ -1,6 +1,7 @@
 import { errorFrom, type DaemonInfo } from '../engine/control/protocol.js';
-import type { Engine, RollbackResult } from '../engine/index.js';
-import type { BuildRecord, LogLine, ReleaseRecord } from '../engine/model.js';
+import type { RollbackResult } from '../engine/index.js';
+import type { LocalEngine } from './setup.js';
+import type { BuildRecord, HealthRecord, HealthTransitionRecord, LogLine, ReleaseRecord } from '../engine/model.js';
 import type { Snapshot } from '../engine/state.js';
 import { ControlClient } from './control-client.js';
 import type { Io } from './io.js';
@@ -24,10 +25,13 @@ export interface Backend {
   /** In-process only: runs a queued build in this process. */
   runHere?(id: number, signal: AbortSignal, onStage: (build: BuildRecord) => void): Promise<BuildRecord>;
   cancel(id: number, by: string): Promise<BuildRecord>;
+  /** The monitor's view: every checked thing now, and the last `limit` changes (newest first). */
+  health(limit: number): Promise<{ health: HealthRecord[]; transitions: HealthTransitionRecord[] }>;
   retry(id: number, by: string): Promise<BuildRecord>;
   releases(project: string): Promise<{ releases: ReleaseRecord[]; live?: ReleaseRecord }>;
   rollback(req: { project: string; to?: string; requestedBy: string; log: (line: string) => void }): Promise<RollbackResult>;
-  close(): void;
+  /** In-process: sends the email this run queued (or leaves it in the outbox), then closes the engine. */
+  close(): Promise<void> | void;
 }
 
 /** The daemon when its socket answers; else the engine in-process (and `io.err` says so when `announce`). */
@@ -36,7 +40,7 @@ export async function openBackend(io: Io, configPath?: string): Promise<Backend>
   const client = await ControlClient.connect(config.control.socket!);
   if (client) return daemonBackend(client);
   const { openEngineWith } = await import('./setup.js'); // the engine's modules load only without a daemon
-  return localBackend(openEngineWith(config));
+  return localBackend(openEngineWith(config, io.env));
 }
 
 export function daemonBackend(c: ControlClient): Backend {
@@ -55,6 +59,7 @@ export function daemonBackend(c: ControlClient): Backend {
     },
     trigger: (req) => c.request('POST', '/builds', req),
     cancel: (id, by) => c.request('POST', `/builds/${id}/cancel`, { requestedBy: by }),
+    health: (limit) => c.request('GET', `/health?limit=${limit}`),
     retry: (id, by) => c.request('POST', `/builds/${id}/retry`, { requestedBy: by }),
     releases: (project) => c.request('GET', `/projects/${encodeURIComponent(project)}/releases`),
     async rollback(req) {
@@ -73,7 +78,8 @@ export function daemonBackend(c: ControlClient): Backend {
   };
 }
 
-function localBackend(engine: Engine): Backend {
+function localBackend(local: LocalEngine): Backend {
+  const engine = local.engine;
   return {
     mode: 'in-process',
     status: async () => ({ snapshot: engine.getSnapshot() }),
@@ -103,9 +109,10 @@ function localBackend(engine: Engine): Backend {
       }
     },
     cancel: async (id, by) => engine.cancel(id, by),
+    health: async (limit) => ({ health: engine.store.health.all(), transitions: engine.store.health.transitions({ limit }) }),
     retry: (id, by) => engine.retry(id, by),
     releases: async (project) => engine.releases(project),
     rollback: (req) => engine.rollback(req),
-    close: () => engine.close(),
+    close: () => local.close(),
   };
 }

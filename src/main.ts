@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../engine/errors.js';
-import { BUILDS_USAGE, CANCEL_USAGE, CONSOLE_USAGE, DAEMON_USAGE, DEMO_USAGE, LOGS_USAGE, MAIL_USAGE, RELEASES_USAGE, RETRY_USAGE, ROLLBACK_USAGE, RUN_USAGE, STATUS_USAGE, TRIGGER_USAGE } from './commands/usage.js';
+import { BUILDS_USAGE, CANCEL_USAGE, CONSOLE_USAGE, DAEMON_USAGE, DEMO_USAGE, HEALTH_USAGE, LOGS_USAGE, MAIL_USAGE, RELEASES_USAGE, RETRY_USAGE, ROLLBACK_USAGE, RUN_USAGE, STATUS_USAGE, TRIGGER_USAGE } from './commands/usage.js';
 import { EXIT, exitFor } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { packageRoot } from './package-root.js';
@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   logs: { run: (a, io) => import('./commands/builds.js').then((m) => m.logsCommand(a, io)), usage: LOGS_USAGE, about: "print a build's log; -f follows it" },
   releases: { run: (a, io) => import('./commands/releases.js').then((m) => m.releasesCommand(a, io)), usage: RELEASES_USAGE, about: 'list releases; * marks the live one' },
   rollback: { run: (a, io) => import('./commands/releases.js').then((m) => m.rollbackCommand(a, io)), usage: ROLLBACK_USAGE, about: 'redeploy an earlier release to production' },
+  health: { run: (a, io) => import('./commands/health.js').then((m) => m.healthCommand(a, io)), usage: HEALTH_USAGE, about: "the monitor's checks, worst first, and their recent changes" },
   mail: { run: (a, io) => import('./commands/mail.js').then((m) => m.mailCommand(a, io)), usage: MAIL_USAGE, about: 'send a test email and show what the SMTP server answered' },
   demo: { run: (a, io) => import('./commands/demo.js').then((m) => m.demoCommand(a, io)), usage: DEMO_USAGE, about: 'deploy the built-in sample project' },
 };
@@ -31,7 +32,7 @@ function help(): string {
     ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.about}`),
     '',
     'config: --config PATH, else $GREENCI_CONFIG, else ./greenci.config.yml, ~/.config/greenci/config.yml, /etc/greenci/config.yml',
-    'status, builds, logs, trigger, cancel, retry, releases and rollback go through the daemon when its control socket answers, else run in-process',
+    'status, health, builds, logs, trigger, cancel, retry, releases and rollback go through the daemon when its control socket answers, else run in-process',
     'exit codes: 0 success, 1 pipeline or operation failed, 2 bad config or usage',
   ].join('\n');
 }

@@ -1,15 +1,34 @@
 import type { GreenciConfig } from '../config/schema.js';
 import { createEngine, type Engine } from '../engine/index.js';
+import { startMail } from '../engine/notify/mail-service.js';
 import type { Io } from './io.js';
 import { requireConfig } from './require-config.js';
 
 export { requireConfig };
 
-/** Builds the engine with its real adapters from the config. */
-export function openEngine(io: Io, configPath?: string): Engine {
-  return openEngineWith(requireConfig(io, configPath));
+/** The engine in this process (no daemon answers), with email when the config has smtp. */
+export interface LocalEngine {
+  engine: Engine;
+  /** Tries to send what this run queued (what fails stays in the outbox for the daemon or the next run), then closes the engine. */
+  close(): Promise<void>;
 }
 
-export function openEngineWith(config: GreenciConfig): Engine {
-  return createEngine({ config });
+/** Builds the engine with its real adapters from the config. */
+export function openEngine(io: Io, configPath?: string): LocalEngine {
+  return openEngineWith(requireConfig(io, configPath), io.env);
+}
+
+export function openEngineWith(config: GreenciConfig, env: NodeJS.ProcessEnv = process.env): LocalEngine {
+  const engine = createEngine({ config });
+  const mail = startMail({ store: engine.store, config: () => engine.config, subscribe: (fn) => engine.subscribe(fn), env });
+  let closing: Promise<void> | undefined;
+  return {
+    engine,
+    close: () =>
+      (closing ??= (async () => {
+        await mail?.flush();
+        await mail?.stop();
+        engine.close();
+      })()),
+  };
 }

@@ -22,7 +22,8 @@ export interface BuildMailInput {
 /** Who gets a build's result: the pusher, else the head commit's author; production builds go to the lead list. */
 export function buildRecipients(b: BuildRecord, productionBranch: string, lead: string[]): string[] {
   if (b.branch === productionBranch) return lead;
-  const who = b.push?.pusherEmail || b.push?.headAuthorEmail;
+  // the push payload's pusher, else its head commit's author, else (no payload: a manual or reconciled build) the commit's author in git
+  const who = b.push?.pusherEmail || b.push?.headAuthorEmail || /<([^<>\s]+@[^<>\s]+)>$/.exec(b.commitAuthor ?? '')?.[1];
   return who && /^[^\s@<>]+@[^\s@<>]+$/.test(who) && !/noreply\.github\.com$/i.test(who) ? [who] : [];
 }
 

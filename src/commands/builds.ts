@@ -22,7 +22,7 @@ export async function buildsCommand(args: string[], io: Io): Promise<number> {
     io.out(values.json ? JSON.stringify(builds) : buildsTable(builds));
     return EXIT.ok;
   } finally {
-    backend.close();
+    await backend.close();
   }
 }
 
@@ -50,6 +50,6 @@ export async function logsCommand(args: string[], io: Io): Promise<number> {
     return EXIT.ok;
   } finally {
     process.off('SIGINT', onInt);
-    backend.close();
+    await backend.close();
   }
 }

@@ -1,6 +1,6 @@
 import { render } from 'ink';
 import { UsageError } from '../../engine/errors.js';
-import type { Engine } from '../../engine/index.js';
+import type { MonitorHandle } from '../../engine/api.js';
 import { App } from '../../views/App.js';
 import type { ConsoleSource } from '../../views/source.js';
 import { parse } from '../args.js';
@@ -12,6 +12,7 @@ import { EXIT } from '../exit-codes.js';
 import { holdSignals } from '../signals.js';
 import { whoAsked, type Io } from '../io.js';
 import { requireConfig } from '../require-config.js';
+import type { LocalEngine } from '../setup.js';
 import { CONSOLE_USAGE } from './usage.js';
 
 
@@ -35,15 +36,18 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     if (err.code === 'EACCES') throw new UsageError(`no permission on ${config.control.socket}: add yourself to the greenci group (or run as the greenci user)`);
     throw err;
   });
-  let engine: Engine | undefined;
+  let local: LocalEngine | undefined;
+  let monitor: MonitorHandle | undefined;
   let source: ConsoleSource;
   if (client) source = daemonSource(client, daemonBackend(client), user);
   else {
-    const { createEngine } = await import('../../engine/index.js'); // loaded only when no daemon answers
-    engine = createEngine({ config });
+    const { openEngineWith } = await import('../setup.js'); // the engine's modules load only when no daemon answers
+    local = openEngineWith(config, io.env);
+    const engine = local.engine;
     // as the daemon does at start: builds a killed console left running are failed and queued again
     await engine.recover().catch(() => []);
     engine.startQueue();
+    monitor = engine.startMonitor();
     source = localSource(engine, user);
   }
 
@@ -79,12 +83,13 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     for (const l of warningListeners) process.on('warning', l as (w: Error) => void);
     for (const w of warnings.slice(-20)) io.err(`greenci: warning during the console: ${w}`);
     if (io.env.GREENCI_CONSOLE_TIMING === '1' && firstFrameMs !== undefined) io.err(`greenci console: first frame ${firstFrameMs.toFixed(0)} ms after start`);
-    if (engine) {
+    if (local) {
       await source.settle?.();
+      await monitor?.stop();
       // a production change in progress always finishes (the engine holds it to the end); builds stop and are queued again
-      const requeued = await engine.drain(0);
+      const requeued = await local.engine.drain(0);
       if (requeued.length) io.err(`greenci: stopped build${requeued.length > 1 ? 's' : ''} ${requeued.map((b) => `#${b.id}`).join(', ')}; queued again for the next start`);
-      engine.close();
+      await local.close();
     }
     release();
   }

@@ -25,7 +25,7 @@ export async function triggerCommand(args: string[], io: Io): Promise<number> {
     const queued = await backend.trigger({ project, branch: values.branch, sha: values.sha, requestedBy: whoAsked(io.env) });
     return await runOrHandOver(backend, queued, io, values.json === true);
   } finally {
-    backend.close();
+    await backend.close();
   }
 }
 
@@ -73,7 +73,7 @@ export async function cancelCommand(args: string[], io: Io): Promise<number> {
     else io.out(b.status === 'cancelled' ? `⊘ build #${id} cancelled` : `⊘ build #${id}: cancel requested; it stops at the next safe point`);
     return EXIT.ok;
   } finally {
-    backend.close();
+    await backend.close();
   }
 }
 
@@ -86,6 +86,6 @@ export async function retryCommand(args: string[], io: Io): Promise<number> {
   try {
     return await runOrHandOver(backend, await backend.retry(id, whoAsked(io.env)), io, values.json === true);
   } finally {
-    backend.close();
+    await backend.close();
   }
 }

@@ -20,7 +20,7 @@ export async function releasesCommand(args: string[], io: Io): Promise<number> {
     else io.out(releasesTable(releases, live?.id));
     return EXIT.ok;
   } finally {
-    backend.close();
+    await backend.close();
   }
 }
 
@@ -44,6 +44,6 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
     return EXIT.ok;
   } finally {
     releaseSignals();
-    backend.close();
+    await backend.close();
   }
 }

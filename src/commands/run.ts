@@ -17,7 +17,8 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   if (!project || extra.length) throw new UsageError(`name one project\nusage: ${RUN_USAGE}`);
   if (values.branch === undefined) throw new UsageError(`--branch is required\nusage: ${RUN_USAGE}`);
 
-  const engine = openEngine(io, values.config);
+  const local = openEngine(io, values.config);
+  const engine = local.engine;
   const abort = new AbortController();
   const releaseSignals = holdSignals(
     (signal) => {
@@ -53,6 +54,6 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   } finally {
     unsubscribe();
     releaseSignals();
-    engine.close();
+    await local.close();
   }
 }

@@ -16,6 +16,6 @@ export async function statusCommand(args: string[], io: Io): Promise<number> {
     io.out(values.json ? JSON.stringify({ mode: backend.mode, daemon, ...snapshot }) : statusText(snapshot, daemon));
     return EXIT.ok;
   } finally {
-    backend.close();
+    await backend.close();
   }
 }

@@ -11,4 +11,5 @@ export const RELEASES_USAGE = 'greenci releases <project> [--json] [--config PAT
 export const ROLLBACK_USAGE = 'greenci rollback <project> [--to vX.Y.Z] [--json] [--config PATH]';
 export const RUN_USAGE = 'greenci run <project> --branch B [--sha S] [--json] [--config PATH]';
 export const STATUS_USAGE = 'greenci status [--json] [--config PATH]';
+export const HEALTH_USAGE = 'greenci health [--history N] [--json] [--config PATH]';
 export const MAIL_USAGE = 'greenci mail test <address> [--json] [--config PATH]';

@@ -3,7 +3,7 @@ import type { HealthTransitionRecord } from '../../engine/model.js';
 import { openStore, type Store } from '../../engine/store/index.js';
 import { greenciDone } from '../helpers/cli.js';
 import { startDaemon, type DaemonRun } from '../helpers/daemon.js';
-import { docker, envContainers } from '../helpers/docker-env.js';
+import { docker, envContainers, freePort } from '../helpers/docker-env.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -92,6 +92,13 @@ describe('greenci daemon: health monitoring and alerts', () => {
     // the daemon's snapshot (what the console shows) has it down too
     const status = await greenciDone(['status', '--json', '--config', g.configFile], g.env);
     expect(JSON.parse(status.stdout).health[key('production', 'billing')]).toMatchObject({ state: 'down', title: `${g.project} prod billing` });
+    const text = await greenciDone(['status', '--config', g.configFile], g.env);
+    expect(text.stdout).toMatch(new RegExp(`^health: 1 down: ${g.project} prod billing down \\(greenci health\\)$`, 'm'));
+    const health = await greenciDone(['health', '--config', g.configFile], g.env);
+    expect(health.code).toBe(0);
+    // worst first, with why; then the changes, newest first, marking what ops were told
+    expect(health.stdout.split('\n')[1]).toMatch(new RegExp(`^${g.project} prod billing\\s+down\\s+.*exited \\(code 137\\)$`));
+    expect(health.stdout).toMatch(new RegExp(`${g.project} prod billing  degraded → down: exited \\(code 137\\)  \\[ops alerted\\]`));
 
     await docker.api.getContainer(id).start();
     const up = await opsMail(new RegExp(`^✔ ${g.project} prod billing recovered$`));
@@ -154,5 +161,48 @@ describe('greenci daemon: health monitoring and alerts', () => {
     expect(ops(new RegExp(`^✖ ${g.project} prod weight down$`))).toHaveLength(1);
     expect(store.outbox.get(pending.id)?.status).toBe('sent');
     for (const m of sink.messages) expect(m.text ?? '').not.toContain(g.secret);
+  });
+});
+
+describe("greenci daemon: greenci's own checks", () => {
+  let sink: SmtpSink;
+  let g: GreenSetup;
+  let d: DaemonRun;
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    const closed = await freePort();
+    g = await setupGreen({
+      noEngine: true,
+      extra: [
+        'docker:', `  socket: /tmp/greenci-no-docker-${process.pid}.sock`,
+        'reconcile:', '  schedule: "0 0 1 1 *"',
+        'smtp:', '  host: 127.0.0.1', `  port: ${sink.port}`, '  from: greenci@example.com',
+        'notify:', '  ops: [ops@example.com]',
+        'monitor:', '  schedule: "* * * * * *"', '  timeout: 500ms',
+      ].join('\n'),
+      projectExtra: `    smee: http://127.0.0.1:${closed}/no-channel`,
+    });
+    d = await startDaemon(g.configFile, g.env);
+  });
+  afterAll(async () => {
+    await d?.stop();
+    await g?.cleanup();
+    await sink?.down();
+  });
+
+  it('a Docker engine that cannot be reached and a smee relay that cannot connect are alerted; the webhook endpoint answering is healthy', async () => {
+    const subjects = () => sink.messages.map((m) => m.subject ?? '');
+    await waitUntil(() => subjects().some((s) => /greenci docker engine\b.* down/.test(s)), `a docker alert; have ${subjects().join(' | ')}`, 30_000);
+    await waitUntil(() => subjects().some((s) => new RegExp(`greenci smee relay of ${g.project}\\b.* down`).test(s)), `a smee alert; have ${subjects().join(' | ')}`, 60_000);
+    const docker = sink.messages.find((m) => /greenci docker engine/.test(m.subject ?? ''))!;
+    expect(docker.envelopeTo).toEqual(['ops@example.com']);
+    expect(docker.text).toMatch(/greenci docker engine:\s+down at .*: .*(ENOENT|npm run host)/);
+    const health = JSON.parse((await greenciDone(['health', '--json', '--config', g.configFile], g.env)).stdout) as { mode: string; health: { key: string; state: string }[] };
+    expect(health.mode).toBe('daemon');
+    const byKey = Object.fromEntries(health.health.map((h) => [h.key, h.state]));
+    expect(byKey).toMatchObject({ 'greenci/docker': 'down', 'greenci/webhook': 'healthy', [`greenci/smee/${g.project}`]: 'down' });
+    // with Docker unreachable, nothing is claimed about the environments
+    expect(Object.keys(byKey).filter((k) => k.startsWith(`${g.project}/`))).toEqual([]);
   });
 });

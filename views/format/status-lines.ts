@@ -2,6 +2,7 @@ import type { DaemonInfo } from '../../engine/control/protocol.js';
 import type { DeploymentRecord } from '../../engine/model.js';
 import type { Snapshot } from '../../engine/state.js';
 import { formatDuration, formatTime } from './duration.js';
+import { healthSummary } from './health-text.js';
 import { printable } from './printable.js';
 import { table } from './table.js';
 
@@ -30,6 +31,7 @@ export function statusText(s: Snapshot, daemon: DaemonInfo | undefined, now = Da
   lines.push('');
   lines.push(`running: ${running.length ? running.map((b) => `#${b.id} ${b.project} ${printable(b.branch)} (${b.stages.find((st) => st.status === 'running')?.name ?? 'starting'})`).join(', ') : 'none'}`);
   lines.push(`queued:  ${queued.length ? queued.map((b) => `#${b.id} ${b.project} ${printable(b.branch)}`).join(', ') : 'none'}`);
+  lines.push(healthSummary(Object.values(s.health ?? {})));
   return lines.join('\n');
 }
 
