@@ -89,7 +89,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   const widths = { environments: innerWidth(boxOf('environments')), builds: innerWidth(boxOf('builds')), containers: innerWidth(boxOf('containers')) };
 
   // each pane's rows are made again only when what they show changed (a container sample leaves the builds alone)
-  const envRows = useMemo(() => safeRows('environments', () => filterRows(environmentRows(snapshot, widths.environments, now), ui.filter.environments)), [snapshot.environments, snapshot.live, snapshot.containers, snapshot.docker, widths.environments, now, ui.filter.environments]);
+  const envRows = useMemo(() => safeRows('environments', () => filterRows(environmentRows(snapshot, widths.environments, now), ui.filter.environments)), [snapshot.environments, snapshot.live, snapshot.containers, snapshot.docker, snapshot.health, widths.environments, now, ui.filter.environments]);
   const builds = useMemo(() => safeRows('builds', () => filterRows(buildRows(snapshot.builds, widths.builds, now), ui.filter.builds)), [snapshot.builds, widths.builds, now, ui.filter.builds]);
   const containers = useMemo(() => safeRows('containers', () => filterRows(containerRows(snapshot.containers, widths.containers, now), ui.filter.containers)), [snapshot.containers, widths.containers, now, ui.filter.containers]);
   const rel = releasesProject ? releases[releasesProject] : undefined;
@@ -224,7 +224,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
 
   return (
     <Box flexDirection="column" width={lay.width}>
-      <Header connection={connection} snapshot={snapshot} user={source.user} now={now} />
+      <Header connection={connection} snapshot={snapshot} user={source.user} now={now} width={lay.width} />
       {body}
       <StatusLine ui={ui} now={now} />
       <Footer />

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BuildRecord, ContainerRow, DeploymentRecord, ReleaseRecord, StageRecord } from '../../engine/model.js';
+import type { BuildRecord, ContainerRow, DeploymentRecord, HealthRecord, ReleaseRecord, StageRecord } from '../../engine/model.js';
 import { emptySnapshot, type Snapshot } from '../../engine/state.js';
 
 /** Records as the engine produces them, for driving the console without Docker. Times are relative to `now`. */
@@ -29,6 +29,19 @@ export function container(name: string, o: Partial<ContainerRow> = {}): Containe
     image: `${name.split('-').pop()}:v0.2.0-prod`, release: 'v0.2.0', build: 2, commit: '0002abcdef0123456789', subject: 'Change number 2', state: 'running', health: 'healthy',
     restarts: 0, startedAt: NOW - 300_000, cpuPercent: 1.5, memBytes: 12_500_000, ...o,
   };
+}
+
+/**
+ * A monitor record as the engine keeps it: `green/production/billing` is the billing app of green's
+ * production, `greenci/docker` greenci's own check of Docker, `greenci/build-12` a stuck build.
+ */
+export function health(key: string, o: Partial<HealthRecord> = {}): HealthRecord {
+  const [project, env, service] = key.split('/');
+  const own = project === 'greenci';
+  const base: HealthRecord = own
+    ? { key, kind: service === undefined && env?.startsWith('build-') ? 'build' : 'greenci', title: `greenci ${env}`, state: 'healthy', since: NOW - 600_000, failures: 0, successes: 5, recent: [], flapping: false, alerted: false, healAttempts: 0, checkedAt: NOW }
+    : { key, kind: 'app', project, env: env as HealthRecord['env'], service, title: `${project} ${env === 'production' ? 'prod' : 'test'} ${service}`, state: 'healthy', since: NOW - 600_000, failures: 0, successes: 5, recent: [], flapping: false, alerted: false, healAttempts: 0, checkedAt: NOW };
+  return { ...base, ...o };
 }
 
 export function release(id: number, version: string, o: Partial<ReleaseRecord> = {}): ReleaseRecord {

@@ -6,7 +6,7 @@ vi.hoisted(() => {
 });
 
 import { App } from '../../views/App.js';
-import { build, NOW, release, sampleSnapshot, stages } from '../helpers/console-fixtures.js';
+import { build, health, NOW, release, sampleSnapshot, stages } from '../helpers/console-fixtures.js';
 import { EngineDouble } from '../helpers/engine-double.js';
 import { KEY, renderView } from '../helpers/render-view.js';
 
@@ -20,8 +20,8 @@ afterEach(() => {
   views = [];
 });
 
-function start(size = SMALL, env: NodeJS.ProcessEnv = {}) {
-  const engine = new EngineDouble(sampleSnapshot(), 'alice');
+function start(size = SMALL, env: NodeJS.ProcessEnv = {}, snapshot = sampleSnapshot()) {
+  const engine = new EngineDouble(snapshot, 'alice');
   engine.releasesOf.green = [release(2, 'v0.2.0'), release(1, 'v0.1.0')];
   engine.logs[4] = [{ id: 1, buildId: 4, stage: 'build', ts: NOW, stream: 'stdout', line: 'Step 1/3 : FROM scratch' }];
   const quit = vi.fn();
@@ -306,5 +306,110 @@ describe('trouble', () => {
     expect(quit).not.toHaveBeenCalled();
     await v.press('q', 'y');
     await vi.waitFor(() => expect(quit).toHaveBeenCalledWith({ force: true }));
+  });
+});
+
+/** Every line of the frame fits the terminal, with the last line left free. */
+function expectFits(frame: string, size: { columns: number; rows: number }) {
+  const lines = frame.split('\n');
+  expect(lines.length).toBeLessThanOrEqual(size.rows - 1);
+  expect(Math.max(...lines.map((l) => stringWidth(l)))).toBeLessThanOrEqual(size.columns);
+}
+
+/** The sample, with the monitor's records: everything healthy unless `records` says otherwise. */
+function monitored(...records: ReturnType<typeof health>[]) {
+  const s = sampleSnapshot();
+  const all = [
+    health('green/production/billing'), health('green/production/db', { kind: 'service' }), health('green/production/weight'), health('green/test/weight'),
+    health('greenci/docker', { title: 'greenci docker engine' }), health('greenci/webhook', { title: 'greenci webhook endpoint' }), ...records,
+  ];
+  s.health = Object.fromEntries(all.map((h) => [h.key, h]));
+  return s;
+}
+
+describe("the monitor's view", () => {
+  for (const size of [SMALL, LARGE]) {
+    test(`${size.columns}x${size.rows}: an app the monitor finds down shows down and why, the header counts it; its recovery shows without a key`, async () => {
+      const down = health('green/production/billing', { state: 'down', since: NOW - 120_000, detail: 'exited (code 137)', alerted: true });
+      const { engine, v, text } = start(size, {}, monitored(down));
+      await waitPlain(v, 'exited (code 137)');
+      const f = text();
+      // the billing row says down (Docker still calls it healthy), the line under it why and since when
+      expect(f).toMatch(/billing\s+\S*v0\.2\.0-prod\s+v0\.2\.0\s+down\s+up 5m/);
+      expect(f).toMatch(/✗ down for \dm: exited \(code 137\)/);
+      expect(f).toMatch(/^greenci ● daemon pid 4242, up 1h {2}│ ✗ 1 down/m);
+      expect(f).toContain('greenci checks: all healthy');
+      expect(f).toContain('3 not healthy'); // billing (the monitor), weight (Docker's healthcheck), test weight (exited)
+      expectFits(f, size);
+
+      engine.emit({ type: 'health.updated', health: { ...down, state: 'healthy', since: Date.now(), detail: undefined, alerted: false }, transition: { id: 7, key: down.key, title: down.title, from: 'down', to: 'healthy', alert: true, at: Date.now() } });
+      await v.waitFor((fr) => !plain(fr).includes('exited (code 137)'), 'the down line goes');
+      const g = text();
+      expect(g).not.toMatch(/✗ \d+ down/);
+      expect(g).toMatch(/billing\s+\S*v0\.2\.0-prod\s+v0\.2\.0\s+healthy\s+up 5m/);
+      expect(g).toContain('2 not healthy');
+      expectFits(g, size);
+    });
+
+    test(`${size.columns}x${size.rows}: greenci's own failing checks come first; when they pass, one quiet line`, async () => {
+      const docker = health('greenci/docker', { title: 'greenci docker engine', state: 'down', since: NOW - 60_000, detail: 'connect ENOENT /var/run/docker.sock' });
+      const stuck = health('greenci/build-4', { kind: 'build', project: 'green', title: 'greenci build #4 (green feature/weights)', state: 'degraded', since: NOW - 30_000, detail: 'stuck: test running for 45m' });
+      const { engine, v, text } = start(size, {}, monitored(docker, stuck));
+      await waitPlain(v, 'connect ENOENT');
+      const f = text();
+      expect(f).toMatch(/greenci checks {2}1 down, 1 degraded/);
+      expect(f).toMatch(/✗ docker engine down for \dm: connect ENOENT \/var\/run\/docker\.sock/);
+      expect(f).toMatch(/▸ build #4 \(green feature\/weights\) degraded for \d+s: stuck: test running/);
+      expect(f).toMatch(/│ ✗ 1 down, 1 degraded/);
+      // greenci's trouble is above the projects
+      expect(f.indexOf('docker engine down')).toBeLessThan(f.indexOf('green production'));
+      expectFits(f, size);
+
+      engine.emit({ type: 'health.updated', health: { ...docker, state: 'healthy', detail: undefined } });
+      engine.emit({ type: 'health.removed', key: stuck.key });
+      await waitPlain(v, 'greenci checks: all healthy');
+      expect(text()).not.toContain('connect ENOENT');
+      expect(text()).not.toMatch(/\d+ (down|degraded)/);
+      expectFits(text(), size);
+    });
+  }
+
+  test('Enter on a stuck build in the greenci checks opens its log', async () => {
+    const stuck = health('greenci/build-4', { kind: 'build', project: 'green', title: 'greenci build #4 (green feature/weights)', state: 'down', detail: 'stuck: test running for 45m' });
+    const { v } = start(SMALL, {}, monitored(stuck));
+    await waitPlain(v, 'stuck: test running');
+    await v.press('j', KEY.enter);
+    await waitPlain(v, 'Step 1/3 : FROM scratch');
+  });
+
+  test('a service whose container is gone gets a row; flapping and self-healing are said in words (NO_COLOR)', async () => {
+    const gone = health('green/production/db', { kind: 'service', state: 'down', detail: 'its container is gone' });
+    const flaps = health('green/production/weight', { state: 'degraded', detail: 'GET http://127.0.0.1:32768/health: 503', flapping: true, healAttempts: 2 });
+    const s = monitored(gone, flaps);
+    s.containers = s.containers.filter((c) => c.service !== 'db');
+    const { v, text } = start(SMALL, { NO_COLOR: '1' }, s);
+    await waitPlain(v, 'its container is gone');
+    expect(v.frame()).not.toMatch(/\x1b\[(3[0-9]|9[0-7]|38;)/);
+    const f = text();
+    expect(f).toMatch(/  db\s+-\s+-\s+down\s+no container/);
+    expect(f).toMatch(/weight\s+v0\.2\.0-prod\s+v0\.2\.0\s+degraded/);
+    expect(f).toMatch(/▸ degraded for 1\dm: GET http:\/\/127\.0\.0\.1:32768\/health: 503 · flapping · r/);
+    expect(f).toMatch(/│ ✗ 1 down, 1 degraded/);
+    expectFits(f, SMALL);
+  });
+
+  test("an older daemon's snapshot (no health) is drawn as before; a malformed health event is dropped", async () => {
+    const old = sampleSnapshot() as Partial<ReturnType<typeof sampleSnapshot>>;
+    delete old.health;
+    const { engine, v, text } = start(SMALL, {}, old as ReturnType<typeof sampleSnapshot>);
+    await waitPlain(v, 'green production v0.2.0 live');
+    expect(text()).not.toContain('greenci checks');
+    expect(text()).not.toContain('ignored');
+    engine.emitRaw({ type: 'health.updated', health: { key: 'greenci/docker' } });
+    await waitPlain(v, 'ignored 1 malformed event');
+    engine.emit({ type: 'health.updated', health: health('greenci/docker', { title: 'greenci docker engine', state: 'down', detail: 'connect \x1b]0;pwned\x07ENOENT' }) });
+    await waitPlain(v, 'docker engine down');
+    expect(text()).toContain('connect ENOENT'); // escape sequences in a detail never reach the terminal
+    expect(text()).toContain('│ ✗ 1 down');
   });
 });

@@ -1,12 +1,35 @@
 import { Text } from 'ink';
+import stringWidth from 'string-width';
 import type { Snapshot } from '../../engine/state.js';
 import { formatAge } from '../format/ago.js';
+import { healthCounts } from '../format/health.js';
 import { oneLine } from '../format/printable.js';
+import type { Tone } from '../format/row.js';
 import type { Connection } from '../source.js';
 import { useTheme } from '../theme.js';
 
-/** Who the console talks to and what production runs, in one line. */
-export function Header({ connection, snapshot, user, now }: { connection: Connection; snapshot: Snapshot; user: string; now: number }) {
+interface Part {
+  text: string;
+  tone?: Tone;
+  bold?: boolean;
+  /** Parts with a higher number go first when the line is too long; absent: never dropped. */
+  drop?: number;
+}
+
+/** The parts that fit `width` columns, dropping the least important first (the line is cut only if the rest still does not fit). */
+export function fitParts(parts: Part[], width: number): Part[] {
+  let kept = parts;
+  const wide = () => kept.reduce((w, p) => w + stringWidth(p.text), 0) > width;
+  while (wide()) {
+    const next = Math.max(...kept.map((p) => p.drop ?? 0));
+    if (next <= 0) break;
+    kept = kept.filter((p) => p.drop !== next);
+  }
+  return kept;
+}
+
+/** Who the console talks to, what the monitor finds down, what production runs, in one line. */
+export function Header({ connection, snapshot, user, now, width = 80 }: { connection: Connection; snapshot: Snapshot; user: string; now: number; width?: number }) {
   const theme = useTheme();
   const running = snapshot.builds.filter((b) => b.status === 'running').length;
   const queued = snapshot.builds.filter((b) => b.status === 'queued').length;
@@ -31,13 +54,25 @@ export function Header({ connection, snapshot, user, now }: { connection: Connec
       </Text>
     );
   }
-  const docker = snapshot.docker && !snapshot.docker.reachable ? '  Docker unreachable' : '';
+  const { down, degraded } = healthCounts(snapshot.health ?? {});
+  const parts: Part[] = [
+    { text: 'greenci ', tone: 'accent', bold: true },
+    { text: `${where.tone === 'ok' ? '●' : where.tone === 'bad' ? '✗' : '◌'} ${where.text}`, tone: where.tone },
+  ];
+  if (snapshot.docker && !snapshot.docker.reachable) parts.push({ text: '  Docker unreachable', tone: 'bad' });
+  // what the monitor finds failing comes before everything that may give way on a narrow terminal
+  if (down || degraded) parts.push({ text: '  │ ' });
+  if (down) parts.push({ text: `✗ ${down} down`, tone: 'bad', bold: true });
+  if (down && degraded) parts.push({ text: ', ' });
+  if (degraded) parts.push({ text: `${degraded} degraded`, tone: 'warn', bold: true });
+  parts.push({ text: `  │ live: ${live || 'no projects'}`, drop: 1 }, { text: `  │ ${running} running, ${queued} queued`, drop: 2 }, { text: `  │ ${user}`, drop: 3 });
   return (
     <Text wrap="truncate-end">
-      <Text bold color={theme.color('accent')}>greenci </Text>
-      <Text color={theme.color(where.tone)}>{`${where.tone === 'ok' ? '●' : where.tone === 'bad' ? '✗' : '◌'} ${where.text}`}</Text>
-      <Text color={theme.color('bad')}>{docker}</Text>
-      <Text>{`  │ live: ${live || 'no projects'}  │ ${running} running, ${queued} queued  │ ${user}`}</Text>
+      {fitParts(parts, width).map((p, i) => (
+        <Text key={i} color={theme.color(p.tone)} bold={p.bold}>
+          {p.text}
+        </Text>
+      ))}
     </Text>
   );
 }

@@ -79,3 +79,23 @@ export function safeRows(pane: string, make: () => Row[]): Row[] {
     return [row(`${pane}:error`, [{ text: `✗ ${pane} could not be drawn: ${(err as Error).message}`, tone: 'bad' }])];
   }
 }
+
+/** Segments cut to at most `width` terminal columns, ending in `…` when something was cut. */
+export function clip(segments: Segment[], width: number): Segment[] {
+  if (width <= 0) return [];
+  if (segments.reduce((w, s) => w + stringWidth(s.text), 0) <= width) return segments;
+  const out: Segment[] = [];
+  let left = width - 1;
+  for (const s of segments) {
+    const w = stringWidth(s.text);
+    if (w <= left) {
+      out.push(s);
+      left -= w;
+      continue;
+    }
+    // fit() leaves one column for its own `…`: the cut text gets `left + 1` and ends with it
+    out.push({ ...s, text: fit(s.text, left + 1).trimEnd() || '…' });
+    break;
+  }
+  return out;
+}

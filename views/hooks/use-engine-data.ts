@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { EngineEvent } from '../../engine/events.js';
 import { emptySnapshot, reduce, type Snapshot } from '../../engine/state.js';
+import { cleanHealth, wellFormedHealth } from '../format/health.js';
 import type { Connection, ConsoleSource } from '../source.js';
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -19,17 +20,23 @@ export function wellFormed(e: unknown): e is EngineEvent {
       return Array.isArray(e.containers) && e.containers.every((c) => isObj(c) && typeof c.id === 'string' && typeof c.name === 'string' && typeof c.project === 'string' && typeof c.image === 'string') && isObj(e.docker);
     case 'smee.state':
       return typeof e.project === 'string' && isObj(e.state);
+    case 'health.updated':
+      return wellFormedHealth(e.health);
+    case 'health.removed':
+      return typeof e.key === 'string';
+    case 'health.alerts':
+      return Array.isArray(e.alerts);
     default:
       return true;
   }
 }
 
-/** A snapshot the panes can draw: the lists are lists and the maps are maps. */
+/** A snapshot the panes can draw: the lists are lists and the maps are maps (`health` may be absent: an older daemon). */
 export function wellFormedSnapshot(s: unknown): s is Snapshot {
-  return isObj(s) && Array.isArray(s.builds) && isObj(s.environments) && isObj(s.live) && (s.containers === undefined || Array.isArray(s.containers));
+  return isObj(s) && Array.isArray(s.builds) && isObj(s.environments) && isObj(s.live) && (s.containers === undefined || Array.isArray(s.containers)) && (s.health === undefined || s.health === null || isObj(s.health));
 }
 
-const KNOWN = new Set(['build.updated', 'stage.updated', 'log', 'deployment.updated', 'release.created', 'delivery', 'smee.state', 'containers']);
+const KNOWN = new Set(['build.updated', 'stage.updated', 'log', 'deployment.updated', 'release.created', 'delivery', 'smee.state', 'containers', 'health.updated', 'health.removed', 'health.alerts']);
 
 export interface EngineData {
   snapshot: Snapshot;
@@ -70,11 +77,11 @@ export function useEngineData(source: ConsoleSource, frameMs = 100): EngineData 
       onConnection: (connection) =>
         update((d) => ({ ...d, connection, connectEpoch: connection.state === 'connected' && d.connection.state !== 'connected' ? d.connectEpoch + 1 : d.connectEpoch }), true),
       onSnapshot: (snapshot) =>
-        update((d) => (wellFormedSnapshot(snapshot) ? { ...d, snapshot: { ...emptySnapshot(), ...snapshot }, releasesEpoch: d.releasesEpoch + 1 } : { ...d, dropped: d.dropped + 1 }), true),
+        update((d) => (wellFormedSnapshot(snapshot) ? { ...d, snapshot: { ...emptySnapshot(), ...snapshot, health: cleanHealth(snapshot.health) }, releasesEpoch: d.releasesEpoch + 1 } : { ...d, dropped: d.dropped + 1 }), true),
       onEvent: (e: EngineEvent) =>
         update((d) => {
           if (!wellFormed(e)) return { ...d, dropped: d.dropped + 1 };
-          if (e.type === 'log' || e.type === 'delivery') return d;
+          if (e.type === 'log' || e.type === 'delivery' || e.type === 'health.alerts') return d;
           try {
             const snapshot = reduce(d.snapshot, e);
             const releasesChanged = e.type === 'release.created' || (e.type === 'deployment.updated' && e.deployment?.env === 'production' && e.deployment.status !== 'running');
