@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from './docker-env.js';
@@ -25,6 +27,7 @@ export class SmtpSink {
         simpleParser(stream).then(
           (mail) => {
             this.messages.push(Object.assign(mail, { envelopeTo: session.envelope.rcptTo.map((r) => r.address) }));
+            dump(mail, session.envelope.rcptTo.map((r) => r.address));
             callback(null, `OK: queued as sink-${this.messages.length}` as never);
           },
           (err: Error) => callback(err),
@@ -47,4 +50,13 @@ export class SmtpSink {
   async waitForMessages(n: number, timeoutMs = 30_000): Promise<void> {
     await waitUntil(() => this.messages.length >= n, `${n} messages at the SMTP sink (have ${this.messages.length})`, timeoutMs, 50);
   }
+}
+
+/** With GREENCI_MAIL_DUMP=DIR, every message taken is also written there as text (examples for people to read). */
+function dump(mail: ParsedMail, to: string[]): void {
+  const dir = process.env.GREENCI_MAIL_DUMP;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const slug = (mail.subject ?? 'no-subject').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  writeFileSync(path.join(dir, `${Date.now()}-${slug}.txt`), `To: ${to.join(', ')}\nSubject: ${mail.subject ?? ''}\n\n${mail.text ?? ''}`);
 }

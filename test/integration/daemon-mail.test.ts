@@ -76,4 +76,22 @@ describe('greenci daemon: build, release and rollback emails', () => {
     }
     expect(sink.messages.filter((m) => m.envelopeTo.includes('ops@example.com'))).toHaveLength(0);
   });
+
+  it('the production branch not released: why not (a failing test), or that production was rolled back automatically and to which version', async () => {
+    const unhealthy = await g.origin.commitVariant('prod-unhealthy', 'feat: bills carry a currency');
+    await g.origin.push('master');
+    await cli(['trigger', g.project, '--branch', 'master', '--sha', unhealthy], { USER: 'olivia' });
+    const auto = await mailTo('lead@example.com', new RegExp(`^✖ ${g.project} master v\\d+\\.\\d+\\.\\d+ rolled back to v0\\.1\\.0$`));
+    expect(auto.envelopeTo).toEqual(['lead@example.com']);
+    expect(auto.text).toMatch(/^result:\s+failed: .*/m);
+    expect(auto.text).toMatch(/BILLING_CURRENCY is required in production/);
+
+    await g.origin.revertVariant('prod-unhealthy', 'revert: bills carry a currency');
+    const broken = await g.origin.commitVariant('break-test', 'fix: totals (breaks a test)');
+    await g.origin.push('master');
+    await cli(['trigger', g.project, '--branch', 'master', '--sha', broken], { USER: 'olivia' });
+    const notReleased = await mailTo('lead@example.com', new RegExp(`^✖ ${g.project} master #\\d+ failed at test: not released$`));
+    expect(notReleased.text).toMatch(/^production:\s+runs v0\.1\.0$/m);
+    expect(notReleased.text).toMatch(/last \d+ lines of test:/);
+  });
 });
