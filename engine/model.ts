@@ -183,5 +183,7 @@ export interface HealthTransitionRecord {
   alert: boolean;
   /** Why the alert reads as it does: `flapping`, `restarted 3 times`, `still down`. */
   note?: string;
+  /** The last lines a container printed when it went down: what ops read first. */
+  output?: string[];
   at: number;
 }

@@ -15,7 +15,7 @@ import { keepEventsOpen, type EventFeed } from './event-feed.js';
 import type { HealthThresholds } from './health-state.js';
 
 export interface MonitorOptions {
-  docker: Pick<DockerClient, 'ping' | 'listContainers' | 'inspectContainer' | 'restartContainer' | 'events'>;
+  docker: Pick<DockerClient, 'ping' | 'listContainers' | 'inspectContainer' | 'restartContainer' | 'events' | 'containerLogs'>;
   store: Store;
   config: () => GreenciConfig;
   snapshot: () => Snapshot;
@@ -194,7 +194,9 @@ export class Monitor {
     }
 
     if (d.transition) {
-      const stored = this.o.store.health.transition(d.next, d.transition);
+      // what a container printed last is what ops read first when it goes down
+      const output = d.transition.to === 'down' && d.transition.alert && obs.containerId ? await this.o.docker.containerLogs(obs.containerId, 15).catch(() => []) : undefined;
+      const stored = this.o.store.health.transition(d.next, { ...d.transition, output });
       result.transitions.push(stored);
       if (stored.alert) result.alerts.push(stored);
       this.o.emit({ type: 'health.updated', health: d.next, transition: stored });
@@ -301,7 +303,7 @@ export class Monitor {
     return this.o.store.builds
       .claimed()
       .filter((b) => b.status === 'running' && b.startedAt !== undefined && now - b.startedAt > cfg.monitor.stuckAfter)
-      .map((b) => ({ key: `greenci/build-${b.id}`, kind: 'build' as const, project: b.project, title: `greenci build #${b.id} (${b.project} ${b.branch})`, ok: false, detail: `stuck: ${stuckDetail(b, now)}` }));
+      .map((b) => ({ key: `greenci/build-${b.id}`, kind: 'build' as const, project: b.project, title: `greenci build #${b.id} (${b.project} ${b.branch})`, ok: false, detail: stuckDetail(b, now) }));
   }
 }
 

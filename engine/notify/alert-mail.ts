@@ -37,6 +37,7 @@ export function healthAlertMail(alerts: HealthTransitionRecord[], ops: string[],
     `${alertVerb(a)} at ${time(a.at)}${a.to !== 'healthy' && a.detail ? `: ${a.detail}` : ''}${a.note ? ` (${a.note})` : ''}`,
   ]);
   if (o.host) rows.push(['host', o.host]);
-  const content = { heading: subject, rows, footer: '`greenci health` shows every check and its recent changes.' };
+  const blocks = alerts.filter((a) => a.to === 'down' && a.output?.length).map((a) => ({ title: `last output of ${a.title}`, text: a.output!.join('\n') }));
+  const content = { heading: subject, rows, blocks, footer: '`greenci health` shows every check and its recent changes.' };
   return { kind: 'health', to: ops, subject, text: textBody(content), html: htmlBody(content), dedupeKey: `health:${alerts[0].id}-${alerts.at(-1)!.id}` };
 }

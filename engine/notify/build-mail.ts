@@ -76,7 +76,7 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
   const blocks = [{ title: 'stages', text: stages }];
   if (failedStage) {
     const tail = i.logs.filter((l) => l.stage === failedStage.name).slice(-TAIL).map((l) => l.line);
-    if (tail.length) blocks.push({ title: `last ${tail.length} lines of ${failedStage.name}`, text: tail.join('\n') });
+    if (tail.length) blocks.push({ title: `last ${tail.length} line${tail.length === 1 ? '' : 's'} of ${failedStage.name}`, text: tail.join('\n') });
   }
   const content = { heading: subject, rows, blocks, footer: `greenci logs ${b.id} shows the whole log.` };
   return { kind: production ? 'release' : 'build', to, subject, text: textBody(content), html: htmlBody(content), dedupeKey: buildMailKey(b.id) };

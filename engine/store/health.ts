@@ -7,7 +7,7 @@ interface Row {
 }
 interface TransitionRow {
   id: number; key: string; title: string; project: string | null; env: string | null; service: string | null; from_state: HealthRecord['state']; to_state: HealthRecord['state'];
-  detail: string | null; alert: number; note: string | null; at: number;
+  detail: string | null; alert: number; note: string | null; output: string | null; at: number;
 }
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 const toRecord = (r: Row): HealthRecord => ({
@@ -17,7 +17,7 @@ const toRecord = (r: Row): HealthRecord => ({
 });
 const toTransition = (r: TransitionRow): HealthTransitionRecord => ({
   id: r.id, key: r.key, title: r.title, project: opt(r.project), env: opt(r.env) as HealthTransitionRecord['env'], service: opt(r.service), from: r.from_state, to: r.to_state,
-  detail: opt(r.detail), alert: r.alert === 1, note: opt(r.note), at: r.at,
+  detail: opt(r.detail), alert: r.alert === 1, note: opt(r.note), output: r.output === null ? undefined : (JSON.parse(r.output) as string[]), at: r.at,
 });
 
 /** The monitor's memory: each checked thing's current health, and every change of it. */
@@ -54,10 +54,10 @@ export class HealthStore {
       this.save(h);
       const r = this.db
         .prepare(
-          `INSERT INTO health_transitions (key, title, project, env, service, from_state, to_state, detail, alert, note, at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO health_transitions (key, title, project, env, service, from_state, to_state, detail, alert, note, output, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(h.key, h.title, h.project ?? null, h.env ?? null, h.service ?? null, t.from, t.to, t.detail ?? null, t.alert ? 1 : 0, t.note ?? null, t.at);
+        .run(h.key, h.title, h.project ?? null, h.env ?? null, h.service ?? null, t.from, t.to, t.detail ?? null, t.alert ? 1 : 0, t.note ?? null, t.output?.length ? JSON.stringify(t.output) : null, t.at);
       return { ...t, id: Number(r.lastInsertRowid), key: h.key, title: h.title, project: h.project, env: h.env, service: h.service };
     })();
   }

@@ -186,6 +186,7 @@ export const MIGRATIONS: string[] = [
     detail TEXT,
     alert INTEGER NOT NULL,
     note TEXT,
+    output TEXT,
     at INTEGER NOT NULL
   );
   CREATE INDEX health_transitions_key ON health_transitions(key, id);

@@ -60,7 +60,7 @@ describe('greenci daemon: health monitoring and alerts', () => {
     expect(r.code).toBe(0);
     const id = (JSON.parse(r.stdout) as { id: number }).id;
     const stuck = await opsMail(new RegExp(`✖ .*greenci build #${id} \\(${g.project} master\\) stuck`));
-    expect(stuck.text).toMatch(new RegExp(`greenci build #${id} \\(${g.project} master\\):\\s+stuck at .*: stuck: build #${id} \\(${g.project} master\\) running for \\d+ s, in stage \\w`));
+    expect(stuck.text).toMatch(new RegExp(`greenci build #${id} \\(${g.project} master\\):\\s+stuck at .*: build #${id} \\(${g.project} master\\) running for \\d+ s, in stage \\w`));
     await waitUntil(() => store.builds.get(id)?.status === 'success' && store.builds.get(id), 'the release build to succeed', 150_000);
     await opsMail(new RegExp(`✔ .*greenci build #${id} \\(${g.project} master\\) no longer stuck`));
     // the finished build is no longer checked
@@ -88,6 +88,8 @@ describe('greenci daemon: health monitoring and alerts', () => {
     expect(mail.envelopeTo).toEqual(['ops@example.com']);
     expect(mail.text).toMatch(new RegExp(`^${g.project} prod billing:\\s+down at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC: exited \\(code 137\\)`, 'm'));
     expect(mail.html).toContain('exited (code 137)');
+    // what the container printed last, for ops to read first
+    expect(mail.text).toMatch(new RegExp(`last output of ${g.project} prod billing:\\n    \\S`));
 
     // the daemon's snapshot (what the console shows) has it down too
     const status = await greenciDone(['status', '--json', '--config', g.configFile], g.env);

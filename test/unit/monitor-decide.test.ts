@@ -88,6 +88,9 @@ describe('monitor: the ops email', () => {
     expect(m.text).toMatch(/^host:\s+ci-1$/m);
     expect(m.html).toContain('exited (code 137)');
     expect(m.dedupeKey).toBe('health:7-7');
+    const withOutput = healthAlertMail([{ ...alert(8, 'green prod weight', 'down', 'exited (code 1)'), output: ['weight listening on 8080', 'Error: <db> unreachable'] }], ['ops@example.com'])!;
+    expect(withOutput.text).toContain('last output of green prod weight:\n    weight listening on 8080\n    Error: <db> unreachable');
+    expect(withOutput.html).toContain('Error: &lt;db&gt; unreachable');
   });
 
   it('a round with several: one email naming them all, down first', () => {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { BuildRecord, LogLine } from '../../engine/model.js';
+import { buildMail, buildRecipients, testAddresses } from '../../engine/notify/build-mail.js';
+
+const build = (o: Partial<BuildRecord> = {}): BuildRecord => ({
+  id: 12, project: 'green', branch: 'feature-x', refSlug: 'feature-x', trigger: 'push', status: 'failed', createdAt: 0, startedAt: 1000, finishedAt: 9000,
+  sha: 'abcdef1234567890', commitSubject: 'fix: totals', commitAuthor: 'Dev Eloper <dev@green.example>', reason: 'test: 1 failing',
+  stages: [
+    { name: 'checkout', title: 'checkout', status: 'success', startedAt: 1000, finishedAt: 1300 },
+    { name: 'test', title: 'test', status: 'failed', startedAt: 1300, finishedAt: 9000, error: '1 failing' },
+    { name: 'promote', title: 'promote', status: 'skipped' },
+  ],
+  ...o,
+});
+const line = (stage: string, text: string, id = 1): LogLine => ({ id, buildId: 12, stage, ts: 0, stream: 'stdout', line: text });
+
+describe('build emails', () => {
+  it('go to the pusher, else the push head commit author, else the commit author in git; never to a GitHub noreply address', () => {
+    expect(buildRecipients(build({ push: { pusherEmail: 'dana@example.com', headAuthorEmail: 'x@example.com' } }), 'master', [])).toEqual(['dana@example.com']);
+    expect(buildRecipients(build({ push: { headAuthorEmail: 'x@example.com' } }), 'master', [])).toEqual(['x@example.com']);
+    expect(buildRecipients(build({ trigger: 'manual' }), 'master', [])).toEqual(['dev@green.example']);
+    expect(buildRecipients(build({ push: { pusherEmail: '1+dana@users.noreply.github.com' }, commitAuthor: 'Dana <1+dana@users.noreply.github.com>' }), 'master', [])).toEqual([]);
+    expect(buildRecipients(build({ branch: 'master' }), 'master', ['lead@example.com'])).toEqual(['lead@example.com']);
+  });
+
+  it('a failed feature build: the stage it failed at in the subject, the failing tail and the test environment in the body', () => {
+    const logs = [line('deploy-test', 'app billing: healthy after 1.2 s (http://127.0.0.1:32770/health)', 1), line('test', 'expected 625, got 6.25', 2)];
+    const m = buildMail({ build: build(), productionBranch: 'master', lead: [], logs })!;
+    expect(m.subject).toBe('✖ green feature-x #12 failed at test');
+    expect(m.text).toMatch(/^test environment:\s+billing http:\/\/127\.0\.0\.1:32770$/m);
+    expect(m.text).toContain('last 1 line of test:\n    expected 625, got 6.25');
+    expect(testAddresses(logs)).toEqual([['billing', 'http://127.0.0.1:32770']]);
+  });
+});
