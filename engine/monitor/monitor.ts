@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { EnvName } from '../../config/project-spec.js';
 import type { GreenciConfig } from '../../config/schema.js';
@@ -60,6 +61,8 @@ export class Monitor {
   /** Per environment: the deployment its checked set belongs to (a new one resets the set). */
   private readonly deploymentOf = new Map<string, number>();
   private scheduleText?: string;
+  /** One monitor per data dir (a daemon, or a console without one): the others' rounds are skipped. */
+  private readonly leaseToken = randomUUID();
   /** Figures for the curious: rounds run, ticks skipped because a round was still running. */
   readonly stats = { rounds: 0, skipped: 0, lastMs: 0 };
 
@@ -129,6 +132,11 @@ export class Monitor {
     this.abort.abort();
     await this.running;
     await this.feed?.done;
+    try {
+      this.o.store.leases.release('monitor', this.leaseToken);
+    } catch {
+      // the store is closed already: the lease dies with this process
+    }
   }
 
   private thresholds(): HealthThresholds {
@@ -136,9 +144,14 @@ export class Monitor {
     return { degradedAfter: 1, downAfter: m.downAfter, recoverAfter: m.recoverAfter, flapLimit: m.flap.limit, flapWindowMs: m.flap.window };
   }
 
-  private async round(why: string): Promise<RoundResult> {
+  private async round(why: string): Promise<RoundResult | undefined> {
     const startedAt = Date.now();
     const cfg = this.o.config();
+    const lease = this.o.store.leases.tryAcquire('monitor', this.leaseToken, 'health monitoring');
+    if (!lease.ok) {
+      if (this.stats.rounds === 0 && this.stats.skipped++ === 0) this.o.log?.('info', `health monitoring is done by greenci process ${lease.holder.pid}; this one only shows it`);
+      return undefined;
+    }
     const observations: Observation[] = [];
     const known = new Map(this.o.store.health.all().map((h) => [h.key, h]));
     const retire = new Set<string>();
@@ -154,6 +167,9 @@ export class Monitor {
     observations.push(...stuck);
     const stuckKeys = new Set(stuck.map((s) => s.key));
     for (const h of known.values()) {
+      // checks of things no longer there: the webhook endpoint (a console without the daemon), a smee channel taken out of the config
+      if (h.key === 'greenci/webhook' && !this.o.webhookUrl) retire.add(h.key);
+      if (h.key.startsWith('greenci/smee/') && !cfg.projects[h.project ?? '']?.smee) retire.add(h.key);
       // a build that is no longer stuck (it finished or moved on): one passing check, then forgotten
       if (h.kind === 'build' && !stuckKeys.has(h.key)) observations.push({ key: h.key, kind: 'build', title: h.title, ok: true }), retire.add(h.key);
     }
@@ -209,6 +225,8 @@ export class Monitor {
   /** Each monitored environment's apps and services. */
   private async environmentObservations(cfg: GreenciConfig, known: Map<string, HealthRecord>, retire: Set<string>): Promise<Observation[]> {
     const all = await this.o.docker.listContainers([LABEL.project]);
+    const present = new Set(all.map((c) => c.Id));
+    for (const id of this.restarts.keys()) if (!present.has(id)) this.restarts.delete(id);
     const out: Observation[] = [];
     const seen = new Set<string>();
     for (const project of Object.keys(cfg.projects)) {
