@@ -38,6 +38,8 @@ export interface RoundResult {
 }
 
 const ENVS: EnvName[] = ['production', 'test'];
+/** After Docker reported a death the check agreed with, the second look comes this much later (not a whole interval). */
+const CONFIRM_MS = 3000;
 const CHECKED_ROLES = new Set(['app', 'service']);
 
 /**
@@ -45,7 +47,9 @@ const CHECKED_ROLES = new Set(['app', 'service']);
  * running out of memory or changing health) it checks every environment's apps and services and
  * greenci itself, moves each one's health state, stores the changes, announces them, restarts
  * what self-healing may restart, and hands the round's alerts over together. Rounds never overlap:
- * a tick during a round is skipped; an event during a round asks for one more after it.
+ * a tick during a round is skipped; an event during a round asks for one more after it. A death
+ * Docker reported is confirmed by a second look 3 s later, so it is down (and alerted) then, not
+ * a whole interval later.
  */
 export class Monitor {
   private task?: ScheduledTask;
@@ -63,6 +67,7 @@ export class Monitor {
   private scheduleText?: string;
   /** One monitor per data dir (a daemon, or a console without one): the others' rounds are skipped. */
   private readonly leaseToken = randomUUID();
+  private confirmTimer?: NodeJS.Timeout;
   /** Figures for the curious: rounds run, ticks skipped because a round was still running. */
   readonly stats = { rounds: 0, skipped: 0, lastMs: 0 };
 
@@ -117,6 +122,15 @@ export class Monitor {
         this.o.log?.('error', `monitoring round failed: ${describeError(err)}`, { why });
         return undefined;
       })
+      .then((r) => {
+        // Docker said a container died and the check agrees: confirm soon rather than at the next tick
+        if (r && r.why.startsWith('docker') && r.transitions.some((t) => t.to === 'degraded') && !this.stopped) {
+          clearTimeout(this.confirmTimer);
+          this.confirmTimer = setTimeout(() => void this.check('confirm'), CONFIRM_MS);
+          this.confirmTimer.unref?.();
+        }
+        return r;
+      })
       .finally(() => {
         this.running = undefined;
         const next = this.again;
@@ -128,6 +142,7 @@ export class Monitor {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.confirmTimer);
     void this.task?.destroy();
     this.abort.abort();
     await this.running;
