@@ -100,6 +100,8 @@ export interface MonitorStartOptions {
   /** The daemon's webhook URL, checked as part of greenci itself. */
   webhookUrl?: () => string | undefined;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** false: polling on the schedule only, no Docker events (the benchmark's peer). */
+  dockerEvents?: boolean;
 }
 
 export interface MonitorHandle {

@@ -227,7 +227,7 @@ export function createEngine(opts: EngineOptions): Engine {
     },
     startMonitor(o = {}) {
       if (monitor) throw new UsageError('the monitor is running already');
-      const m = new Monitor({ docker, store, config: () => config, snapshot: () => snapshot, emit: (e) => bus.emit(e), webhookUrl: o.webhookUrl, log: o.log });
+      const m = new Monitor({ docker, store, config: () => config, snapshot: () => snapshot, emit: (e) => bus.emit(e), webhookUrl: o.webhookUrl, log: o.log, dockerEvents: o.dockerEvents });
       monitor = m;
       m.start();
       return {

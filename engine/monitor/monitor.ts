@@ -23,6 +23,8 @@ export interface MonitorOptions {
   emit: (e: EngineEvent) => void;
   /** The daemon's webhook URL, checked as part of greenci itself (absent: not checked). */
   webhookUrl?: () => string | undefined;
+  /** Listen to Docker's events for an immediate check (default true; false: polling only, for comparison). */
+  dockerEvents?: boolean;
   /** What the monitor did that an operator should find in the log: restarts, skipped rounds, failed rounds. */
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -75,7 +77,7 @@ export class Monitor {
 
   start(): void {
     this.schedule();
-    this.feed = keepEventsOpen({
+    if (this.o.dockerEvents !== false) this.feed = keepEventsOpen({
       docker: this.o.docker,
       filters: { type: ['container'], event: ['die', 'oom', 'health_status'], label: [LABEL.project] },
       signal: this.abort.signal,
