@@ -185,5 +185,7 @@ export interface HealthTransitionRecord {
   note?: string;
   /** The last lines a container printed when it went down: what ops read first. */
   output?: string[];
+  /** An ops email carrying this alert is in the outbox. */
+  mailed?: boolean;
   at: number;
 }

@@ -97,8 +97,9 @@ function localBackend(local: LocalEngine): Backend {
         await new Promise((r) => setTimeout(r, 300));
       }
     },
-    trigger: (req) => engine.enqueue({ ...req, trigger: 'manual' }),
+    trigger: (req) => (local.startMail(), engine.enqueue({ ...req, trigger: 'manual' })),
     async runHere(id, signal, onStage) {
+      local.startMail();
       const off = engine.subscribe((e) => {
         if (e.type === 'stage.updated' && e.buildId === id) onStage(engine.build(id)!);
       });
@@ -108,11 +109,11 @@ function localBackend(local: LocalEngine): Backend {
         off();
       }
     },
-    cancel: async (id, by) => engine.cancel(id, by),
+    cancel: async (id, by) => (local.startMail(), engine.cancel(id, by)),
     health: async (limit) => ({ health: engine.store.health.all(), transitions: engine.store.health.transitions({ limit }) }),
-    retry: (id, by) => engine.retry(id, by),
+    retry: (id, by) => (local.startMail(), engine.retry(id, by)),
     releases: async (project) => engine.releases(project),
-    rollback: (req) => engine.rollback(req),
+    rollback: (req) => (local.startMail(), engine.rollback(req)),
     close: () => local.close(),
   };
 }

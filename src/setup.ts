@@ -1,6 +1,6 @@
 import type { GreenciConfig } from '../config/schema.js';
 import { createEngine, type Engine } from '../engine/index.js';
-import { startMail } from '../engine/notify/mail-service.js';
+import { startMail, type MailService } from '../engine/notify/mail-service.js';
 import type { Io } from './io.js';
 import { requireConfig } from './require-config.js';
 
@@ -9,6 +9,8 @@ export { requireConfig };
 /** The engine in this process (no daemon answers), with email when the config has smtp. */
 export interface LocalEngine {
   engine: Engine;
+  /** Email from here on (what this run does becomes outbox rows, sent unless the daemon sends them). Commands that only read never start it. */
+  startMail(): void;
   /** Tries to send what this run queued (what fails stays in the outbox for the daemon or the next run), then closes the engine. */
   close(): Promise<void>;
 }
@@ -20,10 +22,16 @@ export function openEngine(io: Io, configPath?: string): LocalEngine {
 
 export function openEngineWith(config: GreenciConfig, env: NodeJS.ProcessEnv = process.env): LocalEngine {
   const engine = createEngine({ config });
-  const mail = startMail({ store: engine.store, config: () => engine.config, subscribe: (fn) => engine.subscribe(fn), env });
+  let mail: MailService | undefined;
+  let started = false;
   let closing: Promise<void> | undefined;
   return {
     engine,
+    startMail() {
+      if (started) return;
+      started = true;
+      mail = startMail({ store: engine.store, config: () => engine.config, subscribe: (fn) => engine.subscribe(fn), env });
+    },
     close: () =>
       (closing ??= (async () => {
         await mail?.flush();

@@ -19,6 +19,10 @@ export interface Observation {
   detail?: string;
   /** The container checked, for self-healing. */
   containerId?: string;
+  /** The deployment the environment stood on when observed (self-healing restarts only under the same one). */
+  deploymentId?: number;
+  /** The first look after a new deployment: failures counted before it do not carry over. */
+  fresh?: boolean;
 }
 
 const ENV_SHORT: Record<EnvName, string> = { production: 'prod', test: 'test' };

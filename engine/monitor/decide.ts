@@ -8,7 +8,9 @@ import { initialHealth, observe, type Health, type HealthThresholds } from './he
  *
  * - Ops hear of `down` and of the recovery after a `down` they heard of; `degraded` only shows.
  * - Self-healing (where enabled): a down container is restarted, up to `maxRestarts` times,
- *   before anyone is told; only if it stays down is the alert sent (saying so).
+ *   before anyone is told; only if it stays down is the alert sent (saying so). The count goes
+ *   back to zero only after a whole flap window healthy, so a crash loop slower than the checks
+ *   still runs out of restarts and is alerted.
  * - Flapping: one alert says so, then quiet; when it settles, whatever people have not heard
  *   (still down, or recovered) is told once.
  */
@@ -32,6 +34,10 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
     ...(prev ?? { ...initialHealth(now), alerted: false, healAttempts: 0, checkedAt: now }),
     key: obs.key, kind: obs.kind, project: obs.project, env: obs.env, service: obs.service, title: obs.title,
   };
+  // a new deployment replaced the containers: what failed before it says nothing about these
+  if (obs.fresh) ((base.failures = 0), (base.successes = 0));
+  // restarts are counted until the service has stayed healthy for a whole flap window
+  if (base.healAttempts && base.state === 'healthy' && now - base.since >= t.flapWindowMs) base.healAttempts = 0;
   if (obs.ok === undefined) {
     const next = { ...base, checkedAt: now };
     return { next, heal: false, changed: !prev };
@@ -53,7 +59,6 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
       else if (moved.alert) ((alert = true), (note = healedNote()));
     } else if (moved.to === 'healthy') {
       alert = base.alerted && moved.alert;
-      rec.healAttempts = 0;
     }
     if (moved.flapStarted) ((alert = true), (note = `flapping: ${rec.recent.length} changes within ${Math.round(t.flapWindowMs / 60_000)} min; alerts paused until it settles`));
     if (alert) rec.alerted = moved.to !== 'healthy';

@@ -176,8 +176,17 @@ export class Monitor {
     const docker = await withTimeout(this.o.docker.ping(), cfg.monitor.timeout, 'the Docker engine did not answer')
       .then(() => ({ ok: true as const }))
       .catch((err: unknown) => ({ ok: false as const, detail: describeError(err) }));
-    observations.push({ key: 'greenci/docker', kind: 'greenci', title: 'greenci docker engine', ok: docker.ok, detail: docker.ok ? undefined : docker.detail });
-    if (docker.ok) observations.push(...(await this.environmentObservations(cfg, known, retire)));
+    let dockerVerdict: Pick<Observation, 'ok' | 'detail'> = { ok: docker.ok, detail: docker.ok ? undefined : docker.detail };
+    if (docker.ok) {
+      // a Docker that answers its ping but hangs on container calls must not hang the monitor with it
+      const deadline = Math.max(10_000, cfg.monitor.timeout * 5);
+      const envs = await withTimeout(this.environmentObservations(cfg, known, retire), deadline, 'the Docker engine did not answer container calls').catch((err: unknown) => {
+        dockerVerdict = { ok: false, detail: describeError(err) };
+        return [];
+      });
+      observations.push(...envs);
+    }
+    observations.push({ key: 'greenci/docker', kind: 'greenci', title: 'greenci docker engine', ...dockerVerdict });
 
     observations.push(...(await this.selfObservations(cfg)));
     const stuck = this.stuckBuilds(cfg, startedAt);
@@ -212,11 +221,16 @@ export class Monitor {
     const thresholds = obs.kind === 'build' ? { ...this.thresholds(), downAfter: 1, recoverAfter: 1 } : this.thresholds();
     const d = decide(prev, obs, now, thresholds, { enabled, maxRestarts: heal.maxRestarts, coolingDown });
 
+    // a deployment may have taken the environment over since it was observed: never restart under it
+    if (d.heal && obs.containerId && obs.project && obs.env && this.watchedDeployment(obs.project, obs.env) !== obs.deploymentId) {
+      d.heal = false;
+      d.next.healAttempts -= 1;
+    }
     if (d.heal && obs.containerId) {
       this.healedAt.set(obs.key, now);
       const auditId = this.o.store.audit.record({ actor: 'greenci (monitor)', action: 'heal', project: obs.project, target: `${obs.env} ${obs.service}`, detail: { attempt: d.next.healAttempts, reason: obs.detail } });
       try {
-        await this.o.docker.restartContainer(obs.containerId, 5);
+        await withTimeout(this.o.docker.restartContainer(obs.containerId, 5), 30_000, 'Docker did not restart it');
         this.o.store.audit.setOutcome(auditId, `restarted (attempt ${d.next.healAttempts} of ${heal.maxRestarts})`);
         this.o.log?.('warn', `${obs.title} is down (${obs.detail}); restarted its container (attempt ${d.next.healAttempts} of ${heal.maxRestarts})`, { key: obs.key });
         result.healed.push(obs.key);
@@ -228,7 +242,7 @@ export class Monitor {
 
     if (d.transition) {
       // what a container printed last is what ops read first when it goes down
-      const output = d.transition.to === 'down' && d.transition.alert && obs.containerId ? await this.o.docker.containerLogs(obs.containerId, 15).catch(() => []) : undefined;
+      const output = d.transition.to === 'down' && d.transition.alert && obs.containerId ? await withTimeout(this.o.docker.containerLogs(obs.containerId, 15), cfg.monitor.timeout, 'no logs').catch(() => []) : undefined;
       const stored = this.o.store.health.transition(d.next, { ...d.transition, output });
       result.transitions.push(stored);
       if (stored.alert) result.alerts.push(stored);
@@ -273,7 +287,7 @@ export class Monitor {
             seen.add(key);
             const c = services.get(service);
             const kind = (c?.Labels[LABEL.role] ?? known.get(key)?.kind ?? 'service') as 'app' | 'service';
-            const base = { key, kind, project, env, service, title: serviceTitle(project, env, service) };
+            const base = { key, kind, project, env, service, title: serviceTitle(project, env, service), deploymentId: watched, fresh: fresh || undefined };
             if (!c) return void out.push({ ...base, ok: false, detail: 'its container is gone' });
             out.push({ ...base, containerId: c.Id, ...(await this.checkContainer(c.Id, kind, cfg.monitor.timeout)) });
           }),
@@ -287,12 +301,16 @@ export class Monitor {
 
   /**
    * The deployment an environment's checks belong to: production while a release is live, the
-   * test environment while its last deployment stands; `busy` while one is in progress.
+   * test environment while its last deployment stands; `busy` while a build or a rollback holds
+   * the environment's lock.
    */
   private watchedDeployment(project: string, env: EnvName): number | 'busy' | undefined {
+    // whoever holds the environment's lock is changing it (a deploy, its tests, a promotion, a rollback)
+    if (this.o.store.leases.holder(`${env}:${project}`)) return 'busy';
     const [last] = this.o.store.releases.deployments(project, env, 1);
     if (!last) return undefined;
-    if (last.status === 'running') return 'busy';
+    // still `running` with nobody holding the lock: its process died; the environment stands on nothing known
+    if (last.status === 'running') return env === 'production' ? this.o.store.releases.deployments(project, env, 20).find((d) => d.status === 'success')?.id : undefined;
     if (env === 'production') {
       if (!this.o.store.releases.liveRelease(project)) return undefined;
       const [ok] = this.o.store.releases.deployments(project, env, 20).filter((d) => d.status === 'success');

@@ -23,8 +23,9 @@ export interface BuildMailInput {
 export function buildRecipients(b: BuildRecord, productionBranch: string, lead: string[]): string[] {
   if (b.branch === productionBranch) return lead;
   // the push payload's pusher, else its head commit's author, else (no payload: a manual or reconciled build) the commit's author in git
-  const who = b.push?.pusherEmail || b.push?.headAuthorEmail || /<([^<>\s]+@[^<>\s]+)>$/.exec(b.commitAuthor ?? '')?.[1];
-  return who && /^[^\s@<>]+@[^\s@<>]+$/.test(who) && !/noreply\.github\.com$/i.test(who) ? [who] : [];
+  const candidates = [b.push?.pusherEmail, b.push?.headAuthorEmail, /<([^<>\s]+@[^<>\s]+)>$/.exec(b.commitAuthor ?? '')?.[1]];
+  const who = candidates.find((c) => c && /^[^\s@<>]+@[^\s@<>]+$/.test(c) && !/noreply\.github\.com$/i.test(c));
+  return who ? [who] : [];
 }
 
 /** The test environment's addresses, from deploy-test's "app <name>: healthy after … (http://…/health)" lines. */

@@ -24,9 +24,11 @@ export function startMail(o: { store: Store; config: () => GreenciConfig; subscr
   if (!smtp) return undefined;
   const domain = smtp.from.split('@')[1] ?? 'greenci';
   let sender: OutboxSender | undefined;
-  const notifier = new Notifier(o.store, o.config, () => sender?.kick(), domain, os.hostname());
+  const notifier = new Notifier(o.store, o.config, () => sender?.kick(), domain, os.hostname(), () => secretValues(o.config(), o.env));
   const unsubscribe = o.subscribe((e) => notifier.handle(e));
-  sender = new OutboxSender(o.store.outbox, new Mailer(smtp, o.env), o.on);
+  sender = new OutboxSender(o.store.outbox, new Mailer(smtp, o.env), o.on, o.store.leases);
+  // alerts a crash left between being stored and being mailed
+  notifier.mailAlerts();
   sender.start();
   return {
     kick: () => sender.kick(),
@@ -36,4 +38,10 @@ export function startMail(o: { store: Store; config: () => GreenciConfig; subscr
       await sender.stop();
     },
   };
+}
+
+/** The values of the secrets the config names (webhook secrets, git tokens, the SMTP password). */
+export function secretValues(config: GreenciConfig, env: NodeJS.ProcessEnv): string[] {
+  const names = [config.smtp?.passwordEnv, ...Object.values(config.projects).flatMap((p) => [p.webhookSecretEnv, p.gitTokenEnv])];
+  return names.filter((n): n is string => !!n).map((n) => env[n] ?? '').filter(Boolean);
 }

@@ -11,6 +11,9 @@ import { buildMail, buildMailKey, rollbackMail } from './build-mail.js';
  * list, a monitoring round's alerts to the ops list (one email per round). Each event gives at most
  * one email (a dedupe key per build, deployment or round).
  */
+/** Alerts older than this that no email carried (ops was empty, smtp unset) are not sent late. */
+const ALERT_MAIL_MAX_AGE_MS = 60 * 60_000;
+
 export class Notifier {
   constructor(
     private readonly store: Store,
@@ -19,12 +22,23 @@ export class Notifier {
     private readonly domain = 'greenci',
     /** Named in alerts, so ops with several hosts know which one. */
     private readonly host?: string,
+    /** Values that must never appear in an email (webhook secrets, tokens, the SMTP password): masked wherever output carried them. */
+    private readonly secrets: () => string[] = () => [],
   ) {}
 
   handle(e: EngineEvent): void {
-    const mail = this.mailFor(e);
-    if (!mail) return;
+    if (e.type === 'health.alerts') return this.mailAlerts();
+    const found = this.mailFor(e);
+    if (!found) return;
+    const mail = this.masked(found);
     if (this.store.outbox.add(mail, this.domain)) this.queued(mail);
+  }
+
+  private masked(mail: NewMail): NewMail {
+    const secrets = this.secrets().filter((v) => v.length >= 4);
+    if (!secrets.length) return mail;
+    const mask = (text: string) => secrets.reduce((t, v) => t.split(v).join('********'), text);
+    return { ...mail, subject: mask(mail.subject), text: mask(mail.text), html: mail.html && mask(mail.html) };
   }
 
   private mailFor(e: EngineEvent): NewMail | undefined {
@@ -46,7 +60,26 @@ export class Notifier {
       const before = this.store.releases.deployments(d.project, 'production', 20).find((x) => x.id < d.id && x.status === 'success');
       return rollbackMail({ project: d.project, from: before?.version, to: d.version ?? '?', by: d.requestedBy ?? 'unknown', ok: d.status === 'success', reason: d.reason, lead: c.notify.lead, deploymentId: d.id });
     }
-    if (e.type === 'health.alerts') return healthAlertMail(e.alerts, c.notify.ops, { host: this.host });
     return undefined;
+  }
+
+  /**
+   * The alerts no email carries yet (this round's, and any a crash or an unset ops list left
+   * behind in the last hour) become one ops email; the email and the mark on the alerts are one
+   * transaction, so an alert is mailed once or not marked.
+   */
+  mailAlerts(now = Date.now()): void {
+    const ops = this.config().notify.ops;
+    if (!ops.length) return;
+    const alerts = this.store.health.unmailedAlerts(now - ALERT_MAIL_MAX_AGE_MS);
+    const found = healthAlertMail(alerts, ops, { host: this.host });
+    if (!found) return;
+    const mail = this.masked(found);
+    const added = this.store.db.transaction(() => {
+      const row = this.store.outbox.add(mail, this.domain);
+      this.store.health.markMailed(alerts.map((a) => a.id));
+      return row;
+    })();
+    if (added) this.queued(mail);
   }
 }

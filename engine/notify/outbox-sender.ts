@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { LeaseStore } from '../store/leases.js';
 import type { OutboxStore } from '../store/outbox.js';
 import { describeSmtpError, type Mailer } from './mailer.js';
 import { isTemporary, retryDelay } from './retry.js';
@@ -7,13 +9,19 @@ export interface SenderEvents {
   failed?(id: number, error: string, retryAt: number | undefined): void;
 }
 
+/** Rows another process stored are looked for this often. */
+const POLL_MS = 15_000;
+
 /**
  * Sends what the outbox holds: due emails one after another, each marked sent as soon as the
  * server took it; a temporary failure is tried again with backoff, across restarts (the schedule
- * is in the row). One round at a time; `kick()` after storing an email starts one now.
+ * is in the row). One round at a time; `kick()` after storing an email starts one now. One
+ * process sends (the `mail` lease: the daemon, or a command when none runs), so no row goes out
+ * twice; the others only store, and the sender finds their rows within POLL_MS.
  */
 export class OutboxSender {
   private timer?: NodeJS.Timeout;
+  private readonly token = randomUUID();
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
@@ -22,6 +30,7 @@ export class OutboxSender {
     private readonly outbox: OutboxStore,
     private readonly mailer: Mailer,
     private readonly on: SenderEvents = {},
+    private readonly leases?: LeaseStore,
   ) {}
 
   start(): void {
@@ -56,17 +65,22 @@ export class OutboxSender {
     clearTimeout(this.timer);
     await this.running;
     this.mailer.close();
+    try {
+      this.leases?.release('mail', this.token);
+    } catch {
+      // the store is closed: the lease dies with the process
+    }
   }
 
   private schedule(): void {
     if (this.stopped) return;
     const at = this.outbox.nextDueAt();
-    if (at === undefined) return;
-    this.timer = setTimeout(() => this.kick(), Math.max(50, at - Date.now()));
+    this.timer = setTimeout(() => this.kick(), at === undefined ? POLL_MS : Math.min(POLL_MS, Math.max(50, at - Date.now())));
     this.timer.unref?.();
   }
 
   private async round(): Promise<void> {
+    if (this.leases && !this.leases.tryAcquire('mail', this.token, 'sending email').ok) return;
     for (;;) {
       const due = this.outbox.due(Date.now(), 10);
       if (!due.length || this.stopped) return;

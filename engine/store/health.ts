@@ -7,7 +7,7 @@ interface Row {
 }
 interface TransitionRow {
   id: number; key: string; title: string; project: string | null; env: string | null; service: string | null; from_state: HealthRecord['state']; to_state: HealthRecord['state'];
-  detail: string | null; alert: number; note: string | null; output: string | null; at: number;
+  detail: string | null; alert: number; note: string | null; output: string | null; mailed: number; at: number;
 }
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 const toRecord = (r: Row): HealthRecord => ({
@@ -17,7 +17,7 @@ const toRecord = (r: Row): HealthRecord => ({
 });
 const toTransition = (r: TransitionRow): HealthTransitionRecord => ({
   id: r.id, key: r.key, title: r.title, project: opt(r.project), env: opt(r.env) as HealthTransitionRecord['env'], service: opt(r.service), from: r.from_state, to: r.to_state,
-  detail: opt(r.detail), alert: r.alert === 1, note: opt(r.note), output: r.output === null ? undefined : (JSON.parse(r.output) as string[]), at: r.at,
+  detail: opt(r.detail), alert: r.alert === 1, note: opt(r.note), output: r.output === null ? undefined : (JSON.parse(r.output) as string[]), mailed: r.mailed === 1, at: r.at,
 });
 
 /** The monitor's memory: each checked thing's current health, and every change of it. */
@@ -65,6 +65,17 @@ export class HealthStore {
   /** Forgets a thing no longer checked (its environment was torn down, the build finished); its history stays. */
   remove(key: string): boolean {
     return this.db.prepare('DELETE FROM health WHERE key = ?').run(key).changes > 0;
+  }
+
+  /** Alerts (oldest first) no email was made for yet, from `since` on: the next ops email's content. */
+  unmailedAlerts(since: number): HealthTransitionRecord[] {
+    return (this.db.prepare('SELECT * FROM health_transitions WHERE alert = 1 AND mailed = 0 AND at >= ? ORDER BY id').all(since) as TransitionRow[]).map(toTransition);
+  }
+
+  /** The alerts an email (now in the outbox) carries. */
+  markMailed(ids: number[]): void {
+    const mark = this.db.prepare('UPDATE health_transitions SET mailed = 1 WHERE id = ?');
+    for (const id of ids) mark.run(id);
   }
 
   /** Newest first. */

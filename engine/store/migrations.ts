@@ -187,6 +187,7 @@ export const MIGRATIONS: string[] = [
     alert INTEGER NOT NULL,
     note TEXT,
     output TEXT,
+    mailed INTEGER NOT NULL DEFAULT 0,
     at INTEGER NOT NULL
   );
   CREATE INDEX health_transitions_key ON health_transitions(key, id);

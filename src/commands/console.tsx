@@ -44,6 +44,7 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     const { openEngineWith } = await import('../setup.js'); // the engine's modules load only when no daemon answers
     local = openEngineWith(config, io.env);
     const engine = local.engine;
+    local.startMail();
     // as the daemon does at start: builds a killed console left running are failed and queued again
     await engine.recover().catch(() => []);
     engine.startQueue();

@@ -19,6 +19,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
 
   const local = openEngine(io, values.config);
   const engine = local.engine;
+  local.startMail();
   const abort = new AbortController();
   const releaseSignals = holdSignals(
     (signal) => {

@@ -187,7 +187,8 @@ export class Daemon {
     this.startRelays();
     if (old.reconcile.schedule !== config.reconcile.schedule) this.scheduleReconcile();
     this.monitor?.reschedule();
-    if (JSON.stringify(old.smtp) !== JSON.stringify(config.smtp)) {
+    // a new SMTP server, or a notify list that was empty: start again (what is pending, and alerts nobody got yet, go out)
+    if (JSON.stringify(old.smtp) !== JSON.stringify(config.smtp) || JSON.stringify(old.notify) !== JSON.stringify(config.notify)) {
       await this.mail?.stop();
       this.startMail();
     }

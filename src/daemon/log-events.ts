@@ -43,7 +43,7 @@ export function logEvent(log: Logger, e: EngineEvent): void {
       const t = e.transition;
       if (!t) return;
       const level = t.to === 'down' ? 'warn' : 'info';
-      log[level]({ health: e.health.key, from: t.from, to: t.to, detail: t.detail, alert: t.alert, note: t.note, flapping: e.health.flapping || undefined }, `health: ${t.title} ${t.from} → ${t.to}${t.detail ? `: ${t.detail}` : ''}${t.note ? ` (${t.note})` : ''}${t.alert ? '; ops alerted' : ''}`);
+      log[level]({ health: e.health.key, from: t.from, to: t.to, detail: t.detail, alert: t.alert, note: t.note, flapping: e.health.flapping || undefined }, `health: ${t.title} ${t.from} → ${t.to}${t.detail ? `: ${t.detail}` : ''}${t.note ? ` (${t.note})` : ''}${t.alert ? '; an alert for ops' : ''}`);
       return;
     }
     case 'health.removed':

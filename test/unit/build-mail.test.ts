@@ -20,6 +20,7 @@ describe('build emails', () => {
     expect(buildRecipients(build({ push: { headAuthorEmail: 'x@example.com' } }), 'master', [])).toEqual(['x@example.com']);
     expect(buildRecipients(build({ trigger: 'manual' }), 'master', [])).toEqual(['dev@green.example']);
     expect(buildRecipients(build({ push: { pusherEmail: '1+dana@users.noreply.github.com' }, commitAuthor: 'Dana <1+dana@users.noreply.github.com>' }), 'master', [])).toEqual([]);
+    expect(buildRecipients(build({ push: { pusherEmail: '1+dana@users.noreply.github.com', headAuthorEmail: 'dana@example.com' } }), 'master', [])).toEqual(['dana@example.com']);
     expect(buildRecipients(build({ branch: 'master' }), 'master', ['lead@example.com'])).toEqual(['lead@example.com']);
   });
 

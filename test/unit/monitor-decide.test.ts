@@ -60,12 +60,33 @@ describe('monitor: what ops hear of a service', () => {
     expect(h).toMatchObject({ state: 'down', alerted: true, healAttempts: 2 });
   });
 
-  it('a restart that works: nobody is told, and the restart budget is whole again', () => {
+  it('a restart that works: nobody is told; the restart budget is whole again only after a whole flap window healthy', () => {
     const heal = (): HealPolicy => ({ enabled: true, maxRestarts: 3, coolingDown: false });
-    const { heard, restarts, h } = run([true, false, false, true, true], heal);
+    const t = { ...DEFAULT_THRESHOLDS, flapWindowMs: 10_000, flapLimit: 100 };
+    const { heard, restarts, h } = run([true, false, false, true, true], heal, t);
     expect(restarts).toEqual([2]);
     expect(heard).toEqual([]);
-    expect(h).toMatchObject({ state: 'healthy', healAttempts: 0 });
+    expect(h).toMatchObject({ state: 'healthy', healAttempts: 1 });
+    expect(run([true, false, false, true, true, ...Array(12).fill(true)], heal, t).h.healAttempts).toBe(0);
+  });
+
+  it('a crash loop slower than the checks still runs out of restarts and is alerted', () => {
+    const heal = (): HealPolicy => ({ enabled: true, maxRestarts: 2, coolingDown: false });
+    // crashes, is restarted, is healthy a few checks, crashes again: within one flap window
+    const cycle = [false, false, true, true, true];
+    const { heard, restarts } = run([true, ...cycle, ...cycle, ...cycle], heal, { ...DEFAULT_THRESHOLDS, flapLimit: 100, flapWindowMs: 60_000 });
+    expect(restarts).toHaveLength(2);
+    expect(heard).toEqual(['down (greenci restarted it 2 times; it is still down)', 'healthy']);
+  });
+
+  it('after a new deployment, failures seen before it do not count', () => {
+    let h: HealthRecord | undefined;
+    h = decide(h, obs(true), 0, DEFAULT_THRESHOLDS, NO_HEAL).next;
+    h = decide(h, obs(false), 1000, DEFAULT_THRESHOLDS, NO_HEAL).next;
+    expect(h.state).toBe('degraded');
+    const d = decide(h, { ...obs(false), fresh: true }, 2000, DEFAULT_THRESHOLDS, NO_HEAL);
+    expect(d.next).toMatchObject({ state: 'degraded', failures: 1 });
+    expect(d.transition).toBeUndefined();
   });
 
   it('while a restart is coming up, no second restart and no alert', () => {

@@ -41,7 +41,7 @@ export function healthText(records: HealthRecord[], transitions: HealthTransitio
   if (transitions.length) {
     lines.push('', 'recent changes (newest first):');
     for (const t of transitions) {
-      lines.push(`  ${formatTime(t.at)}  ${t.title}  ${t.from} → ${t.to}${t.detail ? `: ${oneLine(t.detail)}` : ''}${t.note ? ` (${oneLine(t.note)})` : ''}${t.alert ? '  [ops alerted]' : ''}`);
+      lines.push(`  ${formatTime(t.at)}  ${t.title}  ${t.from} → ${t.to}${t.detail ? `: ${oneLine(t.detail)}` : ''}${t.note ? ` (${oneLine(t.note)})` : ''}${t.alert ? (t.mailed ? '  [alert mailed]' : '  [alert not mailed]') : ''}`);
     }
   }
   return lines.join('\n');
