@@ -85,4 +85,20 @@ describe('email', () => {
     // both senders are stopped: what arrived is all there will be
     expect(sink.messages.length).toBe(start + 4);
   });
+
+  it('two processes sending from one outbox (a daemon and a command): each email goes out once', async () => {
+    const start = sink.messages.length;
+    const rows = Array.from({ length: 6 }, (_, i) => store.outbox.add({ kind: 'test', to: [`p${i}@example.com`], subject: `pair ${i}`, text: `body ${i}` }, 'greenci.test')!);
+    const a = new OutboxSender(store.outbox, new Mailer(smtp(), {}), {}, store.leases);
+    const b = new OutboxSender(store.outbox, new Mailer(smtp(), {}), {}, store.leases);
+    a.start();
+    b.start();
+    a.kick();
+    b.kick();
+    await waitUntil(() => rows.every((r) => store.outbox.get(r.id)?.status === 'sent'), 'every row sent', 20_000, 20);
+    await b.flush();
+    await Promise.all([a.stop(), b.stop()]);
+    const got = sink.messages.slice(start).map((m) => m.subject).sort();
+    expect(got).toEqual(rows.map((r) => r.subject).sort());
+  });
 });
