@@ -41,7 +41,7 @@ describe('greenci daemon: health monitoring and alerts', () => {
         'notify:', '  lead: [lead@example.com]', '  ops: [ops@example.com]',
         'monitor:', `  schedule: "*/${INTERVAL_S} * * * * *"`, `  timeout: ${TIMEOUT_MS}ms`, '  stuckAfter: 2s',
         '  flap:', '    limit: 5', '    window: 5m',
-        '  heal:', '    test: true', '    production: false', '    maxRestarts: 2', '    wait: 2s',
+        '  heal:', '    test: true', '    production: false', '    maxRestarts: 3', '    wait: 5s',
       ].join('\n'),
     });
     d = await startDaemon(g.configFile, g.env);
