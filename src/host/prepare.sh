@@ -22,7 +22,6 @@ if [ ! -f dist/src/bin.js ] || [ -n "$(find src engine views config -newer dist/
   log "building (tsc)"
   npx tsc -p tsconfig.json >&2
   chmod +x dist/src/bin.js
-  chmod +x dist/src/bin.js
 fi
 
 # 2. Docker engine ---------------------------------------------------------------------------
