@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseDuration, parseSize } from './units.js';
+import { parseSize } from './units.js';
+import { durationMs } from './zod-units.js';
 
 /**
  * The schema of a watched repository's `greenci.yml`: close to docker-compose so teams can copy
@@ -9,11 +10,7 @@ import { parseDuration, parseSize } from './units.js';
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const name = z.string().regex(NAME, 'must be lower-case letters, digits and dashes, at most 40 characters, starting with a letter or digit');
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use e.g. 500ms, 30s, 2m)` });
-  return ms ?? 0;
-});
+const duration = durationMs;
 const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const bytes = parseSize(v);
   if (bytes === undefined) ctx.addIssue({ code: 'custom', message: `not a size: ${JSON.stringify(v)} (use e.g. 256m, 1g)` });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './units.js';
+import { durationMs } from './zod-units.js';
 
 /** The schema of greenci's own configuration file (greenci.config.yml). */
 
@@ -62,12 +62,7 @@ const notifySchema = z.strictObject({
 });
 
 /** `2s`, `500ms`, `30m`: milliseconds once parsed. */
-const duration = () =>
-  z.union([z.string(), z.number()]).transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined || ms <= 0) ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use e.g. 500ms, 2s, 30m)` });
-    return ms ?? 0;
-  });
+const duration = () => durationMs.pipe(z.number().positive('must be longer than 0'));
 
 const MONITOR_DEFAULTS = {
   schedule: '*/10 * * * * *', timeout: '2s', stuckAfter: '30m', downAfter: 2, recoverAfter: 2,

@@ -2,6 +2,7 @@ import type { ContainerInspectInfo } from 'dockerode';
 import type { EnvName } from '../../config/project-spec.js';
 import { LABEL } from '../docker/names.js';
 import type { HealthRecord } from '../model.js';
+import { reachableHost } from '../pipeline/health.js';
 
 /**
  * What one monitoring round saw of one thing, and the pure rules that turn Docker's and an
@@ -55,10 +56,8 @@ export function healthUrl(info: ContainerInspectInfo): string | undefined {
     .filter(([k, v]) => k.endsWith('/tcp') && v?.length)
     .map(([, v]) => v[0])[0];
   if (!binding?.HostPort) return undefined;
-  const ip = binding.HostIp ?? '';
-  const host = ip === '' || ip === '0.0.0.0' ? '127.0.0.1' : ip === '::' ? '[::1]' : ip.includes(':') ? `[${ip}]` : ip;
   const path = info.Config.Labels?.[LABEL.health] ?? '/health';
-  return `http://${host}:${binding.HostPort}${path}`;
+  return `http://${reachableHost(binding.HostIp ?? '')}:${binding.HostPort}${path}`;
 }
 
 /** An HTTP answer from a health path as a verdict. */

@@ -3,7 +3,7 @@ import type { DockerClient } from '../docker/docker.js';
 import { LABEL, containerName, envFilter, envLabels, networkName, volumeName } from '../docker/names.js';
 import { serviceContainerSpec, serviceFingerprint, type DeployIdentity } from '../docker/specs.js';
 import { AbortError, BugError, throwIfAborted } from '../errors.js';
-import { waitContainerHealthy, waitHttpHealthy } from './health.js';
+import { reachableHost, waitContainerHealthy, waitHttpHealthy } from './health.js';
 
 /**
  * Puts a set of images into an environment: network, volumes, then every service and app in
@@ -110,8 +110,7 @@ async function healthUrl(docker: DockerClient, cid: string, port: number, path: 
   const info = await docker.inspectContainer(cid);
   const hostPort = info?.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort;
   if (!hostPort) throw new BugError(`container ${cid.slice(0, 12)} has no published port for ${port}/tcp`);
-  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '[::1]' : bind.includes(':') ? `[${bind}]` : bind;
-  return `http://${host}:${hostPort}${path}`;
+  return `http://${reachableHost(bind)}:${hostPort}${path}`;
 }
 
 /** Removes every container of an environment (volumes and network stay). */

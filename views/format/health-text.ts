@@ -1,5 +1,6 @@
 import type { HealthRecord, HealthTransitionRecord } from '../../engine/model.js';
 import { formatDuration, formatTime } from './duration.js';
+import { healthCounts } from './health.js';
 import { oneLine } from './printable.js';
 import { table } from './table.js';
 
@@ -11,12 +12,13 @@ export function sortHealth(records: HealthRecord[]): HealthRecord[] {
 }
 
 /** One line for `greenci status`: all healthy, or what is not. */
-export function healthSummary(records: HealthRecord[]): string {
+export function healthSummary(health: Record<string, HealthRecord>): string {
+  const records = Object.values(health);
   if (!records.length) return 'health: nothing checked yet (the daemon monitors; see monitor.schedule)';
   const bad = sortHealth(records).filter((h) => h.state === 'down' || h.state === 'degraded');
   if (!bad.length) return `health: all ${records.length} checks healthy`;
-  const count = (s: string) => bad.filter((h) => h.state === s).length;
-  const counts = [count('down') && `${count('down')} down`, count('degraded') && `${count('degraded')} degraded`].filter(Boolean).join(', ');
+  const { down, degraded } = healthCounts(health);
+  const counts = [down && `${down} down`, degraded && `${degraded} degraded`].filter(Boolean).join(', ');
   return `health: ${counts}: ${bad.map((h) => `${h.title} ${h.state}${h.flapping ? ' (flapping)' : ''}`).join(', ')} (greenci health)`;
 }
 

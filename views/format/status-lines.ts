@@ -31,7 +31,7 @@ export function statusText(s: Snapshot, daemon: DaemonInfo | undefined, now = Da
   lines.push('');
   lines.push(`running: ${running.length ? running.map((b) => `#${b.id} ${b.project} ${printable(b.branch)} (${b.stages.find((st) => st.status === 'running')?.name ?? 'starting'})`).join(', ') : 'none'}`);
   lines.push(`queued:  ${queued.length ? queued.map((b) => `#${b.id} ${b.project} ${printable(b.branch)}`).join(', ') : 'none'}`);
-  lines.push(healthSummary(Object.values(s.health ?? {})));
+  lines.push(healthSummary(s.health ?? {}));
   return lines.join('\n');
 }
 
