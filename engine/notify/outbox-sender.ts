@@ -80,10 +80,12 @@ export class OutboxSender {
   }
 
   private async round(): Promise<void> {
-    if (this.leases && !this.leases.tryAcquire('mail', this.token, 'sending email').ok) return;
+    let mine = !this.leases;
     for (;;) {
       const due = this.outbox.due(Date.now(), 10);
       if (!due.length || this.stopped) return;
+      // the lease is asked for only when there is something to send (a poll with nothing due writes nothing)
+      if (!mine && !(mine = this.leases!.tryAcquire('mail', this.token, 'sending email').ok)) return;
       for (const m of due) {
         if (this.stopped) return;
         try {
