@@ -22,7 +22,7 @@ const fmt = (xs: number[]) => `median ${(median(xs) / 1000).toFixed(1)} s, min $
 async function main(): Promise<void> {
   const sink = await SmtpSink.start();
   const g = await setupGreen({
-    extra: ['smtp:', '  host: 127.0.0.1', `  port: ${sink.port}`, '  from: greenci@example.com', 'notify:', '  ops: [ops@example.com]', 'monitor:', '  flap: { limit: 100 }'].join('\n'),
+    extra: [...sink.configLines({ ops: ['ops@example.com'] }), 'monitor:', '  flap: { limit: 100 }'].join('\n'),
   });
   try {
     const build = await g.engine.run({ project: g.project, branch: 'master' });

@@ -47,6 +47,12 @@ export class SmtpSink {
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
+  /** greenci config lines sending through this sink, with the notify lists given. */
+  configLines(notify: { lead?: string[]; ops?: string[] } = {}): string[] {
+    const lists = Object.entries(notify).map(([k, v]) => `  ${k}: [${v.join(', ')}]`);
+    return ['smtp:', '  host: 127.0.0.1', `  port: ${this.port}`, '  secure: false', '  from: greenci@example.com', ...(lists.length ? ['notify:', ...lists] : [])];
+  }
+
   async waitForMessages(n: number, timeoutMs = 30_000): Promise<void> {
     await waitUntil(() => this.messages.length >= n, `${n} messages at the SMTP sink (have ${this.messages.length})`, timeoutMs, 50);
   }

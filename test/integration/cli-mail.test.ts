@@ -12,7 +12,7 @@ describe('email without a daemon', () => {
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
-    g = await setupGreen({ noEngine: true, extra: ['smtp:', '  host: 127.0.0.1', `  port: ${sink.port}`, '  from: greenci@example.com'].join('\n') });
+    g = await setupGreen({ noEngine: true, extra: sink.configLines().join('\n') });
   });
   afterAll(async () => {
     await g?.cleanup();

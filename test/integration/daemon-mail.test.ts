@@ -20,7 +20,7 @@ describe('greenci daemon: build, release and rollback emails', () => {
     sink = await SmtpSink.start();
     g = await setupGreen({
       healthTimeout: '10s', noEngine: true,
-      extra: ['reconcile:', '  schedule: "0 0 1 1 *"', 'smtp:', '  host: 127.0.0.1', `  port: ${sink.port}`, '  secure: false', '  from: greenci@example.com', 'notify:', '  lead: [lead@example.com]', '  ops: [ops@example.com]'].join('\n'),
+      extra: ['reconcile:', '  schedule: "0 0 1 1 *"', ...sink.configLines({ lead: ['lead@example.com'], ops: ['ops@example.com'] })].join('\n'),
     });
     d = await startDaemon(g.configFile, g.env);
     store = openStore(g.dataDir);

@@ -22,7 +22,7 @@ describe('email', () => {
     store = openStore(dir);
     writeFileSync(
       path.join(dir, 'greenci.config.yml'),
-      [`dataDir: ${dir}`, 'smtp:', '  host: 127.0.0.1', `  port: ${sink.port}`, '  secure: false', '  from: greenci@example.com', 'projects:', '  green:', '    repo: /nowhere.git', ''].join('\n'),
+      [`dataDir: ${dir}`, ...sink.configLines(), 'projects:', '  green:', '    repo: /nowhere.git', ''].join('\n'),
     );
   });
   afterAll(async () => {

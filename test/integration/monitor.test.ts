@@ -37,8 +37,7 @@ describe('greenci daemon: health monitoring and alerts', () => {
       healthTimeout: '20s', noEngine: true,
       extra: [
         'reconcile:', '  schedule: "0 0 1 1 *"',
-        'smtp:', '  host: 127.0.0.1', `  port: ${sink.port}`, '  from: greenci@example.com',
-        'notify:', '  lead: [lead@example.com]', '  ops: [ops@example.com]',
+        ...sink.configLines({ lead: ['lead@example.com'], ops: ['ops@example.com'] }),
         'monitor:', `  schedule: "*/${INTERVAL_S} * * * * *"`, `  timeout: ${TIMEOUT_MS}ms`, '  stuckAfter: 2s',
         '  flap:', '    limit: 5', '    window: 5m',
         '  heal:', '    test: true', '    production: false', '    maxRestarts: 3', '    wait: 5s',
@@ -181,8 +180,7 @@ describe("greenci daemon: greenci's own checks", () => {
       extra: [
         'docker:', `  socket: /tmp/greenci-no-docker-${process.pid}.sock`,
         'reconcile:', '  schedule: "0 0 1 1 *"',
-        'smtp:', '  host: 127.0.0.1', `  port: ${sink.port}`, '  from: greenci@example.com',
-        'notify:', '  ops: [ops@example.com]',
+        ...sink.configLines({ ops: ['ops@example.com'] }),
         'monitor:', '  schedule: "* * * * * *"', '  timeout: 500ms',
       ].join('\n'),
       projectExtra: `    smee: http://127.0.0.1:${closed}/no-channel`,
