@@ -12,3 +12,15 @@ export function isValidBranchName(name: string): boolean {
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return false;
   return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
 }
+
+/** Unicode's bidirectional controls (ALM, LRM, RLM, LRE…RLO, LRI…PDI): they make text display in another order than it reads. */
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Whether a name carries a bidirectional control. git accepts them, but a branch named with
+ * U+202E (right-to-left override) displays as another name in the console, logs and email
+ * ("feature-\u202Egnp.exe" reads "feature-exe.png"), so greenci refuses such refs.
+ */
+export function hasBidiControl(name: string): boolean {
+  return BIDI_CONTROL.test(name);
+}

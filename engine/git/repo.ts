@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { ExternalCommandError, UsageError } from '../errors.js';
-import { isValidBranchName } from './ref-name.js';
+import { hasBidiControl, isValidBranchName } from './ref-name.js';
 
 /**
  * The one module that runs git (through simple-git, always with argument arrays: no shell).
@@ -146,6 +146,7 @@ export class RepoCache {
 /** Rejects names git itself would refuse as a branch (spaces, `..`, control characters...). */
 export async function assertBranchName(branch: string): Promise<void> {
   if (branch.length === 0 || branch.length > 1000) throw new UsageError('a branch name must be 1 to 1000 characters');
+  if (hasBidiControl(branch)) throw new UsageError('not a valid branch name: it contains a bidirectional control character (such as U+202E), which can make it display as another name');
   if (!isValidBranchName(branch)) throw new UsageError(`not a valid branch name: ${JSON.stringify(branch)}`);
 }
 

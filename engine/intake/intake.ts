@@ -3,15 +3,26 @@ import { describeError, UsageError } from '../errors.js';
 import type { Engine } from '../index.js';
 import type { DeliveryOutcome, DeliveryRecord } from '../store/deliveries.js';
 import { decidePush, parseBody, repositoryOf } from './payload.js';
-import { verifySignature } from './signature.js';
+import { signedWith, verifySignature } from './signature.js';
 
 /** A delivery as HTTP brought it. Header names lower-case. */
 export interface IncomingDelivery {
   headers: Record<string, string | string[] | undefined>;
-  raw: string;
-  /** `direct` (GitHub posted to us) or `smee` (forwarded by our smee client). */
+  /** The body's bytes exactly as received. */
+  body: Buffer;
+  /** `direct` (GitHub posted to us) or `smee` (forwarded by our own smee relay: only then are re-serialised forms tried). */
   via: 'direct' | 'smee';
+  /** The secrets the body's raw bytes were signed with, when the server hashed them as they streamed in. */
+  signedWith?: Set<string>;
 }
+
+/**
+ * Unauthenticated bodies larger than this are refused unread: nothing about them is parsed or
+ * stored. Signed bodies may be as large as GitHub sends (25 MB).
+ */
+export const MAX_UNAUTHENTICATED_BYTES = 1024 * 1024;
+/** The longest repository name GitHub allows (owner 39, name 100); longer names are cut when stored. */
+const MAX_REPOSITORY_CHARS = 140;
 
 export interface IntakeAnswer {
   status: number;
@@ -40,6 +51,14 @@ export class Intake {
     return this.engine.config;
   }
 
+  /** Every project's webhook secret: what a body's raw bytes may be signed with. */
+  secrets(): string[] {
+    return Object.values(this.config.projects).flatMap((p) => {
+      const secret = p.webhookSecretEnv ? this.env[p.webhookSecretEnv] : undefined;
+      return secret ? [secret] : [];
+    });
+  }
+
   async handle(d: IncomingDelivery): Promise<IntakeAnswer> {
     const answer = await this.decide(d);
     const id = header(d, 'x-github-delivery');
@@ -53,7 +72,14 @@ export class Intake {
     const id = header(d, 'x-github-delivery');
     if (!event || !id) return answer(400, 'not a GitHub delivery: X-GitHub-Event and X-GitHub-Delivery are required');
     if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(id) || !/^[a-z_]{1,50}$/.test(event)) return answer(400, 'malformed X-GitHub-Event or X-GitHub-Delivery');
-    const parsed = parseBody(header(d, 'content-type'), d.raw);
+    const signature = header(d, 'x-hub-signature-256');
+    // the raw bytes first: the common case, and all an unauthenticated sender gets to spend
+    const signedBy = d.signedWith ?? signedWith(this.secrets(), d.body, signature);
+    if (!signedBy.size && d.body.length > MAX_UNAUTHENTICATED_BYTES) {
+      return answer(401, signature ? 'signature does not match' : 'unsigned delivery: X-Hub-Signature-256 is required');
+    }
+    const raw = d.body.toString('utf8');
+    const parsed = parseBody(header(d, 'content-type'), raw);
     if (!parsed.ok) return answer(parsed.status, parsed.message);
     const payload = parsed.payload;
     const repository = repositoryOf(payload);
@@ -63,17 +89,19 @@ export class Intake {
       ? Object.entries(this.config.projects).filter(([, p]) => p.github?.toLowerCase() === repository.toLowerCase())
       : Object.entries(this.config.projects).filter(([, p]) => p.github);
     if (repository && !candidates.length) {
-      const fresh = this.engine.store.deliveries.record({ id, event, repository, via: d.via, outcome: 'unknown-repository' });
-      return answer(404, `no project watches ${repository}`, fresh ? { outcome: 'unknown-repository', repository } : undefined);
+      // a bounded summary, never the sender's text back
+      const named = repository.slice(0, MAX_REPOSITORY_CHARS);
+      const fresh = this.engine.store.deliveries.recordUnattributed({ id, event, repository: named, via: d.via, outcome: 'unknown-repository' });
+      return answer(404, 'no project watches this repository', fresh ? { outcome: 'unknown-repository', repository: named } : undefined);
     }
-    const signature = header(d, 'x-hub-signature-256');
     if (!signature) return answer(401, 'unsigned delivery: X-Hub-Signature-256 is required');
     let project: string | undefined;
     let verified: string | undefined;
     for (const [name, p] of candidates) {
       const secret = p.webhookSecretEnv ? this.env[p.webhookSecretEnv] : undefined;
       if (!secret) continue;
-      verified = await verifySignature(secret, d.raw, signature, payload);
+      // re-serialised forms only for what our own smee relay forwarded (smee.io re-encodes bodies)
+      verified = signedBy.has(secret) ? 'raw' : d.via === 'smee' ? await verifySignature(secret, raw, signature, payload) : undefined;
       if (verified) {
         project = name;
         break;

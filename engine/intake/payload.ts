@@ -4,7 +4,10 @@ import type { PushInfo } from '../model.js';
 
 export type ParsedBody = { ok: true; payload: Record<string, unknown> } | { ok: false; status: 400 | 415; message: string };
 
-/** Accepts `application/json` and `application/x-www-form-urlencoded` (`payload=<json>`), as GitHub sends them. */
+/** GitHub's payloads nest a dozen levels at most; anything far deeper is not a delivery. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Accepts `application/json` and `application/x-www-form-urlencoded` (`payload=<json>`), as GitHub sends them. Never echoes the input. */
 export function parseBody(contentType: string | undefined, raw: string): ParsedBody {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   let json: string;
@@ -13,14 +16,37 @@ export function parseBody(contentType: string | undefined, raw: string): ParsedB
     const p = new URLSearchParams(raw).get('payload');
     if (p === null) return { ok: false, status: 400, message: 'form body without a payload field' };
     json = p;
-  } else return { ok: false, status: 415, message: `unsupported content type ${JSON.stringify(type)}: use application/json` };
+  } else return { ok: false, status: 415, message: 'unsupported content type: use application/json' };
+  if (nestedDeeperThan(json, MAX_JSON_DEPTH)) return { ok: false, status: 400, message: `malformed JSON: nested deeper than ${MAX_JSON_DEPTH} levels` };
   try {
     const payload = JSON.parse(json) as unknown;
     if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return { ok: false, status: 400, message: 'the payload is not a JSON object' };
     return { ok: true, payload: payload as Record<string, unknown> };
   } catch (err) {
-    return { ok: false, status: 400, message: `malformed JSON: ${(err as Error).message}` };
+    // V8's message quotes the input: say only where it broke
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    return { ok: false, status: 400, message: `malformed JSON${at ? ` at position ${at}` : ''}` };
   }
+}
+
+/**
+ * Whether the JSON text opens more than `limit` arrays or objects inside one another, read
+ * without parsing (strings skipped): deep nesting costs every recursive reader its stack.
+ */
+export function nestedDeeperThan(json: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 /** `repository.full_name`, if the payload names a repository. */

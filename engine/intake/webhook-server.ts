@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { describeError } from '../errors.js';
 import type { Intake } from './intake.js';
+import { StreamingSignatureCheck } from './signature.js';
 
 /** GitHub caps deliveries at 25 MB; anything larger is not from GitHub. */
 export const MAX_BODY_BYTES = 25 * 1024 * 1024;
@@ -9,19 +11,28 @@ export const MAX_BODY_BYTES = 25 * 1024 * 1024;
 export interface WebhookServer {
   /** `host:port` it listens on (the port resolved when the config said 0). */
   address: string;
+  /** The query string our own smee relay forwards with (`via=smee&relay=<token>`): only it marks a delivery as relayed. */
+  smeeQuery: string;
   /** Stops taking deliveries; resolves when open requests have been answered. */
   close(): Promise<void>;
 }
 
 /**
- * The webhook endpoint: `POST <path>` only. Reads the raw body (needed for the signature), caps
- * it at 25 MB (413), and hands it to the intake. `?via=smee` marks deliveries our own smee client
- * forwarded (a label only: the signature is checked the same way).
+ * The webhook endpoint: `POST <path>` only. Reads the raw body, caps it at 25 MB (413), checks
+ * its signature while it streams in (an HMAC per configured secret, chunk by chunk: a large
+ * forged body never holds the event loop), and hands it to the intake. `?via=smee&relay=<token>`
+ * marks deliveries our own smee relay forwarded; the token is made afresh each start, so nobody
+ * else can ask for the relay's re-serialisation check.
  */
 export async function startWebhookServer(
-  intake: Intake,
+  intake: Pick<Intake, 'handle' | 'secrets'>,
   opts: { listen: string; path: string; onError?: (err: unknown) => void; onRefused?: (status: number, message: string, headers: http.IncomingHttpHeaders) => void },
 ): Promise<WebhookServer> {
+  const relayToken = Buffer.from(randomBytes(16).toString('hex'));
+  const fromOurRelay = (url: URL): boolean => {
+    const given = Buffer.from(url.searchParams.get('relay') ?? '');
+    return url.searchParams.get('via') === 'smee' && given.length === relayToken.length && timingSafeEqual(given, relayToken);
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const answer = (status: number, body: Record<string, unknown>) => {
@@ -43,6 +54,8 @@ export async function startWebhookServer(
       return;
     }
     const chunks: Buffer[] = [];
+    const signature = req.headers['x-hub-signature-256'];
+    const check = new StreamingSignatureCheck(intake.secrets(), Array.isArray(signature) ? signature[0] : signature);
     let size = 0;
     let tooBig = false;
     req.on('data', (c: Buffer) => {
@@ -54,12 +67,13 @@ export async function startWebhookServer(
         return;
       }
       chunks.push(c);
+      check.update(c);
     });
     req.on('end', () => {
       if (tooBig) return;
-      const via = url.searchParams.get('via') === 'smee' ? 'smee' : 'direct';
+      const via = fromOurRelay(url) ? 'smee' : 'direct';
       intake
-        .handle({ headers: req.headers, raw: Buffer.concat(chunks).toString('utf8'), via })
+        .handle({ headers: req.headers, body: Buffer.concat(chunks, size), via, signedWith: check.matches() })
         .then((a) => answer(a.status, a.body))
         .catch((err) => {
           opts.onError?.(err);
@@ -79,6 +93,7 @@ export async function startWebhookServer(
   const a = server.address() as AddressInfo;
   return {
     address: `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`,
+    smeeQuery: `via=smee&relay=${relayToken.toString()}`,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

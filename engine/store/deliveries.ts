@@ -27,6 +27,14 @@ interface Row {
 }
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
+/** The most characters any stored field of a delivery keeps (a detail may say a little more). */
+const MAX_FIELD = 300;
+const MAX_DETAIL = 1000;
+/** Deliveries no project could be attributed to are summaries kept for the operator: the newest this many. */
+export const KEEP_UNATTRIBUTED = 500;
+
+const cap = (v: string | undefined, n = MAX_FIELD): string | null => (v === undefined ? null : v.length > n ? `${v.slice(0, n - 1)}…` : v);
+
 /** Every accepted GitHub delivery, keyed by its `X-GitHub-Delivery` id: the deduplication record. */
 export class DeliveryStore {
   constructor(private readonly db: Db) {}
@@ -42,8 +50,28 @@ export class DeliveryStore {
         `INSERT OR IGNORE INTO deliveries (id, event, project, repository, via, verified, outcome, detail, ref, after, build_id, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(d.id, d.event, d.project ?? null, d.repository ?? null, d.via, d.verified ?? null, d.outcome, d.detail ?? null, d.ref ?? null, d.after ?? null, d.buildId ?? null, now);
+      .run(cap(d.id), cap(d.event), cap(d.project), cap(d.repository), cap(d.via), cap(d.verified), d.outcome, cap(d.detail, MAX_DETAIL), cap(d.ref), cap(d.after), d.buildId ?? null, now);
     return r.changes === 1;
+  }
+
+  /**
+   * A delivery no project can be attributed to (it names a repository nobody watches; its
+   * signature proves nothing): a bounded row, and only the newest KEEP_UNATTRIBUTED such rows kept,
+   * so a stream of them cannot grow the database.
+   */
+  recordUnattributed(d: Pick<DeliveryRecord, 'id' | 'event' | 'repository' | 'via' | 'outcome'>, now = Date.now()): boolean {
+    return this.db.transaction(() => {
+      const fresh = this.record({ id: d.id, event: d.event, repository: d.repository, via: d.via, outcome: d.outcome }, now);
+      if (fresh) {
+        this.db
+          .prepare(
+            `DELETE FROM deliveries WHERE project IS NULL AND outcome = ? AND rowid NOT IN
+               (SELECT rowid FROM deliveries WHERE project IS NULL AND outcome = ? ORDER BY received_at DESC, rowid DESC LIMIT ?)`,
+          )
+          .run(d.outcome, d.outcome, KEEP_UNATTRIBUTED);
+      }
+      return fresh;
+    })();
   }
 
   get(id: string): DeliveryRecord | undefined {

@@ -129,7 +129,7 @@ export class Daemon {
   }
 
   private startRelays(): void {
-    const target = `http://${loopback(this.webhook!.address)}${this.config.webhook.path}?via=smee`;
+    const target = `http://${loopback(this.webhook!.address)}${this.config.webhook.path}?${this.webhook!.smeeQuery}`;
     const wanted = new Map(Object.entries(this.config.projects).filter(([, p]) => p.smee).map(([name, p]) => [name, p.smee!]));
     for (const [name, relay] of this.relays) {
       if (wanted.get(name) !== relay.channel) (void relay.stop(), this.relays.delete(name));

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../engine/store/index.js';
 import { greenciDone } from '../helpers/cli.js';
@@ -201,5 +201,70 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     expect(text).toMatch(/^greenci_stage_duration_seconds_count\{stage="deploy-production",status="success"\} \d+$/m);
     expect(value(new RegExp(`^greenci_rollbacks_total\\{project="${g.project}",kind="rollback",status="success"\\} (\\d+)$`, 'm'))).toBe(1);
     expect(value(new RegExp(`^greenci_environment_healthy\\{project="${g.project}",env="production"\\} (\\d+)$`, 'm'))).toBe(1);
+  });
+
+  // last: its refusals would change the metrics counted above
+  it('hostile input costs the daemon next to nothing: a forged 25 MB body, deep JSON, huge repository names, a bidi branch', async () => {
+    const buildsBefore = builds().length;
+    // Given a 25 MB body naming the watched repository, with a forged signature (made before the clock starts)
+    const head = JSON.stringify({ ref: 'refs/heads/x', repository: { full_name: g.github }, padding: '' }).slice(0, -2);
+    const huge = Buffer.from(`${head}${'a'.repeat(25 * 1024 * 1024 - head.length - 200)}"}`);
+    const forgedId = `forged-${Date.now()}`;
+    const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': forgedId, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` };
+    // and an operator's command asking the daemon's control socket over and over
+    const client = new ControlClient(g.config.control.socket!);
+    const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${d.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    const latencies: number[] = [];
+    let peakRss = rss();
+    let pinging = true;
+    const pinger = (async () => {
+      while (pinging) {
+        const t = performance.now();
+        await client.request('GET', '/status');
+        latencies.push(performance.now() - t);
+        peakRss = Math.max(peakRss, rss());
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    // When the body arrives
+    const t0 = performance.now();
+    const forged = { ...(await post(d.webhookUrl, huge, headers)), id: forgedId };
+    const took = performance.now() - t0;
+    await waitUntil(() => latencies.length >= 5, 10_000);
+    pinging = false;
+    await pinger;
+    // Then it is refused, stored nowhere, and the daemon kept answering meanwhile
+    expect(forged.status).toBe(401);
+    expect(forged.body.message).toMatch(/signature does not match/);
+    expect(store.deliveries.get(forged.id)).toBeUndefined();
+    const worst = Math.max(...latencies);
+    console.log(`forged 25 MB body: answered in ${took.toFixed(0)} ms; ${latencies.length} control pings meanwhile, worst ${worst.toFixed(1)} ms; daemon RSS peak ${peakRss.toFixed(0)} MB`);
+    expect(worst).toBeLessThan(1000); // it was 33 s when the body was re-encoded 32 times before any check
+    expect(peakRss).toBeLessThan(300);
+
+    // A 100k-deep JSON object naming the repository is a 400, not a crash
+    const deep = `{"repository":{"full_name":${JSON.stringify(g.github)}},"x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
+    const deepSigned = await deliver(d.webhookUrl, deep, { secret: g.secret });
+    const deepForged = await deliver(d.webhookUrl, deep, { secret: 'not-the-secret' });
+    expect([deepSigned.status, deepForged.status]).toEqual([400, 400]);
+    expect(deepSigned.body.message).toMatch(/nested deeper than/);
+
+    // Unsigned deliveries naming a repository nobody watches: a bounded row at most, never echoed
+    const longName = `someone/${'x'.repeat(500_000)}`;
+    const hugeName = `someone/${'y'.repeat(5 * 1024 * 1024)}`;
+    const long = await deliver(d.webhookUrl, pushPayload({ repo: longName, branch: 'x', after: 'c'.repeat(40) }), { secret: null });
+    const tooLong = await deliver(d.webhookUrl, pushPayload({ repo: hugeName, branch: 'x', after: 'c'.repeat(40) }), { secret: null });
+    expect(long.status).toBe(404);
+    expect(JSON.stringify(long.body).length).toBeLessThan(200);
+    expect(store.deliveries.get(long.id)!.repository!.length).toBeLessThanOrEqual(300);
+    expect(tooLong.status).toBe(401);
+    expect(JSON.stringify(tooLong.body).length).toBeLessThan(200);
+    expect(store.deliveries.get(tooLong.id)).toBeUndefined();
+
+    // A signed push of a branch whose name carries a right-to-left override is refused
+    const bidi = await deliver(d.webhookUrl, pushPayload({ repo: g.github, branch: 'feature-\u202Egnp.exe', after: 'd'.repeat(40) }), { secret: g.secret });
+    expect(bidi.status).toBe(422);
+    expect(bidi.body.message).toMatch(/bidirectional control/);
+    expect(builds().length).toBe(buildsBefore);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decidePush, parseBody, repositoryOf } from '../../engine/intake/payload.js';
+import { decidePush, MAX_JSON_DEPTH, nestedDeeperThan, parseBody, repositoryOf } from '../../engine/intake/payload.js';
 
 /** Real GitHub deliveries, recorded upstream (copied verbatim with their provenance: test/fixtures/github-payloads/SOURCES.md). */
 const PAYLOADS = new URL('../fixtures/github-payloads/', import.meta.url);
@@ -41,6 +41,27 @@ describe('parseBody: the delivery body as GitHub encodes it', () => {
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.status).toBe(400);
     expect(!parsed.ok && parsed.message).toMatch(/malformed JSON/);
+  });
+
+  it('says where malformed JSON broke without quoting it back', () => {
+    const parsed = parseBody('application/json', '{"ref": "<script>secret-looking-input</script>",');
+    expect(parsed).toMatchObject({ ok: false, status: 400 });
+    expect(!parsed.ok && parsed.message).not.toContain('secret-looking-input');
+    const type = parseBody('text/<script>', '{}');
+    expect(!type.ok && type.message).not.toContain('script');
+  });
+
+  it('refuses JSON nested deeper than any GitHub payload with 400, before parsing it', () => {
+    // Given a real push with a 100k-deep object added
+    const deep = `{"x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)},${rawPayload('drone-go-scm/push.json').slice(1)}`;
+    const parsed = parseBody('application/json', deep);
+    expect(parsed).toMatchObject({ ok: false, status: 400 });
+    expect(!parsed.ok && parsed.message).toMatch(/nested deeper than 64 levels/);
+    // brackets inside strings (escaped quotes too) do not count; the real payloads pass
+    expect(nestedDeeperThan(`{"m":"${'[{'.repeat(100)}\\\"${'{'.repeat(100)}"}`, MAX_JSON_DEPTH)).toBe(false);
+    expect(nestedDeeperThan(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`, MAX_JSON_DEPTH)).toBe(false);
+    expect(nestedDeeperThan(`${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`, MAX_JSON_DEPTH)).toBe(true);
+    expect(parseBody('application/json', rawPayload('octokit-webhooks/push/with-organization.payload.json')).ok).toBe(true);
   });
 
   it('a JSON array is refused with 400: a delivery is an object', () => {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sign } from '@octokit/webhooks-methods';
 import { describe, expect, it } from 'vitest';
-import { reencodings, verifySignature } from '../../engine/intake/signature.js';
+import { MAX_REENCODED_BYTES, reencodings, signedWith, StreamingSignatureCheck, verifySignature } from '../../engine/intake/signature.js';
 
 /** Real GitHub deliveries, recorded upstream (copied verbatim with their provenance: test/fixtures/github-payloads/SOURCES.md). */
 const PAYLOADS = new URL('../fixtures/github-payloads/', import.meta.url);
@@ -140,7 +140,7 @@ describe('verifySignature after a relay re-serialised the body (smee.io)', () =>
 describe('reencodings', () => {
   it('covers compact and 2-space pretty forms, each with slashes and non-ASCII escaped or not, without duplicates', () => {
     const value = { url: 'https://x/y', msg: 'café <b>' };
-    const forms = reencodings(value);
+    const forms = [...reencodings(value)];
     expect(forms).toContain('{"url":"https://x/y","msg":"café <b>"}');
     expect(forms).toContain('{"url":"https:\\/\\/x\\/y","msg":"café <b>"}');
     expect(forms).toContain('{"url":"https://x/y","msg":"caf\\u00e9 \\u003cb\\u003e"}');
@@ -152,8 +152,30 @@ describe('reencodings', () => {
     expect(new Set(forms).size).toBe(forms.length);
     expect(forms.every((f) => JSON.stringify(JSON.parse(f)) === JSON.stringify(value))).toBe(true);
     // a value with nothing to escape has only its compact and pretty forms, with and without a final newline
-    expect(reencodings({ a: 1 })).toEqual(['{"a":1}', '{"a":1}\n', '{\n  "a": 1\n}', '{\n  "a": 1\n}\n']);
+    expect([...reencodings({ a: 1 })]).toEqual(['{"a":1}', '{"a":1}\n', '{\n  "a": 1\n}', '{\n  "a": 1\n}\n']);
     // GitHub writes control characters in upper-case hex
-    expect(reencodings({ m: '\u001b[31m' })).toContain('{"m":"\\u001B[31m"}');
+    expect([...reencodings({ m: '\u001b[31m' })]).toContain('{"m":"\\u001B[31m"}');
+  });
+});
+
+describe('the raw-bytes check as the body streams in', () => {
+  const docSecret = "It's a Secret to Everybody";
+  const docSignature = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
+
+  it("matches GitHub's test vector fed in pieces, and says which of the secrets signed it", () => {
+    const check = new StreamingSignatureCheck(['another project', docSecret], docSignature);
+    for (const piece of ['Hel', 'lo, ', 'World!']) check.update(Buffer.from(piece));
+    expect([...check.matches()]).toEqual([docSecret]);
+    expect([...signedWith([docSecret], Buffer.from('Hello, World?'), docSignature)]).toEqual([]);
+    expect([...signedWith([docSecret], Buffer.from('Hello, World!'), undefined)]).toEqual([]);
+    expect([...signedWith([docSecret], Buffer.from('Hello, World!'), 'sha256=XYZ')]).toEqual([]);
+  });
+
+  it('tries no re-encoding of a body over the cap: a genuine one only verifies on its raw bytes', async () => {
+    const big = { ref: 'refs/heads/x', padding: 'p'.repeat(MAX_REENCODED_BYTES) };
+    const pretty = JSON.stringify(big, null, 2);
+    const signature = await sign(SECRET, pretty);
+    expect(await verifySignature(SECRET, pretty, signature, big)).toBe('raw');
+    expect(await verifySignature(SECRET, JSON.stringify(big), signature, big)).toBeUndefined();
   });
 });

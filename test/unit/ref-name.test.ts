@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { isValidBranchName } from '../../engine/git/ref-name.js';
+import { hasBidiControl, isValidBranchName } from '../../engine/git/ref-name.js';
 
 /** What the real git says: the rules must agree with it for every name. */
 function gitAccepts(name: string): boolean {
   try {
-    execFileSync('git', ['check-ref-format', '--branch', name], { stdio: 'ignore' });
+    // outside any repository: inside one, git resolves @{-1} to the branch checked out before
+    execFileSync('git', ['check-ref-format', '--branch', name], { stdio: 'ignore', cwd: tmpdir() });
     return true;
   } catch {
     return false;
@@ -26,5 +28,12 @@ describe('branch names, checked in process as git checks them', () => {
 
   it('refuses what a hostile push could carry in a ref: spaces, control characters, .., shell-looking names with spaces', () => {
     for (const bad of ['a b', 'x\ny', '../etc', 'a..b', '-rf', 'HEAD']) expect(isValidBranchName(bad), bad).toBe(false);
+  });
+
+  it('finds the bidirectional controls git accepts but that make a branch display as another name', () => {
+    // git itself takes a right-to-left override in a branch name
+    expect(gitAccepts('feature-\u202Egnp.exe')).toBe(true);
+    for (const bad of ['feature-\u202Egnp.exe', 'a\u200Fb', 'x\u2066y\u2069', 'a\u061Cb', 'a\u202Ab']) expect(hasBidiControl(bad), JSON.stringify(bad)).toBe(true);
+    for (const good of ['master', 'ünïcödé/ブランチ', 'עברית/ענף', 'release/2024.01']) expect(hasBidiControl(good), good).toBe(false);
   });
 });
