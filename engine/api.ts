@@ -117,3 +117,16 @@ export interface EngineOptions {
   docker?: DockerClient;
   store?: Store;
 }
+
+/** What `GET /v1/status` says about the daemon besides the snapshot. */
+export interface DaemonInfo {
+  pid: number;
+  version: string;
+  startedAt: number;
+  webhook?: string;
+  metrics?: string;
+  socket: string;
+  draining: boolean;
+  /** When reconciliation last compared the branch heads (ms). */
+  reconciledAt?: number;
+}

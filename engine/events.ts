@@ -1,5 +1,4 @@
-import type { DeliveryRecord } from './store/deliveries.js';
-import type { BuildRecord, ContainerRow, DeploymentRecord, DockerState, HealthRecord, HealthTransitionRecord, LogLine, ReleaseRecord, StageRecord } from './model.js';
+import type { BuildRecord, DeliveryRecord, ContainerRow, DeploymentRecord, DockerState, HealthRecord, HealthTransitionRecord, LogLine, ReleaseRecord, StageRecord } from './model.js';
 
 /** Everything the engine announces. The snapshot reducer, the CLI and (later) the console consume these. */
 export type EngineEvent =

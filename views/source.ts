@@ -1,4 +1,4 @@
-import type { DaemonInfo } from '../engine/control/protocol.js';
+import type { DaemonInfo } from '../engine/api.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { BuildRecord, LogLine, ReleaseRecord } from '../engine/model.js';
 import type { Snapshot } from '../engine/state.js';

@@ -24,15 +24,4 @@ export function errorFrom(kind: ErrorKind | undefined, message: string): Error {
   return new Error(message);
 }
 
-/** What `GET /v1/status` says about the daemon besides the snapshot. */
-export interface DaemonInfo {
-  pid: number;
-  version: string;
-  startedAt: number;
-  webhook?: string;
-  metrics?: string;
-  socket: string;
-  draining: boolean;
-  /** When reconciliation last compared the branch heads (ms). */
-  reconciledAt?: number;
-}
+export type { DaemonInfo } from '../api.js';

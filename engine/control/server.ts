@@ -2,7 +2,7 @@ import { chmodSync, existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { describeError, UsageError } from '../errors.js';
-import type { Engine } from '../index.js';
+import type { Engine } from '../api.js';
 import { API, errorKind, type DaemonInfo } from './protocol.js';
 
 type Handler = (req: { params: string[]; query: URLSearchParams; body: Record<string, unknown>; res: http.ServerResponse; signal: AbortSignal }) => Promise<unknown> | unknown;

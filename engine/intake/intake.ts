@@ -1,7 +1,7 @@
 import type { GreenciConfig } from '../../config/schema.js';
 import { describeError, UsageError } from '../errors.js';
-import type { Engine } from '../index.js';
-import type { DeliveryOutcome, DeliveryRecord } from '../store/deliveries.js';
+import type { Engine } from '../api.js';
+import type { DeliveryOutcome, DeliveryRecord } from '../model.js';
 import { decidePush, parseBody, repositoryOf } from './payload.js';
 import { signedWith, verifySignature } from './signature.js';
 

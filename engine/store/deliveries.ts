@@ -1,25 +1,7 @@
+import type { DeliveryOutcome, DeliveryRecord } from '../model.js';
 import type { Db } from './db.js';
 
-/** What greenci did with a webhook delivery. */
-/** (`duplicate` is never stored: it is the answer to a redelivery.) */
-export type DeliveryOutcome = 'duplicate' | 'invalid' | 'queued' | 'ping' | 'ignored-tag' | 'skip-ci' | 'branch-deleted' | 'ignored-event' | 'unknown-repository' | 'not-watched';
-
-export interface DeliveryRecord {
-  id: string;
-  event: string;
-  project?: string;
-  repository?: string;
-  /** `direct` or `smee`. */
-  via: string;
-  /** How the signature matched: `raw` bytes, or a `reserialised` form of the parsed body (smee). */
-  verified?: string;
-  outcome: DeliveryOutcome;
-  detail?: string;
-  ref?: string;
-  after?: string;
-  buildId?: number;
-  receivedAt: number;
-}
+export type { DeliveryOutcome, DeliveryRecord } from '../model.js';
 
 interface Row {
   id: string; event: string; project: string | null; repository: string | null; via: string; verified: string | null; outcome: DeliveryOutcome;

@@ -1,11 +1,7 @@
 import { describeError } from '../../errors.js';
-import type { DeployIdentity } from '../../docker/specs.js';
 import { deployEnvironment } from '../deploy.js';
-import type { BuildContext, Stage } from '../context.js';
-
-export function testIdentity(ctx: BuildContext): DeployIdentity {
-  return { project: ctx.project, env: 'test', release: `build-${ctx.buildId}`, buildId: ctx.buildId, commit: ctx.commit!.sha };
-}
+import type { Stage } from '../context.js';
+import { testIdentity } from '../identity.js';
 
 /** Replaces the project's test environment with this build: fresh databases, services, then apps. Holds the environment until the tests end. */
 export const deployTest: Stage = {

@@ -1,7 +1,7 @@
 import { testStepContainerSpec } from '../../docker/specs.js';
 import { StageError, throwIfAborted } from '../../errors.js';
 import type { BuildContext, Stage } from '../context.js';
-import { testIdentity } from './deploy-test.js';
+import { testIdentity } from '../identity.js';
 
 /** Runs each test step as a container on the test environment's network; exit code 0 passes. */
 export const runTests: Stage = {
