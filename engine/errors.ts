@@ -19,6 +19,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** What the user named does not exist: a build, project, release, container or branch. The control API answers 404. */
+export class NotFoundError extends UsageError {
+  override name = 'NotFoundError';
+}
+
 /** An external program (git, the Docker engine) refused or failed. */
 export class ExternalCommandError extends Error {
   override name = 'ExternalCommandError';

@@ -3,7 +3,7 @@ import { DockerClient } from './docker/docker.js';
 import { CONTAINER_REF, LABEL } from './docker/names.js';
 import { slugRef } from './docker/tags.js';
 import type { Engine, EngineOptions, EnqueueRequest } from './api.js';
-import { describeError, UsageError } from './errors.js';
+import { describeError, NotFoundError, UsageError } from './errors.js';
 import { EventBus } from './events.js';
 import { assertBranchName, RepoCache } from './git/repo.js';
 import { HostLocks } from './host-locks.js';
@@ -66,7 +66,7 @@ export function createEngine(opts: EngineOptions): Engine {
 
   function projectConfig(project: string) {
     const p = config.projects[project];
-    if (!p) throw new UsageError(`no project ${JSON.stringify(project)} in the config (known: ${Object.keys(config.projects).join(', ')})`);
+    if (!p) throw new NotFoundError(`no project ${JSON.stringify(project)} in the config (known: ${Object.keys(config.projects).join(', ')})`);
     return p;
   }
 
@@ -143,7 +143,7 @@ export function createEngine(opts: EngineOptions): Engine {
     },
     async retry(id, by) {
       const b = store.builds.get(id);
-      if (!b) throw new UsageError(`no build #${id}`);
+      if (!b) throw new NotFoundError(`no build #${id}`);
       if (b.status === 'queued' || b.status === 'running') throw new UsageError(`build #${id} is still ${b.status}`);
       projectConfig(b.project);
       const again = queue.requeue(b, 'retry', by);
@@ -221,7 +221,7 @@ export function createEngine(opts: EngineOptions): Engine {
     async containerLogs(id, o) {
       if (!CONTAINER_REF.test(id)) throw new UsageError(`not a container id or name: ${JSON.stringify(id)}`);
       const info = await docker.inspectContainer(id);
-      if (!info) throw new UsageError(`no container ${JSON.stringify(id)}`);
+      if (!info) throw new NotFoundError(`no container ${JSON.stringify(id)}`);
       if (!info.Config.Labels?.[LABEL.project]) throw new UsageError(`container ${JSON.stringify(id)} is not managed by greenci (it has no ${LABEL.project} label)`);
       await docker.followContainerLogs(info.Id, o);
     },

@@ -1,4 +1,4 @@
-import { ConfigError, OperationFailedError, UsageError } from '../errors.js';
+import { ConfigError, NotFoundError, OperationFailedError, UsageError } from '../errors.js';
 
 /**
  * The control API's wire rules, shared by server and client. HTTP + JSON over a unix socket;
@@ -8,16 +8,18 @@ import { ConfigError, OperationFailedError, UsageError } from '../errors.js';
 
 export const API = '/v1';
 
-export type ErrorKind = 'usage' | 'config' | 'operation' | 'internal';
+export type ErrorKind = 'not-found' | 'usage' | 'config' | 'operation' | 'internal';
 
 export function errorKind(err: unknown): { status: number; kind: ErrorKind } {
-  if (err instanceof UsageError) return { status: /^no (build|project|release|container)/.test(err.message) ? 404 : 400, kind: 'usage' };
+  if (err instanceof NotFoundError) return { status: 404, kind: 'not-found' };
+  if (err instanceof UsageError) return { status: 400, kind: 'usage' };
   if (err instanceof ConfigError) return { status: 400, kind: 'config' };
   if (err instanceof OperationFailedError) return { status: 409, kind: 'operation' };
   return { status: 500, kind: 'internal' };
 }
 
 export function errorFrom(kind: ErrorKind | undefined, message: string): Error {
+  if (kind === 'not-found') return new NotFoundError(message);
   if (kind === 'usage') return new UsageError(message);
   if (kind === 'config') return new ConfigError(message);
   if (kind === 'operation') return new OperationFailedError(message);

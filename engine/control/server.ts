@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { describeError, UsageError } from '../errors.js';
+import { describeError, NotFoundError, UsageError } from '../errors.js';
 import type { Engine } from '../api.js';
 import { API, errorKind, type DaemonInfo } from './protocol.js';
 
@@ -80,7 +80,7 @@ export async function startControlServer(engine: Engine, opts: { socket: string;
 const STREAMED = Symbol('streamed');
 
 function found<T>(v: T | undefined, message: string): T {
-  if (v === undefined) throw new UsageError(message);
+  if (v === undefined) throw new NotFoundError(message);
   return v;
 }
 const str = (v: unknown, name: string): string => {

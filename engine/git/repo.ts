@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { ExternalCommandError, UsageError } from '../errors.js';
+import { ExternalCommandError, NotFoundError, UsageError } from '../errors.js';
 import { hasBidiControl, isValidBranchName } from './ref-name.js';
 
 /**
@@ -86,7 +86,7 @@ export class RepoCache {
     await assertBranchName(branch);
     // --quiet: a missing ref exits 1 with nothing on stderr, which simple-git hands back as ''
     const sha = (await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}^{commit}`], signal)).trim();
-    if (!sha) throw new UsageError(`no branch ${JSON.stringify(branch)} in the repository`);
+    if (!sha) throw new NotFoundError(`no branch ${JSON.stringify(branch)} in the repository`);
     return sha;
   }
 

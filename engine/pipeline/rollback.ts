@@ -1,6 +1,6 @@
 import type { ProjectSpec } from '../../config/project-spec.js';
 import type { DockerClient } from '../docker/docker.js';
-import { describeError, OperationFailedError, UsageError } from '../errors.js';
+import { describeError, NotFoundError, OperationFailedError, UsageError } from '../errors.js';
 import type { DeploymentKind, ReleaseRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
 import { deployEnvironment, removeAppContainers } from './deploy.js';
@@ -52,7 +52,7 @@ export function chooseRollbackTarget(releases: ReleaseRecord[], live: ReleaseRec
   if (to) {
     const wanted = to.startsWith('v') ? to : `v${to}`;
     const r = releases.find((x) => x.version === wanted);
-    if (!r) throw new UsageError(`no release ${wanted} (known: ${releases.map((x) => x.version).join(', ') || 'none'})`);
+    if (!r) throw new NotFoundError(`no release ${wanted} (known: ${releases.map((x) => x.version).join(', ') || 'none'})`);
     if (live && r.id === live.id) throw new UsageError(`${wanted} is already live`);
     return r;
   }

@@ -1,5 +1,5 @@
 import type { GreenciConfig } from '../../config/schema.js';
-import { UsageError } from '../errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 import type { BuildRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
 import type { NewBuild } from '../store/builds.js';
@@ -89,7 +89,8 @@ export class BuildQueue {
   runOne(id: number, signal?: AbortSignal): Promise<BuildRecord> {
     if (!this.store.builds.claim(id, this.o.mark)) {
       const b = this.store.builds.get(id);
-      throw new UsageError(b ? `build #${id} is ${b.status}${b.status === 'queued' ? ', taken by another greenci process' : ''}` : `no build #${id}`);
+      if (!b) throw new NotFoundError(`no build #${id}`);
+      throw new UsageError(`build #${id} is ${b.status}${b.status === 'queued' ? ', taken by another greenci process' : ''}`);
     }
     return this.launch(id, signal);
   }
@@ -106,7 +107,7 @@ export class BuildQueue {
    */
   cancel(id: number, by: string): BuildRecord {
     const b = this.store.builds.get(id);
-    if (!b) throw new UsageError(`no build #${id}`);
+    if (!b) throw new NotFoundError(`no build #${id}`);
     const reason = `cancelled by ${by}`;
     const mine = this.active.get(id);
     if (mine) mine.abort.abort(reason);

@@ -8,6 +8,7 @@ import { deliver, payload, post, pushPayload } from '../helpers/github.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
 import { waitUntil } from '../helpers/wait.js';
 import { ControlClient } from '../../src/control-client.js';
+import { NotFoundError, UsageError } from '../../engine/errors.js';
 
 /** The daemon taking GitHub deliveries over HTTP, and every command through its control socket. */
 describe('greenci daemon: webhook intake and the control socket', () => {
@@ -201,6 +202,23 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     expect(text).toMatch(/^greenci_stage_duration_seconds_count\{stage="deploy-production",status="success"\} \d+$/m);
     expect(value(new RegExp(`^greenci_rollbacks_total\\{project="${g.project}",kind="rollback",status="success"\\} (\\d+)$`, 'm'))).toBe(1);
     expect(value(new RegExp(`^greenci_environment_healthy\\{project="${g.project}",env="production"\\} (\\d+)$`, 'm'))).toBe(1);
+  });
+
+  it('the control API says 404 for what does not exist and 400 for what cannot be done, by error class, not by reading the message', async () => {
+    const client = new ControlClient(g.config.control.socket!);
+    const missing = await client.request('GET', '/builds/999999').catch((e: Error) => e);
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect((missing as Error).message).toBe('no build #999999');
+    const noProject = await client.request('GET', '/projects/nope/releases').catch((e: Error) => e);
+    expect(noProject).toBeInstanceOf(NotFoundError);
+    // a refusal that is not about a missing thing stays a plain usage error (400)
+    const bad = await client.request('POST', '/builds', { project: g.project, branch: 'a b', requestedBy: 'olivia' }).catch((e: Error) => e);
+    expect(bad).toBeInstanceOf(UsageError);
+    expect(bad).not.toBeInstanceOf(NotFoundError);
+    // and the CLI reports it the same way as before
+    const logs = await cli(['logs', '999999']);
+    expect(logs.stderr).toMatch(/no build #999999/);
+    expect(logs.code).not.toBe(0);
   });
 
   // last: its refusals would change the metrics counted above
