@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AbortError, throwIfAborted } from './errors.js';
 import type { LeaseStore } from './store/leases.js';
+import { sleep } from './time.js';
 
 export interface AcquireOptions {
   /** Told once, when the lock is busy: who holds it. */
@@ -82,6 +83,3 @@ function untilDone(p: Promise<void>, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return untilDone(new Promise((r) => setTimeout(r, ms)), signal);
-}

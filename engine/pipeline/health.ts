@@ -1,19 +1,12 @@
 import http from 'node:http';
 import type { HealthcheckSpec } from '../../config/project-spec.js';
 import type { DockerClient } from '../docker/docker.js';
-import { AbortError, StageError, throwIfAborted } from '../errors.js';
+import { StageError, throwIfAborted } from '../errors.js';
+import { sleep } from '../time.js';
 
 /** Waiting for containers to become healthy, bounded by a timeout, failing fast when they die. */
 
 const POLL_MS = 200;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => (clearTimeout(t), reject(new AbortError()));
-    const t = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 async function deathNotice(docker: DockerClient, id: string, what: string): Promise<string | undefined> {
   const info = await docker.inspectContainer(id);

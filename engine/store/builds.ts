@@ -1,5 +1,6 @@
 import type { BuildRecord, BuildStatus, LogLine, PushInfo, StageRecord, StageStatus } from '../model.js';
 import type { Db } from './db.js';
+import { opt } from './row.js';
 
 interface BuildRow {
   id: number; project: string; branch: string; requested_sha: string | null; sha: string | null; ref_slug: string; trigger: string;
@@ -25,7 +26,6 @@ export interface NewBuild {
 }
 interface StageRow { build_id: number; name: string; title: string; status: StageStatus; started_at: number | null; finished_at: number | null; error: string | null }
 
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 function toStage(r: StageRow): StageRecord {
   return { name: r.name, title: r.title, status: r.status, startedAt: opt(r.started_at), finishedAt: opt(r.finished_at), error: opt(r.error) };

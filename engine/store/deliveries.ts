@@ -1,5 +1,6 @@
 import type { DeliveryOutcome, DeliveryRecord } from '../model.js';
 import type { Db } from './db.js';
+import { opt } from './row.js';
 
 export type { DeliveryOutcome, DeliveryRecord } from '../model.js';
 
@@ -7,7 +8,6 @@ interface Row {
   id: string; event: string; project: string | null; repository: string | null; via: string; verified: string | null; outcome: DeliveryOutcome;
   detail: string | null; ref: string | null; after: string | null; build_id: number | null; received_at: number;
 }
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 /** The most characters any stored field of a delivery keeps (a detail may say a little more). */
 const MAX_FIELD = 300;

@@ -1,5 +1,6 @@
 import type { HealthRecord, HealthTransitionRecord } from '../model.js';
 import type { Db } from './db.js';
+import { opt } from './row.js';
 
 interface Row {
   key: string; kind: HealthRecord['kind']; project: string | null; env: string | null; service: string | null; title: string; state: HealthRecord['state'];
@@ -9,7 +10,6 @@ interface TransitionRow {
   id: number; key: string; title: string; project: string | null; env: string | null; service: string | null; from_state: HealthRecord['state']; to_state: HealthRecord['state'];
   detail: string | null; alert: number; note: string | null; output: string | null; mailed: number; at: number;
 }
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 const toRecord = (r: Row): HealthRecord => ({
   key: r.key, kind: r.kind, project: opt(r.project), env: opt(r.env) as HealthRecord['env'], service: opt(r.service), title: r.title, state: r.state, since: r.since,
   failures: r.failures, successes: r.successes, detail: opt(r.detail), flapping: r.flapping === 1, recent: JSON.parse(r.recent) as number[], alerted: r.alerted === 1,

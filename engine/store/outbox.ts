@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.js';
+import { opt } from './row.js';
 
 /** An email as greenci keeps it: stored before any attempt to send it, sent once. */
 export interface MailRecord {
@@ -30,7 +31,6 @@ interface Row {
   id: number; kind: string; dedupe_key: string | null; recipients: string; subject: string; text: string; html: string | null; status: MailRecord['status'];
   attempts: number; next_attempt_at: number; last_error: string | null; message_id: string; response: string | null; created_at: number; sent_at: number | null;
 }
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 const toRecord = (r: Row): MailRecord => ({
   id: r.id, kind: r.kind, dedupeKey: opt(r.dedupe_key), to: JSON.parse(r.recipients) as string[], subject: r.subject, text: r.text, html: opt(r.html), status: r.status,
   attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: opt(r.last_error), messageId: r.message_id, response: opt(r.response), createdAt: r.created_at, sentAt: opt(r.sent_at),

@@ -1,13 +1,13 @@
 import type { ProjectSpec } from '../../config/project-spec.js';
 import type { DeploymentKind, DeploymentRecord, ImageRef, ReleaseRecord } from '../model.js';
 import type { Db } from './db.js';
+import { opt } from './row.js';
 
 interface ReleaseRow { id: number; project: string; version: string; sha: string; build_id: number | null; images: string; spec: string; tag_pushed: number; created_at: number }
 interface DeploymentRow {
   id: number; project: string; env: 'test' | 'production'; kind: DeploymentKind; build_id: number | null; release_id: number | null; version: string | null;
   requested_by: string | null; status: DeploymentRecord['status']; reason: string | null; started_at: number; finished_at: number | null;
 }
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 function toRelease(r: ReleaseRow): ReleaseRecord {
   return { id: r.id, project: r.project, version: r.version, sha: r.sha, buildId: opt(r.build_id), images: JSON.parse(r.images), tagPushed: r.tag_pushed === 1, createdAt: r.created_at };
