@@ -1,6 +1,7 @@
 import type { BuildRecord, LogLine, ReleaseRecord } from '../model.js';
 import type { NewMail } from '../store/outbox.js';
 import { htmlBody, textBody } from './html.js';
+import { formatDuration } from '../duration.js';
 
 const FINISHED = new Set(['success', 'failed', 'cancelled']);
 const TAIL = 30;
@@ -39,7 +40,7 @@ export function testAddresses(logs: LogLine[]): [string, string][] {
   return out;
 }
 
-const dur = (ms: number | undefined) => (ms === undefined ? '' : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`);
+const dur = (ms: number | undefined) => (ms === undefined ? '' : formatDuration(ms));
 
 /**
  * The email closing a build: subject scannable in an inbox (`✔ green master v0.4.0 released`,

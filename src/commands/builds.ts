@@ -1,7 +1,7 @@
 import { UsageError } from '../../engine/errors.js';
 import type { LogLine } from '../../engine/model.js';
 import { buildSummary, buildsTable } from '../../views/format/build-lines.js';
-import { formatTime } from '../../views/format/duration.js';
+import { formatTime } from '../../engine/duration.js';
 import { printable } from '../../views/format/printable.js';
 import { parse } from '../args.js';
 import { openBackend } from '../backend.js';

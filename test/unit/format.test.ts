@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../engine/model.js';
 import { buildSummary, buildTitle, stageLine } from '../../views/format/build-lines.js';
-import { formatDuration } from '../../views/format/duration.js';
+import { formatDuration } from '../../engine/duration.js';
 import { printable } from '../../views/format/printable.js';
 
 describe('display formatting', () => {

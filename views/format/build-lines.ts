@@ -1,5 +1,5 @@
 import type { BuildRecord, ReleaseRecord, StageRecord } from '../../engine/model.js';
-import { formatDuration, formatTime } from './duration.js';
+import { formatDuration, formatTime } from '../../engine/duration.js';
 import { printable } from './printable.js';
 import { table } from './table.js';
 

@@ -1,6 +1,6 @@
 import type { BuildRecord, StageRecord } from '../../engine/model.js';
 import { formatAge } from './ago.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../../engine/duration.js';
 import { printable } from './printable.js';
 import { fit, row, type Row, type Segment, type Tone } from './row.js';
 

@@ -1,5 +1,5 @@
 import type { HealthRecord, HealthTransitionRecord } from '../../engine/model.js';
-import { formatDuration, formatTime } from './duration.js';
+import { formatDuration, formatTime } from '../../engine/duration.js';
 import { healthCounts } from './health.js';
 import { oneLine } from './printable.js';
 import { table } from './table.js';

@@ -1,7 +1,7 @@
 import type { DaemonInfo } from '../../engine/api.js';
 import type { DeploymentRecord } from '../../engine/model.js';
 import type { Snapshot } from '../../engine/state.js';
-import { formatDuration, formatTime } from './duration.js';
+import { formatDuration, formatTime } from '../../engine/duration.js';
 import { healthSummary } from './health-text.js';
 import { printable } from './printable.js';
 import { table } from './table.js';

@@ -4,7 +4,7 @@ import type { BuildRecord, ContainerRow } from '../../engine/model.js';
 import { Pane } from '../components/Pane.js';
 import { STATUS_ICON, STATUS_TONE, buildActor, buildDuration, stageStrip } from '../format/build-rows.js';
 import { containerHealth, containerSince } from '../format/container-rows.js';
-import { formatDuration } from '../format/duration.js';
+import { formatDuration } from '../../engine/duration.js';
 import { printable } from '../format/printable.js';
 import type { Tone } from '../format/row.js';
 import type { DetailLine } from '../source.js';
