@@ -114,6 +114,8 @@ export interface MonitorHandle {
 
 export interface EngineOptions {
   config: GreenciConfig;
+  /** The environment the engine reads secrets (git tokens) from and runs git with: handed in, never read from process.env. */
+  env: NodeJS.ProcessEnv;
   docker?: DockerClient;
   store?: Store;
 }

@@ -46,7 +46,8 @@ export function createEngine(opts: EngineOptions): Engine {
         r = new RepoCache({
           cacheDir: path.join(config.dataDir, 'repos', `${project}.git`),
           remote: p.repo,
-          token: p.gitTokenEnv ? process.env[p.gitTokenEnv] : undefined,
+          token: p.gitTokenEnv ? opts.env[p.gitTokenEnv] : undefined,
+          env: opts.env,
           author: { name: config.git.authorName, email: config.git.authorEmail },
         });
         repos.set(project, r);

@@ -21,7 +21,7 @@ export function openEngine(io: Io, configPath?: string): LocalEngine {
 }
 
 export function openEngineWith(config: GreenciConfig, env: NodeJS.ProcessEnv = process.env): LocalEngine {
-  const engine = createEngine({ config });
+  const engine = createEngine({ config, env });
   let mail: MailService | undefined;
   let started = false;
   let closing: Promise<void> | undefined;

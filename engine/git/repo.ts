@@ -25,6 +25,8 @@ export interface RepoCacheOptions {
   /** A token for HTTPS remotes; passed through the environment, never on a command line. */
   token?: string;
   author: { name: string; email: string };
+  /** The environment git runs with (only what it needs is passed on); default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const SHA = /^[0-9a-f]{7,40}$/i;
@@ -33,7 +35,7 @@ export class RepoCache {
   constructor(readonly opts: RepoCacheOptions) {}
 
   private git(signal?: AbortSignal, baseDir = this.opts.cacheDir): SimpleGit {
-    const env = gitEnvironment(process.env);
+    const env = gitEnvironment(this.opts.env ?? process.env);
     if (this.opts.token) {
       env.GIT_CONFIG_COUNT = '1';
       env.GIT_CONFIG_KEY_0 = 'http.extraHeader';

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const config = parseConfig(readFileSync(g.configFile, 'utf8'), g.dataDir, { ...process.env, ...g.env }).config!;
     console.log(`monitor.schedule "${config.monitor.schedule}", downAfter ${config.monitor.downAfter}, recoverAfter ${config.monitor.recoverAfter}; ${KILLS} kills each\n`);
     for (const mode of ['greenci (Docker events + schedule)', 'peer: polling on the schedule only'] as const) {
-      const engine = createEngine({ config });
+      const engine = createEngine({ config, env: process.env });
       const mail = startMail({ store: engine.store, config: () => config, subscribe: (fn) => engine.subscribe(fn), env: process.env });
       const monitor = engine.startMonitor({ dockerEvents: mode.startsWith('greenci') });
       const key = `${g.project}/production/billing`;

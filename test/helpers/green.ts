@@ -66,7 +66,7 @@ export async function setupGreen(opts: GreenOptions = {}): Promise<GreenSetup> {
   const parsed = parseConfig(text(opts), dataDir, { ...process.env, ...env });
   if (!parsed.config) throw new Error(`test config invalid: ${parsed.errors.join('; ')}`);
   const config = parsed.config;
-  const engine = opts.noEngine ? (undefined as unknown as Engine) : createEngine({ config });
+  const engine = opts.noEngine ? (undefined as unknown as Engine) : createEngine({ config, env: process.env });
   return {
     project, origin, engine, config, configFile, dataDir, ports, github, secret, env, writeConfig,
     async cleanup() {

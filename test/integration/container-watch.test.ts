@@ -162,7 +162,7 @@ describe('watching greenci containers', () => {
   it('an unreachable Docker shows once in the snapshot, and the watcher recovers by itself when Docker answers again', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'greenci-dockerproxy-'));
     const socket = path.join(dir, 'docker.sock');
-    const engine = createEngine({ config: g.config, docker: new DockerClient(socket) });
+    const engine = createEngine({ config: g.config, env: process.env, docker: new DockerClient(socket) });
     const seen: ContainersEvent[] = [];
     engine.subscribe((e) => void (e.type === 'containers' && seen.push(e)));
     const release = engine.watchContainers();

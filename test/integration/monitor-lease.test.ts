@@ -11,8 +11,8 @@ describe('monitor: one per data dir', () => {
 
   it('the second engine skips its rounds while the first monitors, and takes over when it stops', async () => {
     const { config } = parseConfig(['dataDir: .', 'monitor:', '  schedule: "0 0 1 1 *"', 'projects:', '  a:', '    repo: /nowhere.git', ''].join('\n'), dir);
-    const first = createEngine({ config: config! });
-    const second = createEngine({ config: config! });
+    const first = createEngine({ config: config!, env: process.env });
+    const second = createEngine({ config: config!, env: process.env });
     try {
       const m1 = first.startMonitor();
       const r1 = await m1.check('test');

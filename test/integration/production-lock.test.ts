@@ -79,14 +79,14 @@ describe('recovering from a greenci process that died during a production deploy
     store.leases.tryAcquire('production:green', 'someone-alive', 'build #3 deploying v0.3.0');
     store.close();
 
-    let engine = createEngine({ config });
+    let engine = createEngine({ config, env: process.env });
     expect(engine.store.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'running' });
     engine.close();
 
     const s2 = openStore(dir);
     s2.leases.release('production:green', 'someone-alive');
     s2.close();
-    engine = createEngine({ config });
+    engine = createEngine({ config, env: process.env });
     expect(engine.store.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'failed', reason: expect.stringMatching(/^interrupted: /) });
     expect(engine.store.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', outcome: '1 interrupted production deployment marked failed' });
     engine.close();
