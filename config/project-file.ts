@@ -34,7 +34,9 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
   const errors: string[] = [];
   const buildOf = (where: string, b: ProjectFile['apps'][string]['build'] | undefined): BuildSpec | undefined => {
     if (b === undefined) return undefined;
-    const spec = typeof b === 'string' ? { context: b, dockerfile: 'Dockerfile', args: {} } : { context: b.context, dockerfile: b.dockerfile ?? 'Dockerfile', args: b.args ?? {} };
+    const spec = typeof b === 'string'
+      ? { context: b, dockerfile: 'Dockerfile', args: {}, network: false }
+      : { context: b.context, dockerfile: b.dockerfile ?? 'Dockerfile', args: b.args ?? {}, network: b.network ?? false };
     const context = path.posix.normalize(spec.context.replaceAll('\\', '/')).replace(/\/$/, '');
     const dockerfile = path.posix.join(context, spec.dockerfile);
     if (path.posix.isAbsolute(context) || context.startsWith('..') || path.posix.normalize(dockerfile).startsWith('..')) {

@@ -25,6 +25,13 @@ const build = z.union([
     context: z.string().min(1),
     dockerfile: z.string().min(1).optional(),
     args: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+    /** RUN steps need a network (npm install, apt-get...). Only honoured when greenci's config gives the project a `buildNetwork`. */
+    // a refinement, not z.boolean(): its issue does not abort the union, so the error keeps its path
+    network: z
+      .unknown()
+      .refine((v) => v === undefined || typeof v === 'boolean', { message: 'must be true or false' })
+      .transform((v) => v as boolean | undefined)
+      .optional(),
   }),
 ]);
 

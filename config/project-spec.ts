@@ -6,6 +6,8 @@ export interface BuildSpec {
   /** Dockerfile path relative to the context. */
   dockerfile: string;
   args: Record<string, string>;
+  /** Asks for a network for RUN steps (`build.network: true`); builds get none unless asked and allowed. */
+  network: boolean;
 }
 
 export interface HealthcheckSpec {

@@ -21,6 +21,15 @@ export const projectConfigSchema = z.strictObject({
   webhookSecretEnv: envVarName.optional(),
   /** A smee.io channel URL to forward to the webhook endpoint. */
   smee: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The Docker network RUN steps join when the project's greenci.yml asks (`build.network: true`).
+   * Absent: builds have no network at all. A pushed greenci.yml cannot give itself one.
+   */
+  buildNetwork: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'must be the name of a Docker network, e.g. bridge')
+    .refine((n) => n !== 'host', { message: "host is refused: builds would reach the host's own loopback services" })
+    .optional(),
 });
 
 const webhookSchema = z.strictObject({

@@ -39,6 +39,8 @@ export interface BuildRequest {
   tags: string[];
   labels: Record<string, string>;
   buildArgs?: Record<string, string>;
+  /** The network RUN steps get: `none` (the default) unless the operator has allowed one. */
+  network?: string;
   onLine: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -78,6 +80,7 @@ export class DockerClient {
         dockerfile: req.dockerfile,
         labels: req.labels,
         buildargs: req.buildArgs ?? {},
+        networkmode: req.network ?? 'none',
         rm: true,
         forcerm: true,
         pull: false,
@@ -126,6 +129,17 @@ export class DockerClient {
       return (await this.api.getImage(ref).inspect()).RepoTags ?? [];
     } catch (err) {
       if (isNotFound(err)) return [];
+      throw dockerError('image inspect', err);
+    }
+  }
+
+  /** What a build may need to know of a base image: its id, labels and ONBUILD triggers; undefined when it is not here. */
+  async imageInfo(ref: string): Promise<{ id: string; labels: Record<string, string>; onBuild: string[] } | undefined> {
+    try {
+      const info = await this.api.getImage(ref).inspect();
+      return { id: info.Id, labels: info.Config?.Labels ?? {}, onBuild: info.Config?.OnBuild ?? [] };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
       throw dockerError('image inspect', err);
     }
   }

@@ -59,6 +59,14 @@ describe("greenci's config", () => {
     expect(parseConfig('projects:\n  green:\n    repo: git@github.com:acme/green.git\n', '/srv/ci', {}).config!.projects.green.repo).toBe('git@github.com:acme/green.git');
   });
 
+  it('buildNetwork: absent by default (builds get no network); a Docker network name, never host', () => {
+    const project = (extra: string) => parseConfig(`projects:\n  green:\n    repo: /g.git\n${extra}`, '/x', {});
+    expect(project('').config!.projects.green.buildNetwork).toBeUndefined();
+    expect(project('    buildNetwork: ci-builds\n').config!.projects.green.buildNetwork).toBe('ci-builds');
+    expect(project('    buildNetwork: host\n').errors).toEqual(["projects.green.buildNetwork: host is refused: builds would reach the host's own loopback services"]);
+    expect(project('    buildNetwork: "two words"\n').errors).toEqual(['projects.green.buildNetwork: must be the name of a Docker network, e.g. bridge']);
+  });
+
   it('reports every problem with its path', () => {
     const { errors } = parseConfig('dataDir: 5\nprojects:\n  green:\n    productionBranch: ""\n    colour: blue\n  Bad_Name:\n    repo: x\n', '/x', {});
     expect(errors).toEqual(
