@@ -23,7 +23,7 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const created = await seedBareRepository({
     bareDir: bare,
-    sourceDir: path.join(packageRoot(), 'test', 'fixtures', 'green-project'),
+    sourceDir: path.join(packageRoot(), 'src', 'demo', 'green-project'),
     branch: 'master',
     message: 'feat: the Green project: billing and weight APIs',
     author: { name: 'Green Developer', email: 'dev@green.example' },

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { simpleGit, type SimpleGit } from 'simple-git';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
-export const GREEN_PROJECT = path.join(FIXTURES, 'green-project');
+/** The sample Green project the demo ships (src/demo/), which the tests push as well. */
+export const GREEN_PROJECT = path.resolve(FIXTURES, '..', '..', 'src', 'demo', 'green-project');
 export type Variant = 'break-test' | 'broken-config' | 'crash-on-start' | 'never-healthy' | 'prod-unhealthy' | 'v2';
 
 const AUTHOR = ['-c', 'user.name=Dev Eloper', '-c', 'user.email=dev@green.example'];
@@ -90,6 +91,48 @@ export class Origin {
 
   async tagTarget(tag: string): Promise<string> {
     return (await simpleGit({ baseDir: this.bare }).raw(['rev-list', '-n', '1', tag])).trim();
+  }
+
+  /**
+   * Makes origin refuse tag pushes (a pre-receive hook; branches still go through), as GitHub does
+   * for a protected tag or a revoked token. `hold`: a tag push waits, marked by tagPushArrived(),
+   * until acceptTags(), then is refused: a test can kill greenci in the middle of the push.
+   */
+  refuseTags(o: { hold?: boolean } = {}): void {
+    const hook = path.join(this.bare, 'hooks', 'pre-receive');
+    rmSync(this.mark('arrived'), { force: true });
+    if (o.hold) writeFileSync(this.mark('hold'), '');
+    else rmSync(this.mark('hold'), { force: true });
+    writeFileSync(
+      hook,
+      [
+        '#!/bin/sh',
+        'tags=0',
+        'while read old new ref; do case "$ref" in refs/tags/*) tags=1;; esac; done',
+        '[ "$tags" = 0 ] && exit 0',
+        `touch '${this.mark('arrived')}'`,
+        `while [ -e '${this.mark('hold')}' ]; do sleep 0.1; done`,
+        'echo "tag pushes are refused here" >&2',
+        'exit 1',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+  }
+
+  /** Origin takes tag pushes again; a held push is let go (and refused). */
+  acceptTags(): void {
+    rmSync(path.join(this.bare, 'hooks', 'pre-receive'), { force: true });
+    rmSync(this.mark('hold'), { force: true });
+  }
+
+  /** A tag push reached origin since refuseTags(). */
+  tagPushArrived(): boolean {
+    return existsSync(this.mark('arrived'));
+  }
+
+  private mark(name: 'hold' | 'arrived'): string {
+    return path.join(this.root, `tag-push-${name}`);
   }
 
   cleanup(): void {
