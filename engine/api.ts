@@ -1,5 +1,5 @@
 import type { GreenciConfig } from '../config/schema.js';
-import type { DockerClient } from './docker/docker.js';
+import type { DockerPort } from './docker/port.js';
 import type { EngineEvent, Listener } from './events.js';
 import type { BuildRecord, LogLine, PushInfo, ReleaseRecord } from './model.js';
 import type { RoundResult } from './monitor/monitor.js';
@@ -116,7 +116,7 @@ export interface EngineOptions {
   config: GreenciConfig;
   /** The environment the engine reads secrets (git tokens) from and runs git with: handed in, never read from process.env. */
   env: NodeJS.ProcessEnv;
-  docker?: DockerClient;
+  docker?: DockerPort;
   store?: Store;
 }
 

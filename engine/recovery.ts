@@ -1,5 +1,5 @@
-import type { DockerClient } from './docker/docker.js';
 import { LABEL } from './docker/names.js';
+import type { DockerPort } from './docker/port.js';
 import { describeError } from './errors.js';
 import type { HostLocks } from './host-locks.js';
 import type { BuildQueue } from './queue/build-queue.js';
@@ -16,7 +16,7 @@ export type Note = { level: 'info' | 'warn' | 'error'; msg: string; project?: st
  * reason and queued again once, as a new build of the same commit (trigger `recovery`), unless
  * the branch has a newer build already or the build was itself a recovery.
  */
-export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docker: DockerClient, projects: string[]): Promise<Note[]> {
+export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docker: DockerPort, projects: string[]): Promise<Note[]> {
   const store = recorder.store;
   const notes: Note[] = [];
   for (const b of store.builds.claimed()) {
@@ -42,7 +42,7 @@ export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docke
  * container removed by hand), says how and redeploys the live release under the production lock,
  * recorded as a `restore` deployment.
  */
-export async function checkProduction(recorder: Recorder, docker: DockerClient, locks: HostLocks, project: string): Promise<Note[]> {
+export async function checkProduction(recorder: Recorder, docker: DockerPort, locks: HostLocks, project: string): Promise<Note[]> {
   const store = recorder.store;
   return locks.run(`production:${project}`, 'checking production after a restart', async () => {
     const live = store.releases.liveRelease(project);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ContainerCreateOptions } from 'dockerode';
 import type { EnvName, EnvironmentSpec, ServiceSpec, TestStepSpec } from '../../config/project-spec.js';
 import { LABEL, containerName, envLabels, networkName, testStepContainerName, volumeName } from './names.js';
+import type { ContainerSpec } from './types.js';
 
 /** Pure builders of the option objects greenci hands to the Docker engine. Tested with exact equality. */
 
@@ -27,11 +27,11 @@ function envList(vars: Record<string, string>): string[] {
 }
 
 /** The container of one app or service in an environment. */
-export function serviceContainerSpec(id: DeployIdentity, service: ServiceSpec, image: string, env: EnvironmentSpec): ContainerCreateOptions {
+export function serviceContainerSpec(id: DeployIdentity, service: ServiceSpec, image: string, env: EnvironmentSpec): ContainerSpec {
   const network = networkName(id.project, id.env);
   const port = service.kind === 'app' && service.port ? `${service.port}/tcp` : undefined;
   const hostPort = env.ports[service.name];
-  const spec: ContainerCreateOptions = {
+  const spec: ContainerSpec = {
     name: containerName(id.project, id.env, service.name),
     Image: image,
     Env: envList({ ...service.env, ...env.env[service.name], ...greenciEnv(id) }),
@@ -68,8 +68,8 @@ export function serviceContainerSpec(id: DeployIdentity, service: ServiceSpec, i
 }
 
 /** A test step's one-off container on the test environment's network. */
-export function testStepContainerSpec(id: DeployIdentity, step: TestStepSpec, image: string): ContainerCreateOptions {
-  const spec: ContainerCreateOptions = {
+export function testStepContainerSpec(id: DeployIdentity, step: TestStepSpec, image: string): ContainerSpec {
+  const spec: ContainerSpec = {
     name: testStepContainerName(id.project, id.buildId, step.name),
     Image: image,
     Env: envList({ ...step.env, ...greenciEnv(id) }),

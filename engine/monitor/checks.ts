@@ -1,6 +1,6 @@
-import type { ContainerInspectInfo } from 'dockerode';
 import type { EnvName } from '../../config/project-spec.js';
 import { LABEL } from '../docker/names.js';
+import type { ContainerDetails } from '../docker/port.js';
 import type { HealthRecord } from '../model.js';
 import { reachableHost } from '../pipeline/health.js';
 
@@ -32,7 +32,7 @@ export const serviceKey = (project: string, env: EnvName, service: string): stri
 export const serviceTitle = (project: string, env: EnvName, service: string): string => `${project} ${ENV_SHORT[env]} ${service}`;
 
 /** Docker's verdict on a container: not running, restarting, unhealthy, or restarted since the last round. */
-export function containerVerdict(info: ContainerInspectInfo, restartsBefore: number | undefined): { ok: boolean | undefined; detail?: string } {
+export function containerVerdict(info: ContainerDetails, restartsBefore: number | undefined): { ok: boolean | undefined; detail?: string } {
   const st = info.State;
   const restarts = info.RestartCount ?? 0;
   if (st.OOMKilled && !st.Running) return { ok: false, detail: `killed: out of memory (exit code ${st.ExitCode})` };
@@ -50,7 +50,7 @@ export function containerVerdict(info: ContainerInspectInfo, restartsBefore: num
 }
 
 /** Where an app's health path answers on this host: its published port, through the address it is bound to. */
-export function healthUrl(info: ContainerInspectInfo): string | undefined {
+export function healthUrl(info: ContainerDetails): string | undefined {
   const ports = info.NetworkSettings?.Ports ?? {};
   const binding = Object.entries(ports)
     .filter(([k, v]) => k.endsWith('/tcp') && v?.length)

@@ -1,4 +1,4 @@
-import type { DockerEvent } from '../docker/docker.js';
+import type { DockerEvent } from '../docker/port.js';
 import { LABEL } from '../docker/names.js';
 import type { StatsSample } from '../docker/stats.js';
 import type { ContainerRow } from '../model.js';

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { DockerClient, DockerEvent } from '../docker/docker.js';
+import type { DockerEvent, DockerPort } from '../docker/port.js';
 import { LABEL } from '../docker/names.js';
 import { describeError } from '../errors.js';
 import type { EngineEvent } from '../events.js';
@@ -10,7 +10,7 @@ import { keepEventsOpen, type EventFeed } from './event-feed.js';
 export type ContainersEvent = Extract<EngineEvent, { type: 'containers' }>;
 
 export interface ContainerWatchOptions {
-  docker: Pick<DockerClient, 'listContainers' | 'inspectContainer' | 'containerStats' | 'events' | 'imageTags'>;
+  docker: Pick<DockerPort, 'listContainers' | 'inspectContainer' | 'containerStats' | 'events' | 'imageTags'>;
   /** The commit subject of a build id (asked once per build while it has one). */
   subject(buildId: number): string | undefined;
   emit(e: ContainersEvent): void;

@@ -1,7 +1,7 @@
-import type { DockerClient, DockerEvent } from '../docker/docker.js';
+import type { DockerEvent, DockerPort } from '../docker/port.js';
 
 export interface EventFeedOptions {
-  docker: Pick<DockerClient, 'events'>;
+  docker: Pick<DockerPort, 'events'>;
   filters: Record<string, string[]>;
   /** Ends the feed (and any wait before reconnecting). */
   signal: AbortSignal;

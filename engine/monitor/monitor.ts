@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { EnvName } from '../../config/project-spec.js';
 import type { GreenciConfig } from '../../config/schema.js';
-import type { DockerClient, DockerEvent } from '../docker/docker.js';
+import type { DockerEvent, DockerPort } from '../docker/port.js';
 import { LABEL } from '../docker/names.js';
 import { describeError } from '../errors.js';
 import type { EngineEvent } from '../events.js';
@@ -16,7 +16,7 @@ import { keepEventsOpen, type EventFeed } from './event-feed.js';
 import type { HealthThresholds } from './health-state.js';
 
 export interface MonitorOptions {
-  docker: Pick<DockerClient, 'ping' | 'listContainers' | 'inspectContainer' | 'restartContainer' | 'events' | 'containerLogs'>;
+  docker: Pick<DockerPort, 'ping' | 'listContainers' | 'inspectContainer' | 'restartContainer' | 'events' | 'containerLogs'>;
   store: Store;
   config: () => GreenciConfig;
   snapshot: () => Snapshot;

@@ -1,6 +1,6 @@
 import type { GreenciConfig, ProjectConfig } from '../../config/schema.js';
 import type { ProjectSpec } from '../../config/project-spec.js';
-import type { DockerClient } from '../docker/docker.js';
+import type { DockerPort } from '../docker/port.js';
 import type { CommitInfo, RepoCache } from '../git/repo.js';
 import type { HostLocks } from '../host-locks.js';
 import type { ImageRef, LogLine, ReleaseRecord } from '../model.js';
@@ -10,7 +10,7 @@ import type { StageName } from './plan.js';
 /** What every stage may use: the real adapters, built once by createEngine. */
 export interface EngineDeps {
   config: GreenciConfig;
-  docker: DockerClient;
+  docker: DockerPort;
   recorder: Recorder;
   repo(project: string): RepoCache;
   /** `repo:`, `test:` and `production:<project>`: one holder at a time across the host. */

@@ -1,6 +1,6 @@
 import type { ProjectSpec, ServiceSpec } from '../../config/project-spec.js';
-import type { DockerClient } from '../docker/docker.js';
 import { LABEL, containerName, envFilter, envLabels, networkName, volumeName } from '../docker/names.js';
+import type { DockerPort } from '../docker/port.js';
 import { serviceContainerSpec, serviceFingerprint, type DeployIdentity } from '../docker/specs.js';
 import { AbortError, BugError, throwIfAborted } from '../errors.js';
 import { reachableHost, waitContainerHealthy, waitHttpHealthy } from './health.js';
@@ -26,7 +26,7 @@ export interface DeployResult {
   endpoints: Record<string, string>;
 }
 
-export async function deployEnvironment(docker: DockerClient, req: DeployRequest): Promise<DeployResult> {
+export async function deployEnvironment(docker: DockerPort, req: DeployRequest): Promise<DeployResult> {
   try {
     return await deploy(docker, req);
   } catch (err) {
@@ -39,7 +39,7 @@ export async function deployEnvironment(docker: DockerClient, req: DeployRequest
   }
 }
 
-async function deploy(docker: DockerClient, req: DeployRequest): Promise<DeployResult> {
+async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployResult> {
   const { id, spec } = req;
   const env = spec.environments[id.env];
   const labels = envLabels(id.project, id.env, id.release);
@@ -106,7 +106,7 @@ export async function startInDependencyOrder(services: ServiceSpec[], start: (s:
   if (failed) throw failed.reason;
 }
 
-async function healthUrl(docker: DockerClient, cid: string, port: number, path: string, bind: string): Promise<string> {
+async function healthUrl(docker: DockerPort, cid: string, port: number, path: string, bind: string): Promise<string> {
   const info = await docker.inspectContainer(cid);
   const hostPort = info?.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort;
   if (!hostPort) throw new BugError(`container ${cid.slice(0, 12)} has no published port for ${port}/tcp`);
@@ -114,14 +114,14 @@ async function healthUrl(docker: DockerClient, cid: string, port: number, path: 
 }
 
 /** Removes every container of an environment (volumes and network stay). */
-export async function removeEnvironmentContainers(docker: DockerClient, project: string, env: 'test' | 'production'): Promise<number> {
+export async function removeEnvironmentContainers(docker: DockerPort, project: string, env: 'test' | 'production'): Promise<number> {
   const containers = await docker.listContainers(envFilter(project, env).label);
   for (const c of containers) await docker.removeContainer(c.Id);
   return containers.length;
 }
 
 /** Stops serving: removes an environment's app containers, keeping its databases. */
-export async function removeAppContainers(docker: DockerClient, project: string, env: 'test' | 'production'): Promise<void> {
+export async function removeAppContainers(docker: DockerPort, project: string, env: 'test' | 'production'): Promise<void> {
   const containers = await docker.listContainers([...envFilter(project, env).label, `${LABEL.role}=app`]);
   for (const c of containers) await docker.removeContainer(c.Id);
 }

@@ -1,6 +1,6 @@
 import type { ProjectSpec } from '../../config/project-spec.js';
-import type { DockerClient } from '../docker/docker.js';
 import { LABEL, envFilter } from '../docker/names.js';
+import type { DockerPort } from '../docker/port.js';
 import type { ReleaseRecord } from '../model.js';
 
 /** What production runs, per service: enough to compare with a release. */
@@ -29,7 +29,7 @@ export function productionDrift(release: ReleaseRecord, spec: ProjectSpec, runni
 }
 
 /** Reads production's containers from Docker in the shape productionDrift compares. */
-export async function runningServices(docker: DockerClient, project: string): Promise<RunningService[]> {
+export async function runningServices(docker: DockerPort, project: string): Promise<RunningService[]> {
   const containers = await docker.listContainers(envFilter(project, 'production').label);
   return containers
     .filter((c) => c.Labels[LABEL.service])

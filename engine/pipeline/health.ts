@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { HealthcheckSpec } from '../../config/project-spec.js';
-import type { DockerClient } from '../docker/docker.js';
+import type { DockerPort } from '../docker/port.js';
 import { StageError, throwIfAborted } from '../errors.js';
 import { sleep } from '../time.js';
 
@@ -8,7 +8,7 @@ import { sleep } from '../time.js';
 
 const POLL_MS = 200;
 
-async function deathNotice(docker: DockerClient, id: string, what: string): Promise<string | undefined> {
+async function deathNotice(docker: DockerPort, id: string, what: string): Promise<string | undefined> {
   const info = await docker.inspectContainer(id);
   if (!info) return `${what}: its container is gone`;
   const st = info.State;
@@ -24,7 +24,7 @@ async function deathNotice(docker: DockerClient, id: string, what: string): Prom
  * says "starting", its first check being a whole interval away) the same check command run by
  * greenci exits 0. Without a health check, running is enough.
  */
-export async function waitContainerHealthy(docker: DockerClient, id: string, what: string, timeoutMs: number, signal?: AbortSignal, check?: HealthcheckSpec): Promise<void> {
+export async function waitContainerHealthy(docker: DockerPort, id: string, what: string, timeoutMs: number, signal?: AbortSignal, check?: HealthcheckSpec): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     throwIfAborted(signal);
@@ -44,7 +44,7 @@ export async function waitContainerHealthy(docker: DockerClient, id: string, wha
 }
 
 /** Polls an app's health URL until it answers 200; fails fast if the container dies. */
-export async function waitHttpHealthy(docker: DockerClient, id: string, url: string, what: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function waitHttpHealthy(docker: DockerPort, id: string, url: string, what: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   for (;;) {

@@ -1,5 +1,5 @@
 import type { ProjectSpec } from '../../config/project-spec.js';
-import type { DockerClient } from '../docker/docker.js';
+import type { DockerPort } from '../docker/port.js';
 import { describeError, NotFoundError, OperationFailedError, UsageError } from '../errors.js';
 import type { DeploymentKind, ReleaseRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
@@ -8,7 +8,7 @@ import { deployEnvironment, removeAppContainers } from './deploy.js';
 /** Deploying a recorded release to production: manual rollback and automatic rollback both come here. */
 
 /** The images of a release that are no longer on this host (a rollback to it cannot work). */
-export async function missingImages(docker: DockerClient, release: ReleaseRecord): Promise<string[]> {
+export async function missingImages(docker: DockerPort, release: ReleaseRecord): Promise<string[]> {
   const missing: string[] = [];
   for (const img of Object.values(release.images)) if (!(await docker.imageId(img.id))) missing.push(img.ref);
   return missing;
@@ -25,7 +25,7 @@ export interface ReleaseDeploy {
 }
 
 /** Deploys a release's images with the greenci.yml it was released with. Records the deployment either way. */
-export async function deployRelease(docker: DockerClient, recorder: Recorder, r: ReleaseDeploy): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function deployRelease(docker: DockerPort, recorder: Recorder, r: ReleaseDeploy): Promise<{ ok: true } | { ok: false; reason: string }> {
   const missing = await missingImages(docker, r.release);
   if (missing.length) return { ok: false, reason: `the images of ${r.release.version} are gone (${missing.join(', ')})` };
   const dep = recorder.deploymentStarted({ project: r.project, env: 'production', kind: r.kind, buildId: r.buildId, releaseId: r.release.id, version: r.release.version, requestedBy: r.requestedBy });
@@ -66,7 +66,7 @@ export function chooseRollbackTarget(releases: ReleaseRecord[], live: ReleaseRec
  * Stops production's apps (databases stay) and records it: after this no release is live, so
  * greenci never claims production runs something it does not.
  */
-export async function stopProduction(docker: DockerClient, recorder: Recorder, r: { project: string; reason: string; buildId?: number; requestedBy?: string }): Promise<void> {
+export async function stopProduction(docker: DockerPort, recorder: Recorder, r: { project: string; reason: string; buildId?: number; requestedBy?: string }): Promise<void> {
   await removeAppContainers(docker, r.project, 'production');
   const dep = recorder.deploymentStarted({ project: r.project, env: 'production', kind: 'stop', buildId: r.buildId, requestedBy: r.requestedBy ?? 'greenci' });
   recorder.deploymentFinished(r.project, dep, 'success', { reason: r.reason });
@@ -79,7 +79,7 @@ export async function stopProduction(docker: DockerClient, recorder: Recorder, r
  * apps. The audit entry always ends with the outcome.
  */
 export async function rollbackProduction(
-  docker: DockerClient,
+  docker: DockerPort,
   recorder: Recorder,
   req: { project: string; to?: string; requestedBy: string; log?: (line: string) => void },
 ): Promise<{ from?: ReleaseRecord; to: ReleaseRecord }> {

@@ -1,4 +1,4 @@
-import type { DockerClient } from '../docker/docker.js';
+import type { DockerPort } from '../docker/port.js';
 import type { HostLocks } from '../host-locks.js';
 import type { Recorder } from '../recorder.js';
 import { removeEnvironmentContainers } from './deploy.js';
@@ -8,7 +8,7 @@ import { removeEnvironmentContainers } from './deploy.js';
  * containers (recorded as a `teardown`). Waits for a build using the environment to finish first.
  * Returns whether anything was torn down.
  */
-export async function teardownTestFor(docker: DockerClient, recorder: Recorder, locks: HostLocks, project: string, branch: string, by: string): Promise<boolean> {
+export async function teardownTestFor(docker: DockerPort, recorder: Recorder, locks: HostLocks, project: string, branch: string, by: string): Promise<boolean> {
   return locks.run(`test:${project}`, `teardown after ${branch} was deleted`, async () => {
     const [current] = recorder.store.releases.deployments(project, 'test', 1);
     const build = current?.buildId !== undefined ? recorder.store.builds.get(current.buildId) : undefined;
