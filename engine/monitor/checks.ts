@@ -1,8 +1,8 @@
 import type { EnvName } from '../../config/project-spec.js';
 import { LABEL } from '../docker/names.js';
 import type { ContainerDetails } from '../docker/port.js';
+import { reachableHost } from '../docker/published-port.js';
 import type { HealthRecord } from '../model.js';
-import { reachableHost } from '../pipeline/health.js';
 
 /**
  * What one monitoring round saw of one thing, and the pure rules that turn Docker's and an

@@ -1,9 +1,10 @@
 import type { ProjectSpec, ServiceSpec } from '../../config/project-spec.js';
 import { LABEL, containerName, envFilter, envLabels, networkName, volumeName } from '../docker/names.js';
 import type { DockerPort } from '../docker/port.js';
+import { reachableHost } from '../docker/published-port.js';
 import { serviceContainerSpec, serviceFingerprint, type DeployIdentity } from '../docker/specs.js';
 import { AbortError, BugError, throwIfAborted } from '../errors.js';
-import { reachableHost, waitContainerHealthy, waitHttpHealthy } from './health.js';
+import { waitContainerHealthy, waitHttpHealthy } from './health.js';
 
 /**
  * Puts a set of images into an environment: network, volumes, then every service and app in

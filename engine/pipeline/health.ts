@@ -63,13 +63,6 @@ export async function waitHttpHealthy(docker: DockerPort, id: string, url: strin
   }
 }
 
-/** The host to reach a port published on `bind` from this machine: a wildcard bind is reached on loopback. */
-export function reachableHost(bind: string): string {
-  if (bind === '' || bind === '0.0.0.0') return '127.0.0.1';
-  if (bind === '::') return '[::1]';
-  return bind.includes(':') ? `[${bind}]` : bind;
-}
-
 /**
  * One GET with a hard timeout. node:http rather than fetch: a fetch to a port Docker has just
  * published can stall with nothing keeping the event loop alive (AbortSignal.timeout's timer is
