@@ -80,7 +80,8 @@ const MONITOR_DEFAULTS = {
 /**
  * Health checks of every environment and of greenci itself. A service failing `downAfter` checks in
  * a row is down (one failure: degraded); `recoverAfter` passes in a row bring it back. More than
- * `flap.limit` changes within `flap.window` is flapping: one alert says so, then quiet until it settles.
+ * `flap.limit` changes within `flap.window` is flapping: one alert says so, then quiet until it settles,
+ * except that a down lasting `flap.window` / `flap.limit` is alerted all the same.
  */
 const monitorSchema = z
   .strictObject({

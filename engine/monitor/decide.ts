@@ -1,6 +1,7 @@
+import { formatDuration } from '../duration.js';
 import type { HealthRecord } from '../model.js';
 import type { Observation } from './checks.js';
-import { initialHealth, observe, type Health, type HealthThresholds } from './health-state.js';
+import { downHasLasted, downWasTold, initialHealth, observe, type Health, type HealthThresholds } from './health-state.js';
 
 /**
  * What one observation does to a checked thing: its next record, the change to store, whether
@@ -12,7 +13,8 @@ import { initialHealth, observe, type Health, type HealthThresholds } from './he
  *   back to zero only after a whole flap window healthy, so a crash loop slower than the checks
  *   still runs out of restarts and is alerted.
  * - Flapping: one alert says so, then quiet; when it settles, whatever people have not heard
- *   (still down, or recovered) is told once.
+ *   (still down, or recovered) is told once. Damping merges blips, never an outage: a down that
+ *   lasts `lastingDownMs` while flapping is told once all the same, and its recovery as usual.
  */
 export interface HealPolicy {
   enabled: boolean;
@@ -40,7 +42,9 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
   if (base.healAttempts && base.state === 'healthy' && now - base.since >= t.flapWindowMs) base.healAttempts = 0;
   if (obs.ok === undefined) {
     const next = { ...base, checkedAt: now };
-    return { next, heal: false, changed: !prev };
+    // no verdict (a container starting), but a down that has lasted through flapping is told all the same
+    const transition = downHasLasted(base, base.checkedAt, now, t) ? tellLastingDown(next, now) : undefined;
+    return { next, transition, heal: false, changed: !prev || transition !== undefined };
   }
   const { next: h, transition: moved } = observe(base, obs.ok, obs.detail, now, t);
   const rec: HealthRecord = { ...base, ...h, checkedAt: now };
@@ -58,7 +62,9 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
       } else if (canHeal) restart = true;
       else if (moved.alert) ((alert = true), (note = healedNote()));
     } else if (moved.to === 'healthy') {
-      alert = base.alerted && moved.alert;
+      // while flapping too, the recovery of a down people heard had lasted is told
+      alert = base.alerted && (moved.alert || downWasTold(base, base.checkedAt, t));
+      if (alert && rec.flapping && !moved.flapStarted) note = 'still flapping';
     }
     if (moved.flapStarted) ((alert = true), (note = `flapping: ${rec.recent.length} changes within ${Math.round(t.flapWindowMs / 60_000)} min; alerts paused until it settles`));
     if (alert) rec.alerted = moved.to !== 'healthy';
@@ -72,6 +78,9 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
       rec.alerted = true;
       transition = { from: 'down', to: 'down', detail: rec.detail, alert: true, note: healedNote() ?? (base.flapping ? 'flapping has settled; it is down' : 'still down'), at: now };
     }
+  } else if (downHasLasted(rec, base.checkedAt, now, t)) {
+    // flapping, but this down has lasted: an outage, not a blip
+    transition = tellLastingDown(rec, now);
   } else if (rec.state === 'healthy' && rec.alerted && !rec.flapping) {
     // flapping settled on healthy: the recovery nobody heard of yet
     rec.alerted = false;
@@ -80,4 +89,11 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
   if (restart) rec.healAttempts += 1;
   const changed = !prev || transition !== undefined || restart || prev.detail !== rec.detail || prev.flapping !== rec.flapping || prev.alerted !== rec.alerted;
   return { next: rec, transition, heal: restart, changed };
+}
+
+/** A down that outlasted flapping's damping, told (the record now says people heard of it). */
+function tellLastingDown(rec: HealthRecord, now: number): NonNullable<Decision['transition']> {
+  rec.alerted = true;
+  const healed = rec.healAttempts ? `; greenci restarted it ${rec.healAttempts} time${rec.healAttempts === 1 ? '' : 's'}` : '';
+  return { from: 'down', to: 'down', detail: rec.detail, alert: true, note: `down for ${formatDuration(now - rec.since)} while flapping${healed}; not a blip`, at: now };
 }

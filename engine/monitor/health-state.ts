@@ -12,7 +12,10 @@ export interface HealthThresholds {
   downAfter: number;
   /** Passed checks in a row before a degraded or down service is `healthy` again. */
   recoverAfter: number;
-  /** More than `flapLimit` transitions within `flapWindowMs` is flapping: alerts pause until it settles. */
+  /**
+   * More than `flapLimit` transitions within `flapWindowMs` is flapping: alerts pause until it
+   * settles, except for a down that lasts (see `lastingDownMs`).
+   */
   flapLimit: number;
   flapWindowMs: number;
 }
@@ -65,3 +68,24 @@ export function observe(h: ServiceHealth, ok: boolean, detail: string | undefine
   const flapStarted = flapping && !wasFlapping;
   return { next, transition: { from: h.state, to, detail: ok ? undefined : detail, alert: !firstSight && (!flapping || flapStarted), flapStarted: flapStarted || undefined } };
 }
+
+/**
+ * How long a down lasts, while flapping, before it is no blip but an outage that people hear of
+ * all the same: `flapWindowMs / flapLimit` (2½ min by default). Flapping is changes closer than
+ * that apart on average; a down that has held longer than that is not part of the flapping.
+ */
+export const lastingDownMs = (t: HealthThresholds): number => Math.round(t.flapWindowMs / t.flapLimit);
+
+/**
+ * Whether the check at `now` is the first to find a down, begun while flapping, that has lasted
+ * `lastingDownMs`: the one check (the previous was at `prevCheckAt`, before the mark) that tells it,
+ * so it is told once however many checks follow.
+ */
+export function downHasLasted(h: ServiceHealth, prevCheckAt: number, now: number, t: HealthThresholds = DEFAULT_THRESHOLDS): boolean {
+  const mark = h.since + lastingDownMs(t);
+  return h.state === 'down' && h.flapping && prevCheckAt < mark && now >= mark;
+}
+
+/** Whether a down, begun while flapping, was checked past its `lastingDownMs` mark (so it was told). */
+export const downWasTold = (h: ServiceHealth, lastCheckAt: number, t: HealthThresholds = DEFAULT_THRESHOLDS): boolean =>
+  h.state === 'down' && h.flapping && lastCheckAt >= h.since + lastingDownMs(t);

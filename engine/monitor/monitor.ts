@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import cron, { type ScheduledTask } from 'node-cron';
 import type { EnvName } from '../../config/project-spec.js';
 import type { GreenciConfig } from '../../config/schema.js';
+import { scheduleJob, type ScheduledTask } from '../cron.js';
 import type { DockerEvent, DockerPort } from '../docker/port.js';
 import { LABEL } from '../docker/names.js';
 import { describeError } from '../errors.js';
@@ -25,7 +25,7 @@ export interface MonitorOptions {
   webhookUrl?: () => string | undefined;
   /** Listen to Docker's events for an immediate check (default true; false: polling only, for comparison). */
   dockerEvents?: boolean;
-  /** What the monitor did that an operator should find in the log: restarts, skipped rounds, failed rounds. */
+  /** What the monitor did that an operator should find in the log: restarts, skipped rounds, failed rounds, ticks missed. */
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -95,7 +95,7 @@ export class Monitor {
     if (this.task && text === this.scheduleText) return;
     void this.task?.destroy();
     this.scheduleText = text;
-    this.task = cron.schedule(text, () => void this.tick(), { name: 'monitor' });
+    this.task = scheduleJob(text, () => void this.tick(), { name: 'monitor', log: this.o.log });
   }
 
   private tick(): Promise<unknown> {

@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import cron, { type ScheduledTask } from 'node-cron';
 import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../config/loader.js';
 import type { GreenciConfig } from '../../config/schema.js';
 import type { DaemonInfo } from '../../engine/control/protocol.js';
 import { startControlServer } from '../../engine/control/server.js';
+import { scheduleJob, type ScheduledTask } from '../../engine/cron.js';
 import { describeError } from '../../engine/errors.js';
 import { createEngine, type Engine } from '../../engine/index.js';
 import type { MonitorHandle } from '../../engine/api.js';
@@ -147,7 +147,7 @@ export class Daemon {
 
   private scheduleReconcile(): void {
     void this.reconcileTask?.destroy();
-    this.reconcileTask = cron.schedule(this.config.reconcile.schedule, () => this.reconcileAll('schedule'), { noOverlap: true, name: 'reconcile' });
+    this.reconcileTask = scheduleJob(this.config.reconcile.schedule, () => this.reconcileAll('schedule'), { noOverlap: true, name: 'reconcile', log: (level, msg, fields) => this.log[level](fields ?? {}, msg) });
   }
 
   /** Queues pushes nobody delivered (smee or GitHub dropped them, or the daemon was down). */

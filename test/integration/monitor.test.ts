@@ -10,12 +10,15 @@ import { waitUntil } from '../helpers/wait.js';
 
 const INTERVAL_S = 6;
 const TIMEOUT_MS = 1000;
+const FLAP_WINDOW_S = 300;
+const FLAP_LIMIT = 5;
 
 /**
  * The monitoring service in a real daemon against real containers: a killed production container
  * is alerted within one check interval and its recovery announced, flapping is damped to one
- * alert, a stuck build is detected, the test environment heals itself, and alerts pending while
- * SMTP is down survive a daemon restart and arrive exactly once.
+ * alert but a down that lasts through it is still emailed, a stuck build is detected, the test
+ * environment heals itself, and alerts pending while SMTP is down survive a daemon restart and
+ * arrive exactly once.
  */
 describe('greenci daemon: health monitoring and alerts', () => {
   let sink: SmtpSink;
@@ -39,7 +42,8 @@ describe('greenci daemon: health monitoring and alerts', () => {
         'reconcile:', '  schedule: "0 0 1 1 *"',
         ...sink.configLines({ lead: ['lead@example.com'], ops: ['ops@example.com'] }),
         'monitor:', `  schedule: "*/${INTERVAL_S} * * * * *"`, `  timeout: ${TIMEOUT_MS}ms`, '  stuckAfter: 2s',
-        '  flap:', '    limit: 5', '    window: 5m',
+        // while flapping, a down lasting flap.window / flap.limit (60 s) is emailed all the same
+        '  flap:', `    limit: ${FLAP_LIMIT}`, `    window: ${FLAP_WINDOW_S}s`,
         '  heal:', '    test: true', '    production: false', '    maxRestarts: 3', '    wait: 5s',
       ].join('\n'),
     });
@@ -131,6 +135,38 @@ describe('greenci daemon: health monitoring and alerts', () => {
     expect(ops(new RegExp(`^⚠ ${g.project} prod billing flapping$`))).toHaveLength(1);
   });
 
+  it('while flapping, a down that lasts is no blip: emailed once, and its recovery too', async () => {
+    const k = key('production', 'billing');
+    const lastingMs = (FLAP_WINDOW_S * 1000) / FLAP_LIMIT;
+    await stateIs(k, 'healthy', 30_000);
+    expect(store.health.get(k)?.flapping).toBe(true);
+    const seen = sink.messages.length;
+    const billingMails = () => sink.messages.slice(seen).filter((m) => m.envelopeTo.includes('ops@example.com') && new RegExp(`${g.project} prod billing`).test(m.subject ?? ''));
+    const before = store.health.transitions({ limit: 1 })[0]?.id ?? 0;
+    const id = await container('production', 'billing');
+    await docker.api.getContainer(id).kill();
+    await stateIs(k, 'down', 30_000);
+    const downSince = store.health.get(k)!.since;
+
+    // told once it has lasted flap.window / flap.limit, within a check interval of that
+    const told = await waitUntil(() => store.health.transitions({ key: k }).find((t) => t.id > before && t.alert && t.to === 'down'), 'the lasting down alerted', lastingMs + 60_000);
+    expect(told.note).toMatch(/^down for \d+m\d\ds while flapping; not a blip$/);
+    expect(told.at - downSince).toBeGreaterThanOrEqual(lastingMs);
+    expect(told.at - downSince).toBeLessThan(lastingMs + INTERVAL_S * 1000 + 5000);
+    const down = await waitUntil(() => billingMails()[0], 'the lasting down emailed', 30_000);
+    expect(down.subject).toBe(`✖ ${g.project} prod billing down`);
+    expect(down.text).toMatch(/down at .*: exited \(code 137\) \(down for \d+m\d\ds while flapping; not a blip\)/);
+    expect(down.text).toMatch(new RegExp(`last output of ${g.project} prod billing:\\n    \\S`));
+
+    // two more checks while it stays down: nothing more is sent
+    await waitUntil(() => store.health.get(k)!.checkedAt >= told.at + 2 * INTERVAL_S * 1000 || undefined, 'two more checks of the down container', 30_000);
+    expect(store.health.get(k)).toMatchObject({ state: 'down', flapping: true, alerted: true });
+    await docker.api.getContainer(id).start();
+    const up = await waitUntil(() => billingMails().find((m) => m.subject === `✔ ${g.project} prod billing recovered`), 'the recovery emailed', 60_000);
+    expect(up.text).toMatch(/recovered at .*\(still flapping\)/);
+    expect(billingMails().map((m) => m.subject)).toEqual([`✖ ${g.project} prod billing down`, `✔ ${g.project} prod billing recovered`]);
+  });
+
   it('self-healing in the test environment: a down container is restarted and nobody is paged', async () => {
     const k = key('test', 'weight');
     await stateIs(k, 'healthy');
@@ -167,6 +203,7 @@ describe('greenci daemon: health monitoring and alerts', () => {
   });
 });
 
+/** greenci's own checks (Docker, webhook, smee), and its journal staying NDJSON when a tick is missed. */
 describe("greenci daemon: greenci's own checks", () => {
   let sink: SmtpSink;
   let g: GreenSetup;
@@ -206,5 +243,19 @@ describe("greenci daemon: greenci's own checks", () => {
     expect(byKey).toMatchObject({ 'greenci/docker': 'down', 'greenci/webhook': 'healthy', [`greenci/smee/${g.project}`]: 'down' });
     // with Docker unreachable, nothing is claimed about the environments
     expect(Object.keys(byKey).filter((k) => k.startsWith(`${g.project}/`))).toEqual([]);
+  });
+
+  it('a daemon paused past its ticks keeps its journal NDJSON: the missed monitor runs are one structured warning each', async () => {
+    // the monitor here runs every second: a pause of 2.5 s (the event under test, not a wait) makes node-cron miss runs
+    process.kill(d.pid, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 2500)).finally(() => process.kill(d.pid, 'SIGCONT'));
+    const missed = await d.waitForLog((e) => e.cron === 'monitor' && typeof e.missed === 'string', 30_000);
+    expect(missed).toMatchObject({ level: 'warn', msg: expect.stringMatching(/^monitor: the run due at \S+ was skipped: the process was busy or paused past it$/) });
+    // and the daemon carries on checking
+    const rounds = d.logs.length;
+    await waitUntil(() => d.logs.length > rounds || undefined, 'the daemon logging again', 30_000);
+    expect(d.logs.filter((e) => e.level === 'unparsed').map((e) => e.msg)).toEqual([]);
+    // under systemd stderr lands in the same journal: node-cron's coloured console lines are not there either
+    expect(d.stderr()).not.toMatch(/NODE-CRON|\x1b\[/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS, initialHealth, observe, type ServiceHealth, type Transition } from '../../engine/monitor/health-state.js';
+import { DEFAULT_THRESHOLDS, downHasLasted, downWasTold, initialHealth, lastingDownMs, observe, type ServiceHealth, type Transition } from '../../engine/monitor/health-state.js';
 
 /** Runs checks one a second from t=0; returns the transitions. */
 function run(results: boolean[], start: ServiceHealth = initialHealth(0), t = DEFAULT_THRESHOLDS): { h: ServiceHealth; transitions: Transition[] } {
@@ -45,5 +45,20 @@ describe('service health', () => {
     const later = observe({ ...h }, true, undefined, 8000 + 61_000, t);
     expect(later.transition).toMatchObject({ from: 'down', to: 'healthy', alert: true });
     expect(later.next.flapping).toBe(false);
+  });
+
+  it('a down begun while flapping lasts after flap.window / flap.limit: the first check past that mark is the one that tells it', () => {
+    expect(lastingDownMs(DEFAULT_THRESHOLDS)).toBe(150_000);
+    const t = { ...DEFAULT_THRESHOLDS, degradedAfter: 1, downAfter: 1, recoverAfter: 1, flapLimit: 3, flapWindowMs: 60_000 };
+    // flapping since the 4th change; down at 7 s
+    const { h } = run([true, false, true, false, true, false, true, false], initialHealth(0), t);
+    expect(h).toMatchObject({ state: 'down', since: 7000, flapping: true });
+    const mark = 7000 + 20_000;
+    expect([downHasLasted(h, mark - 2000, mark - 1000, t), downHasLasted(h, mark - 1000, mark, t), downHasLasted(h, mark, mark + 1000, t)]).toEqual([false, true, false]);
+    expect(downHasLasted(h, 8000, 50_000, t)).toBe(true);
+    expect([downWasTold(h, mark - 1, t), downWasTold(h, mark, t)]).toEqual([false, true]);
+    // not flapping, or not down: the usual rules say what is told
+    expect(downHasLasted({ ...h, flapping: false }, mark - 1000, mark, t)).toBe(false);
+    expect(downHasLasted({ ...h, state: 'degraded' }, mark - 1000, mark, t)).toBe(false);
   });
 });

@@ -52,6 +52,47 @@ describe('monitor: what ops hear of a service', () => {
     expect(h.alerted).toBe(false);
   });
 
+  it('flapping merges blips, never an outage: a down that lasts is told once, and its recovery as usual', () => {
+    // flapping is more than 4 changes a minute: a down held 15 s (60 s / 4) is no blip
+    const t = { ...DEFAULT_THRESHOLDS, recoverAfter: 1, downAfter: 1, flapLimit: 4, flapWindowMs: 60_000 };
+    // flapping begins on a down (people heard "flapping" of it), recovers unheard, then goes down at 6 s for 20 s
+    const { heard, h } = run([false, true, false, true, false, true, ...Array(20).fill(false), true, false, true, ...Array(70).fill(true)], () => NO_HEAL, t);
+    expect(heard).toEqual([
+      'down', 'healthy', 'down', 'healthy', 'down (flapping: 5 changes within 1 min; alerts paused until it settles)',
+      // told at 21 s, once, though it stays down till 26 s; the blip at 27 s is not told, nor is settling on healthy
+      'down (down for 15.0s while flapping; not a blip)', 'healthy (still flapping)',
+    ]);
+    expect(h).toMatchObject({ state: 'healthy', alerted: false, flapping: false });
+    // the same when flapping began on a recovery (nothing was pending)
+    const fromHealthy = run([true, false, true, false, true, ...Array(20).fill(false), true], () => NO_HEAL, t);
+    expect(fromHealthy.heard.slice(-3)).toEqual(['healthy (flapping: 5 changes within 1 min; alerts paused until it settles)', 'down (down for 15.0s while flapping; not a blip)', 'healthy (still flapping)']);
+  });
+
+  it('a lasting down is told even when the check past the mark has no verdict, or comes after a gap (a daemon restart)', () => {
+    const t = { ...DEFAULT_THRESHOLDS, recoverAfter: 1, downAfter: 1, flapLimit: 4, flapWindowMs: 60_000 };
+    // flapping from 4 s, down from 7 s
+    const flapping = [true, false, true, false, true, false, true, false];
+    // the checks from 20 s to 25 s see a container starting (no verdict)
+    const starting = run([...flapping, ...Array(12).fill(false), ...Array(6).fill(undefined), false, false], () => NO_HEAL, t);
+    expect(starting.heard.slice(-1)).toEqual(['down (down for 15.0s while flapping; not a blip)']);
+    expect(starting.h).toMatchObject({ state: 'down', alerted: true });
+    // no check from 9 s until `resumed`: the first check after tells it, once
+    const afterGap = (resumed: number) => {
+      let h: HealthRecord | undefined;
+      const told: string[] = [];
+      const at = [...flapping.map((_, i) => i * 1000), 8000, resumed, resumed + 1000, resumed + 2000];
+      [...flapping, false, false, false, false].forEach((ok, i) => {
+        const d = decide(h, obs(ok), at[i], t, NO_HEAL);
+        h = d.next;
+        if (i >= flapping.length && d.transition?.alert) told.push(`${at[i]} ${d.transition.note}`);
+      });
+      return told;
+    };
+    expect(afterGap(40_000)).toEqual(['40000 down for 33.0s while flapping; not a blip']);
+    // past the whole window the flapping has settled: told as such
+    expect(afterGap(100_000)).toEqual(['100000 flapping has settled; it is down']);
+  });
+
   it('self-healing restarts a down container before anyone hears; only when it stays down is the alert sent, saying so', () => {
     const heal = (): HealPolicy => ({ enabled: true, maxRestarts: 2, coolingDown: false });
     const { heard, restarts, h } = run([true, false, false, false, false, false], heal);
