@@ -61,7 +61,7 @@ export class Daemon {
     const { config, errors } = this.load();
     if (!config) throw Object.assign(new Error(`invalid config:\n${errors.join('\n')}`), { configErrors: errors });
     this.config = config;
-    this.engine = createEngine({ config });
+    this.engine = createEngine({ config, env: this.o.env });
     this.engine.subscribe((e) => logEvent(this.log, e));
     this.startMail();
     this.log.info({ version: version(), config: this.o.configPath ?? this.o.env.GREENCI_CONFIG, dataDir: config.dataDir, projects: Object.keys(config.projects) }, 'greenci daemon starting');
@@ -150,7 +150,7 @@ export class Daemon {
     this.reconcileTask = scheduleJob(this.config.reconcile.schedule, () => this.reconcileAll('schedule'), { noOverlap: true, name: 'reconcile', log: (level, msg, fields) => this.log[level](fields ?? {}, msg) });
   }
 
-  /** Queues pushes nobody delivered (smee or GitHub dropped them, or the daemon was down). */
+  /** Queues pushes nobody delivered (smee or GitHub dropped them, or the daemon was down); pushes release tags origin lacks. */
   async reconcileAll(why: string): Promise<void> {
     if (this.draining) return;
     for (const project of Object.keys(this.config.projects)) {
@@ -161,6 +161,7 @@ export class Daemon {
         this.log.warn({ project, err: describeError(err) }, `reconciliation of ${project} failed`);
       }
     }
+    for (const n of await this.engine.pushTags()) this.log[n.level]({ project: n.project, build: n.buildId }, n.msg);
     this.reconciledAt = Date.now();
   }
 
