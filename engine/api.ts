@@ -56,8 +56,16 @@ export interface Engine {
   startQueue(): void;
   /** Stops taking builds, gives running stages `graceMs`, cancels the rest; returns builds queued again for the next start. */
   drain(graceMs: number, onCancel?: (ids: number[]) => void): Promise<BuildRecord[]>;
-  /** After a crash: fail and re-queue interrupted builds; restore production where it drifted from the live release. */
+  /**
+   * After a crash: end interrupted builds (failed and re-queued, or released when their release went
+   * live); restore production where it drifted from the live release; push release tags origin lacks.
+   */
   recover(): Promise<Note[]>;
+  /**
+   * Pushes the release tags origin has not got yet (a push refused, greenci killed before it), those
+   * due by their backoff; the daemon calls it on reconciliation's schedule. A round while one runs is dropped.
+   */
+  pushTags(): Promise<Note[]>;
   /** A branch was deleted: its queued builds are cancelled and the test environment torn down if it shows the branch. */
   branchDeleted(project: string, branch: string, by: string): Promise<{ cancelled: number[]; tornDown: boolean }>;
   /**

@@ -17,7 +17,8 @@ import { runStages } from './pipeline/runner.js';
 import { teardownTestFor } from './pipeline/teardown.js';
 import { BuildQueue } from './queue/build-queue.js';
 import { missedPushes } from './queue/reconcile.js';
-import { checkProduction, recoverBuilds } from './recovery.js';
+import { TagPusher } from './pipeline/tag-push.js';
+import { checkProduction, closeInterruptedDeployments, recoverBuilds } from './recovery.js';
 import { Recorder } from './recorder.js';
 import { runnerMark } from './store/leases.js';
 import { randomUUID } from 'node:crypto';
@@ -56,12 +57,9 @@ export function createEngine(opts: EngineOptions): Engine {
     },
   };
 
-  // a production deployment left 'running' by a process that died is recorded as interrupted
-  for (const project of Object.keys(config.projects)) {
-    if (store.leases.holder(`production:${project}`)) continue;
-    const n = store.releases.failInterrupted(project);
-    if (n) store.audit.record({ actor: 'greenci', action: 'recover', project, outcome: `${n} interrupted production deployment${n > 1 ? 's' : ''} marked failed` });
-  }
+  // deployments left 'running' by a process that died are recorded as interrupted
+  closeInterruptedDeployments(store, Object.keys(config.projects));
+  const tags = new TagPusher(deps);
   let snapshot = seedSnapshot(store, Object.keys(config.projects));
   bus.subscribe((e) => (snapshot = reduce(snapshot, e)));
 
@@ -181,8 +179,10 @@ export function createEngine(opts: EngineOptions): Engine {
       for (const project of Object.keys(config.projects)) {
         notes.push(...(await checkProduction(recorder, docker, deps.locks, project).catch((err) => [{ level: 'error' as const, project, msg: `checking production failed: ${describeError(err)}` }])));
       }
+      notes.push(...(await tags.round(Object.keys(config.projects), 'start')));
       return notes;
     },
+    pushTags: () => tags.round(Object.keys(config.projects), 'schedule'),
     setConfig(next) {
       for (const [name, p] of Object.entries(next.projects)) {
         const old = config.projects[name];
@@ -245,7 +245,7 @@ export function createEngine(opts: EngineOptions): Engine {
       const names = [...(await deps.repo(project).remoteHeads()).keys()].sort();
       return names.includes(p.productionBranch) ? [p.productionBranch, ...names.filter((b) => b !== p.productionBranch)] : names;
     },
-    close: () => (stopWatching(), void monitor?.stop(), queue.stop(), store.close()),
+    close: () => (stopWatching(), void monitor?.stop(), queue.stop(), tags.close(), store.close()),
   };
 }
 

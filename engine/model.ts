@@ -28,7 +28,10 @@ export interface BuildRecord {
   trigger: string;
   requestedBy?: string;
   status: BuildStatus;
-  /** Why it failed or was cancelled, in a sentence. */
+  /**
+   * Why it failed or was cancelled, in a sentence; on a success, what did not go to plan (the
+   * release is live but its git tag could not be pushed, or greenci stopped during `release`).
+   */
   reason?: string;
   /** The release version a production build promoted (or tried to). */
   version?: string;
@@ -102,7 +105,8 @@ export interface DeploymentRecord {
   releaseId?: number;
   version?: string;
   requestedBy?: string;
-  status: 'running' | 'success' | 'failed';
+  /** `interrupted`: the greenci process carrying it out died (kill -9, power loss); the next start closed it. */
+  status: 'running' | 'success' | 'failed' | 'interrupted';
   reason?: string;
   startedAt: number;
   finishedAt?: number;

@@ -6,15 +6,33 @@ import type { BuildQueue } from './queue/build-queue.js';
 import { productionDrift, runningServices } from './pipeline/drift.js';
 import { deployRelease, stopProduction } from './pipeline/rollback.js';
 import type { Recorder } from './recorder.js';
+import { interruptedOutcome } from './interrupted.js';
+import type { Store } from './store/index.js';
 import { runnerGone } from './store/leases.js';
 
 /** What a start found and did after a crash, in sentences for the log. */
 export type Note = { level: 'info' | 'warn' | 'error'; msg: string; project?: string; buildId?: number };
 
 /**
- * Builds left `queued`/`running` by a process that died (kill -9, power loss) are failed with a
- * reason and queued again once, as a new build of the same commit (trigger `recovery`), unless
- * the branch has a newer build already or the build was itself a recovery.
+ * Deployments left `running` by a process that died are closed as `interrupted` (in the audit
+ * table too), environment by environment, where nobody holds the environment's lock. Without it a
+ * dead deploy would read as running for good in the console, `greenci status` and the monitor.
+ */
+export function closeInterruptedDeployments(store: Store, projects: string[]): void {
+  for (const project of projects) {
+    for (const env of ['test', 'production'] as const) {
+      if (store.leases.holder(`${env}:${project}`)) continue;
+      const n = store.releases.closeInterrupted(project, env);
+      if (n) store.audit.record({ actor: 'greenci', action: 'recover', project, target: env, outcome: `${n} interrupted ${env} deployment${n > 1 ? 's' : ''} marked interrupted` });
+    }
+  }
+}
+
+/**
+ * Builds left `queued`/`running` by a process that died (kill -9, power loss) end as
+ * interruptedOutcome says: failed and queued again once (trigger `recovery`), or, when their
+ * release went live before the process died, recorded as released (its tag is pushed by
+ * TagPusher's round at the end of recovery).
  */
 export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docker: DockerPort, projects: string[]): Promise<Note[]> {
   const store = recorder.store;
@@ -22,17 +40,21 @@ export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docke
   for (const b of store.builds.claimed()) {
     if (!runnerGone(b.runner)) continue;
     const stage = b.stages.find((s) => s.status === 'running')?.name;
-    const pid = b.runner.split(' ')[0];
-    const newer = (store.builds.lastOfBranch(b.project, b.branch)?.id ?? 0) > b.id;
-    const again = b.trigger !== 'recovery' && !newer && projects.includes(b.project);
-    store.builds.failInterrupted(b.id, `interrupted: the greenci process running it (pid ${pid}) stopped${stage ? ` during ${stage}` : ''}; ${again ? 're-queued' : newer ? 'a newer build of the branch replaces it' : 'not re-queued'}`);
-    recorder.build(b.id);
+    const released = store.releases.ofBuild(b.id);
+    const outcome = interruptedOutcome({
+      trigger: b.trigger, pid: b.runner.split(' ')[0], stage, known: projects.includes(b.project),
+      newer: (store.builds.lastOfBranch(b.project, b.branch)?.id ?? 0) > b.id, released,
+    });
+    store.builds.endInterrupted(b.id, outcome.status, outcome.reason);
+    recorder.build(b.id, released ? { version: released.version } : {});
+    if (released) store.audit.record({ actor: 'greenci', action: 'recover', project: b.project, target: `#${b.id}`, outcome: `recorded as released: ${released.version} went live before the process died${released.tagPushed ? '' : '; its tag is pushed next'}` });
     // test-step containers of the dead build would otherwise linger
     for (const c of await docker.listContainers([`${LABEL.project}=${b.project}`, `${LABEL.build}=${b.id}`, `${LABEL.role}=test`]).catch(() => [])) {
       await docker.removeContainer(c.Id).catch(() => undefined);
     }
-    const requeued = again ? queue.requeue(recorder.store.builds.get(b.id)!, 'recovery') : undefined;
-    notes.push({ level: 'warn', project: b.project, buildId: b.id, msg: `build #${b.id} (${b.branch}) was interrupted${stage ? ` during ${stage}` : ''}${requeued ? `; queued again as #${requeued.id}` : ''}` });
+    const requeued = outcome.requeue ? queue.requeue(recorder.store.builds.get(b.id)!, 'recovery') : undefined;
+    const after = released ? `, after ${released.version} went live: recorded as released` : requeued ? `; queued again as #${requeued.id}` : '';
+    notes.push({ level: 'warn', project: b.project, buildId: b.id, msg: `build #${b.id} (${b.branch}) was interrupted${stage ? ` during ${stage}` : ''}${after}` });
   }
   return notes;
 }

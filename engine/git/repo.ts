@@ -129,6 +129,16 @@ export class RepoCache {
     return (await this.run(['tag', '--list', '--', pattern])).split('\n').filter(Boolean);
   }
 
+  /** The commit a tag points at on the remote (`git ls-remote --tags`), undefined when the remote has no such tag. */
+  async remoteTagTarget(tag: string, signal?: AbortSignal): Promise<string | undefined> {
+    const dir = path.dirname(this.opts.cacheDir);
+    mkdirSync(dir, { recursive: true });
+    const out = await this.run(['ls-remote', '--tags', '--', this.opts.remote, `refs/tags/${tag}`, `refs/tags/${tag}^{}`], signal, dir);
+    const refs = new Map(out.split('\n').map((l) => l.trim().split('\t')).filter((p) => p.length === 2).map(([sha, ref]) => [ref, sha]));
+    // an annotated tag's commit is the peeled (^{}) line; a lightweight tag has none
+    return refs.get(`refs/tags/${tag}^{}`) ?? refs.get(`refs/tags/${tag}`);
+  }
+
   /** Creates an annotated tag on a commit and pushes it to origin. */
   async tagAndPush(tag: string, sha: string, message: string, signal?: AbortSignal): Promise<void> {
     const { name, email } = this.opts.author;

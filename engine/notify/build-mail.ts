@@ -69,7 +69,7 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
     ['commit', `${sha}${subjectLine ? ` ${subjectLine}` : ''}`],
     ['pushed by', b.push?.pusherName ?? b.requestedBy ?? ''],
     ['build', `#${b.id} (${b.trigger})`],
-    ['result', b.status === 'success' ? (production && b.version ? `released ${b.version} to production` : 'all stages passed') : `${b.status}: ${(b.reason ?? '').split('\n')[0]}`],
+    ['result', b.status === 'success' ? `${production && b.version ? `released ${b.version} to production` : 'all stages passed'}${b.reason ? `; ${b.reason.split('\n')[0]}` : ''}` : `${b.status}: ${(b.reason ?? '').split('\n')[0]}`],
   ];
   if (production && b.status !== 'success') rows.push(['production', i.live ? `runs ${i.live.version}` : 'no release live']);
   const addresses = testAddresses(i.logs);

@@ -130,10 +130,13 @@ export class BuildStore {
     this.db.prepare("UPDATE builds SET cancel_requested_by = ? WHERE id = ? AND status IN ('queued','running')").run(by, id);
   }
 
-  /** Ends a build whose process died: running stages become failed, pending ones skipped. */
-  failInterrupted(id: number, reason: string, now = Date.now()): void {
+  /**
+   * Ends a build whose process died: `failed`, or `success` when its release went live before
+   * the process died. Running stages become failed (`interrupted`), pending ones skipped.
+   */
+  endInterrupted(id: number, status: 'failed' | 'success', reason: string, now = Date.now()): void {
     this.db.transaction(() => {
-      this.db.prepare("UPDATE builds SET status = 'failed', reason = ?, finished_at = ? WHERE id = ? AND status IN ('queued','running')").run(reason, now, id);
+      this.db.prepare("UPDATE builds SET status = ?, reason = ?, finished_at = ? WHERE id = ? AND status IN ('queued','running')").run(status, reason, now, id);
       this.db.prepare("UPDATE stages SET status = 'failed', finished_at = ?, error = 'interrupted' WHERE build_id = ? AND status = 'running'").run(now, id);
       this.db.prepare("UPDATE stages SET status = 'skipped' WHERE build_id = ? AND status = 'pending'").run(id);
     })();

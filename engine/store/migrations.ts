@@ -192,4 +192,25 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX health_transitions_key ON health_transitions(key, id);
   `,
+  `
+  CREATE TABLE deployments_v4 (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    env TEXT NOT NULL CHECK (env IN ('test','production')),
+    kind TEXT NOT NULL CHECK (kind IN ('deploy','promote','rollback','auto-rollback','stop','restore','teardown')),
+    build_id INTEGER REFERENCES builds(id),
+    release_id INTEGER REFERENCES releases(id),
+    version TEXT,
+    requested_by TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running','success','failed','interrupted')),
+    reason TEXT,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  INSERT INTO deployments_v4 SELECT * FROM deployments;
+  DROP TABLE deployments;
+  ALTER TABLE deployments_v4 RENAME TO deployments;
+  CREATE INDEX deployments_env ON deployments(project, env, id);
+  UPDATE deployments SET status = 'interrupted' WHERE status = 'failed' AND reason LIKE 'interrupted:%';
+  `,
 ];

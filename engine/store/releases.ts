@@ -84,13 +84,27 @@ export class ReleaseStore {
   }
 
   /**
-   * Marks production deployments still 'running' as failed: called when nobody holds the
-   * production lock, so the process that started them is gone. Returns how many.
+   * Closes an environment's deployments still 'running' as `interrupted`: called when nobody holds
+   * the environment's lock, so the process that started them is gone. Returns how many.
    */
-  failInterrupted(project: string, now = Date.now()): number {
+  closeInterrupted(project: string, env: 'test' | 'production', now = Date.now()): number {
+    const reason = env === 'production'
+      ? 'interrupted: greenci stopped during this deployment; production may not match the live release'
+      : 'interrupted: greenci stopped during this deployment; the next build deploys the test environment afresh';
     return this.db
-      .prepare(`UPDATE deployments SET status = 'failed', finished_at = ?, reason = 'interrupted: greenci stopped during this deployment; production may not match the live release' WHERE project = ? AND env = 'production' AND status = 'running'`)
-      .run(now, project).changes;
+      .prepare(`UPDATE deployments SET status = 'interrupted', finished_at = ?, reason = ? WHERE project = ? AND env = ? AND status = 'running'`)
+      .run(now, reason, project, env).changes;
+  }
+
+  /** Releases whose git tag origin has not got yet (a push that failed, or a crash before it), oldest first. */
+  untagged(project: string): ReleaseRecord[] {
+    return (this.db.prepare('SELECT * FROM releases WHERE project = ? AND tag_pushed = 0 ORDER BY id').all(project) as ReleaseRow[]).map(toRelease);
+  }
+
+  /** The release a build put into production, if it got that far. */
+  ofBuild(buildId: number): ReleaseRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM releases WHERE build_id = ? ORDER BY id DESC LIMIT 1').get(buildId) as ReleaseRow | undefined;
+    return row && toRelease(row);
   }
 
   /** The release production runs: that of the last successful production deployment (none after a stop). */

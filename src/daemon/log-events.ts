@@ -15,7 +15,7 @@ export function logEvent(log: Logger, e: EngineEvent): void {
       else if (b.status === 'running' && !b.finishedAt) log.info(fields, `build #${b.id} running`);
       else if (b.status === 'failed') log.warn({ ...fields, reason: b.reason }, `build #${b.id} failed: ${b.reason ?? ''}`);
       else if (b.status === 'cancelled') log.info({ ...fields, reason: b.reason }, `build #${b.id} cancelled: ${b.reason ?? ''}`);
-      else if (b.status === 'success') log.info({ ...fields, version: b.version }, `build #${b.id} succeeded${b.version ? `: ${b.version} released` : ''}`);
+      else if (b.status === 'success') log.info({ ...fields, version: b.version, reason: b.reason }, `build #${b.id} succeeded${b.version ? `: ${b.version} released` : ''}${b.reason ? `; ${b.reason}` : ''}`);
       return;
     }
     case 'stage.updated':

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../engine/store/index.js';
+import { greenciDone } from '../helpers/cli.js';
 import { startDaemon, type DaemonRun } from '../helpers/daemon.js';
 import { docker, envContainers, getJson } from '../helpers/docker-env.js';
 import { deliver, pushPayload } from '../helpers/github.js';
@@ -102,5 +103,60 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
 
     d = await startDaemon(g.configFile, g.env);
     expect(await ended(requeued.build)).toMatchObject({ status: 'success', sha });
+  });
+
+  it('kill -9 during deploy-test: on restart that test deployment is interrupted, not running for good', async () => {
+    const sha = await g.origin.commitAll('feat: killed while deploying to test');
+    await g.origin.push('feature-late');
+    const id = (await push('feature-late', sha)).body.build as number;
+    const ghost = await waitUntil(() => store.releases.deployments(g.project, 'test', 1).find((x) => x.buildId === id && x.status === 'running'), `build #${id} deploying to test`);
+    d!.child.kill('SIGKILL');
+    await d!.exited;
+
+    d = await startDaemon(g.configFile, g.env);
+    expect(store.releases.deployments(g.project, 'test').find((x) => x.id === ghost.id)).toMatchObject({ status: 'interrupted', reason: expect.stringMatching(/^interrupted: greenci stopped during this deployment/), finishedAt: expect.any(Number) });
+    expect(store.audit.list(g.project).find((a) => a.action === 'recover' && a.target === 'test')).toMatchObject({ actor: 'greenci', outcome: '1 interrupted test deployment marked interrupted' });
+    // the build was queued again and deploys the test environment afresh; nothing is left running
+    const again = Number(/queued again as #(\d+)/.exec(d.logs.find((e) => e.build === id && /was interrupted during deploy-test/.test(e.msg))!.msg)![1]);
+    expect(await ended(again)).toMatchObject({ status: 'success', sha });
+    expect(store.releases.deployments(g.project, 'test').filter((x) => x.status === 'running')).toEqual([]);
+  });
+
+  it('kill -9 during release: on restart the build reads released, not failed, the tag is pushed to origin and `greenci releases` says pushed', async () => {
+    await g.origin.checkout('master');
+    const sha = await g.origin.commitAll('feat: released while greenci dies');
+    await g.origin.push('master');
+    g.origin.refuseTags({ hold: true });
+    const id = (await push('master', sha)).body.build as number;
+    // the tag push has reached origin, which holds it: greenci dies in the middle of it
+    await waitUntil(() => g.origin.tagPushArrived(), 'the release tag push to reach origin');
+    expect(store.builds.get(id)!.stages.find((s) => s.name === 'release')!.status).toBe('running');
+    d!.child.kill('SIGKILL');
+    await d!.exited;
+    g.origin.acceptTags(); // the dead process's push is refused; origin takes tags again
+    expect(store.releases.liveRelease(g.project)).toMatchObject({ version: 'v0.3.0', sha, tagPushed: false });
+    expect(await g.origin.remoteTags()).not.toContain('v0.3.0');
+
+    d = await startDaemon(g.configFile, g.env);
+    // what the build says: released, interrupted during release; not failed, not built again
+    expect(store.builds.get(id)).toMatchObject({
+      status: 'success', version: 'v0.3.0',
+      reason: expect.stringMatching(/^interrupted: the greenci process running it \(pid \d+\) stopped during release, after v0\.3\.0 went live in production, but its git tag was not pushed then; greenci pushes it on its own/),
+    });
+    expect(d.logs.some((e) => e.build === id && e.msg === `build #${id} (master) was interrupted during release, after v0.3.0 went live: recorded as released`)).toBe(true);
+    expect(store.builds.list({ project: g.project }).filter((b) => b.retryOf === id)).toEqual([]);
+    // the tag: pushed at the start, on the released commit
+    expect(d.logs.some((e) => e.msg === `release tag v0.3.0 of ${g.project} pushed to origin (it was not pushed when v0.3.0 was released)`)).toBe(true);
+    expect(await g.origin.tagTarget('v0.3.0')).toBe(sha);
+    const table = await greenciDone(['releases', g.project, '--config', g.configFile], g.env);
+    expect(table.stdout.split('\n').find((l) => /\bv0\.3\.0\b/.test(l))).toMatch(/^\*.* pushed /);
+    expect(table.stdout).not.toContain('not pushed');
+    const builds = await greenciDone(['builds', g.project, '--config', g.configFile], g.env);
+    expect(builds.stdout.split('\n').find((l) => l.startsWith(`${id} `))).toMatch(/ success +v0\.3\.0 .* interrupted: /);
+    // every change is in the audit table: the promotion, the recovery's record, the tag
+    const audit = store.audit.list(g.project);
+    expect(audit.find((a) => a.action === 'promote' && a.target === 'v0.3.0')).toMatchObject({ outcome: 'success' });
+    expect(audit.find((a) => a.action === 'recover' && a.target === `#${id}`)).toMatchObject({ actor: 'greenci', outcome: expect.stringMatching(/^recorded as released: v0\.3\.0 went live/) });
+    expect(audit.find((a) => a.action === 'tag' && a.target === 'v0.3.0')).toMatchObject({ actor: 'greenci', outcome: 'pushed' });
   });
 });

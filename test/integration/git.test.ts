@@ -48,5 +48,8 @@ describe('the repository cache (real git, a bare repository for origin)', () => 
     const other = await repo.branchHead('feature/x');
     await expect(repo.tagAndPush('v0.1.0', other, 'release')).rejects.toThrow(/tag v0\.1\.0 already exists on another commit/);
     expect(await origin.tagTarget('v0.1.0')).toBe(head);
+    // what the tag retry asks origin: the commit an (annotated) tag points at, or nothing
+    expect(await repo.remoteTagTarget('v0.1.0')).toBe(head);
+    expect(await repo.remoteTagTarget('v9.9.9')).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostLocks } from '../../engine/host-locks.js';
 import { openStore } from '../../engine/store/index.js';
+import { MIGRATIONS } from '../../engine/store/migrations.js';
 import { tempDir } from '../helpers/origin.js';
 
 const STORE = path.resolve(import.meta.dirname, '..', '..', 'engine', 'store', 'index.ts');
@@ -69,8 +70,8 @@ describe('the production lock across greenci processes', () => {
   });
 });
 
-describe('recovering from a greenci process that died during a production deployment', () => {
-  it('marks its still-running production deployment failed, but not one whose process is alive', async () => {
+describe('recovering from a greenci process that died during a deployment', () => {
+  it('marks its still-running production deployment interrupted, but not one whose process is alive', async () => {
     const { createEngine } = await import('../../engine/index.js');
     const dir = tempDir('greenci-recover-');
     const config = { dataDir: dir, docker: { socket: '/var/run/docker.sock' }, git: { authorName: 'g', authorEmail: 'g@x' }, projects: { green: { repo: '/nowhere', productionBranch: 'master', imagePrefix: '' } } };
@@ -87,9 +88,44 @@ describe('recovering from a greenci process that died during a production deploy
     s2.leases.release('production:green', 'someone-alive');
     s2.close();
     engine = createEngine({ config, env: process.env });
-    expect(engine.store.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'failed', reason: expect.stringMatching(/^interrupted: /) });
-    expect(engine.store.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', outcome: '1 interrupted production deployment marked failed' });
+    expect(engine.store.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'interrupted', reason: expect.stringMatching(/^interrupted: /), finishedAt: expect.any(Number) });
+    expect(engine.store.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', target: 'production', outcome: '1 interrupted production deployment marked interrupted' });
     engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('closes a test deployment left running as interrupted, so the console and the monitor see no deploy in progress', async () => {
+    const { createEngine } = await import('../../engine/index.js');
+    const dir = tempDir('greenci-recover-');
+    const config = { dataDir: dir, docker: { socket: '/var/run/docker.sock' }, git: { authorName: 'g', authorEmail: 'g@x' }, projects: { green: { repo: '/nowhere', productionBranch: 'master', imagePrefix: '' } } };
+    const store = openStore(dir);
+    const done = store.releases.startDeployment({ project: 'green', env: 'test', kind: 'deploy' });
+    store.releases.finishDeployment(done, 'success');
+    const dep = store.releases.startDeployment({ project: 'green', env: 'test', kind: 'deploy' });
+    store.close();
+
+    const engine = createEngine({ config, env: process.env });
+    expect(engine.store.releases.deployments('green', 'test').map((d) => [d.id, d.status])).toEqual([[dep, 'interrupted'], [done, 'success']]);
+    expect(engine.store.releases.deployments('green', 'test')[0].reason).toMatch(/^interrupted: greenci stopped during this deployment/);
+    expect(engine.getSnapshot().environments.green.test).toMatchObject({ id: dep, status: 'interrupted' });
+    expect(engine.store.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', target: 'test', outcome: '1 interrupted test deployment marked interrupted' });
+    engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an older database: deployments marked failed as interrupted become interrupted', async () => {
+    const dir = tempDir('greenci-migrate-');
+    const store = openStore(dir);
+    const dep = store.releases.startDeployment({ project: 'green', env: 'production', kind: 'promote', version: 'v0.3.0' });
+    const failed = store.releases.startDeployment({ project: 'green', env: 'production', kind: 'promote', version: 'v0.4.0' });
+    // as the schema before 'interrupted' left them (its migration runs again at the next open)
+    store.db.pragma(`user_version = ${MIGRATIONS.findIndex((m) => m.includes('deployments_v4'))}`);
+    store.db.exec(`UPDATE deployments SET status = 'failed', reason = 'interrupted: greenci stopped' WHERE id = ${dep}`);
+    store.db.exec(`UPDATE deployments SET status = 'failed', reason = 'unhealthy' WHERE id = ${failed}`);
+    store.close();
+    const again = openStore(dir);
+    expect(again.releases.deployments('green').map((d) => [d.id, d.status])).toEqual([[failed, 'failed'], [dep, 'interrupted']]);
+    again.close();
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -32,4 +32,11 @@ describe('build emails', () => {
     expect(m.text).toContain('last 1 line of test:\n    expected 625, got 6.25');
     expect(testAddresses(logs)).toEqual([['billing', 'http://127.0.0.1:32770']]);
   });
+
+  it('a release whose tag could not be pushed is announced released, saying so', () => {
+    const released = build({ branch: 'master', status: 'success', version: 'v0.3.0', reason: 'its git tag could not be pushed (refused); greenci pushes it again on its own', stages: [] });
+    const m = buildMail({ build: released, productionBranch: 'master', lead: ['lead@example.com'], logs: [] })!;
+    expect(m.subject).toBe('✔ green master v0.3.0 released');
+    expect(m.text).toMatch(/^result:\s+released v0\.3\.0 to production; its git tag could not be pushed \(refused\); greenci pushes it again on its own$/m);
+  });
 });

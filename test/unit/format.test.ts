@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../engine/model.js';
 import { buildSummary, buildTitle, stageLine } from '../../views/format/build-lines.js';
+import { buildRows } from '../../views/format/build-rows.js';
 import { formatDuration } from '../../engine/duration.js';
 import { printable } from '../../views/format/printable.js';
 
@@ -29,6 +30,11 @@ describe('display formatting', () => {
     expect(buildTitle(b)).toBe('build #7 green master @ aaaaaaaaaaaa "feat: bold"');
     expect(buildSummary(b)).toBe('✔ build #7 succeeded in 1m05s: production runs v0.2.0');
     expect(buildSummary({ ...b, status: 'failed', reason: 'test: tests failed' })).toBe('✘ build #7 failed in 1m05s: test: tests failed');
+    // released, but its tag could not be pushed: the success says so
+    expect(buildSummary({ ...b, reason: 'its git tag could not be pushed (refused)' })).toBe('✔ build #7 succeeded in 1m05s: production runs v0.2.0; its git tag could not be pushed (refused)');
+    // the Builds pane's result column: the version released, and (in warning colour) what did not go to plan
+    expect(buildRows([b], 160, 70_000)[0].segments.at(-1)).toEqual({ text: 'released v0.2.0', tone: 'ok' });
+    expect(buildRows([{ ...b, reason: 'its git tag could not be pushed (refused)' }], 160, 70_000)[0].segments.at(-1)).toEqual({ text: 'released v0.2.0; its git tag could not be pushed (refused)', tone: 'warn' });
   });
 
   it('durations stay short', () => {

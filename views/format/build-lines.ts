@@ -22,7 +22,7 @@ export function buildTitle(b: BuildRecord): string {
 /** The closing line of `greenci run`. */
 export function buildSummary(b: BuildRecord): string {
   const took = b.startedAt !== undefined && b.finishedAt !== undefined ? ` in ${formatDuration(b.finishedAt - b.startedAt)}` : '';
-  if (b.status === 'success') return `✔ build #${b.id} succeeded${took}${b.version ? `: production runs ${b.version}` : ''}`;
+  if (b.status === 'success') return `✔ build #${b.id} succeeded${took}${b.version ? `: production runs ${b.version}` : ''}${b.reason ? `; ${printable(b.reason.split('\n')[0])}` : ''}`;
   return `${MARK[b.status]} build #${b.id} ${b.status}${took}: ${printable(b.reason ?? 'no reason recorded', { multiline: true }).replace(/\s+$/, '')}`;
 }
 

@@ -38,8 +38,9 @@ export function buildActor(b: BuildRecord): string {
   return printable(b.push?.pusherName ?? b.requestedBy ?? '');
 }
 
-/** What the result column says: the version released, the reason it failed, or how long it waits. */
+/** What the result column says: the version released (and what did not go to plan), the reason it failed, or how long it waits. */
 function result(b: BuildRecord, now: number): Segment {
+  if (b.status === 'success' && b.reason) return { text: printable(`${b.version ? `released ${b.version}` : 'passed'}; ${b.reason.split('\n')[0]}`), tone: 'warn' };
   if (b.status === 'success') return { text: b.version ? `released ${b.version}` : 'passed', tone: 'ok' };
   if (b.status === 'failed' || b.status === 'cancelled') return { text: printable((b.reason ?? b.status).split('\n')[0]), tone: STATUS_TONE[b.status] };
   if (b.status === 'queued') return { text: `waiting ${formatAge(b.createdAt, now)}`, tone: 'dim' };

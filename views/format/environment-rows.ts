@@ -11,7 +11,7 @@ const ENVS = ['production', 'test'] as const;
 function deploymentWords(d: DeploymentRecord | undefined, now: number): Segment {
   if (!d) return { text: 'never deployed', tone: 'dim' };
   const what = d.kind === 'deploy' && d.buildId ? `deploy #${d.buildId}` : `${d.kind}${d.version ? ` ${d.version}` : ''}`;
-  const tone = d.status === 'failed' ? 'bad' : d.status === 'running' ? 'busy' : 'dim';
+  const tone = d.status === 'failed' ? 'bad' : d.status === 'running' ? 'busy' : d.status === 'interrupted' ? 'warn' : 'dim';
   return { text: `${what} ${d.status} ${formatAge(d.finishedAt ?? d.startedAt, now)} ago${d.requestedBy ? ` by ${printable(d.requestedBy)}` : ''}`, tone };
 }
 

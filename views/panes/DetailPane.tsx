@@ -31,7 +31,7 @@ export interface DetailPaneProps {
 /** Lines above the log: the subject's title (and stages, and why it failed), and an error line. The key handler scrolls by the same count. */
 export function detailRoom(box: PaneBox, detail: Detail | undefined, build: BuildRecord | undefined, error: string | undefined): number {
   let head = detail ? 1 : 0;
-  if (detail?.kind === 'build' && build) head = 2 + (build.reason && (build.status === 'failed' || build.status === 'cancelled') ? 1 : 0);
+  if (detail?.kind === 'build' && build) head = 2 + (build.reason && (build.status === 'failed' || build.status === 'cancelled' || build.status === 'success') ? 1 : 0);
   return Math.max(1, innerRows(box) - head - (error ? 1 : 0));
 }
 
@@ -56,6 +56,8 @@ export function DetailPane(p: DetailPaneProps) {
         </Text>,
       );
       if (b.reason && (b.status === 'failed' || b.status === 'cancelled')) head.push(<Text key="r" wrap="truncate-end" color={theme.color('bad')}>{printable(b.reason.split('\n')[0])}</Text>);
+      // a success with a reason: its release is live, but something did not go to plan (its tag not pushed)
+      else if (b.reason && b.status === 'success') head.push(<Text key="r" wrap="truncate-end" color={theme.color('warn')}>{printable(b.reason.split('\n')[0])}</Text>);
     } else head.push(<Text key="t">{`build #${p.detail.id}`}</Text>);
   } else if (p.detail?.kind === 'container') {
     const c = p.container;

@@ -1,7 +1,13 @@
-import { describeError, StageError } from '../../errors.js';
+import { describeError } from '../../errors.js';
 import type { Stage } from '../context.js';
+import { tagPendingNote } from '../tag-retry.js';
 
-/** Tags the released commit `vX.Y.Z` and pushes the tag to origin (again, if an earlier push failed); then lets go of production. */
+/**
+ * Tags the released commit `vX.Y.Z` and pushes the tag to origin (again, if an earlier push failed);
+ * then lets go of production. Production runs the release by now, so a push origin refuses does not
+ * fail the build: the build says so, the release stays `not pushed`, and greenci pushes it later
+ * (tag-push.ts, on reconciliation's schedule and at every start).
+ */
 export const releaseTag: Stage = {
   name: 'release',
   uninterruptible: true,
@@ -13,7 +19,11 @@ export const releaseTag: Stage = {
       try {
         await ctx.deps.repo(ctx.project).tagAndPush(release.version, release.sha, `greenci release ${release.version} (build #${release.buildId ?? ctx.buildId})`);
       } catch (err) {
-        throw new StageError(`production runs ${release.version}, but tagging it in git failed: ${describeError(err).split('\n')[0]}`);
+        const why = describeError(err).split('\n')[0];
+        ctx.log(`production runs ${release.version}, but tagging it in git failed: ${why}`, 'stderr');
+        ctx.log(`greenci pushes the tag ${release.version} again on its own; greenci releases says "not pushed" until then`, 'stderr');
+        ctx.deps.recorder.build(ctx.buildId, { reason: tagPendingNote(why) });
+        return;
       }
       ctx.deps.recorder.store.releases.markTagPushed(release.id);
       ctx.log(`tagged ${release.sha.slice(0, 12)} as ${release.version} and pushed it to origin`);
