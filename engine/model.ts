@@ -6,6 +6,14 @@ export type { Health } from './monitor/health-state.js';
 /** The records greenci keeps, as the store returns them and the snapshot carries them. */
 
 export type BuildStatus = 'queued' | 'running' | 'success' | 'failed' | 'cancelled';
+
+const FINISHED: ReadonlySet<string> = new Set<BuildStatus>(['success', 'failed', 'cancelled']);
+
+/** A build in one of these states has ended: its status and its log will not change again. */
+export function isFinished(status: BuildStatus): boolean {
+  return FINISHED.has(status);
+}
+
 export type StageStatus = 'pending' | 'running' | 'success' | 'failed' | 'skipped' | 'cancelled';
 
 export interface StageRecord {
