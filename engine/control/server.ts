@@ -3,11 +3,11 @@ import http from 'node:http';
 import net from 'node:net';
 import { describeError, NotFoundError, UsageError } from '../errors.js';
 import type { Engine } from '../api.js';
+import { followBuildLog, readBuildLog } from '../follow-log.js';
+import type { LogLine } from '../model.js';
 import { API, errorKind, type DaemonInfo } from './protocol.js';
 
 type Handler = (req: { params: string[]; query: URLSearchParams; body: Record<string, unknown>; res: http.ServerResponse; signal: AbortSignal }) => Promise<unknown> | unknown;
-
-const FINISHED = new Set(['success', 'failed', 'cancelled']);
 
 /**
  * The control API on a unix socket (mode 0660: the greenci user and its group). The console and
@@ -21,7 +21,7 @@ export async function startControlServer(engine: Engine, opts: { socket: string;
     ['GET', /^\/events$/, ({ res, signal }) => streamEvents(engine, opts.info, res, signal)],
     ['GET', /^\/builds$/, ({ query }) => engine.builds({ project: query.get('project') ?? undefined, limit: Number(query.get('limit') ?? 50) })],
     ['GET', /^\/builds\/(\d+)$/, ({ params }) => found(engine.build(Number(params[0])), `no build #${params[0]}`)],
-    ['GET', /^\/builds\/(\d+)\/logs$/, ({ params, query, res, signal }) => streamLogs(engine, Number(params[0]), Number(query.get('after') ?? 0), query.get('follow') === '1', res, signal)],
+    ['GET', /^\/builds\/(\d+)\/logs$/, ({ params, query, res, signal }) => streamLogs(engine, Number(params[0]), whole(query.get('after') ?? '0', 'after'), query.get('follow') === '1', res, signal)],
     ['POST', /^\/builds$/, async ({ body }) => {
       const build = await engine.enqueue({ project: str(body.project, 'project'), branch: str(body.branch, 'branch'), sha: optStr(body.sha), trigger: 'manual', requestedBy: who(body) });
       return { status: 202, body: build };
@@ -87,6 +87,10 @@ const str = (v: unknown, name: string): string => {
   if (typeof v !== 'string' || !v) throw new UsageError(`${name} is required`);
   return v;
 };
+const whole = (v: string, name: string): number => {
+  if (!/^\d{1,15}$/.test(v)) throw new UsageError(`${name} must be a whole number, not ${JSON.stringify(v.slice(0, 40))}`);
+  return Number(v);
+};
 const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const who = (body: Record<string, unknown>): string => (typeof body.requestedBy === 'string' && body.requestedBy ? body.requestedBy.slice(0, 100) : 'unknown');
 
@@ -150,31 +154,17 @@ async function streamContainerLogs(engine: Engine, id: string, query: URLSearchP
 }
 
 /** A build's log lines after `after`; with follow, new lines as they come until the build ends, then `{type:'end', build}`. */
-function streamLogs(engine: Engine, id: number, after: number, follow: boolean, res: http.ServerResponse, signal: AbortSignal): typeof STREAMED {
-  found(engine.build(id), `no build #${id}`);
+async function streamLogs(engine: Engine, id: number, after: number, follow: boolean, res: http.ServerResponse, signal: AbortSignal): Promise<typeof STREAMED> {
+  found(engine.build(id), `no build #${id}`); // 404 before the stream starts
   const write = ndjson(res);
-  let last = after;
-  const flush = () => {
-    for (const l of engine.logs(id, last)) (write({ type: 'log', ...l }), (last = l.id));
-  };
-  flush();
-  const b = engine.build(id)!;
-  if (!follow || FINISHED.has(b.status)) return write({ type: 'end', build: b }), res.end(), STREAMED;
-  // the store is the source of truth: poll it (events only say when to look sooner)
-  const look = () => {
-    flush();
-    const now = engine.build(id)!;
-    if (FINISHED.has(now.status)) stop(now);
-  };
-  const unsubscribe = engine.subscribe((e) => (e.type === 'log' && e.line.buildId === id) || (e.type === 'build.updated' && e.build.id === id) ? look() : undefined);
-  const timer = setInterval(look, 500);
-  const stop = (build?: unknown) => {
-    unsubscribe();
-    clearInterval(timer);
-    if (build) write({ type: 'end', build });
-    res.end();
-  };
-  signal.addEventListener('abort', () => stop(), { once: true });
+  const onLine = (l: LogLine) => write({ type: 'log', ...l });
+  try {
+    const build = follow ? await followBuildLog(engine, id, { after, signal, onLine }) : readBuildLog(engine, id, { after, onLine });
+    if (!signal.aborted) write({ type: 'end', build });
+  } catch (err) {
+    if (!signal.aborted) write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
+  }
+  res.end();
   return STREAMED;
 }
 
