@@ -4,9 +4,8 @@ import type { MonitorHandle } from '../../engine/api.js';
 import { App } from '../../views/App.js';
 import type { ConsoleSource } from '../../views/source.js';
 import { parse } from '../args.js';
-import { daemonBackend } from '../backend.js';
-import { daemonSource } from '../console/daemon-source.js';
-import { localSource } from '../console/local-source.js';
+import type { EngineClient } from '../../engine/client.js';
+import { daemonClient } from '../client/daemon-client.js';
 import { ControlClient } from '../control-client.js';
 import { EXIT } from '../exit-codes.js';
 import { holdSignals } from '../signals.js';
@@ -38,10 +37,11 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
   });
   let local: LocalEngine | undefined;
   let monitor: MonitorHandle | undefined;
-  let source: ConsoleSource;
-  if (client) source = daemonSource(client, daemonBackend(client), user);
+  let engineClient: EngineClient;
+  if (client) engineClient = daemonClient(client);
   else {
-    const { openEngineWith } = await import('../setup.js'); // the engine's modules load only when no daemon answers
+    // the engine's modules load only when no daemon answers
+    const [{ openEngineWith }, { localClient }] = await Promise.all([import('../setup.js'), import('../client/local-client.js')]);
     local = openEngineWith(config, io.env);
     const engine = local.engine;
     local.startMail();
@@ -49,8 +49,9 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     await engine.recover().catch(() => []);
     engine.startQueue();
     monitor = engine.startMonitor();
-    source = localSource(engine, user);
+    engineClient = localClient(local);
   }
+  const source: ConsoleSource = { ...engineClient, user };
 
   // Node prints warnings on stderr, over the screen: keep them for after the console closes
   const warnings: string[] = [];
@@ -85,12 +86,12 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     for (const w of warnings.slice(-20)) io.err(`greenci: warning during the console: ${w}`);
     if (io.env.GREENCI_CONSOLE_TIMING === '1' && firstFrameMs !== undefined) io.err(`greenci console: first frame ${firstFrameMs.toFixed(0)} ms after start`);
     if (local) {
-      await source.settle?.();
+      await source.settle();
       await monitor?.stop();
       // a production change in progress always finishes (the engine holds it to the end); builds stop and are queued again
       const requeued = await local.engine.drain(0);
       if (requeued.length) io.err(`greenci: stopped build${requeued.length > 1 ? 's' : ''} ${requeued.map((b) => `#${b.id}`).join(', ')}; queued again for the next start`);
-      await local.close();
+      await source.close();
     }
     release();
   }

@@ -1,7 +1,8 @@
 import { UsageError } from '../../engine/errors.js';
 import { buildSummary, buildTitle, stageLine } from '../../views/format/build-lines.js';
 import { parse } from '../args.js';
-import { openBackend, type Backend } from '../backend.js';
+import type { EngineClient } from '../../engine/client.js';
+import { openClient } from '../client/open-client.js';
 import type { BuildRecord } from '../../engine/model.js';
 import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
@@ -20,18 +21,18 @@ export async function triggerCommand(args: string[], io: Io): Promise<number> {
   const [project, ...extra] = positionals;
   if (!project || extra.length) throw new UsageError(`name one project\nusage: ${TRIGGER_USAGE}`);
   if (values.branch === undefined) throw new UsageError(`--branch is required\nusage: ${TRIGGER_USAGE}`);
-  const backend = await openBackend(io, values.config);
+  const client = await openClient(io, values.config);
   try {
-    const queued = await backend.trigger({ project, branch: values.branch, sha: values.sha, requestedBy: whoAsked(io.env) });
-    return await runOrHandOver(backend, queued, io, values.json === true);
+    const queued = await client.trigger({ project, branch: values.branch, sha: values.sha, requestedBy: whoAsked(io.env) });
+    return await runOrHandOver(client, queued, io, values.json === true);
   } finally {
-    await backend.close();
+    await client.close();
   }
 }
 
 /** With a daemon: say it is queued there. Without one: run it here, a line per stage. */
-async function runOrHandOver(backend: Backend, queued: BuildRecord, io: Io, json: boolean): Promise<number> {
-  if (!backend.runHere) {
+async function runOrHandOver(client: EngineClient, queued: BuildRecord, io: Io, json: boolean): Promise<number> {
+  if (!client.runHere) {
     if (json) io.out(JSON.stringify(queued));
     else io.out(`${buildTitle(queued)} queued by the daemon; follow it: greenci logs ${queued.id} -f`);
     return EXIT.ok;
@@ -41,7 +42,7 @@ async function runOrHandOver(backend: Backend, queued: BuildRecord, io: Io, json
   const releaseSignals = holdSignals((s) => (io.err(`greenci: ${s}: cancelling the build...`), abort.abort(`cancelled by ${whoAsked(io.env)}`)), 'greenci: still cancelling', io.err);
   const printed = new Set<string>();
   try {
-    const build = await backend.runHere(queued.id, abort.signal, (b) => {
+    const build = await client.runHere(queued.id, abort.signal, (b) => {
       for (const s of b.stages) {
         if (['pending', 'running'].includes(s.status) || printed.has(s.name)) continue;
         printed.add(s.name);
@@ -66,14 +67,14 @@ export async function cancelCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {}, CANCEL_USAGE);
   if (values.help) return io.out(CANCEL_USAGE), EXIT.ok;
   const id = buildId(positionals, CANCEL_USAGE);
-  const backend = await openBackend(io, values.config);
+  const client = await openClient(io, values.config);
   try {
-    const b = await backend.cancel(id, whoAsked(io.env));
+    const b = await client.cancel(id, whoAsked(io.env));
     if (values.json) io.out(JSON.stringify(b));
     else io.out(b.status === 'cancelled' ? `⊘ build #${id} cancelled` : `⊘ build #${id}: cancel requested; it stops at the next safe point`);
     return EXIT.ok;
   } finally {
-    await backend.close();
+    await client.close();
   }
 }
 
@@ -82,10 +83,10 @@ export async function retryCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {}, RETRY_USAGE);
   if (values.help) return io.out(RETRY_USAGE), EXIT.ok;
   const id = buildId(positionals, RETRY_USAGE);
-  const backend = await openBackend(io, values.config);
+  const client = await openClient(io, values.config);
   try {
-    return await runOrHandOver(backend, await backend.retry(id, whoAsked(io.env)), io, values.json === true);
+    return await runOrHandOver(client, await client.retry(id, whoAsked(io.env)), io, values.json === true);
   } finally {
-    await backend.close();
+    await client.close();
   }
 }

@@ -1,7 +1,7 @@
 import { UsageError } from '../../engine/errors.js';
 import { releasesTable } from '../../views/format/build-lines.js';
 import { parse } from '../args.js';
-import { openBackend } from '../backend.js';
+import { openClient } from '../client/open-client.js';
 import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
 import { holdSignals } from '../signals.js';
@@ -13,14 +13,14 @@ export async function releasesCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {}, RELEASES_USAGE);
   if (values.help) return io.out(RELEASES_USAGE), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError(`name one project\nusage: ${RELEASES_USAGE}`);
-  const backend = await openBackend(io, values.config);
+  const client = await openClient(io, values.config);
   try {
-    const { releases, live } = await backend.releases(positionals[0]);
+    const { releases, live } = await client.releases(positionals[0]);
     if (values.json) io.out(JSON.stringify(releases.map((r) => ({ ...r, live: r.id === live?.id }))));
     else io.out(releasesTable(releases, live?.id));
     return EXIT.ok;
   } finally {
-    await backend.close();
+    await client.close();
   }
 }
 
@@ -29,7 +29,7 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { to: { type: 'string' } }, ROLLBACK_USAGE);
   if (values.help) return io.out(ROLLBACK_USAGE), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError(`name one project\nusage: ${ROLLBACK_USAGE}`);
-  const backend = await openBackend(io, values.config);
+  const client = await openClient(io, values.config);
   const releaseSignals = holdSignals(
     () => io.err('greenci: a rollback is changing production: it finishes (or restores the live release) before greenci exits'),
     'greenci: still rolling back; production cannot be left half-deployed',
@@ -37,13 +37,13 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
   );
   try {
     const actor = whoAsked(io.env);
-    if (!values.json) io.err(`rolling ${positionals[0]} back${values.to ? ` to ${values.to}` : ''} (asked by ${actor}${backend.mode === 'daemon' ? ', through the daemon' : ''})...`);
-    const { from, to } = await backend.rollback({ project: positionals[0], to: values.to, requestedBy: actor, log: (l) => values.json || io.err(`  ${l}`) });
+    if (!values.json) io.err(`rolling ${positionals[0]} back${values.to ? ` to ${values.to}` : ''} (asked by ${actor}${client.mode === 'daemon' ? ', through the daemon' : ''})...`);
+    const { from, to } = await client.rollback({ project: positionals[0], to: values.to, requestedBy: actor, log: (l) => values.json || io.err(`  ${l}`) });
     if (values.json) io.out(JSON.stringify({ project: positionals[0], from: from?.version, to: to.version, requestedBy: actor, outcome: 'success' }));
     else io.out(`✔ production runs ${to.version} (${to.sha.slice(0, 12)})${from ? `, rolled back from ${from.version}` : ''}`);
     return EXIT.ok;
   } finally {
     releaseSignals();
-    await backend.close();
+    await client.close();
   }
 }

@@ -1,6 +1,6 @@
 import { statusText } from '../../views/format/status-lines.js';
 import { parse } from '../args.js';
-import { openBackend } from '../backend.js';
+import { openClient } from '../client/open-client.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { STATUS_USAGE } from './usage.js';
@@ -10,12 +10,12 @@ import { STATUS_USAGE } from './usage.js';
 export async function statusCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, {}, STATUS_USAGE);
   if (values.help) return io.out(STATUS_USAGE), EXIT.ok;
-  const backend = await openBackend(io, values.config);
+  const client = await openClient(io, values.config);
   try {
-    const { snapshot, daemon } = await backend.status();
-    io.out(values.json ? JSON.stringify({ mode: backend.mode, daemon, ...snapshot }) : statusText(snapshot, daemon));
+    const { snapshot, daemon } = await client.status();
+    io.out(values.json ? JSON.stringify({ mode: client.mode, daemon, ...snapshot }) : statusText(snapshot, daemon));
     return EXIT.ok;
   } finally {
-    await backend.close();
+    await client.close();
   }
 }

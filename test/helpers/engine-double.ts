@@ -1,5 +1,7 @@
+import type { RollbackRequest } from '../../engine/api.js';
+import type { ConnectHandlers, EngineClient, TriggerRequest } from '../../engine/client.js';
 import { EventBus, type EngineEvent } from '../../engine/events.js';
-import type { BuildRecord, LogLine, ReleaseRecord } from '../../engine/model.js';
+import { isFinished, type BuildRecord, type LogLine, type ReleaseRecord } from '../../engine/model.js';
 import { reduce, type Snapshot } from '../../engine/state.js';
 import type { Connection, ConsoleSource } from '../../views/source.js';
 
@@ -14,20 +16,24 @@ export class EngineDouble implements ConsoleSource {
   snapshot: Snapshot;
   releasesOf: Record<string, ReleaseRecord[]> = {};
   branchList: string[] = ['master', 'feature/login', 'feature/weights'];
-  logs: Record<number, LogLine[]> = {};
+  logLines: Record<number, LogLine[]> = {};
   containerOutput: Record<string, string[]> = {};
   connection: Connection = { mode: 'daemon', state: 'connected', daemon: { pid: 4242, version: '0.1.0', startedAt: Date.now() - 3_600_000, socket: '/run/greenci/greenci.sock', draining: false } };
   /** When set, the next rollback waits for this promise (to see progress in between). */
   rollbackGate?: Promise<void>;
   failNext?: string;
-  private handlers?: Parameters<ConsoleSource['connect']>[0];
+  private handlers?: ConnectHandlers;
 
   constructor(snapshot: Snapshot, readonly user = 'operator') {
     this.snapshot = snapshot;
     this.bus.subscribe((e) => (this.snapshot = reduce(this.snapshot, e)));
   }
 
-  connect(h: Parameters<ConsoleSource['connect']>[0]): () => void {
+  get mode() {
+    return this.connection.mode;
+  }
+
+  connect(h: ConnectHandlers): () => void {
     this.handlers = h;
     h.onConnection(this.connection);
     h.onSnapshot(this.snapshot);
@@ -61,25 +67,44 @@ export class EngineDouble implements ConsoleSource {
     return this.branchList;
   }
 
-  async buildLogs(id: number, o: { signal: AbortSignal; onLine(l: LogLine): void }) {
-    for (const l of this.logs[id] ?? []) o.onLine(l);
-    await new Promise<void>((resolve) => {
+  async status() {
+    return { snapshot: this.snapshot, daemon: this.connection.daemon };
+  }
+
+  async builds() {
+    return this.snapshot.builds;
+  }
+
+  async build(id: number) {
+    return this.snapshot.builds.find((b) => b.id === id);
+  }
+
+  async health() {
+    return { health: Object.values(this.snapshot.health), transitions: [] };
+  }
+
+  /** The lines in `logLines`, then (following) each `log` event of the build until a `build.updated` says it ended. */
+  async logs(id: number, o: Parameters<EngineClient['logs']>[1]) {
+    for (const l of this.logLines[id] ?? []) o.onLine(l);
+    const current = () => this.snapshot.builds.find((b) => b.id === id)!;
+    if (!o.follow) return current();
+    return new Promise<BuildRecord>((resolve) => {
       const off = this.bus.subscribe((e) => {
         if (e.type === 'log' && e.line.buildId === id) o.onLine(e.line);
-        if (e.type === 'build.updated' && e.build.id === id && ['success', 'failed', 'cancelled'].includes(e.build.status)) (off(), resolve());
+        if (e.type === 'build.updated' && e.build.id === id && isFinished(e.build.status)) (off(), resolve(e.build));
       });
-      o.signal.addEventListener('abort', () => (off(), resolve()), { once: true });
+      o.signal?.addEventListener('abort', () => (off(), resolve(current())), { once: true });
     });
   }
 
   /** Containers whose log ends after what they printed (stopped ones); the others follow until aborted. */
   stopped = new Set<string>();
 
-  async containerLogs(id: string, o: { signal: AbortSignal; onLine(line: string, stream: 'stdout' | 'stderr'): void }) {
+  async containerLogs(id: string, o: Parameters<EngineClient['containerLogs']>[1]) {
     this.calls.push({ op: 'containerLogs', args: id });
     for (const l of this.containerOutput[id] ?? []) o.onLine(l, 'stdout');
-    if (this.stopped.has(id)) return;
-    await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (this.stopped.has(id) || !o.follow) return;
+    await new Promise<void>((resolve) => o.signal?.addEventListener('abort', () => resolve(), { once: true }));
   }
 
   private check(op: string, args: unknown) {
@@ -95,39 +120,43 @@ export class EngineDouble implements ConsoleSource {
     return Math.max(0, ...this.snapshot.builds.map((b) => b.id)) + 1;
   }
 
-  async trigger(req: { project: string; branch: string }): Promise<BuildRecord> {
-    this.check('trigger', { ...req, by: this.user });
-    const b: BuildRecord = { id: this.nextId(), project: req.project, branch: req.branch, refSlug: req.branch, trigger: 'manual', requestedBy: this.user, status: 'queued', createdAt: Date.now(), stages: [] };
+  async trigger(req: TriggerRequest): Promise<BuildRecord> {
+    this.check('trigger', { project: req.project, branch: req.branch, by: req.requestedBy });
+    const b: BuildRecord = { id: this.nextId(), project: req.project, branch: req.branch, refSlug: req.branch, trigger: 'manual', requestedBy: req.requestedBy, status: 'queued', createdAt: Date.now(), stages: [] };
     this.emit({ type: 'build.updated', build: b });
     return b;
   }
 
-  async cancel(id: number): Promise<BuildRecord> {
-    this.check('cancel', { id, by: this.user });
-    const b = { ...this.snapshot.builds.find((x) => x.id === id)!, status: 'cancelled' as const, reason: `cancelled by ${this.user}`, finishedAt: Date.now() };
+  async cancel(id: number, by: string): Promise<BuildRecord> {
+    this.check('cancel', { id, by });
+    const b = { ...this.snapshot.builds.find((x) => x.id === id)!, status: 'cancelled' as const, reason: `cancelled by ${by}`, finishedAt: Date.now() };
     this.emit({ type: 'build.updated', build: b });
     return b;
   }
 
-  async retry(id: number): Promise<BuildRecord> {
-    this.check('retry', { id, by: this.user });
+  async retry(id: number, by: string): Promise<BuildRecord> {
+    this.check('retry', { id, by });
     const old = this.snapshot.builds.find((x) => x.id === id)!;
-    const b: BuildRecord = { ...old, id: this.nextId(), status: 'queued', trigger: 'retry', retryOf: id, requestedBy: this.user, startedAt: undefined, finishedAt: undefined, reason: undefined };
+    const b: BuildRecord = { ...old, id: this.nextId(), status: 'queued', trigger: 'retry', retryOf: id, requestedBy: by, startedAt: undefined, finishedAt: undefined, reason: undefined };
     this.emit({ type: 'build.updated', build: b });
     return b;
   }
 
-  async rollback(req: { project: string; to: string; log(line: string): void }) {
-    this.check('rollback', { project: req.project, to: req.to, by: this.user });
+  async rollback(req: RollbackRequest) {
+    this.check('rollback', { project: req.project, to: req.to, by: req.requestedBy });
     const list = this.releasesOf[req.project] ?? [];
     const to = list.find((r) => r.version === req.to);
     if (!to) throw new Error(`no release ${req.to}`);
     const from = list.find((r) => r.id === this.snapshot.live[req.project]?.releaseId);
-    const d = { id: 900 + this.calls.length, project: req.project, env: 'production' as const, kind: 'rollback' as const, releaseId: to.id, version: to.version, requestedBy: this.user, startedAt: Date.now() };
+    const d = { id: 900 + this.calls.length, project: req.project, env: 'production' as const, kind: 'rollback' as const, releaseId: to.id, version: to.version, requestedBy: req.requestedBy, startedAt: Date.now() };
     this.emit({ type: 'deployment.updated', deployment: { ...d, status: 'running' } });
-    req.log(`starting ${to.version}`);
+    req.log?.(`starting ${to.version}`);
     await this.rollbackGate;
     this.emit({ type: 'deployment.updated', deployment: { ...d, status: 'success', finishedAt: Date.now() } });
     return { from, to };
   }
+
+  async settle() {}
+
+  close() {}
 }

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../engine/state.js';
-import { daemonBackend } from '../../src/backend.js';
-import { daemonSource } from '../../src/console/daemon-source.js';
+import { daemonClient } from '../../src/client/daemon-client.js';
 import { ControlClient } from '../../src/control-client.js';
-import type { Connection } from '../../views/source.js';
+import type { Connection, ConsoleSource } from '../../views/source.js';
 import { startDaemon, type DaemonRun } from '../helpers/daemon.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -23,7 +22,7 @@ describe('the console attached to a daemon', () => {
 
   it('reads the snapshot, shows the daemon gone, and recovers with a fresh snapshot when it is back', async () => {
     const client = (await ControlClient.connect(g.config.control.socket!))!;
-    const source = daemonSource(client, daemonBackend(client), 'olivia');
+    const source: ConsoleSource = { ...daemonClient(client), user: 'olivia' };
     const states: Connection[] = [];
     const snapshots: Snapshot[] = [];
     const events: string[] = [];
@@ -36,10 +35,10 @@ describe('the console attached to a daemon', () => {
       expect(await source.branches(g.project)).toEqual(['master']);
 
       // a build queued through the source arrives as events, named for the operator
-      const queued = await source.trigger({ project: g.project, branch: 'master' });
+      const queued = await source.trigger({ project: g.project, branch: 'master', requestedBy: source.user });
       expect(queued).toMatchObject({ requestedBy: 'olivia', trigger: 'manual' });
       await waitUntil(() => events.includes('build.updated'), 'the build announced', 15_000);
-      await source.cancel(queued.id).catch(() => undefined);
+      await source.cancel(queued.id, source.user).catch(() => undefined);
 
       const pid = d.pid;
       expect(await d.stop()).toBe(0);

@@ -23,7 +23,7 @@ afterEach(() => {
 function start(size = SMALL, env: NodeJS.ProcessEnv = {}, snapshot = sampleSnapshot()) {
   const engine = new EngineDouble(snapshot, 'alice');
   engine.releasesOf.green = [release(2, 'v0.2.0'), release(1, 'v0.1.0')];
-  engine.logs[4] = [{ id: 1, buildId: 4, stage: 'build', ts: NOW, stream: 'stdout', line: 'Step 1/3 : FROM scratch' }];
+  engine.logLines[4] = [{ id: 1, buildId: 4, stage: 'build', ts: NOW, stream: 'stdout', line: 'Step 1/3 : FROM scratch' }];
   const quit = vi.fn();
   const v = renderView(<App source={engine} size={size} env={env} onQuit={quit} frameMs={10} />, size);
   views.push(v);
@@ -190,7 +190,7 @@ describe('keys', () => {
   test('Detail scrolling stops at the top and holds still while lines arrive; tabs and escapes in output never widen a line', async () => {
     const { engine, v, text } = start();
     await waitPlain(v, 'green production');
-    engine.logs[4] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, buildId: 4, stage: 'test', ts: NOW, stream: 'stdout' as const, line: `line ${i + 1}\tcol` }));
+    engine.logLines[4] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, buildId: 4, stage: 'test', ts: NOW, stream: 'stdout' as const, line: `line ${i + 1}\tcol` }));
     await v.press('2', KEY.enter);
     await waitPlain(v, 'line 40');
     for (let i = 0; i < 60; i++) await v.press('k');

@@ -31,8 +31,8 @@ export function useDetailLines(source: ConsoleSource, detail: Detail | undefined
     };
     const follow =
       detail.kind === 'build'
-        ? source.buildLogs(detail.id, { signal: abort.signal, onLine: (l) => push({ key: `l${l.id}`, text: printable(l.line), stream: l.stream }) })
-        : source.containerLogs(detail.id, { signal: abort.signal, onLine: (line, stream) => push({ key: `c${seq++}`, text: printable(line), stream }) });
+        ? source.logs(detail.id, { follow: true, signal: abort.signal, onLine: (l) => push({ key: `l${l.id}`, text: printable(l.line), stream: l.stream }) })
+        : source.containerLogs(detail.id, { tail: 200, follow: true, signal: abort.signal, onLine: (line, stream) => push({ key: `c${seq++}`, text: printable(line), stream }) });
     follow.then(
       () => !abort.signal.aborted && (flush(), setState((s) => ({ ...s, ended: true }))),
       (err: Error) => !abort.signal.aborted && (flush(), setState((s) => ({ ...s, ended: true, error: err.message }))),

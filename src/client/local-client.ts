@@ -1,0 +1,54 @@
+import type { EngineClient } from '../../engine/client.js';
+import { followBuildLog, readBuildLog } from '../../engine/follow-log.js';
+import type { LocalEngine } from '../setup.js';
+
+/**
+ * The engine in this process (no daemon answers): the same reads and changes, directly. Changes
+ * start the email service first (read-only commands never do).
+ */
+export function localClient(local: LocalEngine): EngineClient {
+  const engine = local.engine;
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.then(() => inFlight.delete(p), () => inFlight.delete(p));
+    return p;
+  };
+  return {
+    mode: 'in-process',
+    status: async () => ({ snapshot: engine.getSnapshot() }),
+    connect(h) {
+      h.onConnection({ mode: 'in-process', state: 'connected' });
+      h.onSnapshot(engine.getSnapshot());
+      const off = engine.subscribe((e) => h.onEvent(e));
+      const release = engine.watchContainers();
+      return () => (off(), release());
+    },
+    builds: async (o) => engine.builds(o),
+    build: async (id) => engine.build(id),
+    logs: async (id, o) => (o.follow ? followBuildLog(engine, id, o) : readBuildLog(engine, id, o)),
+    containerLogs: (id, o) => engine.containerLogs(id, o),
+    releases: async (project) => engine.releases(project),
+    branches: (project) => engine.branches(project),
+    health: async (limit) => ({ health: engine.store.health.all(), transitions: engine.store.health.transitions({ limit }) }),
+    trigger: async (req) => (local.startMail(), engine.enqueue({ ...req, trigger: 'manual' })),
+    async runHere(id, signal, onStage) {
+      local.startMail();
+      const off = engine.subscribe((e) => {
+        if (e.type === 'stage.updated' && e.buildId === id) onStage(engine.build(id)!);
+      });
+      try {
+        return await engine.runQueued(id, { signal });
+      } finally {
+        off();
+      }
+    },
+    cancel: async (id, by) => (local.startMail(), engine.cancel(id, by)),
+    retry: async (id, by) => (local.startMail(), engine.retry(id, by)),
+    rollback: (req) => (local.startMail(), track(engine.rollback(req))),
+    async settle() {
+      await Promise.allSettled([...inFlight]);
+    },
+    close: () => local.close(),
+  };
+}
