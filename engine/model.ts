@@ -115,6 +115,8 @@ export interface DeploymentRecord {
   requestedBy?: string;
   /** `interrupted`: the greenci process carrying it out died (kill -9, power loss); the next start closed it. */
   status: 'running' | 'success' | 'failed' | 'interrupted';
+  /** App → the URL its health check answered on, once the deployment succeeded. */
+  endpoints?: Record<string, string>;
   reason?: string;
   startedAt: number;
   finishedAt?: number;

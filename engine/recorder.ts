@@ -1,6 +1,7 @@
 import type { EventBus } from './events.js';
 import type { BuildRecord, DeploymentKind, LogLine, ReleaseRecord, StageStatus } from './model.js';
 import type { Store } from './store/index.js';
+import type { DeploymentOutcome } from './store/releases.js';
 
 /**
  * Writes a change to SQLite first, then announces it on the bus, so a listener that reacts to
@@ -37,7 +38,7 @@ export class Recorder {
     return id;
   }
 
-  deploymentFinished(project: string, id: number, status: 'success' | 'failed', fields: { reason?: string; releaseId?: number } = {}): void {
+  deploymentFinished(project: string, id: number, status: 'success' | 'failed', fields: DeploymentOutcome = {}): void {
     this.store.releases.finishDeployment(id, status, fields);
     this.emitDeployment(project, id);
   }

@@ -18,6 +18,8 @@ export interface BuildMailInput {
   logs: LogLine[];
   /** What production runs after the build, when it is a production build that did not release. */
   live?: ReleaseRecord;
+  /** The build's test environment: app → the URL its health check answered on (as deploy-test recorded it). */
+  testEndpoints?: Record<string, string>;
 }
 
 /** Who gets a build's result: the pusher, else the head commit's author; production builds go to the lead list. */
@@ -29,15 +31,9 @@ export function buildRecipients(b: BuildRecord, productionBranch: string, lead: 
   return who ? [who] : [];
 }
 
-/** The test environment's addresses, from deploy-test's "app <name>: healthy after … (http://…/health)" lines. */
-export function testAddresses(logs: LogLine[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (const l of logs) {
-    if (l.stage !== 'deploy-test') continue;
-    const m = /^app ([\w.-]+): healthy after [\d.]+ s \((https?:\/\/[^)\s]+)\)$/.exec(l.line);
-    if (m) out.push([m[1], new URL(m[2]).origin]);
-  }
-  return out;
+/** The test environment's addresses: each app's origin (`http://127.0.0.1:32770`), from the endpoints deploy-test recorded. */
+export function testAddresses(endpoints: Record<string, string> | undefined): [string, string][] {
+  return Object.entries(endpoints ?? {}).flatMap(([app, url]): [string, string][] => (URL.canParse(url) ? [[app, new URL(url).origin]] : []));
 }
 
 const dur = (ms: number | undefined) => (ms === undefined ? '' : formatDuration(ms));
@@ -72,7 +68,7 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
     ['result', b.status === 'success' ? `${production && b.version ? `released ${b.version} to production` : 'all stages passed'}${b.reason ? `; ${b.reason.split('\n')[0]}` : ''}` : `${b.status}: ${(b.reason ?? '').split('\n')[0]}`],
   ];
   if (production && b.status !== 'success') rows.push(['production', i.live ? `runs ${i.live.version}` : 'no release live']);
-  const addresses = testAddresses(i.logs);
+  const addresses = testAddresses(i.testEndpoints);
   if (!production && addresses.length) rows.push(['test environment', addresses.map(([app, url]) => `${app} ${url}`).join(', ')]);
   const stages = b.stages.map((s) => `${s.status.padEnd(9)} ${s.name.padEnd(18)} ${dur(s.startedAt !== undefined && s.finishedAt !== undefined ? s.finishedAt - s.startedAt : undefined)}`).join('\n');
   const blocks = [{ title: 'stages', text: stages }];

@@ -52,7 +52,7 @@ export class Notifier {
       if (b.status === 'cancelled' && b.startedAt === undefined) return undefined;
       // a finished build is announced again when fields change; its email is made (and its log read) once
       if (this.store.outbox.hasKey(buildMailKey(b.id))) return undefined;
-      return buildMail({ build: b, productionBranch: p.productionBranch, lead: c.notify.lead, logs: this.store.builds.logs(b.id), live: this.store.releases.liveRelease(b.project) });
+      return buildMail({ build: b, productionBranch: p.productionBranch, lead: c.notify.lead, logs: this.store.builds.logs(b.id), live: this.store.releases.liveRelease(b.project), testEndpoints: this.store.releases.testEndpoints(b.id) });
     }
     if (e.type === 'deployment.updated') {
       const d = e.deployment;

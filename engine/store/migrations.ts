@@ -213,4 +213,8 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX deployments_env ON deployments(project, env, id);
   UPDATE deployments SET status = 'interrupted' WHERE status = 'failed' AND reason LIKE 'interrupted:%';
   `,
+  `
+  ALTER TABLE deployments ADD COLUMN endpoints TEXT;
+  ALTER TABLE builds ADD COLUMN outcome TEXT;
+  `,
 ];

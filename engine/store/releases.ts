@@ -3,10 +3,19 @@ import type { DeploymentKind, DeploymentRecord, ImageRef, ReleaseRecord } from '
 import type { Db } from './db.js';
 import { opt } from './row.js';
 
+/** What a finished deployment records besides its status. */
+export interface DeploymentOutcome {
+  reason?: string;
+  releaseId?: number;
+  /** App → the URL its health check answered on (test environments: what the build's email links). */
+  endpoints?: Record<string, string>;
+}
+
 interface ReleaseRow { id: number; project: string; version: string; sha: string; build_id: number | null; images: string; spec: string; tag_pushed: number; created_at: number }
 interface DeploymentRow {
   id: number; project: string; env: 'test' | 'production'; kind: DeploymentKind; build_id: number | null; release_id: number | null; version: string | null;
   requested_by: string | null; status: DeploymentRecord['status']; reason: string | null; started_at: number; finished_at: number | null;
+  endpoints: string | null;
 }
 
 function toRelease(r: ReleaseRow): ReleaseRecord {
@@ -16,6 +25,7 @@ function toDeployment(r: DeploymentRow): DeploymentRecord {
   return {
     id: r.id, project: r.project, env: r.env, kind: r.kind, buildId: opt(r.build_id), releaseId: opt(r.release_id), version: opt(r.version),
     requestedBy: opt(r.requested_by), status: r.status, reason: opt(r.reason), startedAt: r.started_at, finishedAt: opt(r.finished_at),
+    endpoints: r.endpoints === null ? undefined : (JSON.parse(r.endpoints) as Record<string, string>),
   };
 }
 
@@ -68,10 +78,18 @@ export class ReleaseStore {
     );
   }
 
-  finishDeployment(id: number, status: 'success' | 'failed', fields: { reason?: string; releaseId?: number } = {}, now = Date.now()): void {
+  finishDeployment(id: number, status: 'success' | 'failed', fields: DeploymentOutcome = {}, now = Date.now()): void {
     this.db
-      .prepare('UPDATE deployments SET status = ?, reason = ?, release_id = COALESCE(?, release_id), finished_at = ? WHERE id = ?')
-      .run(status, fields.reason ?? null, fields.releaseId ?? null, now, id);
+      .prepare('UPDATE deployments SET status = ?, reason = ?, release_id = COALESCE(?, release_id), endpoints = ?, finished_at = ? WHERE id = ?')
+      .run(status, fields.reason ?? null, fields.releaseId ?? null, fields.endpoints ? JSON.stringify(fields.endpoints) : null, now, id);
+  }
+
+  /** The addresses a build's test environment answered on (app → health URL), when its deployment succeeded. */
+  testEndpoints(buildId: number): Record<string, string> | undefined {
+    const r = this.db.prepare("SELECT endpoints FROM deployments WHERE build_id = ? AND env = 'test' AND status = 'success' ORDER BY id DESC LIMIT 1").get(buildId) as
+      | { endpoints: string | null }
+      | undefined;
+    return r?.endpoints ? (JSON.parse(r.endpoints) as Record<string, string>) : undefined;
   }
 
   deployments(project: string, env?: 'test' | 'production', limit = 50): DeploymentRecord[] {

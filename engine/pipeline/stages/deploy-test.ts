@@ -14,8 +14,8 @@ export const deployTest: Stage = {
     const dep = rec.deploymentStarted({ project: ctx.project, env: 'test', kind: 'deploy', buildId: ctx.buildId, requestedBy: ctx.requestedBy });
     try {
       const images = Object.fromEntries(ctx.spec!.services.map((s) => [s.name, ctx.images[s.name] ?? s.image!]));
-      await deployEnvironment(ctx.deps.docker, { id: testIdentity(ctx), spec: ctx.spec!, images, freshVolumes: true, log: (l) => ctx.log(l), signal });
-      rec.deploymentFinished(ctx.project, dep, 'success');
+      const { endpoints } = await deployEnvironment(ctx.deps.docker, { id: testIdentity(ctx), spec: ctx.spec!, images, freshVolumes: true, log: (l) => ctx.log(l), signal });
+      rec.deploymentFinished(ctx.project, dep, 'success', { endpoints });
     } catch (err) {
       rec.deploymentFinished(ctx.project, dep, 'failed', { reason: describeError(err) });
       throw err;
