@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -7,6 +7,7 @@ import { followBuildLog, readBuildLog, type BuildLogSource } from '../../engine/
 import type { LogLine } from '../../engine/model.js';
 import { Recorder } from '../../engine/recorder.js';
 import { openStore, type Store } from '../../engine/store/index.js';
+import { greenci } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/wait.js';
 
 /** Following a build's log on a real store (a SQLite file) and the engine's event bus, as the control server and the in-process client do. */
@@ -141,5 +142,34 @@ describe('followBuildLog', () => {
     expect(seen).toEqual(['new']);
     await expect(followBuildLog(engineLike().source, 9999, { onLine: () => undefined })).rejects.toMatchObject({ name: 'NotFoundError', message: 'no build #9999' });
     expect(() => readBuildLog(engineLike().source, 9999, { onLine: () => undefined })).toThrow('no build #9999');
+  });
+});
+
+describe('greenci logs -f with no daemon', () => {
+  it('follows a build another process runs to its end, then says how it ended', async () => {
+    // Given a build that another process (a console with no daemon, say) runs and writes
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'greenci-follow-cli-'));
+    const config = path.join(dir, 'greenci.config.yml');
+    writeFileSync(config, ['dataDir: ./data', 'projects:', '  green:', '    repo: ./origin/green.git', '    productionBranch: master', ''].join('\n'));
+    const other = openStore(path.join(dir, 'data'));
+    try {
+      const id = other.builds.create({ project: 'green', branch: 'master', refSlug: 'master', trigger: 'manual', stages: [{ name: 'build', title: 'build' }] });
+      other.builds.update(id, { status: 'running', startedAt: Date.now() });
+      other.builds.appendLog(id, 'build', 'stdout', 'first line');
+      // When an operator follows it from another terminal
+      const run = greenci(['logs', String(id), '-f', '--config', config]);
+      await run.waitFor(/first line/, 60_000);
+      other.builds.appendLog(id, 'build', 'stdout', 'last line');
+      other.builds.update(id, { status: 'success', finishedAt: Date.now() });
+      // Then every line comes once and the command ends with the build
+      const { code, stdout } = await run.done;
+      expect(code).toBe(0);
+      expect(stdout.match(/first line/g)).toHaveLength(1);
+      expect(stdout.match(/last line/g)).toHaveLength(1);
+      expect(stdout).toContain(`build #${id} succeeded`);
+    } finally {
+      other.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
