@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RoundLoop } from '../round-loop.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { OutboxStore } from '../store/outbox.js';
 import { describeSmtpError, type Mailer } from './mailer.js';
@@ -22,9 +23,13 @@ const POLL_MS = 15_000;
 export class OutboxSender {
   private timer?: NodeJS.Timeout;
   private readonly token = randomUUID();
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = false;
+  private readonly loop = new RoundLoop({
+    run: () => {
+      clearTimeout(this.timer);
+      return this.round();
+    },
+    onIdle: () => this.schedule(),
+  });
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -33,37 +38,33 @@ export class OutboxSender {
     private readonly leases?: LeaseStore,
   ) {}
 
+  private get stopped(): boolean {
+    return this.loop.stopped;
+  }
+
   start(): void {
-    this.stopped = false;
+    this.loop.resume();
     this.kick();
   }
 
   /** Sends what is due now (or right after the round in progress). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) return void (this.again = true);
-    clearTimeout(this.timer);
-    this.running = this.round().finally(() => {
-      this.running = undefined;
-      if (this.again) return (this.again = false), this.kick();
-      this.schedule();
-    });
+    void this.loop.request('kick');
   }
 
   /** Waits for the round in progress and one more (so what was stored just now is tried). */
   async flush(): Promise<void> {
     if (this.stopped) return;
-    await this.running;
+    await this.loop.idle();
     if (this.stopped) return;
-    this.kick();
-    await this.running;
+    await this.loop.request('flush');
   }
 
   /** Waits for the round in progress, then sends nothing more. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    const done = this.loop.stop();
     clearTimeout(this.timer);
-    await this.running;
+    await done;
     this.mailer.close();
     try {
       this.leases?.release('mail', this.token);
