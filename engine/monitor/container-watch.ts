@@ -4,6 +4,7 @@ import { LABEL } from '../docker/names.js';
 import { describeError } from '../errors.js';
 import type { EngineEvent } from '../events.js';
 import type { ContainerRow, DockerState } from '../model.js';
+import { RoundLoop } from '../round-loop.js';
 import { changedBy, containerRow, imageName, isImageId, listKey, nextUsage, withUsage, type Usage } from './container-row.js';
 import { keepEventsOpen, type EventFeed } from './event-feed.js';
 
@@ -47,10 +48,8 @@ export class ContainerWatcher {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly o: Required<Omit<ContainerWatchOptions, 'docker' | 'subject' | 'emit'>>;
   private dockerState?: DockerState;
-  private listing?: Promise<void>;
-  private listAgain = false;
-  private listTimer?: NodeJS.Timeout;
-  private lastListAt = 0;
+  /** Lists one at a time, at least the relist gap apart; a failed list (Docker unreachable) is retried after its backoff. */
+  private readonly lists: RoundLoop<number | undefined>;
   private backoff = 0;
   private sampling?: Promise<void>;
   private events?: EventFeed;
@@ -67,6 +66,12 @@ export class ContainerWatcher {
       fallbackListMs: opts.fallbackListMs ?? 10_000,
       backoffMs: opts.backoffMs ?? { min: 1000, max: 30_000 },
     };
+    this.lists = new RoundLoop({
+      // an unexpected failure (not Docker's: that is `unreachable`) must not end the watcher: retry
+      run: () => this.list().catch(() => this.o.backoffMs.min),
+      gapMs: this.o.relistGapMs,
+      retryAfter: (retryMs) => retryMs,
+    });
   }
 
   get stopped(): boolean {
@@ -94,9 +99,9 @@ export class ContainerWatcher {
     this.abort.abort();
     for (const t of this.timers) (clearTimeout(t), clearInterval(t));
     this.timers.clear();
-    clearTimeout(this.listTimer);
+    const listing = this.lists.stop();
     clearTimeout(this.emitTimer);
-    await Promise.allSettled([this.events?.done, this.listing, this.sampling]);
+    await Promise.allSettled([this.events?.done, listing, this.sampling]);
   }
 
   private every(ms: number, fn: () => unknown): void {
@@ -106,25 +111,12 @@ export class ContainerWatcher {
 
   /** Lists again soon: at once if the last list was long enough ago, else after the gap; never two at a time. */
   private requestList(gapMs = this.o.relistGapMs): void {
-    if (this.stopped || this.listTimer) return;
-    if (this.listing) return void (this.listAgain = true);
-    const wait = Math.max(0, this.lastListAt + gapMs - Date.now());
-    this.listTimer = setTimeout(() => {
-      this.listTimer = undefined;
-      // an unexpected failure (not Docker's: that is `unreachable`) must not end the watcher: retry
-      this.listing = this.list().catch(() => this.o.backoffMs.min).then((retryMs) => {
-        this.listing = undefined;
-        const again = this.listAgain;
-        this.listAgain = false;
-        if (retryMs !== undefined) this.requestList(retryMs);
-        else if (again) this.requestList();
-      });
-    }, wait);
+    if (this.stopped) return;
+    void this.lists.request('list', gapMs);
   }
 
   /** Lists, inspects what changed; resolves with when to try again if Docker did not answer. */
   private async list(): Promise<number | undefined> {
-    this.lastListAt = Date.now();
     this.stats.lists++;
     let listed;
     try {
@@ -178,7 +170,7 @@ export class ContainerWatcher {
   private sampleRound(): void {
     if (this.stopped || !this.dockerState?.reachable) return;
     if (this.sampling) return void this.stats.skipped++;
-    if (!this.events?.up && Date.now() - this.lastListAt >= this.o.intervalMs) this.requestList(); // no events: list each tick instead
+    if (!this.events?.up && Date.now() - this.lists.lastStartAt >= this.o.intervalMs) this.requestList(); // no events: list each tick instead
     const running = [...this.tracked.entries()].filter(([, t]) => t.row.state === 'running').map(([id]) => id);
     if (!running.length) return;
     const started = Date.now();
