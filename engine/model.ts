@@ -1,7 +1,4 @@
 import type { EnvName } from '../config/project-spec.js';
-import type { Health, ServiceHealth } from './monitor/health-state.js';
-
-export type { Health } from './monitor/health-state.js';
 
 /** The records greenci keeps, as the store returns them and the snapshot carries them. */
 
@@ -162,6 +159,21 @@ export interface DockerState {
   reachable: boolean;
   since: number;
   detail?: string;
+}
+
+/** A checked thing's health, as the monitor moves it (engine/monitor/health-state.ts holds the rule). */
+export type Health = 'unknown' | 'healthy' | 'degraded' | 'down';
+
+/** The part of a checked thing's record the health rule moves. */
+export interface ServiceHealth {
+  state: Health;
+  since: number;
+  failures: number;
+  successes: number;
+  detail?: string;
+  /** When the recent transitions happened (within the flap window). */
+  recent: number[];
+  flapping: boolean;
 }
 
 /**

@@ -3,7 +3,9 @@
  * thresholds and the damping of flapping are tested without a container in sight.
  */
 
-export type Health = 'unknown' | 'healthy' | 'degraded' | 'down';
+import type { Health, ServiceHealth } from '../model.js';
+
+export type { Health, ServiceHealth };
 
 export interface HealthThresholds {
   /** Failed checks in a row before a healthy service is `degraded`. */
@@ -21,17 +23,6 @@ export interface HealthThresholds {
 }
 
 export const DEFAULT_THRESHOLDS: HealthThresholds = { degradedAfter: 1, downAfter: 2, recoverAfter: 2, flapLimit: 4, flapWindowMs: 10 * 60_000 };
-
-export interface ServiceHealth {
-  state: Health;
-  since: number;
-  failures: number;
-  successes: number;
-  detail?: string;
-  /** When the recent transitions happened (within the flap window). */
-  recent: number[];
-  flapping: boolean;
-}
 
 export interface Transition {
   from: Health;
