@@ -1,7 +1,7 @@
-import http from 'node:http';
 import type { HealthcheckSpec } from '../../config/project-spec.js';
 import type { DockerPort } from '../docker/port.js';
 import { StageError, throwIfAborted } from '../errors.js';
+import { httpGet } from '../http-probe.js';
 import { sleep } from '../time.js';
 
 /** Waiting for containers to become healthy, bounded by a timeout, failing fast when they die. */
@@ -61,23 +61,4 @@ export async function waitHttpHealthy(docker: DockerPort, id: string, url: strin
     if (Date.now() > deadline) throw new StageError(`${what} did not answer 200 on ${url} within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
     await sleep(POLL_MS, signal);
   }
-}
-
-/**
- * One GET with a hard timeout. node:http rather than fetch: a fetch to a port Docker has just
- * published can stall with nothing keeping the event loop alive (AbortSignal.timeout's timer is
- * unref'd), and the process then exits in the middle of a deploy.
- */
-export function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: timeoutMs, headers: { 'user-agent': 'greenci-health' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body.length < 500 ? (body += c) : undefined));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.slice(0, 200).trim() }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-  });
 }

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { removeProjectResources } from '../helpers/docker-env.js';
 import { setupGreen } from '../helpers/green.js';
 import { GREEN_PROJECT } from '../helpers/origin.js';
-import { httpGet } from '../../engine/pipeline/health.js';
+import { httpGet } from '../../engine/http-probe.js';
 
 const run = promisify(execFile);
 const RUNS = Number(process.argv[2] ?? 3);
