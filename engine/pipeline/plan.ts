@@ -24,3 +24,27 @@ const PRODUCTION: PlannedStage[] = [
 export function planStages(branch: string, productionBranch: string): PlannedStage[] {
   return branch === productionBranch ? [...COMMON, ...PRODUCTION] : [...COMMON];
 }
+
+/**
+ * A lock held over a range of stages, Kamal's lock scope: the runner takes `<lock>:<project>`
+ * before the first stage starts and lets it go after the last one ends, or at once when a stage
+ * in between fails or is cancelled. Stages never take or release these locks themselves.
+ */
+export interface LockScope {
+  lock: 'test' | 'production';
+  first: StageName;
+  last: StageName;
+}
+
+const SCOPES: LockScope[] = [
+  // the project's test environment serves one build at a time: from its deployment until the tests are done
+  { lock: 'test', first: 'deploy-test', last: 'test' },
+  // production changes one build at a time: from choosing the version until the release is tagged
+  { lock: 'production', first: 'promote', last: 'release' },
+];
+
+/** The lock scopes over a build's planned stages: each scope whose first and last stage the build runs. */
+export function planLockScopes(stages: readonly { name: StageName }[]): LockScope[] {
+  const at = (name: StageName) => stages.findIndex((s) => s.name === name);
+  return SCOPES.filter((s) => at(s.first) >= 0 && at(s.last) >= at(s.first)).map((s) => ({ ...s }));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planStages } from '../../engine/pipeline/plan.js';
+import { planLockScopes, planStages } from '../../engine/pipeline/plan.js';
 import { STAGES } from '../../engine/pipeline/stages/index.js';
 
 describe('stage planning', () => {
@@ -17,5 +17,27 @@ describe('stage planning', () => {
     for (const s of planStages('master', 'master')) expect(STAGES[s.name].name).toBe(s.name);
     const uninterruptible = Object.values(STAGES).filter((s) => s.uninterruptible).map((s) => s.name);
     expect(uninterruptible).toEqual(['deploy-production', 'release']);
+  });
+});
+
+describe('lock scopes', () => {
+  const test = { lock: 'test', first: 'deploy-test', last: 'test' };
+  const production = { lock: 'production', first: 'promote', last: 'release' };
+
+  it('a feature branch holds the test environment from its deployment through the tests, and never production', () => {
+    expect(planLockScopes(planStages('feature/x', 'master'))).toEqual([test]);
+    expect(planLockScopes(planStages('master', 'main'))).toEqual([test]);
+  });
+
+  it('the production branch also holds production from promotion through the release tag', () => {
+    expect(planLockScopes(planStages('master', 'master'))).toEqual([test, production]);
+    expect(planLockScopes(planStages('main', 'main'))).toEqual([test, production]);
+  });
+
+  it('a scope needs its first and last stage in the plan, in that order', () => {
+    expect(planLockScopes([])).toEqual([]);
+    expect(planLockScopes([{ name: 'checkout' }, { name: 'config' }, { name: 'build' }])).toEqual([]);
+    expect(planLockScopes([{ name: 'deploy-test' }])).toEqual([]);
+    expect(planLockScopes([{ name: 'test' }, { name: 'deploy-test' }])).toEqual([]);
   });
 });
