@@ -78,7 +78,7 @@ export function createEngine(opts: EngineOptions): Engine {
     const ctx: BuildContext = {
       deps, buildId, project: b.project, projectConfig: p, branch: b.branch, requestedSha: b.requestedSha, requestedBy,
       log: (line, stream = 'stdout') => recorder.log(buildId, undefined, stream, line),
-      cleanups: [], images: {}, held: new Map(),
+      cleanups: [], images: {},
     };
     return runStages(ctx, planned, signal, drain);
   }

@@ -26,8 +26,6 @@ export interface BuildContext {
   branch: string;
   requestedSha?: string;
   requestedBy: string;
-  /** Releases of the locks this build holds, by lock name; the runner releases any left at the end. */
-  held: Map<string, () => void>;
   /** Writes a line to the build's log under the running stage. */
   log(line: string, stream?: LogLine['stream']): void;
   /** Cleanups run when the build ends, whatever the outcome (last registered runs first). */

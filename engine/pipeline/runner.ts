@@ -1,18 +1,30 @@
 import { AbortError, BugError, describeError } from '../errors.js';
 import type { BuildRecord } from '../model.js';
-import type { BuildContext } from './context.js';
-import type { PlannedStage } from './plan.js';
+import type { BuildContext, Stage } from './context.js';
+import { ScopeLocks } from './lock-scopes.js';
+import { planLockScopes, type LockScope, type PlannedStage, type StageName } from './plan.js';
 import { STAGES } from './stages/index.js';
 
 const NEVER = new AbortController().signal;
 
+/** What a build runs besides its planned stages; both default to the real thing (tests pass their own). */
+export interface RunOptions {
+  /** The lock scopes to hold: by default those the plan declares over the planned stages. */
+  scopes?: LockScope[];
+  /** Each stage by name. */
+  stages?: Record<StageName, Stage>;
+}
+
 /**
  * Carries out a build's planned stages in order, recording each stage's start, end, status and
  * error as it happens. After a failure the remaining stages are marked skipped; after a cancel,
- * cancelled. Cleanups (worktrees) always run.
+ * cancelled. It holds the plan's lock scopes: a scope's lock from before its first stage until
+ * after its last, let go at once when the build stops early. Cleanups (worktrees) always run.
  */
-export async function runStages(ctx: BuildContext, planned: PlannedStage[], signal: AbortSignal, drain: AbortSignal = NEVER): Promise<BuildRecord> {
+export async function runStages(ctx: BuildContext, planned: PlannedStage[], signal: AbortSignal, drain: AbortSignal = NEVER, opts: RunOptions = {}): Promise<BuildRecord> {
   const rec = ctx.deps.recorder;
+  const locks = new ScopeLocks(ctx, opts.scopes ?? planLockScopes(planned));
+  const stages = opts.stages ?? STAGES;
   rec.build(ctx.buildId, { status: 'running', startedAt: Date.now() });
   let outcome: { status: 'success' } | { status: 'failed' | 'cancelled'; reason: string } = { status: 'success' };
   let productionStarted = false;
@@ -22,21 +34,27 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
         rec.stage(ctx.buildId, name, { status: outcome.status === 'cancelled' ? 'cancelled' : 'skipped' });
         continue;
       }
-      const stage = STAGES[name];
+      const stage = stages[name];
       // once production is being changed, the production stages after it run to the end
       if ((signal.aborted || drain.aborted) && !(productionStarted && stage.uninterruptible)) {
         const why = signal.aborted ? reasonOf(signal) : reasonOf(drain);
         outcome = { status: 'cancelled', reason: `cancelled before ${name}${why ? `: ${why}` : ''}` };
+        locks.releaseAll();
         rec.stage(ctx.buildId, name, { status: 'cancelled' });
         continue;
       }
       productionStarted ||= stage.uninterruptible === true;
       rec.stage(ctx.buildId, name, { status: 'running', startedAt: Date.now() });
       ctx.log = (line, stream = 'stdout') => rec.log(ctx.buildId, name, stream, line);
+      const stageSignal = stage.uninterruptible ? NEVER : signal;
       try {
-        await stage.run(ctx, stage.uninterruptible ? NEVER : signal);
+        await locks.enter(name, stageSignal);
+        await stage.run(ctx, stageSignal);
+        locks.leave(name);
         rec.stage(ctx.buildId, name, { status: 'success', finishedAt: Date.now() });
       } catch (err) {
+        // a stage that fails or is cancelled ends the build: its scopes end with it, now
+        locks.releaseAll();
         const cancelled = err instanceof AbortError || (signal.aborted && !stage.uninterruptible);
         const message = cancelled ? 'cancelled' : describeError(err);
         if (err instanceof BugError || !(err instanceof Error) || err.name === 'Error' || err.name === 'TypeError') {
@@ -48,7 +66,7 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
       }
     }
   } finally {
-    for (const release of ctx.held.values()) release();
+    locks.releaseAll();
     for (const cleanup of ctx.cleanups.reverse()) {
       await cleanup().catch((err) => rec.log(ctx.buildId, undefined, 'system', `cleanup failed: ${describeError(err)}`));
     }

@@ -3,13 +3,10 @@ import { deployEnvironment } from '../deploy.js';
 import type { Stage } from '../context.js';
 import { testIdentity } from '../identity.js';
 
-/** Replaces the project's test environment with this build: fresh databases, services, then apps. Holds the environment until the tests end. */
+/** Replaces the project's test environment with this build: fresh databases, services, then apps. The test lock scope (held until the tests end) begins here. */
 export const deployTest: Stage = {
   name: 'deploy-test',
   async run(ctx, signal) {
-    // the project's test environment serves one build at a time: held until the tests are done
-    const release = await ctx.deps.locks.acquire(`test:${ctx.project}`, `build #${ctx.buildId}`, { signal, onWait: (m) => ctx.log(m) });
-    ctx.held.set('test', release);
     const rec = ctx.deps.recorder;
     const dep = rec.deploymentStarted({ project: ctx.project, env: 'test', kind: 'deploy', buildId: ctx.buildId, requestedBy: ctx.requestedBy });
     try {

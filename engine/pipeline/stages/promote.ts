@@ -5,18 +5,16 @@ import type { Stage } from '../context.js';
 import { nextVersion } from '../version.js';
 
 /**
- * Takes the project's production lock (held through the release tag), then decides against the
- * live release: this commit already live → nothing to do; an older commit than the live one →
- * not released; otherwise pick the next version and tag the tested images `<app>:<version>-prod`.
+ * First stage of the production lock scope (the runner holds production through the release tag).
+ * Decides against the live release: this commit already live → nothing to do; an older commit than
+ * the live one → not released; otherwise pick the next version and tag the tested images
+ * `<app>:<version>-prod`.
  */
 export const promote: Stage = {
   name: 'promote',
-  async run(ctx, signal) {
-    const { docker, recorder, locks } = ctx.deps;
+  async run(ctx) {
+    const { docker, recorder } = ctx.deps;
     const sha = ctx.commit!.sha;
-    const release = await locks.acquire(`production:${ctx.project}`, `build #${ctx.buildId} releasing ${sha.slice(0, 12)}`, { signal, onWait: (m) => ctx.log(m) });
-    ctx.held.set('production', release);
-
     const live = recorder.store.releases.liveRelease(ctx.project);
     if (live && live.sha === sha) {
       ctx.alreadyLive = live;

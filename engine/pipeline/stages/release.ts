@@ -3,32 +3,28 @@ import type { Stage } from '../context.js';
 import { tagPendingNote } from '../tag-retry.js';
 
 /**
- * Tags the released commit `vX.Y.Z` and pushes the tag to origin (again, if an earlier push failed);
- * then lets go of production. Production runs the release by now, so a push origin refuses does not
- * fail the build: the build says so, the release stays `not pushed`, and greenci pushes it later
- * (tag-push.ts, on reconciliation's schedule and at every start).
+ * Tags the released commit `vX.Y.Z` and pushes the tag to origin (again, if an earlier push failed):
+ * the last stage of the production lock scope. Production runs the release by now, so a push origin
+ * refuses does not fail the build: the build says so, the release stays `not pushed`, and greenci
+ * pushes it later (tag-push.ts, on reconciliation's schedule and at every start).
  */
 export const releaseTag: Stage = {
   name: 'release',
   uninterruptible: true,
   async run(ctx) {
+    const release = ctx.release ?? ctx.alreadyLive;
+    if (!release) return ctx.log('nothing was released');
+    if (release.tagPushed) return ctx.log(`${release.version} is already tagged in origin`);
     try {
-      const release = ctx.release ?? ctx.alreadyLive;
-      if (!release) return ctx.log('nothing was released');
-      if (release.tagPushed) return ctx.log(`${release.version} is already tagged in origin`);
-      try {
-        await ctx.deps.repo(ctx.project).tagAndPush(release.version, release.sha, `greenci release ${release.version} (build #${release.buildId ?? ctx.buildId})`);
-      } catch (err) {
-        const why = describeError(err).split('\n')[0];
-        ctx.log(`production runs ${release.version}, but tagging it in git failed: ${why}`, 'stderr');
-        ctx.log(`greenci pushes the tag ${release.version} again on its own; greenci releases says "not pushed" until then`, 'stderr');
-        ctx.deps.recorder.build(ctx.buildId, { reason: tagPendingNote(why) });
-        return;
-      }
-      ctx.deps.recorder.store.releases.markTagPushed(release.id);
-      ctx.log(`tagged ${release.sha.slice(0, 12)} as ${release.version} and pushed it to origin`);
-    } finally {
-      ctx.held.get('production')?.();
+      await ctx.deps.repo(ctx.project).tagAndPush(release.version, release.sha, `greenci release ${release.version} (build #${release.buildId ?? ctx.buildId})`);
+    } catch (err) {
+      const why = describeError(err).split('\n')[0];
+      ctx.log(`production runs ${release.version}, but tagging it in git failed: ${why}`, 'stderr');
+      ctx.log(`greenci pushes the tag ${release.version} again on its own; greenci releases says "not pushed" until then`, 'stderr');
+      ctx.deps.recorder.build(ctx.buildId, { reason: tagPendingNote(why) });
+      return;
     }
+    ctx.deps.recorder.store.releases.markTagPushed(release.id);
+    ctx.log(`tagged ${release.sha.slice(0, 12)} as ${release.version} and pushed it to origin`);
   },
 };

@@ -6,13 +6,7 @@ import { testIdentity } from '../identity.js';
 /** Runs each test step as a container on the test environment's network; exit code 0 passes. */
 export const runTests: Stage = {
   name: 'test',
-  async run(ctx, signal) {
-    try {
-      await runSteps(ctx, signal);
-    } finally {
-      ctx.held.get('test')?.();
-    }
-  },
+  run: runSteps,
 };
 
 async function runSteps(ctx: BuildContext, signal: AbortSignal): Promise<void> {
