@@ -40,6 +40,28 @@ export class ExternalCommandError extends Error {
 /** A stage failed for a reason the build should report (tests failed, app never healthy...). */
 export class StageError extends Error {
   override name = 'StageError';
+  /** What the failure left production as, when it touched it (`rolled-back`, `production-stopped`): recorded on the build as data. */
+  constructor(
+    message: string,
+    readonly outcome?: 'rolled-back' | 'production-stopped',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Why work is cancelled, carried as an AbortSignal's reason: the kind is what decisions read
+ * (a build stopped by `shutdown` is queued again), the message what people read.
+ */
+export class Cancellation {
+  constructor(
+    readonly kind: 'superseded' | 'cancelled' | 'shutdown',
+    readonly message: string,
+  ) {}
+
+  toString(): string {
+    return this.message;
+  }
 }
 
 /** An operation (a rollback, say) could not be done or was refused; the message says what state it left. */
@@ -62,7 +84,7 @@ export class BugError extends Error {
 
 /** Throws AbortError when the signal has fired. Call between steps of long work. */
 export function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new AbortError(typeof signal.reason === 'string' ? signal.reason : 'cancelled');
+  if (signal?.aborted) throw new AbortError(typeof signal.reason === 'string' || signal.reason instanceof Cancellation ? String(signal.reason) : 'cancelled');
 }
 
 /** A one-line description of any thrown value, for logs and build reasons. */

@@ -6,8 +6,8 @@ export type BuildStatus = 'queued' | 'running' | 'success' | 'failed' | 'cancell
 
 const FINISHED: ReadonlySet<string> = new Set<BuildStatus>(['success', 'failed', 'cancelled']);
 
-/** A build in one of these states has ended: its status and its log will not change again. */
-export function isFinished(status: BuildStatus): boolean {
+/** A build (or a stage) in one of these states has ended: its status and its log will not change again. */
+export function isFinished(status: BuildStatus | StageStatus): boolean {
   return FINISHED.has(status);
 }
 
@@ -52,11 +52,21 @@ export interface BuildRecord {
   retryOf?: number;
   /** Who asked for a cancel that another process has yet to carry out. */
   cancelRequestedBy?: string;
+  /** What ended it, as data, when `status` alone does not say (decisions read this, never `reason`). */
+  outcome?: BuildOutcome;
   createdAt: number;
   startedAt?: number;
   finishedAt?: number;
   stages: StageRecord[];
 }
+
+/**
+ * How a build ended beyond its status: `rolled-back` (it failed in production and the release
+ * before it is live again), `production-stopped` (it failed in production and nothing healthy
+ * could be put back), `superseded` (a newer push replaced it), `cancelled` (someone cancelled it),
+ * `shutdown` (greenci stopped while it ran: it is queued again for the next start).
+ */
+export type BuildOutcome = 'rolled-back' | 'production-stopped' | 'superseded' | 'cancelled' | 'shutdown';
 
 export interface PushInfo {
   pusherName?: string;
@@ -112,11 +122,11 @@ export interface DeploymentRecord {
   requestedBy?: string;
   /** `interrupted`: the greenci process carrying it out died (kill -9, power loss); the next start closed it. */
   status: 'running' | 'success' | 'failed' | 'interrupted';
-  /** App → the URL its health check answered on, once the deployment succeeded. */
-  endpoints?: Record<string, string>;
   reason?: string;
   startedAt: number;
   finishedAt?: number;
+  /** App → the URL its health check answered on, once the deployment succeeded. */
+  endpoints?: Record<string, string>;
 }
 
 /**

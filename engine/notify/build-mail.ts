@@ -1,9 +1,8 @@
-import type { BuildRecord, LogLine, ReleaseRecord } from '../model.js';
+import { isFinished, type BuildRecord, type LogLine, type ReleaseRecord } from '../model.js';
 import type { NewMail } from '../store/outbox.js';
 import { htmlBody, textBody } from './html.js';
 import { formatDuration } from '../duration.js';
 
-const FINISHED = new Set(['success', 'failed', 'cancelled']);
 const TAIL = 30;
 
 /** One email per build: the outbox's dedupe key for it. */
@@ -45,14 +44,14 @@ const dur = (ms: number | undefined) => (ms === undefined ? '' : formatDuration(
  */
 export function buildMail(i: BuildMailInput): NewMail | undefined {
   const b = i.build;
-  if (!FINISHED.has(b.status)) return undefined;
+  if (!isFinished(b.status)) return undefined;
   const to = buildRecipients(b, i.productionBranch, i.lead);
   if (!to.length) return undefined;
   const production = b.branch === i.productionBranch;
   const sha = (b.sha ?? b.requestedSha ?? '').slice(0, 12);
   const subjectLine = (b.commitSubject ?? b.push?.headMessage ?? '').split('\n')[0];
   const failedStage = b.stages.find((s) => s.status === 'failed');
-  const autoRollback = production && /rolled back/i.test(b.reason ?? '');
+  const autoRollback = production && b.outcome === 'rolled-back';
   let subject: string;
   if (b.status === 'success') subject = production && b.version ? `✔ ${b.project} ${b.branch} ${b.version} released` : `✔ ${b.project} ${b.branch} #${b.id} passed`;
   else if (b.status === 'cancelled') subject = `⊘ ${b.project} ${b.branch} #${b.id} cancelled`;

@@ -1,5 +1,5 @@
-import { AbortError, BugError, describeError } from '../errors.js';
-import type { BuildRecord } from '../model.js';
+import { AbortError, BugError, Cancellation, describeError, StageError } from '../errors.js';
+import type { BuildOutcome, BuildRecord } from '../model.js';
 import type { BuildContext, Stage } from './context.js';
 import { ScopeLocks } from './lock-scopes.js';
 import { planLockScopes, type LockScope, type PlannedStage, type StageName } from './plan.js';
@@ -26,7 +26,7 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
   const locks = new ScopeLocks(ctx, opts.scopes ?? planLockScopes(planned));
   const stages = opts.stages ?? STAGES;
   rec.build(ctx.buildId, { status: 'running', startedAt: Date.now() });
-  let outcome: { status: 'success' } | { status: 'failed' | 'cancelled'; reason: string } = { status: 'success' };
+  let outcome: { status: 'success' } | { status: 'failed' | 'cancelled'; reason: string; kind?: BuildOutcome } = { status: 'success' };
   let productionStarted = false;
   try {
     for (const { name } of planned) {
@@ -37,8 +37,9 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
       const stage = stages[name];
       // once production is being changed, the production stages after it run to the end
       if ((signal.aborted || drain.aborted) && !(productionStarted && stage.uninterruptible)) {
-        const why = signal.aborted ? reasonOf(signal) : reasonOf(drain);
-        outcome = { status: 'cancelled', reason: `cancelled before ${name}${why ? `: ${why}` : ''}` };
+        const by = signal.aborted ? signal : drain;
+        const why = reasonOf(by);
+        outcome = { status: 'cancelled', reason: `cancelled before ${name}${why ? `: ${why}` : ''}`, kind: cancelKind(by) };
         locks.releaseAll();
         rec.stage(ctx.buildId, name, { status: 'cancelled' });
         continue;
@@ -62,7 +63,9 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
         }
         rec.stage(ctx.buildId, name, { status: cancelled ? 'cancelled' : 'failed', finishedAt: Date.now(), error: message });
         const why = reasonOf(signal);
-        outcome = { status: cancelled ? 'cancelled' : 'failed', reason: cancelled ? `cancelled during ${name}${why ? `: ${why}` : ''}` : `${name}: ${message}` };
+        outcome = cancelled
+          ? { status: 'cancelled', reason: `cancelled during ${name}${why ? `: ${why}` : ''}`, kind: cancelKind(signal) }
+          : { status: 'failed', reason: `${name}: ${message}`, kind: err instanceof StageError ? err.outcome : undefined };
       }
     }
   } finally {
@@ -71,10 +74,16 @@ export async function runStages(ctx: BuildContext, planned: PlannedStage[], sign
       await cleanup().catch((err) => rec.log(ctx.buildId, undefined, 'system', `cleanup failed: ${describeError(err)}`));
     }
   }
-  return rec.build(ctx.buildId, { status: outcome.status, reason: outcome.status === 'success' ? undefined : outcome.reason, finishedAt: Date.now() });
+  const ended = outcome.status === 'success' ? {} : { reason: outcome.reason, outcome: outcome.kind };
+  return rec.build(ctx.buildId, { status: outcome.status, ...ended, finishedAt: Date.now() });
 }
 
-/** The sentence a canceller gave (`abort('superseded by #12')`), if any. */
+/** The sentence a canceller gave (`abort(new Cancellation('superseded', 'superseded by #12'))`), if any. */
 function reasonOf(signal: AbortSignal): string | undefined {
-  return typeof signal.reason === 'string' ? signal.reason : undefined;
+  return typeof signal.reason === 'string' || signal.reason instanceof Cancellation ? String(signal.reason) : undefined;
+}
+
+/** What kind of cancel it was, as data: a shutdown's builds are queued again, a superseded one is not. */
+function cancelKind(signal: AbortSignal): BuildOutcome {
+  return signal.reason instanceof Cancellation ? signal.reason.kind : 'cancelled';
 }

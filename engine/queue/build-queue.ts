@@ -1,5 +1,5 @@
 import type { GreenciConfig } from '../../config/schema.js';
-import { NotFoundError, UsageError } from '../errors.js';
+import { Cancellation, NotFoundError, UsageError } from '../errors.js';
 import type { BuildRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
 import type { NewBuild } from '../store/builds.js';
@@ -70,7 +70,7 @@ export class BuildQueue {
     const { cancelRunningFeatureBuilds } = this.o.config().queue;
     if (p) {
       for (const rid of runningToCancel({ project: b.project, branch: b.branch, sha: b.requestedSha }, this.running(), { productionBranch: p.productionBranch, cancelRunningFeatureBuilds })) {
-        if (rid < id) this.active.get(rid)?.abort.abort(`superseded by #${id}, a newer commit of ${b.branch}`);
+        if (rid < id) this.active.get(rid)?.abort.abort(new Cancellation('superseded', `superseded by #${id}, a newer commit of ${b.branch}`));
       }
     }
     this.pump();
@@ -110,7 +110,7 @@ export class BuildQueue {
     if (!b) throw new NotFoundError(`no build #${id}`);
     const reason = `cancelled by ${by}`;
     const mine = this.active.get(id);
-    if (mine) mine.abort.abort(reason);
+    if (mine) mine.abort.abort(new Cancellation('cancelled', reason));
     else if (this.store.builds.cancelQueued(id, reason)) return this.o.recorder.build(id);
     else if (b.status === 'queued' || b.status === 'running') this.store.builds.requestCancel(id, by);
     else throw new UsageError(`build #${id} already ended: ${b.status}`);
@@ -140,7 +140,7 @@ export class BuildQueue {
     this.draining = true;
     this.stop();
     const stopping = [...this.active.values()];
-    for (const a of stopping) a.drain.abort(SHUTDOWN_REASON);
+    for (const a of stopping) a.drain.abort(new Cancellation('shutdown', SHUTDOWN_REASON));
     const all = Promise.all(stopping.map((a) => a.done));
     let timer: NodeJS.Timeout | undefined;
     const late = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
@@ -148,12 +148,12 @@ export class BuildQueue {
     if (late) {
       const left = [...this.active.values()];
       onCancel?.(left.map((a) => a.id));
-      for (const a of left) a.abort.abort(`${SHUTDOWN_REASON}; the grace period ran out`);
+      for (const a of left) a.abort.abort(new Cancellation('shutdown', `${SHUTDOWN_REASON}; the grace period ran out`));
     }
     const ended = await all;
     const requeued: BuildRecord[] = [];
     for (const b of ended) {
-      if (b.status === 'cancelled' && b.reason?.includes(SHUTDOWN_REASON)) {
+      if (b.status === 'cancelled' && b.outcome === 'shutdown') {
         requeued.push(this.requeue(b, 'requeue'));
       }
     }
@@ -195,7 +195,7 @@ export class BuildQueue {
     // a cancel that another process asked for while this one was picking it up
     const poll = setInterval(() => {
       const again = this.store.builds.get(id);
-      if (again?.cancelRequestedBy) abort.abort(`cancelled by ${again.cancelRequestedBy}`);
+      if (again?.cancelRequestedBy) abort.abort(new Cancellation('cancelled', `cancelled by ${again.cancelRequestedBy}`));
     }, this.o.pollMs ?? 1000);
     const done = this.o.execute(id, abort.signal, drain.signal).finally(() => {
       clearInterval(poll);

@@ -1,4 +1,4 @@
-import type { BuildRecord, BuildStatus, LogLine, PushInfo, StageRecord, StageStatus } from '../model.js';
+import type { BuildOutcome, BuildRecord, BuildStatus, LogLine, PushInfo, StageRecord, StageStatus } from '../model.js';
 import type { Db } from './db.js';
 import { opt } from './row.js';
 
@@ -8,6 +8,7 @@ interface BuildRow {
   commit_author: string | null; created_at: number; started_at: number | null; finished_at: number | null;
   runner: string | null; cancel_requested_by: string | null; superseded_by: number | null; retry_of: number | null; delivery_id: string | null;
   pusher_name: string | null; pusher_email: string | null; head_message: string | null; head_author: string | null; head_author_email: string | null; head_url: string | null;
+  outcome: BuildOutcome | null;
 }
 
 /** What a new build row holds. `runner` set means a process runs it at once (not the queue). */
@@ -109,7 +110,7 @@ export class BuildStore {
   supersede(id: number, by: number, now = Date.now()): boolean {
     return this.db.transaction(() => {
       const n = this.db
-        .prepare("UPDATE builds SET status = 'cancelled', superseded_by = ?, reason = ?, finished_at = ? WHERE id = ? AND status = 'queued' AND runner IS NULL")
+        .prepare("UPDATE builds SET status = 'cancelled', outcome = 'superseded', superseded_by = ?, reason = ?, finished_at = ? WHERE id = ? AND status = 'queued' AND runner IS NULL")
         .run(by, `superseded by #${by}, a newer push of the branch`, now, id).changes;
       if (n) this.db.prepare("UPDATE stages SET status = 'cancelled' WHERE build_id = ? AND status = 'pending'").run(id);
       return n === 1;
@@ -119,7 +120,9 @@ export class BuildStore {
   /** Cancels a build that is still waiting in the queue; false if it has started or ended. */
   cancelQueued(id: number, reason: string, now = Date.now()): boolean {
     return this.db.transaction(() => {
-      const n = this.db.prepare("UPDATE builds SET status = 'cancelled', reason = ?, finished_at = ? WHERE id = ? AND status = 'queued' AND runner IS NULL").run(reason, now, id).changes;
+      const n = this.db
+        .prepare("UPDATE builds SET status = 'cancelled', outcome = 'cancelled', reason = ?, finished_at = ? WHERE id = ? AND status = 'queued' AND runner IS NULL")
+        .run(reason, now, id).changes;
       if (n) this.db.prepare("UPDATE stages SET status = 'cancelled' WHERE build_id = ? AND status = 'pending'").run(id);
       return n === 1;
     })();
@@ -153,9 +156,9 @@ export class BuildStore {
     return (this.db.prepare('SELECT DISTINCT branch FROM builds WHERE project = ? AND created_at >= ?').all(project, since) as { branch: string }[]).map((r) => r.branch);
   }
 
-  update(id: number, fields: Partial<Pick<BuildRecord, 'status' | 'reason' | 'sha' | 'version' | 'commitSubject' | 'commitAuthor' | 'startedAt' | 'finishedAt'>>): void {
+  update(id: number, fields: Partial<Pick<BuildRecord, 'status' | 'reason' | 'outcome' | 'sha' | 'version' | 'commitSubject' | 'commitAuthor' | 'startedAt' | 'finishedAt'>>): void {
     const cols: Record<string, unknown> = {
-      status: fields.status, reason: fields.reason, sha: fields.sha, version: fields.version, commit_subject: fields.commitSubject,
+      status: fields.status, reason: fields.reason, outcome: fields.outcome, sha: fields.sha, version: fields.version, commit_subject: fields.commitSubject,
       commit_author: fields.commitAuthor, started_at: fields.startedAt, finished_at: fields.finishedAt,
     };
     const set = Object.entries(cols).filter(([, v]) => v !== undefined);
@@ -213,7 +216,7 @@ export class BuildStore {
       id: r.id, project: r.project, branch: r.branch, requestedSha: opt(r.requested_sha), sha: opt(r.sha), refSlug: r.ref_slug, trigger: r.trigger,
       requestedBy: opt(r.requested_by), status: r.status, reason: opt(r.reason), version: opt(r.version), commitSubject: opt(r.commit_subject),
       commitAuthor: opt(r.commit_author), push: pushOf(r), deliveryId: opt(r.delivery_id), supersededBy: opt(r.superseded_by), retryOf: opt(r.retry_of),
-      cancelRequestedBy: opt(r.cancel_requested_by), createdAt: r.created_at, startedAt: opt(r.started_at), finishedAt: opt(r.finished_at),
+      cancelRequestedBy: opt(r.cancel_requested_by), outcome: opt(r.outcome), createdAt: r.created_at, startedAt: opt(r.started_at), finishedAt: opt(r.finished_at),
       stages: stagesOf.get(r.id) ?? [],
     }));
   }

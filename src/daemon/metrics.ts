@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Engine } from '../../engine/index.js';
 import { splitListen } from '../../engine/intake/webhook-server.js';
+import { isFinished } from '../../engine/model.js';
 
-const FINISHED = new Set(['success', 'failed', 'cancelled']);
 
 /**
  * Prometheus metrics (prom-client), fed by engine events: deliveries by outcome, queue depth,
@@ -58,10 +58,10 @@ export function createMetrics(engine: Engine): { registry: Registry; stop(): voi
     if (e.type === 'delivery') {
       const outcome = e.status >= 400 && e.status !== 404 ? `rejected-${e.status}` : e.delivery.outcome ?? `answered-${e.status}`;
       deliveries.inc({ outcome, via: e.delivery.via ?? 'direct' });
-    } else if (e.type === 'build.updated' && FINISHED.has(e.build.status) && e.build.startedAt && e.build.finishedAt && !seen.has(`b${e.build.id}`)) {
+    } else if (e.type === 'build.updated' && isFinished(e.build.status) && e.build.startedAt && e.build.finishedAt && !seen.has(`b${e.build.id}`)) {
       seen.add(`b${e.build.id}`);
       builds.observe({ project: e.build.project, status: e.build.status }, (e.build.finishedAt - e.build.startedAt) / 1000);
-    } else if (e.type === 'stage.updated' && e.stage.startedAt && e.stage.finishedAt && FINISHED.has(e.stage.status)) {
+    } else if (e.type === 'stage.updated' && e.stage.startedAt && e.stage.finishedAt && isFinished(e.stage.status)) {
       stages.observe({ stage: e.stage.name, status: e.stage.status }, (e.stage.finishedAt - e.stage.startedAt) / 1000);
     } else if (e.type === 'deployment.updated' && e.deployment.status !== 'running') {
       const d = e.deployment;

@@ -120,6 +120,8 @@ describe('recovering from a greenci process that died during a deployment', () =
     const failed = store.releases.startDeployment({ project: 'green', env: 'production', kind: 'promote', version: 'v0.4.0' });
     // as the schema before 'interrupted' left them (its migration runs again at the next open)
     store.db.pragma(`user_version = ${MIGRATIONS.findIndex((m) => m.includes('deployments_v4'))}`);
+    // and without the columns later migrations added
+    store.db.exec('ALTER TABLE deployments DROP COLUMN endpoints; ALTER TABLE builds DROP COLUMN outcome;');
     store.db.exec(`UPDATE deployments SET status = 'failed', reason = 'interrupted: greenci stopped' WHERE id = ${dep}`);
     store.db.exec(`UPDATE deployments SET status = 'failed', reason = 'unhealthy' WHERE id = ${failed}`);
     store.close();

@@ -36,6 +36,16 @@ describe('build emails', () => {
     expect(buildMail({ build: build(), productionBranch: 'master', lead: [], logs })!.text).not.toMatch(/^test environment:/m);
   });
 
+  it('an automatic rollback is told by the outcome the build carries, never by the words of its reason', () => {
+    const failed = build({ branch: 'master', version: 'v0.3.0', stages: [{ name: 'deploy-production', title: 'deploy-production', status: 'failed' }] });
+    const live = { id: 1, project: 'green', version: 'v0.2.0', sha: 'abc', images: {}, tagPushed: true, createdAt: 0 };
+    const rolledBack = buildMail({ build: { ...failed, reason: 'deploy-production: v0.3.0 failed in production; rolled back to v0.2.0', outcome: 'rolled-back' }, productionBranch: 'master', lead: ['lead@example.com'], logs: [], live })!;
+    expect(rolledBack.subject).toBe('✖ green master v0.3.0 rolled back to v0.2.0');
+    // a test whose output happens to say "rolled back" is a failed test, not a rollback
+    const words = buildMail({ build: { ...failed, reason: 'test: expected the order to be rolled back' }, productionBranch: 'master', lead: ['lead@example.com'], logs: [], live })!;
+    expect(words.subject).toBe('✖ green master #12 failed at deploy-production: not released');
+  });
+
   it('a release whose tag could not be pushed is announced released, saying so', () => {
     const released = build({ branch: 'master', status: 'success', version: 'v0.3.0', reason: 'its git tag could not be pushed (refused); greenci pushes it again on its own', stages: [] });
     const m = buildMail({ build: released, productionBranch: 'master', lead: ['lead@example.com'], logs: [] })!;

@@ -39,21 +39,21 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
     recorder.deploymentFinished(ctx.project, dep, 'failed', { reason });
     ctx.log(`production verification failed: ${reason}`, 'stderr');
     const after = await rollBackAfterFailure(ctx);
-    audit.setOutcome(auditId, `failed; ${after}`);
-    throw new StageError(`${version} failed in production (${reason.split('\n')[0]}); ${after}`);
+    audit.setOutcome(auditId, `failed; ${after.text}`);
+    throw new StageError(`${version} failed in production (${reason.split('\n')[0]}); ${after.text}`, after.outcome);
   }
   ctx.release = recorder.releaseDeployed(ctx.project, dep, { project: ctx.project, version, sha: ctx.commit!.sha, buildId: ctx.buildId, images: ctx.releaseImages!, spec: ctx.spec!, tagPushed: false });
   audit.setOutcome(auditId, 'success');
   ctx.log(`production runs ${version}`);
 }
 
-async function rollBackAfterFailure(ctx: BuildContext): Promise<string> {
+async function rollBackAfterFailure(ctx: BuildContext): Promise<{ text: string; outcome: 'rolled-back' | 'production-stopped' }> {
   const { docker, recorder } = ctx.deps;
   const prev = ctx.previousLive;
   if (!prev) {
     await stopProduction(docker, recorder, { project: ctx.project, buildId: ctx.buildId, reason: `${ctx.version} failed and there was no earlier release` });
     ctx.log('no earlier release to roll back to: the new apps were stopped', 'stderr');
-    return 'there was no earlier release to roll back to, so its apps were stopped';
+    return { text: 'there was no earlier release to roll back to, so its apps were stopped', outcome: 'production-stopped' };
   }
   ctx.log(`rolling back automatically to ${prev.version}`);
   const auditId = recorder.store.audit.record({ actor: 'greenci', action: 'auto-rollback', project: ctx.project, target: prev.version, detail: { buildId: ctx.buildId, failed: ctx.version } });
@@ -61,7 +61,7 @@ async function rollBackAfterFailure(ctx: BuildContext): Promise<string> {
     project: ctx.project, release: prev, spec: recorder.store.releases.specOf(prev.id), kind: 'auto-rollback', requestedBy: 'greenci', buildId: ctx.buildId, log: (l) => ctx.log(l),
   });
   recorder.store.audit.setOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}`);
-  if (result.ok) return `rolled back to ${prev.version}, which is healthy`;
+  if (result.ok) return { text: `rolled back to ${prev.version}, which is healthy`, outcome: 'rolled-back' };
   await stopProduction(docker, recorder, { project: ctx.project, buildId: ctx.buildId, reason: `${ctx.version} failed and so did the rollback to ${prev.version}` });
-  return `the rollback to ${prev.version} failed too (${result.reason.split('\n')[0]}); production apps are stopped`;
+  return { text: `the rollback to ${prev.version} failed too (${result.reason.split('\n')[0]}); production apps are stopped`, outcome: 'production-stopped' };
 }
