@@ -68,6 +68,20 @@ module.exports = {
       to: { path: '^engine/index\\.ts$' },
     },
     {
+      name: 'faces-do-not-touch-the-store',
+      severity: 'error',
+      comment: 'the CLI, daemon, console, intake and control API go through the engine (its commands, queries and events), never the store',
+      from: { path: '^(src|views|engine/intake|engine/control)/' },
+      to: { path: '^engine/store/' },
+    },
+    {
+      name: 'pipeline-writes-through-the-recorder',
+      severity: 'error',
+      comment: 'pipeline code is handed the Recorder (writes that announce themselves) and its read-only view, never the store itself',
+      from: { path: '^engine/pipeline/' },
+      to: { path: '^engine/store/(index|db|builds|releases|audit|deliveries|health|outbox)\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'stages-do-not-import-stages',
       severity: 'error',
       comment: 'a stage shares with another through pipeline/ modules, not by importing it',

@@ -1,7 +1,9 @@
 import type { GreenciConfig } from '../config/schema.js';
 import type { DockerPort } from './docker/port.js';
 import type { EngineEvent, Listener } from './events.js';
-import type { BuildRecord, LogLine, PushInfo, ReleaseRecord } from './model.js';
+import type { BuildRecord, DeliveryRecord, HealthRecord, HealthTransitionRecord, LogLine, PushInfo, ReleaseRecord } from './model.js';
+import type { MailService } from './notify/mail-service.js';
+import type { SenderEvents } from './notify/outbox-sender.js';
 import type { RoundResult } from './monitor/monitor.js';
 import type { Note } from './recovery.js';
 import type { Snapshot } from './state.js';
@@ -99,8 +101,29 @@ export interface Engine {
   startMonitor(opts?: MonitorStartOptions): MonitorHandle;
   /** The project's branches on its remote (`git ls-remote`), for choosing what to build. */
   branches(project: string): Promise<string[]>;
-  readonly store: Store;
+  /** The webhook deliveries greenci took: the intake's deduplication record. */
+  readonly deliveries: DeliveryLedger;
+  /** The monitor's record: every checked thing now, and the last `limit` state changes (newest first). */
+  healthHistory(limit: number): { health: HealthRecord[]; transitions: HealthTransitionRecord[] };
+  /** Builds waiting in the queue, by project. */
+  queueDepth(): Record<string, number>;
+  /**
+   * Starts email for this process (the daemon, or a command or console without one): what happens
+   * becomes outbox rows, sent by one process at a time. Undefined when the config has no smtp.
+   */
+  startMail(o: { env: NodeJS.ProcessEnv; on?: SenderEvents }): MailService | undefined;
   close(): void;
+}
+
+/** What the intake records of each delivery, and asks before it does (a redelivery is answered, not built again). */
+export interface DeliveryLedger {
+  has(id: string): boolean;
+  /** False when the id was recorded already (a redelivery). */
+  record(d: Omit<DeliveryRecord, 'receivedAt'>): boolean;
+  /** A delivery no project can be attributed to: a bounded row, only the newest few hundred kept. */
+  recordUnattributed(d: Pick<DeliveryRecord, 'id' | 'event' | 'repository' | 'via' | 'outcome'>): boolean;
+  /** Newest first. */
+  list(limit?: number): DeliveryRecord[];
 }
 
 

@@ -1,4 +1,4 @@
-import type { BuildRecord, DeliveryRecord, ContainerRow, DeploymentRecord, DockerState, HealthRecord, HealthTransitionRecord, LogLine, ReleaseRecord, StageRecord } from './model.js';
+import type { AuditEntry, BuildRecord, DeliveryRecord, ContainerRow, DeploymentRecord, DockerState, HealthRecord, HealthTransitionRecord, LogLine, ReleaseRecord, StageRecord } from './model.js';
 
 /** Everything the engine announces. The snapshot reducer, the CLI and (later) the console consume these. */
 export type EngineEvent =
@@ -7,6 +7,10 @@ export type EngineEvent =
   | { type: 'log'; line: LogLine }
   | { type: 'deployment.updated'; deployment: DeploymentRecord }
   | { type: 'release.created'; release: ReleaseRecord }
+  /** A release changed after it was made (its git tag reached origin). */
+  | { type: 'release.updated'; release: ReleaseRecord }
+  /** A line of the audit trail was written or its outcome set. */
+  | { type: 'audit'; entry: AuditEntry }
   /** A webhook delivery answered (accepted or rejected: `status` is the HTTP answer). */
   | { type: 'delivery'; status: number; delivery: Partial<DeliveryRecord> & { id?: string }; message: string }
   | { type: 'smee.state'; project: string; state: SmeeState }

@@ -24,6 +24,7 @@ import { runnerMark } from './store/leases.js';
 import { randomUUID } from 'node:crypto';
 import { emptySnapshot, reduce, type Snapshot } from './state.js';
 import { openStore, type Store } from './store/index.js';
+import { startMail } from './notify/mail-service.js';
 
 export type { Engine, EngineOptions, EnqueueRequest, RollbackRequest, RollbackResult, RunRequest } from './api.js';
 export type { Note } from './recovery.js';
@@ -84,7 +85,7 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   let monitor: Monitor | undefined;
-  const queue = new BuildQueue({ recorder, config: () => config, mark: runnerMark(randomUUID()), execute });
+  const queue = new BuildQueue({ store, recorder, config: () => config, mark: runnerMark(randomUUID()), execute });
 
   // one container watcher however many faces watch; the last to release it stops it
   let watcher: ContainerWatcher | undefined;
@@ -109,7 +110,6 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   return {
-    store,
     get config() {
       return config;
     },
@@ -125,18 +125,18 @@ export function createEngine(opts: EngineOptions): Engine {
 
     async enqueue(req, within) {
       const build = queue.enqueue(await newBuild(req), within);
-      if (build.trigger === 'manual') store.audit.record({ actor: build.requestedBy ?? 'unknown', action: 'trigger', project: build.project, target: `${build.branch}${req.sha ? `@${req.sha}` : ''}`, outcome: `queued #${build.id}` });
+      if (build.trigger === 'manual') recorder.audit({ actor: build.requestedBy ?? 'unknown', action: 'trigger', project: build.project, target: `${build.branch}${req.sha ? `@${req.sha}` : ''}`, outcome: `queued #${build.id}` });
       return build;
     },
     runQueued: (id, o = {}) => queue.runOne(id, o.signal),
     cancel(id, by) {
-      const auditId = store.audit.record({ actor: by, action: 'cancel', project: store.builds.get(id)?.project, target: `#${id}` });
+      const auditId = recorder.audit({ actor: by, action: 'cancel', project: store.builds.get(id)?.project, target: `#${id}` });
       try {
         const b = queue.cancel(id, by);
-        store.audit.setOutcome(auditId, b.status === 'cancelled' ? 'cancelled' : 'cancel requested');
+        recorder.auditOutcome(auditId, b.status === 'cancelled' ? 'cancelled' : 'cancel requested');
         return b;
       } catch (err) {
-        store.audit.setOutcome(auditId, `refused: ${describeError(err)}`);
+        recorder.auditOutcome(auditId, `refused: ${describeError(err)}`);
         throw err;
       }
     },
@@ -146,7 +146,7 @@ export function createEngine(opts: EngineOptions): Engine {
       if (b.status === 'queued' || b.status === 'running') throw new UsageError(`build #${id} is still ${b.status}`);
       projectConfig(b.project);
       const again = queue.requeue(b, 'retry', by);
-      store.audit.record({ actor: by, action: 'retry', project: b.project, target: `#${id}`, outcome: `queued #${again.id}` });
+      recorder.audit({ actor: by, action: 'retry', project: b.project, target: `#${id}`, outcome: `queued #${again.id}` });
       return again;
     },
     settled: (id) => queue.settled(id),
@@ -245,6 +245,15 @@ export function createEngine(opts: EngineOptions): Engine {
       const names = [...(await deps.repo(project).remoteHeads()).keys()].sort();
       return names.includes(p.productionBranch) ? [p.productionBranch, ...names.filter((b) => b !== p.productionBranch)] : names;
     },
+    deliveries: {
+      has: (id) => store.deliveries.has(id),
+      record: (d) => store.deliveries.record(d),
+      recordUnattributed: (d) => store.deliveries.recordUnattributed(d),
+      list: (limit) => store.deliveries.list(limit),
+    },
+    healthHistory: (limit) => ({ health: store.health.all(), transitions: store.health.transitions({ limit }) }),
+    queueDepth: () => store.builds.queueDepth(),
+    startMail: (o) => startMail({ store, config: () => config, subscribe: (fn) => bus.subscribe(fn), env: o.env, on: o.on }),
     close: () => (stopWatching(), void monitor?.stop(), queue.stop(), tags.close(), store.close()),
   };
 }

@@ -246,3 +246,15 @@ export interface DeliveryRecord {
   buildId?: number;
   receivedAt: number;
 }
+
+/** One line of the audit trail: who did what to which project, and how it ended. */
+export interface AuditEntry {
+  id: number;
+  ts: number;
+  actor: string;
+  action: string;
+  project?: string;
+  target?: string;
+  outcome?: string;
+  detail?: Record<string, unknown>;
+}

@@ -1,17 +1,54 @@
 import type { EventBus } from './events.js';
-import type { BuildRecord, DeploymentKind, LogLine, ReleaseRecord, StageStatus } from './model.js';
-import type { Store } from './store/index.js';
+import type { AuditEntry, BuildRecord, DeploymentKind, LogLine, ReleaseRecord, StageStatus } from './model.js';
+import type { Store, StoreReader } from './store/index.js';
 import type { DeploymentOutcome } from './store/releases.js';
 
 /**
  * Writes a change to SQLite first, then announces it on the bus, so a listener that reacts to
- * an event always finds the change already stored.
+ * an event always finds the change already stored. The only way the pipeline writes: it reads
+ * through `read`, which has no write methods.
  */
 export class Recorder {
+  /** The store's questions (no writes). */
+  readonly read: StoreReader;
+
   constructor(
-    readonly store: Store,
+    private readonly store: Store,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    this.read = store;
+  }
+
+  /** A line of the audit trail (who, what, which project); returns its id for `auditOutcome`. */
+  audit(e: Omit<AuditEntry, 'id' | 'ts'>): number {
+    const id = this.store.audit.record(e);
+    this.emitAudit(id);
+    return id;
+  }
+
+  /** How an audited change ended. */
+  auditOutcome(id: number, outcome: string): void {
+    this.store.audit.setOutcome(id, outcome);
+    this.emitAudit(id);
+  }
+
+  /** A release's git tag reached origin. */
+  tagPushed(releaseId: number): void {
+    this.store.releases.markTagPushed(releaseId);
+    const release = this.store.releases.release(releaseId);
+    if (release) this.bus.emit({ type: 'release.updated', release });
+  }
+
+  /** A build whose process died ends as recovery decided (running stages failed, pending skipped). */
+  buildInterrupted(id: number, status: 'failed' | 'success', reason: string, fields: Parameters<Store['builds']['update']>[1] = {}): BuildRecord {
+    this.store.builds.endInterrupted(id, status, reason);
+    return this.build(id, fields);
+  }
+
+  private emitAudit(id: number): void {
+    const entry = this.store.audit.get(id);
+    if (entry) this.bus.emit({ type: 'audit', entry });
+  }
 
   build(id: number, fields: Parameters<Store['builds']['update']>[1] = {}): BuildRecord {
     this.store.builds.update(id, fields);

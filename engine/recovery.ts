@@ -35,7 +35,7 @@ export function closeInterruptedDeployments(store: Store, projects: string[]): v
  * TagPusher's round at the end of recovery).
  */
 export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docker: DockerPort, projects: string[]): Promise<Note[]> {
-  const store = recorder.store;
+  const store = recorder.read;
   const notes: Note[] = [];
   for (const b of store.builds.claimed()) {
     if (!runnerGone(b.runner)) continue;
@@ -45,14 +45,13 @@ export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docke
       trigger: b.trigger, pid: b.runner.split(' ')[0], stage, known: projects.includes(b.project),
       newer: (store.builds.lastOfBranch(b.project, b.branch)?.id ?? 0) > b.id, released,
     });
-    store.builds.endInterrupted(b.id, outcome.status, outcome.reason);
-    recorder.build(b.id, released ? { version: released.version } : {});
-    if (released) store.audit.record({ actor: 'greenci', action: 'recover', project: b.project, target: `#${b.id}`, outcome: `recorded as released: ${released.version} went live before the process died${released.tagPushed ? '' : '; its tag is pushed next'}` });
+    recorder.buildInterrupted(b.id, outcome.status, outcome.reason, released ? { version: released.version } : {});
+    if (released) recorder.audit({ actor: 'greenci', action: 'recover', project: b.project, target: `#${b.id}`, outcome: `recorded as released: ${released.version} went live before the process died${released.tagPushed ? '' : '; its tag is pushed next'}` });
     // test-step containers of the dead build would otherwise linger
     for (const c of await docker.listContainers([`${LABEL.project}=${b.project}`, `${LABEL.build}=${b.id}`, `${LABEL.role}=test`]).catch(() => [])) {
       await docker.removeContainer(c.Id).catch(() => undefined);
     }
-    const requeued = outcome.requeue ? queue.requeue(recorder.store.builds.get(b.id)!, 'recovery') : undefined;
+    const requeued = outcome.requeue ? queue.requeue(store.builds.get(b.id)!, 'recovery') : undefined;
     const after = released ? `, after ${released.version} went live: recorded as released` : requeued ? `; queued again as #${requeued.id}` : '';
     notes.push({ level: 'warn', project: b.project, buildId: b.id, msg: `build #${b.id} (${b.branch}) was interrupted${stage ? ` during ${stage}` : ''}${after}` });
   }
@@ -65,7 +64,7 @@ export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docke
  * recorded as a `restore` deployment.
  */
 export async function checkProduction(recorder: Recorder, docker: DockerPort, locks: HostLocks, project: string): Promise<Note[]> {
-  const store = recorder.store;
+  const store = recorder.read;
   return locks.run(`production:${project}`, 'checking production after a restart', async () => {
     const live = store.releases.liveRelease(project);
     if (!live) return [];
@@ -73,9 +72,9 @@ export async function checkProduction(recorder: Recorder, docker: DockerPort, lo
     const problems = productionDrift(live, spec, await runningServices(docker, project));
     if (!problems.length) return [{ level: 'info' as const, project, msg: `production ${project} runs ${live.version} as recorded` }];
     const notes: Note[] = [{ level: 'warn', project, msg: `production ${project} does not match the live release ${live.version}: ${problems.join('; ')}; restoring ${live.version}` }];
-    const auditId = store.audit.record({ actor: 'greenci', action: 'restore', project, target: live.version, detail: { problems } });
+    const auditId = recorder.audit({ actor: 'greenci', action: 'restore', project, target: live.version, detail: { problems } });
     const result = await deployRelease(docker, recorder, { project, release: live, spec, kind: 'restore', requestedBy: 'greenci', log: () => undefined }).catch((err) => ({ ok: false as const, reason: describeError(err) }));
-    store.audit.setOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}; production apps stopped`);
+    recorder.auditOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}; production apps stopped`);
     if (result.ok) {
       notes.push({ level: 'info', project, msg: `production ${project} restored to ${live.version}` });
     } else {

@@ -62,6 +62,8 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
     }
     case 'health.alerts':
     case 'release.created':
+    case 'release.updated':
+    case 'audit':
     case 'delivery':
     case 'log':
       return s;

@@ -1,6 +1,6 @@
 import type { GreenciConfig } from '../config/schema.js';
 import { createEngine, type Engine } from '../engine/index.js';
-import { startMail, type MailService } from '../engine/notify/mail-service.js';
+import type { MailService } from '../engine/notify/mail-service.js';
 import type { Io } from './io.js';
 import { requireConfig } from './require-config.js';
 
@@ -30,7 +30,7 @@ export function openEngineWith(config: GreenciConfig, env: NodeJS.ProcessEnv = p
     startMail() {
       if (started) return;
       started = true;
-      mail = startMail({ store: engine.store, config: () => engine.config, subscribe: (fn) => engine.subscribe(fn), env });
+      mail = engine.startMail({ env });
     },
     close: () =>
       (closing ??= (async () => {

@@ -32,8 +32,8 @@ export async function startControlServer(engine: Engine, opts: { socket: string;
     ['POST', /^\/projects\/([a-z0-9-]+)\/rollback$/, ({ params, body, res }) => streamRollback(engine, params[0], optStr(body.to), who(body), res)],
     ['GET', /^\/projects\/([a-z0-9-]+)\/branches$/, ({ params }) => engine.branches(params[0])],
     ['GET', /^\/containers\/([a-zA-Z0-9][a-zA-Z0-9_.-]*)\/logs$/, ({ params, query, res, signal }) => streamContainerLogs(engine, params[0], query, res, signal)],
-    ['GET', /^\/health$/, ({ query }) => ({ health: Object.values(engine.getSnapshot().health), transitions: engine.store.health.transitions({ limit: Number(query.get('limit') ?? 20) }) })],
-    ['GET', /^\/deliveries$/, ({ query }) => engine.store.deliveries.list(Number(query.get('limit') ?? 50))],
+    ['GET', /^\/health$/, ({ query }) => ({ health: Object.values(engine.getSnapshot().health), transitions: engine.healthHistory(Number(query.get('limit') ?? 20)).transitions })],
+    ['GET', /^\/deliveries$/, ({ query }) => engine.deliveries.list(Number(query.get('limit') ?? 50))],
   ];
 
   const server = http.createServer((req, res) => {

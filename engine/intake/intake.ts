@@ -91,7 +91,7 @@ export class Intake {
     if (repository && !candidates.length) {
       // a bounded summary, never the sender's text back
       const named = repository.slice(0, MAX_REPOSITORY_CHARS);
-      const fresh = this.engine.store.deliveries.recordUnattributed({ id, event, repository: named, via: d.via, outcome: 'unknown-repository' });
+      const fresh = this.engine.deliveries.recordUnattributed({ id, event, repository: named, via: d.via, outcome: 'unknown-repository' });
       return answer(404, 'no project watches this repository', fresh ? { outcome: 'unknown-repository', repository: named } : undefined);
     }
     if (!signature) return answer(401, 'unsigned delivery: X-Hub-Signature-256 is required');
@@ -108,11 +108,11 @@ export class Intake {
       }
     }
     if (!project) return answer(401, 'signature does not match');
-    if (this.engine.store.deliveries.has(id)) return duplicate(id, project);
+    if (this.engine.deliveries.has(id)) return duplicate(id, project);
 
     const base = { id, event, project, repository, via: d.via, verified };
     const store = (outcome: DeliveryOutcome, extra: Partial<DeliveryRecord> = {}) => {
-      if (!this.engine.store.deliveries.record({ ...base, outcome, ...extra })) throw new Duplicate();
+      if (!this.engine.deliveries.record({ ...base, outcome, ...extra })) throw new Duplicate();
     };
     try {
       if (event === 'ping') return store('ping'), answer(200, 'pong', { outcome: 'ping', project });

@@ -70,7 +70,7 @@ export async function stopProduction(docker: DockerPort, recorder: Recorder, r: 
   await removeAppContainers(docker, r.project, 'production');
   const dep = recorder.deploymentStarted({ project: r.project, env: 'production', kind: 'stop', buildId: r.buildId, requestedBy: r.requestedBy ?? 'greenci' });
   recorder.deploymentFinished(r.project, dep, 'success', { reason: r.reason });
-  recorder.store.audit.record({ actor: r.requestedBy ?? 'greenci', action: 'stop', project: r.project, outcome: 'success', detail: { reason: r.reason } });
+  recorder.audit({ actor: r.requestedBy ?? 'greenci', action: 'stop', project: r.project, outcome: 'success', detail: { reason: r.reason } });
 }
 
 /**
@@ -83,20 +83,20 @@ export async function rollbackProduction(
   recorder: Recorder,
   req: { project: string; to?: string; requestedBy: string; log?: (line: string) => void },
 ): Promise<{ from?: ReleaseRecord; to: ReleaseRecord }> {
-  const store = recorder.store;
+  const store = recorder.read;
   const live = store.releases.liveRelease(req.project);
   const target = chooseRollbackTarget(store.releases.releases(req.project), live, req.to);
-  const auditId = store.audit.record({ actor: req.requestedBy, action: 'rollback', project: req.project, target: target.version, detail: { from: live?.version } });
+  const auditId = recorder.audit({ actor: req.requestedBy, action: 'rollback', project: req.project, target: target.version, detail: { from: live?.version } });
   const log = req.log ?? (() => undefined);
   try {
     const missing = await missingImages(docker, target);
     if (missing.length) {
-      store.audit.setOutcome(auditId, `refused: images gone (${missing.join(', ')})`);
+      recorder.auditOutcome(auditId, `refused: images gone (${missing.join(', ')})`);
       throw new OperationFailedError(`cannot roll back to ${target.version}: its images are gone (${missing.join(', ')}); production was not changed`);
     }
     const result = await deployRelease(docker, recorder, { project: req.project, release: target, spec: store.releases.specOf(target.id), kind: 'rollback', requestedBy: req.requestedBy, log });
     if (result.ok) {
-      store.audit.setOutcome(auditId, 'success');
+      recorder.auditOutcome(auditId, 'success');
       return { from: live, to: target };
     }
     const why = result.reason.split('\n')[0];
@@ -108,10 +108,10 @@ export async function rollbackProduction(
       await stopProduction(docker, recorder, { project: req.project, reason: `rollback to ${target.version} failed${live ? ` and so did restoring ${live.version}` : ''}`, requestedBy: req.requestedBy });
       after = `${live ? `restoring ${live.version} failed too (${restore && !restore.ok ? restore.reason.split('\n')[0] : ''}); ` : ''}production apps are stopped`;
     }
-    store.audit.setOutcome(auditId, `failed: ${why}; ${after}`);
+    recorder.auditOutcome(auditId, `failed: ${why}; ${after}`);
     throw new OperationFailedError(`rollback to ${target.version} failed: ${why}; ${after}`);
   } catch (err) {
-    if (!(err instanceof OperationFailedError)) store.audit.setOutcome(auditId, `failed: ${describeError(err)}`);
+    if (!(err instanceof OperationFailedError)) recorder.auditOutcome(auditId, `failed: ${describeError(err)}`);
     throw err;
   }
 }

@@ -56,7 +56,7 @@ export class TagPusher {
   }
 
   private async project(project: string): Promise<Note[]> {
-    const store = this.deps.recorder.store;
+    const store = this.deps.recorder.read;
     const due = store.releases.untagged(project).filter((r) => {
       const d = tagRound(this.tries.get(r.id));
       if (d.state) this.tries.set(r.id, d.state);
@@ -80,7 +80,7 @@ export class TagPusher {
   }
 
   private async push(r: ReleaseRecord): Promise<Note> {
-    const store = this.deps.recorder.store;
+    const store = this.deps.recorder.read;
     const repo = this.deps.repo(r.project);
     const signal = AbortSignal.any([this.stopped.signal, AbortSignal.timeout(PUSH_TIMEOUT_MS)]);
     const said = { project: r.project, buildId: r.buildId };
@@ -99,7 +99,7 @@ export class TagPusher {
         const state = afterFailure(this.tries.get(r.id), stuck);
         this.tries.set(r.id, state);
         if (stuck) {
-          store.audit.record({ actor: 'greenci', action: 'tag', project: r.project, target: r.version, outcome: `failed: ${stuck}`, detail: { sha: r.sha, buildId: r.buildId } });
+          this.deps.recorder.audit({ actor: 'greenci', action: 'tag', project: r.project, target: r.version, outcome: `failed: ${stuck}`, detail: { sha: r.sha, buildId: r.buildId } });
           return { ...said, level: 'error', msg: `release tag ${r.version} of ${r.project} cannot be pushed: ${stuck}` };
         }
         const rounds = roundsToWait(state.failures) + 1;
@@ -107,10 +107,10 @@ export class TagPusher {
       }
       already = true;
     }
-    store.releases.markTagPushed(r.id);
+    this.deps.recorder.tagPushed(r.id);
     this.tries.delete(r.id);
     const outcome = already ? 'origin had it already' : 'pushed';
-    store.audit.record({ actor: 'greenci', action: 'tag', project: r.project, target: r.version, outcome, detail: { sha: r.sha, buildId: r.buildId } });
+    this.deps.recorder.audit({ actor: 'greenci', action: 'tag', project: r.project, target: r.version, outcome, detail: { sha: r.sha, buildId: r.buildId } });
     return { ...said, level: 'info', msg: `release tag ${r.version} of ${r.project} ${already ? 'found on origin already' : 'pushed to origin'} (it was not pushed when ${r.version} was released)` };
   }
 }

@@ -10,8 +10,8 @@ import { removeEnvironmentContainers } from './deploy.js';
  */
 export async function teardownTestFor(docker: DockerPort, recorder: Recorder, locks: HostLocks, project: string, branch: string, by: string): Promise<boolean> {
   return locks.run(`test:${project}`, `teardown after ${branch} was deleted`, async () => {
-    const [current] = recorder.store.releases.deployments(project, 'test', 1);
-    const build = current?.buildId !== undefined ? recorder.store.builds.get(current.buildId) : undefined;
+    const [current] = recorder.read.releases.deployments(project, 'test', 1);
+    const build = current?.buildId !== undefined ? recorder.read.builds.get(current.buildId) : undefined;
     if (!current || current.kind === 'teardown' || build?.branch !== branch) return false;
     const dep = recorder.deploymentStarted({ project, env: 'test', kind: 'teardown', buildId: build.id, requestedBy: by });
     const removed = await removeEnvironmentContainers(docker, project, 'test');

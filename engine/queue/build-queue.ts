@@ -3,6 +3,7 @@ import { Cancellation, NotFoundError, UsageError } from '../errors.js';
 import type { BuildRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
 import type { NewBuild } from '../store/builds.js';
+import type { Store } from '../store/index.js';
 import { pickNext, runningToCancel, type RunningBuild } from './policy.js';
 
 /** Carries out one claimed build: the engine's pipeline runner. */
@@ -32,11 +33,12 @@ export class BuildQueue {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly o: { recorder: Recorder; config: () => GreenciConfig; mark: string; execute: Execute; pollMs?: number },
+    /** The queue owns the builds table's queue columns (`store`); every change others should see is announced through `recorder`. */
+    private readonly o: { store: Store; recorder: Recorder; config: () => GreenciConfig; mark: string; execute: Execute; pollMs?: number },
   ) {}
 
-  private get store() {
-    return this.o.recorder.store;
+  private get store(): Store {
+    return this.o.store;
   }
 
   /** Stores a queued build (with `within` in the same transaction), supersedes and cancels older work of its branch, and wakes the queue. */

@@ -1,15 +1,7 @@
+import type { AuditEntry } from '../model.js';
 import type { Db } from './db.js';
 
-export interface AuditEntry {
-  id: number;
-  ts: number;
-  actor: string;
-  action: string;
-  project?: string;
-  target?: string;
-  outcome?: string;
-  detail?: Record<string, unknown>;
-}
+export type { AuditEntry } from '../model.js';
 
 /** Who did what to which project, and how it ended. Production changes always land here. */
 export class AuditStore {
@@ -27,10 +19,21 @@ export class AuditStore {
     this.db.prepare('UPDATE audit SET outcome = ? WHERE id = ?').run(outcome, id);
   }
 
+  get(id: number): AuditEntry | undefined {
+    const r = this.db.prepare('SELECT * FROM audit WHERE id = ?').get(id) as Row | undefined;
+    return r && toEntry(r);
+  }
+
   list(project?: string, limit = 100): AuditEntry[] {
     const rows = (
       project ? this.db.prepare('SELECT * FROM audit WHERE project = ? ORDER BY id DESC LIMIT ?').all(project, limit) : this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit)
-    ) as { id: number; ts: number; actor: string; action: string; project: string | null; target: string | null; outcome: string | null; detail: string | null }[];
-    return rows.map((r) => ({ id: r.id, ts: r.ts, actor: r.actor, action: r.action, project: r.project ?? undefined, target: r.target ?? undefined, outcome: r.outcome ?? undefined, detail: r.detail ? JSON.parse(r.detail) : undefined }));
+    ) as Row[];
+    return rows.map(toEntry);
   }
+}
+
+interface Row { id: number; ts: number; actor: string; action: string; project: string | null; target: string | null; outcome: string | null; detail: string | null }
+
+function toEntry(r: Row): AuditEntry {
+  return { id: r.id, ts: r.ts, actor: r.actor, action: r.action, project: r.project ?? undefined, target: r.target ?? undefined, outcome: r.outcome ?? undefined, detail: r.detail ? JSON.parse(r.detail) : undefined };
 }

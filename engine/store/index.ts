@@ -21,6 +21,19 @@ export interface Store {
   close(): void;
 }
 
+/**
+ * The store's questions, without its writes: what code that records through the Recorder (or
+ * only reads) is handed, so a write that others should hear of cannot go around the recorder.
+ */
+export interface StoreReader {
+  builds: Pick<BuildStore, 'get' | 'list' | 'logs' | 'claimed' | 'lastOfBranch' | 'branchesSince' | 'queuedOfBranch' | 'queueDepth' | 'queued'>;
+  releases: Pick<ReleaseStore, 'liveRelease' | 'versions' | 'specOf' | 'deployments' | 'untagged' | 'release' | 'releases' | 'ofBuild' | 'byVersion' | 'testEndpoints'>;
+  audit: Pick<AuditStore, 'list'>;
+  leases: Pick<LeaseStore, 'holder'>;
+  health: Pick<HealthStore, 'all' | 'get' | 'transitions'>;
+  deliveries: Pick<DeliveryStore, 'has' | 'get' | 'list' | 'count'>;
+}
+
 /** Opens greenci's state: `<dataDir>/greenci.db`. */
 export function openStore(dataDir: string): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, 'greenci.db');

@@ -30,7 +30,7 @@ export function localClient(local: LocalEngine): EngineClient {
     containerLogs: (id, o) => engine.containerLogs(id, o),
     releases: async (project) => engine.releases(project),
     branches: (project) => engine.branches(project),
-    health: async (limit) => ({ health: engine.store.health.all(), transitions: engine.store.health.transitions({ limit }) }),
+    health: async (limit) => engine.healthHistory(limit),
     trigger: async (req) => (local.startMail(), engine.enqueue({ ...req, trigger: 'manual' })),
     async runHere(id, signal, onStage) {
       local.startMail();

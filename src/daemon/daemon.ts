@@ -9,7 +9,7 @@ import { scheduleJob, type ScheduledTask } from '../../engine/cron.js';
 import { describeError } from '../../engine/errors.js';
 import { createEngine, type Engine } from '../../engine/index.js';
 import type { MonitorHandle } from '../../engine/api.js';
-import { startMail, type MailService } from '../../engine/notify/mail-service.js';
+import type { MailService } from '../../engine/notify/mail-service.js';
 import { Intake } from '../../engine/intake/intake.js';
 import { SmeeRelay } from '../../engine/intake/smee.js';
 import { startWebhookServer, type WebhookServer } from '../../engine/intake/webhook-server.js';
@@ -67,7 +67,6 @@ export class Daemon {
     this.log.info({ version: version(), config: this.o.configPath ?? this.o.env.GREENCI_CONFIG, dataDir: config.dataDir, projects: Object.keys(config.projects) }, 'greenci daemon starting');
 
     try {
-      await this.engine.store.db.prepare('SELECT 1').get();
       for (const n of await this.engine.recover()) this.log[n.level]({ project: n.project, build: n.buildId }, n.msg);
     } catch (err) {
       this.log.error({ err: describeError(err) }, 'recovery failed (is the Docker engine up?); carrying on');
@@ -110,8 +109,8 @@ export class Daemon {
 
   /** Email: finished builds and rollbacks become outbox rows; the sender delivers them (and what an earlier run left pending). */
   private startMail(): void {
-    this.mail = startMail({
-      store: this.engine.store, config: () => this.config, subscribe: (fn) => this.engine.subscribe(fn), env: this.o.env,
+    this.mail = this.engine.startMail({
+      env: this.o.env,
       on: {
         sent: (id, response) => this.log.info({ mail: id, response }, `email #${id} sent`),
         failed: (id, error, retryAt) => this.log.warn({ mail: id, error, retryAt }, `email #${id} not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`),

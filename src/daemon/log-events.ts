@@ -31,6 +31,11 @@ export function logEvent(log: Logger, e: EngineEvent): void {
     case 'release.created':
       log.info({ project: e.release.project, version: e.release.version, sha: e.release.sha }, `released ${e.release.project} ${e.release.version}`);
       return;
+    case 'release.updated':
+      if (e.release.tagPushed) log.info({ project: e.release.project, version: e.release.version }, `tag ${e.release.version} of ${e.release.project} is on origin`);
+      return;
+    case 'audit':
+      return;
     case 'delivery': {
       const level = e.status >= 500 ? 'error' : e.status >= 400 ? 'warn' : 'info';
       log[level]({ delivery: e.delivery.id, event: e.delivery.event, via: e.delivery.via, status: e.status, outcome: e.delivery.outcome, project: e.delivery.project, build: e.delivery.buildId }, `webhook ${e.delivery.event ?? '?'} ${e.delivery.id ?? ''}: ${e.status} ${e.message}`);

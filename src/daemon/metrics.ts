@@ -23,7 +23,7 @@ export function createMetrics(engine: Engine): { registry: Registry; stop(): voi
     name: 'greenci_queue_depth', help: 'Builds waiting in the queue', labelNames: ['project'], registers: [registry],
     collect() {
       this.reset();
-      const depth = engine.store.builds.queueDepth();
+      const depth = engine.queueDepth();
       for (const project of new Set([...Object.keys(engine.config.projects), ...Object.keys(depth)])) this.set({ project }, depth[project] ?? 0);
     },
   });

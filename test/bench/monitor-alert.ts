@@ -8,7 +8,7 @@
  */
 import { parseConfig } from '../../config/loader.js';
 import { createEngine } from '../../engine/index.js';
-import { startMail } from '../../engine/notify/mail-service.js';
+import { openStore } from '../../engine/store/index.js';
 import { docker, envContainers } from '../helpers/docker-env.js';
 import { setupGreen } from '../helpers/green.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
@@ -31,8 +31,9 @@ async function main(): Promise<void> {
     const config = parseConfig(readFileSync(g.configFile, 'utf8'), g.dataDir, { ...process.env, ...g.env }).config!;
     console.log(`monitor.schedule "${config.monitor.schedule}", downAfter ${config.monitor.downAfter}, recoverAfter ${config.monitor.recoverAfter}; ${KILLS} kills each\n`);
     for (const mode of ['greenci (Docker events + schedule)', 'peer: polling on the schedule only'] as const) {
-      const engine = createEngine({ config, env: process.env });
-      const mail = startMail({ store: engine.store, config: () => config, subscribe: (fn) => engine.subscribe(fn), env: process.env });
+      const store = openStore(config.dataDir);
+      const engine = createEngine({ config, env: process.env, store });
+      const mail = engine.startMail({ env: process.env });
       const monitor = engine.startMonitor({ dockerEvents: mode.startsWith('greenci') });
       const key = `${g.project}/production/billing`;
       const stored: number[] = [];
@@ -40,13 +41,13 @@ async function main(): Promise<void> {
       const recovered: number[] = [];
       try {
         for (let i = 0; i < KILLS; i++) {
-          await waitUntil(() => engine.store.health.get(key)?.state === 'healthy', 'billing healthy', 120_000, 50);
-          const last = engine.store.health.transitions({ limit: 1 })[0]?.id ?? 0;
+          await waitUntil(() => store.health.get(key)?.state === 'healthy', 'billing healthy', 120_000, 50);
+          const last = store.health.transitions({ limit: 1 })[0]?.id ?? 0;
           const mails = sink.messages.length;
           const id = (await envContainers(g.project, 'production')).billing.Id;
           const killedAt = Date.now();
           await docker.api.getContainer(id).kill();
-          const down = await waitUntil(() => engine.store.health.transitions({ key }).find((t) => t.id > last && t.to === 'down'), 'down stored', 120_000, 20);
+          const down = await waitUntil(() => store.health.transitions({ key }).find((t) => t.id > last && t.to === 'down'), 'down stored', 120_000, 20);
           stored.push(down.at - killedAt);
           await waitUntil(() => sink.messages.slice(mails).some((m) => / prod billing down$/.test(m.subject ?? '')), 'the down email', 120_000, 20);
           mailed.push(Date.now() - killedAt);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseConfig } from '../../config/loader.js';
 import type { GreenciConfig } from '../../config/schema.js';
 import { createEngine, type Engine } from '../../engine/index.js';
+import { openStore, type Store } from '../../engine/store/index.js';
 import { freePort, removeProjectResources, uniqueProject } from './docker-env.js';
 import { Origin, tempDir } from './origin.js';
 
@@ -11,6 +12,8 @@ export interface GreenSetup {
   project: string;
   origin: Origin;
   engine: Engine;
+  /** The engine's SQLite state, for tests to check what was recorded (the engine itself offers no store). */
+  store: Store;
   config: GreenciConfig;
   configFile: string;
   dataDir: string;
@@ -66,9 +69,10 @@ export async function setupGreen(opts: GreenOptions = {}): Promise<GreenSetup> {
   const parsed = parseConfig(text(opts), dataDir, { ...process.env, ...env });
   if (!parsed.config) throw new Error(`test config invalid: ${parsed.errors.join('; ')}`);
   const config = parsed.config;
-  const engine = opts.noEngine ? (undefined as unknown as Engine) : createEngine({ config, env: process.env });
+  const store = opts.noEngine ? (undefined as unknown as Store) : openStore(config.dataDir);
+  const engine = opts.noEngine ? (undefined as unknown as Engine) : createEngine({ config, env: process.env, store });
   return {
-    project, origin, engine, config, configFile, dataDir, ports, github, secret, env, writeConfig,
+    project, origin, engine, store, config, configFile, dataDir, ports, github, secret, env, writeConfig,
     async cleanup() {
       engine?.close();
       await removeProjectResources(project);

@@ -33,7 +33,7 @@ describe('watching greenci containers', () => {
     g = await setupGreen();
     image = await busyboxImage(g.project);
     const build = await g.engine.enqueue({ project: g.project, branch: 'master', requestedBy: 'test' });
-    g.engine.store.builds.update(build.id, { commitSubject: 'feat: weigh trucks twice' });
+    g.store.builds.update(build.id, { commitSubject: 'feat: weigh trucks twice' });
     buildId = build.id;
   });
   afterAll(async () => {

@@ -94,7 +94,7 @@ describe('greenci daemon: containers, their logs and branches through the contro
     const mine = () => events.seen.filter((e) => e.type === 'containers').at(-1)?.containers.filter((c: { project: string }) => c.project === g.project) ?? [];
     await waitUntil(() => mine().some((c: any) => c.service === 'steady' && c.state === 'running' && c.cpuPercent !== undefined), 'the steady container with a CPU figure on the stream', 15_000);
     expect(events.seen[0].type).toBe('snapshot');
-    expect(events.seen.filter((e) => e.type === 'containers').at(-1).docker).toMatchObject({ reachable: true });
+    expect(events.seen.filter((e) => e.type === 'containers').at(-1)?.docker).toMatchObject({ reachable: true });
     stop.abort();
     await events.done;
   });

@@ -248,7 +248,7 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     const t0 = performance.now();
     const forged = { ...(await post(d.webhookUrl, huge, headers)), id: forgedId };
     const took = performance.now() - t0;
-    await waitUntil(() => latencies.length >= 5, 10_000);
+    await waitUntil(() => latencies.length >= 5, 'control pings answered', 10_000);
     pinging = false;
     await pinger;
     // Then it is refused, stored nowhere, and the daemon kept answering meanwhile

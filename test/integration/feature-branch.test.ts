@@ -150,7 +150,7 @@ describe('feature branches build and test in the isolated test environment', () 
     const prod = await envContainers(g.project, 'production');
     expect(Object.keys(prod).sort()).toEqual(['billing-db', 'weight-db']);
     expect(g.engine.releases(g.project)).toEqual({ releases: [], live: undefined });
-    expect(g.engine.store.releases.deployments(g.project, 'production', 2).map((d) => [d.kind, d.status])).toEqual([['stop', 'success'], ['promote', 'failed']]);
+    expect(g.store.releases.deployments(g.project, 'production', 2).map((d) => [d.kind, d.status])).toEqual([['stop', 'success'], ['promote', 'failed']]);
     expect(g.engine.getSnapshot().live[g.project]).toBeUndefined();
     expect(await g.origin.remoteTags()).toEqual([]);
   });

@@ -80,16 +80,18 @@ describe('recovering from a greenci process that died during a deployment', () =
     store.leases.tryAcquire('production:green', 'someone-alive', 'build #3 deploying v0.3.0');
     store.close();
 
-    let engine = createEngine({ config, env: process.env });
-    expect(engine.store.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'running' });
+    let engineStore = openStore(dir);
+    let engine = createEngine({ config: config as never, env: process.env, store: engineStore });
+    expect(engineStore.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'running' });
     engine.close();
 
     const s2 = openStore(dir);
     s2.leases.release('production:green', 'someone-alive');
     s2.close();
-    engine = createEngine({ config, env: process.env });
-    expect(engine.store.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'interrupted', reason: expect.stringMatching(/^interrupted: /), finishedAt: expect.any(Number) });
-    expect(engine.store.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', target: 'production', outcome: '1 interrupted production deployment marked interrupted' });
+    engineStore = openStore(dir);
+    engine = createEngine({ config: config as never, env: process.env, store: engineStore });
+    expect(engineStore.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'interrupted', reason: expect.stringMatching(/^interrupted: /), finishedAt: expect.any(Number) });
+    expect(engineStore.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', target: 'production', outcome: '1 interrupted production deployment marked interrupted' });
     engine.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -104,11 +106,12 @@ describe('recovering from a greenci process that died during a deployment', () =
     const dep = store.releases.startDeployment({ project: 'green', env: 'test', kind: 'deploy' });
     store.close();
 
-    const engine = createEngine({ config, env: process.env });
-    expect(engine.store.releases.deployments('green', 'test').map((d) => [d.id, d.status])).toEqual([[dep, 'interrupted'], [done, 'success']]);
-    expect(engine.store.releases.deployments('green', 'test')[0].reason).toMatch(/^interrupted: greenci stopped during this deployment/);
+    const engineStore = openStore(dir);
+    const engine = createEngine({ config: config as never, env: process.env, store: engineStore });
+    expect(engineStore.releases.deployments('green', 'test').map((d) => [d.id, d.status])).toEqual([[dep, 'interrupted'], [done, 'success']]);
+    expect(engineStore.releases.deployments('green', 'test')[0].reason).toMatch(/^interrupted: greenci stopped during this deployment/);
     expect(engine.getSnapshot().environments.green.test).toMatchObject({ id: dep, status: 'interrupted' });
-    expect(engine.store.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', target: 'test', outcome: '1 interrupted test deployment marked interrupted' });
+    expect(engineStore.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', target: 'test', outcome: '1 interrupted test deployment marked interrupted' });
     engine.close();
     rmSync(dir, { recursive: true, force: true });
   });

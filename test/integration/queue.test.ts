@@ -44,7 +44,7 @@ describe('the build queue', () => {
 
   it('a newer commit cancels the running build of its feature branch, which stops cleanly and names why', async () => {
     g.engine.startQueue();
-    const running = g.engine.store.builds.queued()[0] ?? g.engine.builds({ project: g.project, limit: 1 })[0];
+    const running = g.store.builds.queued()[0] ?? g.engine.builds({ project: g.project, limit: 1 })[0];
     await inStage(running.id, 'deploy-test');
     const newer = await g.origin.commitAll('feat: step 4');
     await g.origin.push('feature-q');

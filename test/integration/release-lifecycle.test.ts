@@ -118,7 +118,7 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
       expect((await getJson(prod(app))).body).toMatchObject({ status: 'ok', commit: shas.v2, version: 'v0.2.0' });
     }
     expect(await g.origin.remoteTags()).toEqual(['v0.1.0', 'v0.2.0']);
-    const deployments = g.engine.store.releases.deployments(g.project, 'production', 2);
+    const deployments = g.store.releases.deployments(g.project, 'production', 2);
     expect(deployments.map((d) => [d.kind, d.version, d.status])).toEqual([
       ['auto-rollback', 'v0.2.0', 'success'],
       ['promote', 'v0.2.1', 'failed'],
@@ -135,7 +135,7 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
     expect((await getJson(prod('weight'))).body).toMatchObject({ commit: shas.v1, version: 'v0.1.0', apiVersion: 1 });
     expect((await getJson(prod('billing', `/bills/${billId}`))).body).toMatchObject({ id: billId, amount: 1000 });
     expect(g.engine.releases(g.project).live?.version).toBe('v0.1.0');
-    const [audit] = g.engine.store.audit.list(g.project, 1);
+    const [audit] = g.store.audit.list(g.project, 1);
     expect(audit).toMatchObject({ actor: 'bob', action: 'rollback', target: 'v0.1.0', outcome: 'success', detail: { from: 'v0.2.0' } });
 
     // the record is in the SQLite file, not only in memory
@@ -149,7 +149,7 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
   });
 
   it('a release whose images are gone says so and changes nothing', async () => {
-    const v2 = g.engine.store.releases.byVersion(g.project, 'v0.2.0')!;
+    const v2 = g.store.releases.byVersion(g.project, 'v0.2.0')!;
     await docker.api.getImage(v2.images.weight.id).remove({ force: true });
     const before = (await getJson(prod('weight'))).body;
 
@@ -158,6 +158,6 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
     await expect(attempt).rejects.toThrow(/images are gone .*weight:v0\.2\.0-prod.*production was not changed/);
     expect((await getJson(prod('weight'))).body).toEqual(before);
     expect(g.engine.releases(g.project).live?.version).toBe('v0.1.0');
-    expect(g.engine.store.audit.list(g.project, 1)[0]).toMatchObject({ actor: 'carol', outcome: expect.stringMatching(/^refused: images gone/) });
+    expect(g.store.audit.list(g.project, 1)[0]).toMatchObject({ actor: 'carol', outcome: expect.stringMatching(/^refused: images gone/) });
   });
 });

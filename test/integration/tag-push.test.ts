@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../engine/index.js';
+import { openStore, type Store } from '../../engine/store/index.js';
 import type { ReleaseRecord } from '../../engine/model.js';
 import { Origin, tempDir } from '../helpers/origin.js';
 
@@ -13,6 +14,7 @@ import { Origin, tempDir } from '../helpers/origin.js';
 describe('pushing the release tags origin has not got', () => {
   let origin: Origin;
   let engine: Engine;
+  let store: Store;
   let dir: string;
   let head: string;
 
@@ -22,7 +24,8 @@ describe('pushing the release tags origin has not got', () => {
     await origin.push('master');
     dir = tempDir('greenci-tags-');
     const config = { dataDir: dir, docker: { socket: '/var/run/docker.sock' }, git: { authorName: 'greenci', authorEmail: 'ci@x' }, projects: { green: { repo: origin.bare, productionBranch: 'master', imagePrefix: '' } } };
-    engine = createEngine({ config: config as never, env: process.env });
+    store = openStore(dir);
+    engine = createEngine({ config: config as never, env: process.env, store });
   });
   afterAll(() => {
     engine?.close();
@@ -31,7 +34,7 @@ describe('pushing the release tags origin has not got', () => {
   });
 
   const release = (version: string, sha = head): ReleaseRecord =>
-    engine.store.releases.createRelease({ project: 'green', version, sha, images: {}, spec: { services: [] } as never, tagPushed: false });
+    store.releases.createRelease({ project: 'green', version, sha, images: {}, spec: { services: [] } as never, tagPushed: false });
   const round = async () => (await engine.pushTags()).map((n) => `${n.level}: ${n.msg}`);
 
   it('tries again with backoff while origin refuses, then pushes the tag and records it', async () => {
@@ -43,7 +46,7 @@ describe('pushing the release tags origin has not got', () => {
     expect(notes.map((n) => n.length)).toEqual([1, 0, 1, 0, 0, 0, 1, 0]);
     expect(notes[0][0]).toMatch(/^warn: release tag v0\.1\.0 of green still not pushed \(git push .*tag pushes are refused here.*\); greenci tries again in 2 reconciliation rounds$/);
     expect(notes[2][0]).toMatch(/greenci tries again in 4 reconciliation rounds$/);
-    expect(engine.store.releases.release(r.id)?.tagPushed).toBe(false);
+    expect(store.releases.release(r.id)?.tagPushed).toBe(false);
     expect(await origin.remoteTags()).toEqual([]);
 
     origin.acceptTags();
@@ -52,16 +55,16 @@ describe('pushing the release tags origin has not got', () => {
     expect(after.map((n) => n.length)).toEqual([0, 0, 0, 0, 0, 0, 1, 0]);
     expect(after[6]).toEqual(['info: release tag v0.1.0 of green pushed to origin (it was not pushed when v0.1.0 was released)']);
     expect(await origin.tagTarget('v0.1.0')).toBe(head);
-    expect(engine.store.releases.release(r.id)?.tagPushed).toBe(true);
-    expect(engine.store.audit.list('green', 1)[0]).toMatchObject({ actor: 'greenci', action: 'tag', target: 'v0.1.0', outcome: 'pushed' });
+    expect(store.releases.release(r.id)?.tagPushed).toBe(true);
+    expect(store.audit.list('green', 1)[0]).toMatchObject({ actor: 'greenci', action: 'tag', target: 'v0.1.0', outcome: 'pushed' });
   });
 
   it('leaves a project alone while a build holds its production lock (its own release stage pushes)', async () => {
     const r = release('v0.2.0');
-    engine.store.leases.tryAcquire('production:green', 'a-live-build', 'build #9 releasing');
+    store.leases.tryAcquire('production:green', 'a-live-build', 'build #9 releasing');
     expect(await round()).toEqual([]);
-    expect(engine.store.releases.release(r.id)?.tagPushed).toBe(false);
-    engine.store.leases.release('production:green', 'a-live-build');
+    expect(store.releases.release(r.id)?.tagPushed).toBe(false);
+    store.leases.release('production:green', 'a-live-build');
     expect(await round()).toEqual(['info: release tag v0.2.0 of green pushed to origin (it was not pushed when v0.2.0 was released)']);
   });
 
@@ -76,8 +79,8 @@ describe('pushing the release tags origin has not got', () => {
     expect(first[0]).toMatch(/^error: release tag v0\.3\.0 of green cannot be pushed: origin has v0\.3\.0 on another commit \(\w{12}, not \w{12}\); greenci never moves a tag/);
     for (let i = 0; i < 10; i++) expect(await round()).toEqual([]);
     expect(await origin.tagTarget('v0.3.0')).toBe(other);
-    expect(engine.store.releases.release(r.id)?.tagPushed).toBe(false);
-    expect(engine.store.audit.list('green', 1)[0]).toMatchObject({ action: 'tag', target: 'v0.3.0', outcome: expect.stringMatching(/^failed: origin has v0\.3\.0 on another commit/) });
+    expect(store.releases.release(r.id)?.tagPushed).toBe(false);
+    expect(store.audit.list('green', 1)[0]).toMatchObject({ action: 'tag', target: 'v0.3.0', outcome: expect.stringMatching(/^failed: origin has v0\.3\.0 on another commit/) });
     // a start tries every tag again (someone may have fixed origin meanwhile)
     expect((await engine.recover()).filter((n) => n.msg.includes('v0.3.0'))).toHaveLength(1);
   });

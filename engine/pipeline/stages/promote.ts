@@ -15,7 +15,7 @@ export const promote: Stage = {
   async run(ctx) {
     const { docker, recorder } = ctx.deps;
     const sha = ctx.commit!.sha;
-    const live = recorder.store.releases.liveRelease(ctx.project);
+    const live = recorder.read.releases.liveRelease(ctx.project);
     if (live && live.sha === sha) {
       ctx.alreadyLive = live;
       ctx.version = live.version;
@@ -29,7 +29,7 @@ export const promote: Stage = {
       ctx.log(`production runs ${live.version} (${live.sha.slice(0, 12)}), which is newer than this commit: it is not released`);
       return;
     }
-    const known = [...(await repo.tags('v*')), ...recorder.store.releases.versions(ctx.project)];
+    const known = [...(await repo.tags('v*')), ...recorder.read.releases.versions(ctx.project)];
     ctx.version = nextVersion(known, ctx.commit!.message);
     recorder.build(ctx.buildId, { version: ctx.version });
     ctx.log(`release version ${ctx.version} (after ${known.length ? known.length + ' earlier' : 'no earlier'} version${known.length === 1 ? '' : 's'})`);

@@ -24,7 +24,7 @@ export const releaseTag: Stage = {
       ctx.deps.recorder.build(ctx.buildId, { reason: tagPendingNote(why) });
       return;
     }
-    ctx.deps.recorder.store.releases.markTagPushed(release.id);
+    ctx.deps.recorder.tagPushed(release.id);
     ctx.log(`tagged ${release.sha.slice(0, 12)} as ${release.version} and pushed it to origin`);
   },
 };
