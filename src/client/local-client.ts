@@ -1,12 +1,12 @@
 import type { EngineClient } from '../../engine/client.js';
 import { followBuildLog, readBuildLog } from '../../engine/follow-log.js';
-import type { LocalEngine } from '../setup.js';
+import type { Runtime } from '../runtime.js';
 
 /**
  * The engine in this process (no daemon answers): the same reads and changes, directly. Changes
  * start the email service first (read-only commands never do).
  */
-export function localClient(local: LocalEngine): EngineClient {
+export function localClient(local: Runtime): EngineClient {
   const engine = local.engine;
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
@@ -49,6 +49,6 @@ export function localClient(local: LocalEngine): EngineClient {
     async settle() {
       await Promise.allSettled([...inFlight]);
     },
-    close: () => local.close(),
+    close: async () => void (await local.stop()),
   };
 }

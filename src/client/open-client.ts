@@ -10,6 +10,6 @@ export async function openClient(io: Io, configPath?: string): Promise<EngineCli
   const control = await ControlClient.connect(config.control.socket!);
   if (control) return daemonClient(control);
   // the engine's modules load only without a daemon
-  const [{ openEngineWith }, { localClient }] = await Promise.all([import('../setup.js'), import('./local-client.js')]);
-  return localClient(openEngineWith(config, io.env));
+  const [{ runtimeFor }, { localClient }] = await Promise.all([import('../runtime.js'), import('./local-client.js')]);
+  return localClient(runtimeFor(config, io.env));
 }

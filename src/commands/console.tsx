@@ -1,6 +1,5 @@
 import { render } from 'ink';
 import { UsageError } from '../../engine/errors.js';
-import type { MonitorHandle } from '../../engine/api.js';
 import { App } from '../../views/App.js';
 import type { ConsoleSource } from '../../views/source.js';
 import { parse } from '../args.js';
@@ -11,7 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { holdSignals } from '../signals.js';
 import { whoAsked, type Io } from '../io.js';
 import { requireConfig } from '../require-config.js';
-import type { LocalEngine } from '../setup.js';
+import type { Runtime } from '../runtime.js';
 import { CONSOLE_USAGE } from './usage.js';
 
 
@@ -35,20 +34,17 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     if (err.code === 'EACCES') throw new UsageError(`no permission on ${config.control.socket}: add yourself to the greenci group (or run as the greenci user)`);
     throw err;
   });
-  let local: LocalEngine | undefined;
-  let monitor: MonitorHandle | undefined;
+  let local: Runtime | undefined;
   let engineClient: EngineClient;
   if (client) engineClient = daemonClient(client);
   else {
     // the engine's modules load only when no daemon answers
-    const [{ openEngineWith }, { localClient }] = await Promise.all([import('../setup.js'), import('../client/local-client.js')]);
-    local = openEngineWith(config, io.env);
-    const engine = local.engine;
+    const [{ runtimeFor }, { localClient }] = await Promise.all([import('../runtime.js'), import('../client/local-client.js')]);
+    local = runtimeFor(config, io.env);
     local.startMail();
     // as the daemon does at start: builds a killed console left running are failed and queued again
-    await engine.recover().catch(() => []);
-    engine.startQueue();
-    monitor = engine.startMonitor();
+    await local.recover(() => undefined);
+    local.startBackground();
     engineClient = localClient(local);
   }
   const source: ConsoleSource = { ...engineClient, user };
@@ -87,11 +83,9 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     if (io.env.GREENCI_CONSOLE_TIMING === '1' && firstFrameMs !== undefined) io.err(`greenci console: first frame ${firstFrameMs.toFixed(0)} ms after start`);
     if (local) {
       await source.settle();
-      await monitor?.stop();
       // a production change in progress always finishes (the engine holds it to the end); builds stop and are queued again
-      const requeued = await local.engine.drain(0);
+      const requeued = await local.stop({ graceMs: 0 });
       if (requeued.length) io.err(`greenci: stopped build${requeued.length > 1 ? 's' : ''} ${requeued.map((b) => `#${b.id}`).join(', ')}; queued again for the next start`);
-      await source.close();
     }
     release();
   }

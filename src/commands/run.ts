@@ -5,7 +5,7 @@ import { parse } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
 import { holdSignals } from '../signals.js';
-import { openEngine } from '../setup.js';
+import { openRuntime } from '../runtime.js';
 import { RUN_USAGE } from './usage.js';
 
 
@@ -17,7 +17,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   if (!project || extra.length) throw new UsageError(`name one project\nusage: ${RUN_USAGE}`);
   if (values.branch === undefined) throw new UsageError(`--branch is required\nusage: ${RUN_USAGE}`);
 
-  const local = openEngine(io, values.config);
+  const local = openRuntime(io, values.config);
   const engine = local.engine;
   local.startMail();
   const abort = new AbortController();
@@ -55,6 +55,6 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   } finally {
     unsubscribe();
     releaseSignals();
-    await local.close();
+    await local.stop();
   }
 }

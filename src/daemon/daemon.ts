@@ -7,9 +7,9 @@ import type { DaemonInfo } from '../../engine/control/protocol.js';
 import { startControlServer } from '../../engine/control/server.js';
 import { scheduleJob, type ScheduledTask } from '../../engine/cron.js';
 import { describeError } from '../../engine/errors.js';
-import { createEngine, type Engine } from '../../engine/index.js';
+import type { Engine } from '../../engine/index.js';
+import { runtimeFor, type Runtime } from '../runtime.js';
 import type { MonitorHandle } from '../../engine/api.js';
-import type { MailService } from '../../engine/notify/mail-service.js';
 import { Intake } from '../../engine/intake/intake.js';
 import { SmeeRelay } from '../../engine/intake/smee.js';
 import { startWebhookServer, type WebhookServer } from '../../engine/intake/webhook-server.js';
@@ -32,6 +32,7 @@ export interface DaemonOptions {
  */
 export class Daemon {
   readonly log: Logger;
+  private runtime!: Runtime;
   private engine!: Engine;
   private config!: GreenciConfig;
   private webhook?: WebhookServer;
@@ -40,7 +41,6 @@ export class Daemon {
   private stopMetrics?: () => void;
   private relays = new Map<string, SmeeRelay>();
   private reconcileTask?: ScheduledTask;
-  private mail?: MailService;
   private monitor?: MonitorHandle;
   private draining = false;
   private reconciledAt?: number;
@@ -61,16 +61,13 @@ export class Daemon {
     const { config, errors } = this.load();
     if (!config) throw Object.assign(new Error(`invalid config:\n${errors.join('\n')}`), { configErrors: errors });
     this.config = config;
-    this.engine = createEngine({ config, env: this.o.env });
+    this.runtime = runtimeFor(config, this.o.env);
+    this.engine = this.runtime.engine;
     this.engine.subscribe((e) => logEvent(this.log, e));
     this.startMail();
     this.log.info({ version: version(), config: this.o.configPath ?? this.o.env.GREENCI_CONFIG, dataDir: config.dataDir, projects: Object.keys(config.projects) }, 'greenci daemon starting');
 
-    try {
-      for (const n of await this.engine.recover()) this.log[n.level]({ project: n.project, build: n.buildId }, n.msg);
-    } catch (err) {
-      this.log.error({ err: describeError(err) }, 'recovery failed (is the Docker engine up?); carrying on');
-    }
+    await this.runtime.recover((n) => this.log[n.level]({ project: n.project, build: n.buildId }, n.msg));
 
     mkdirSync(path.dirname(config.control.socket!), { recursive: true });
     this.control = await startControlServer(this.engine, { socket: config.control.socket!, info: () => this.info() });
@@ -85,8 +82,7 @@ export class Daemon {
     this.startRelays();
     this.scheduleReconcile();
     void this.reconcileAll('start');
-    this.startMonitor();
-    this.engine.startQueue();
+    this.startBackground();
     this.log.info('greenci daemon ready');
   }
 
@@ -109,18 +105,16 @@ export class Daemon {
 
   /** Email: finished builds and rollbacks become outbox rows; the sender delivers them (and what an earlier run left pending). */
   private startMail(): void {
-    this.mail = this.engine.startMail({
-      env: this.o.env,
-      on: {
-        sent: (id, response) => this.log.info({ mail: id, response }, `email #${id} sent`),
-        failed: (id, error, retryAt) => this.log.warn({ mail: id, error, retryAt }, `email #${id} not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`),
-      },
+    this.runtime.startMail({
+      sent: (id, response) => this.log.info({ mail: id, response }, `email #${id} sent`),
+      failed: (id, error, retryAt) => this.log.warn({ mail: id, error, retryAt }, `email #${id} not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`),
     });
-    if (!this.mail) this.log.info('email: no smtp in the config, so no email is queued or sent');
+    if (!this.config.smtp) this.log.info('email: no smtp in the config, so no email is queued or sent');
   }
 
-  private startMonitor(): void {
-    this.monitor = this.engine.startMonitor({
+  /** The monitor, then the queue taking builds. */
+  private startBackground(): void {
+    this.monitor = this.runtime.startBackground({
       webhookUrl: () => this.webhook && `http://${loopback(this.webhook.address)}${this.config.webhook.path}`,
       log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
     });
@@ -189,8 +183,7 @@ export class Daemon {
     this.monitor?.reschedule();
     // a new SMTP server, or a notify list that was empty: start again (what is pending, and alerts nobody got yet, go out)
     if (JSON.stringify(old.smtp) !== JSON.stringify(config.smtp) || JSON.stringify(old.notify) !== JSON.stringify(config.notify)) {
-      await this.mail?.stop();
-      this.startMail();
+      await this.runtime.restartMail();
     }
     this.log.info({ projects: Object.keys(config.projects) }, 'config reloaded');
     return true;
@@ -202,17 +195,23 @@ export class Daemon {
     this.draining = true;
     const grace = this.config.daemon.shutdownGraceSeconds * 1000;
     this.log.info({ graceSeconds: grace / 1000 }, 'stopping: no new webhooks; running stages may finish');
-    await this.monitor?.stop();
-    await this.webhook?.close();
-    void this.reconcileTask?.destroy();
-    await Promise.all([...this.relays.values()].map((r) => r.stop()));
-    const requeued = await this.engine.drain(grace, (ids) => this.log.warn({ builds: ids }, `grace period over: cancelling ${ids.map((i) => `#${i}`).join(', ')}`));
-    for (const b of requeued) this.log.info({ build: b.id, retryOf: b.retryOf }, `build #${b.retryOf} stopped by the shutdown; queued again as #${b.id}`);
-    await this.control?.close();
-    await this.metrics?.close();
-    await this.mail?.stop();
-    this.stopMetrics?.();
-    this.engine.close();
+    await this.runtime.stop({
+      graceMs: grace,
+      // the daemon leaves due email to its next start rather than wait on an SMTP server now
+      flushMail: false,
+      beforeDrain: async () => {
+        await this.webhook?.close();
+        void this.reconcileTask?.destroy();
+        await Promise.all([...this.relays.values()].map((r) => r.stop()));
+      },
+      onCancel: (ids) => this.log.warn({ builds: ids }, `grace period over: cancelling ${ids.map((i) => `#${i}`).join(', ')}`),
+      afterDrain: async (requeued) => {
+        for (const b of requeued) this.log.info({ build: b.id, retryOf: b.retryOf }, `build #${b.retryOf} stopped by the shutdown; queued again as #${b.id}`);
+        await this.control?.close();
+        await this.metrics?.close();
+        this.stopMetrics?.();
+      },
+    });
     this.log.info('greenci daemon stopped');
   }
 }

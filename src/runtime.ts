@@ -1,0 +1,95 @@
+import type { GreenciConfig } from '../config/schema.js';
+import type { MonitorHandle, MonitorStartOptions } from '../engine/api.js';
+import { describeError } from '../engine/errors.js';
+import { createEngine, type Engine, type Note } from '../engine/index.js';
+import type { BuildRecord } from '../engine/model.js';
+import type { MailService } from '../engine/notify/mail-service.js';
+import type { SenderEvents } from '../engine/notify/outbox-sender.js';
+import type { Io } from './io.js';
+import { requireConfig } from './require-config.js';
+
+export { requireConfig };
+
+/**
+ * The engine in this process with what runs around it, started and stopped in one order by every
+ * face: the daemon, the console without a daemon, and one-shot commands.
+ */
+export interface Runtime {
+  engine: Engine;
+  /** Email from here on (what this process does becomes outbox rows). Commands that only read never start it. */
+  startMail(on?: SenderEvents): void;
+  /** Email again with the current config (a reload changed smtp or notify): pending mail and unsent alerts go out. */
+  restartMail(): Promise<void>;
+  /** After a crash: interrupted builds ended or queued again, production checked against the live release, pending tags pushed. */
+  recover(onNote: (n: Note) => void): Promise<void>;
+  /** What a long-running face runs: the monitor, then the queue taking builds. */
+  startBackground(monitor?: MonitorStartOptions): MonitorHandle;
+  /**
+   * Stops in one order: the monitor; then `beforeDrain` (a face stops taking work); then running
+   * builds get `graceMs` to finish (a production change in progress always finishes) and the rest
+   * are queued again for the next start; then email is flushed (unless `flushMail: false`: the
+   * daemon leaves what is due to its next start rather than wait on an SMTP server at shutdown;
+   * what fails stays in the outbox) and the engine closed. Resolves with the builds queued again. Safe to call twice.
+   */
+  stop(o?: {
+    graceMs?: number;
+    beforeDrain?: () => Promise<void>;
+    onCancel?: (ids: number[]) => void;
+    /** After the builds stopped, before email and the engine: a face that still answers questions closes here. */
+    afterDrain?: (requeued: BuildRecord[]) => Promise<void>;
+    flushMail?: boolean;
+  }): Promise<BuildRecord[]>;
+}
+
+/** Builds the runtime from the config file the command named (or found). */
+export function openRuntime(io: Io, configPath?: string): Runtime {
+  return runtimeFor(requireConfig(io, configPath), io.env);
+}
+
+export function runtimeFor(config: GreenciConfig, env: NodeJS.ProcessEnv = process.env): Runtime {
+  const engine = createEngine({ config, env });
+  let mail: MailService | undefined;
+  let mailEvents: SenderEvents | undefined;
+  let mailStarted = false;
+  let monitor: MonitorHandle | undefined;
+  let background = false;
+  let stopping: Promise<BuildRecord[]> | undefined;
+  return {
+    engine,
+    startMail(on) {
+      if (mailStarted) return;
+      mailStarted = true;
+      mailEvents = on;
+      mail = engine.startMail({ env, on });
+    },
+    async restartMail() {
+      await mail?.stop();
+      mail = engine.startMail({ env, on: mailEvents });
+      mailStarted = true;
+    },
+    async recover(onNote) {
+      try {
+        for (const n of await engine.recover()) onNote(n);
+      } catch (err) {
+        onNote({ level: 'error', msg: `recovery failed (is the Docker engine up?); carrying on: ${describeError(err)}` });
+      }
+    },
+    startBackground(o) {
+      background = true;
+      monitor = engine.startMonitor(o);
+      engine.startQueue();
+      return monitor;
+    },
+    stop: (o = {}) =>
+      (stopping ??= (async () => {
+        await monitor?.stop();
+        await o.beforeDrain?.();
+        const requeued = background ? await engine.drain(o.graceMs ?? 0, o.onCancel) : [];
+        await o.afterDrain?.(requeued);
+        if (o.flushMail !== false) await mail?.flush();
+        await mail?.stop();
+        engine.close();
+        return requeued;
+      })()),
+  };
+}
