@@ -66,11 +66,14 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
     name: t.name, build: buildOf(`tests.${i}.build`, t.build), image: t.image, command: t.command, env: t.env ?? {}, timeoutMs: t.timeout ?? 600_000,
   }));
   const seenTests = new Set<string>();
-  tests.forEach((t, i) => (seenTests.has(t.name) ? errors.push(`tests.${i}.name: ${t.name} is used twice`) : seenTests.add(t.name)));
+  for (const [i, t] of tests.entries()) {
+    if (seenTests.has(t.name)) errors.push(`tests.${i}.name: ${t.name} is used twice`);
+    else seenTests.add(t.name);
+  }
 
   const known = new Set(services.map((s) => s.name));
   for (const s of services) {
-    s.dependsOn.forEach((d, i) => known.has(d) || errors.push(`${s.kind}s.${s.name}.depends_on.${i}: no app or service named ${d}`));
+    for (const [i, d] of s.dependsOn.entries()) if (!known.has(d)) errors.push(`${s.kind}s.${s.name}.depends_on.${i}: no app or service named ${d}`);
   }
   const ordered = startOrder(services);
   if ('cycle' in ordered) errors.push(`depends_on: a cycle (${ordered.cycle.join(' -> ')})`);

@@ -9,8 +9,8 @@ export interface Io {
 }
 
 export const processIo: Io = {
-  out: (line) => process.stdout.write(line + '\n'),
-  err: (line) => process.stderr.write(line + '\n'),
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
   cwd: process.cwd(),
 };

@@ -115,7 +115,7 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
 function ndjson(res: http.ServerResponse): (obj: unknown) => void {
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
   res.flushHeaders();
-  return (obj) => void (res.writableEnded || res.write(JSON.stringify(obj) + '\n'));
+  return (obj) => void (res.writableEnded || res.write(`${JSON.stringify(obj)}\n`));
 }
 
 /**

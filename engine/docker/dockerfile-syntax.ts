@@ -52,7 +52,7 @@ const isComment = (line: string): boolean => trimLeftGo(line).startsWith('#');
 export function parseDockerfile(text: string): ParsedDockerfile {
   const lines = text.replace(/^\ufeff/, '').split('\n').map((l) => l.replace(/\r$/, ''));
   const problems: string[] = [];
-  let escape: '\\' | '`' = '\\';
+  let escapeToken: '\\' | '`' = '\\';
 
   // Parser directives: only in the run of `# key=value` lines at the very top. Docker versions
   // disagree on which keys keep that run going, so `escape` is honoured on the first line only.
@@ -63,7 +63,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     const key = m[1].toLowerCase();
     if (key === 'escape') {
       if (directiveCount > 0) problems.push(`line ${i + 1}: \`# escape=\` must be the first line (after another directive, Docker versions disagree on whether it counts)`);
-      else if (m[2] === '\\' || m[2] === '`') escape = m[2];
+      else if (m[2] === '\\' || m[2] === '`') escapeToken = m[2];
       else problems.push(`line ${i + 1}: invalid escape token ${JSON.stringify(m[2])} (only \\ or \`)`);
     } else if (key === 'syntax') {
       problems.push(`line ${i + 1}: the \`# syntax=\` directive is refused: it names a builder frontend image to pull and run; greenci builds with the engine's own Dockerfile parser`);
@@ -71,7 +71,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     directiveCount++;
   }
 
-  const continuation = new RegExp(`\\${escape}[ \\t]*$`);
+  const continuation = new RegExp(`\\${escapeToken}[ \\t]*$`);
   const trimContinuation = (line: string): [string, boolean] => (continuation.test(line) ? [line.replace(continuation, ''), false] : [line, true]);
   const instructions: Instruction[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -90,7 +90,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     }
     instructions.push({ line: start + 1, ...splitCommand(line) });
   }
-  return { instructions, escape, problems };
+  return { instructions, escape: escapeToken, problems };
 }
 
 function splitCommand(line: string): { command: string; flags: string[]; args: string } {
@@ -169,7 +169,7 @@ function extractFlags(line: string): { rest: string; flags: string[] } {
 }
 
 /** The engine's parseWords (ARG, ENV, LABEL): words split on spaces outside quotes, quotes kept. */
-export function parseWords(rest: string, escape: string): string[] {
+export function parseWords(rest: string, escapeToken: string): string[] {
   const words: string[] = [];
   let phase: 'spaces' | 'word' | 'quote' = 'spaces';
   let quote = '';
@@ -200,7 +200,7 @@ export function parseWords(rest: string, escape: string): string[] {
         blankOk = true;
         phase = 'quote';
       }
-      if (ch === escape) {
+      if (ch === escapeToken) {
         if (pos + 1 === chars.length) continue;
         word += ch;
         ch = chars[++pos];
@@ -209,7 +209,7 @@ export function parseWords(rest: string, escape: string): string[] {
       continue;
     }
     if (ch === quote) phase = 'word';
-    if (ch === escape && quote !== "'") {
+    if (ch === escapeToken && quote !== "'") {
       if (pos + 1 === chars.length) {
         phase = 'word';
         continue;

@@ -142,7 +142,10 @@ function fromProblem(value: string, stage: number, earlierStages: string[], imag
 
 /** `RUN --mount=type=...,from=...`: bind and cache mounts may read earlier stages and FROM images only; no secrets or SSH agents. */
 function checkMount(value: string, refuse: (why: string) => void, checkFrom: (from: string) => void): void {
-  if (/["'\\`\s]/.test(value)) return refuse('--mount with quotes, escapes or blanks is refused: write plain key=value fields');
+  if (/["'\\`\s]/.test(value)) {
+    refuse('--mount with quotes, escapes or blanks is refused: write plain key=value fields');
+    return;
+  }
   const fields = value.split(',').map((f) => {
     const eq = f.indexOf('=');
     return eq < 0 ? [f.toLowerCase(), ''] : [f.slice(0, eq).toLowerCase(), f.slice(eq + 1)];

@@ -91,8 +91,8 @@ export function* reencodings(parsed: unknown): Generator<string> {
   for (const indent of [undefined, 2]) {
     const base = JSON.stringify(parsed, null, indent);
     const escapes = [(s: string) => s, (s: string) => s.replace(/[<>&]/g, hex), (s: string) => s.replace(/[<>&\u007f-\uffff]/g, hex), (s: string) => s.replace(/\\u00([01][0-9a-f])/g, (_, h: string) => `\\u00${h.toUpperCase()}`)];
-    for (const escape of escapes) {
-      const escaped = escape(base);
+    for (const escapeForm of escapes) {
+      const escaped = escapeForm(base);
       for (const slashes of [(s: string) => s, (s: string) => s.replace(/\//g, '\\/')]) {
         const v = slashes(escaped);
         // files and some senders end with a newline

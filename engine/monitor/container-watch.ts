@@ -118,7 +118,7 @@ export class ContainerWatcher {
   /** Lists, inspects what changed; resolves with when to try again if Docker did not answer. */
   private async list(): Promise<number | undefined> {
     this.stats.lists++;
-    let listed;
+    let listed: Awaited<ReturnType<DockerPort['listContainers']>>;
     try {
       listed = await this.opts.docker.listContainers([LABEL.project]);
     } catch (err) {
@@ -135,16 +135,19 @@ export class ContainerWatcher {
     if (this.stopped) return;
     await this.learnImageTags(answers.map((a) => a?.Config.Image).filter((i): i is string => !!i && isImageId(i)));
     if (this.stopped) return;
-    changed.forEach((c, i) => {
+    for (const [i, c] of changed.entries()) {
       const info = answers[i];
-      if (info === null) return; // failed: marked dirty, tried again next list
-      if (!info) return void this.tracked.delete(c.Id);
+      if (info === null) continue; // failed: marked dirty, tried again next list
+      if (!info) {
+        this.tracked.delete(c.Id);
+        continue;
+      }
       const row = containerRow(info, this.subjectOf(info.Config.Labels?.[LABEL.build]));
       row.image = imageName(row.image, this.imageTags.get(row.image) ?? [], row.release);
       const before = this.tracked.get(c.Id);
       const keep = row.state === 'running' && before?.row.state === 'running' && before.row.startedAt === row.startedAt;
       this.tracked.set(c.Id, { row, key: listKey(c), usage: keep ? before.usage : {} });
-    });
+    }
     this.changed();
   }
 
@@ -152,7 +155,7 @@ export class ContainerWatcher {
   private async learnImageTags(ids: string[]): Promise<void> {
     const unknown = [...new Set(ids)];
     const tags = await Promise.all(unknown.map((id) => this.opts.docker.imageTags(id).catch(() => [])));
-    unknown.forEach((id, i) => this.imageTags.set(id, tags[i]));
+    for (const [i, id] of unknown.entries()) this.imageTags.set(id, tags[i]);
   }
 
   private subjectOf(label: string | undefined): string | undefined {

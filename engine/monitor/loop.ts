@@ -109,7 +109,7 @@ export class MonitorLoop {
       })
       .then((r) => {
         // Docker said a container died and the check agrees: confirm soon rather than at the next tick
-        if (r && r.why.startsWith('docker') && r.transitions.some((t) => t.to === 'degraded') && !this.rounds.stopped) {
+        if (r?.why.startsWith('docker') && r.transitions.some((t) => t.to === 'degraded') && !this.rounds.stopped) {
           clearTimeout(this.confirmTimer);
           this.confirmTimer = setTimeout(() => void this.check('confirm'), CONFIRM_MS);
           this.confirmTimer.unref?.();

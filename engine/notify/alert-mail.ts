@@ -29,7 +29,7 @@ export function healthAlertMail(alerts: HealthTransitionRecord[], ops: string[],
   let subject = `${ICON[verbs[0]]} ${parts.join('; ')}`;
   if (subject.length > SUBJECT_MAX) {
     const counts = verbs.map((v) => `${byVerb.get(v)!.length} ${v}`).join(', ');
-    subject = `${ICON[verbs[0]]} ${counts}: ${alerts.map((a) => a.title).join(', ')}`.slice(0, SUBJECT_MAX - 1) + '…';
+    subject = `${`${ICON[verbs[0]]} ${counts}: ${alerts.map((a) => a.title).join(', ')}`.slice(0, SUBJECT_MAX - 1)}…`;
   }
   const time = (at: number) => new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   const rows: [string, string][] = alerts.map((a) => [

@@ -13,8 +13,8 @@ export function htmlBody(o: { heading: string; rows: [string, string][]; blocks?
 /** The same content as plain text: aligned `key: value` lines and indented blocks. */
 export function textBody(o: { heading: string; rows: [string, string][]; blocks?: { title: string; text: string }[]; footer?: string }): string {
   const w = Math.max(0, ...o.rows.map(([k]) => k.length));
-  const lines = [o.heading, '', ...o.rows.map(([k, v]) => `${(k + ':').padEnd(w + 1)} ${v}`)];
+  const lines = [o.heading, '', ...o.rows.map(([k, v]) => `${(`${k}:`).padEnd(w + 1)} ${v}`)];
   for (const b of o.blocks ?? []) lines.push('', `${b.title}:`, ...b.text.split('\n').map((l) => `    ${l}`));
   if (o.footer) lines.push('', o.footer);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -27,7 +27,10 @@ export class Notifier {
   ) {}
 
   handle(e: EngineEvent): void {
-    if (e.type === 'health.alerts') return this.mailAlerts();
+    if (e.type === 'health.alerts') {
+      this.mailAlerts();
+      return;
+    }
     const found = this.mailFor(e);
     if (!found) return;
     const mail = this.masked(found);

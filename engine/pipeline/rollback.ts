@@ -102,7 +102,7 @@ export async function rollbackProduction(
     const why = result.reason.split('\n')[0];
     let after: string;
     const restore = live && (await deployRelease(docker, recorder, { project: req.project, release: live, spec: store.releases.specOf(live.id), kind: 'auto-rollback', requestedBy: 'greenci', log }));
-    if (restore && restore.ok) {
+    if (restore?.ok) {
       after = `${live!.version} was restored and is healthy`;
     } else {
       await stopProduction(docker, recorder, { project: req.project, reason: `rollback to ${target.version} failed${live ? ` and so did restoring ${live.version}` : ''}`, requestedBy: req.requestedBy });

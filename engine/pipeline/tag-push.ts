@@ -80,7 +80,6 @@ export class TagPusher {
   }
 
   private async push(r: ReleaseRecord): Promise<Note> {
-    const store = this.deps.recorder.read;
     const repo = this.deps.repo(r.project);
     const signal = AbortSignal.any([this.stopped.signal, AbortSignal.timeout(PUSH_TIMEOUT_MS)]);
     const said = { project: r.project, buildId: r.buildId };

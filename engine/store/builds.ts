@@ -61,7 +61,7 @@ export class BuildStore {
             p.pusherName ?? null, p.pusherEmail ?? null, p.headMessage ?? null, p.headAuthor ?? null, p.headAuthorEmail ?? null, p.headUrl ?? null).lastInsertRowid,
       );
       const stage = this.db.prepare('INSERT INTO stages (build_id, seq, name, title, status) VALUES (?, ?, ?, ?, ?)');
-      b.stages.forEach((s, i) => stage.run(id, i, s.name, s.title, 'pending'));
+      for (const [i, s] of b.stages.entries()) stage.run(id, i, s.name, s.title, 'pending');
       return id;
     })();
   }

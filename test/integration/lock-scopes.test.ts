@@ -11,7 +11,7 @@ import type { BuildContext, Stage } from '../../engine/pipeline/context.js';
 import { planStages, type StageName } from '../../engine/pipeline/plan.js';
 import { runStages } from '../../engine/pipeline/runner.js';
 import { Recorder } from '../../engine/recorder.js';
-import { openStore, type Store } from '../../engine/store/index.js';
+import { openStore, } from '../../engine/store/index.js';
 import { tempDir } from '../helpers/origin.js';
 import { waitUntil } from '../helpers/wait.js';
 

@@ -33,7 +33,7 @@ describe('greenci.yml', () => {
     ].join('\n');
     const { errors } = parseProjectFile(text);
     expect(errors).toEqual(['apps.web: Unrecognized key: prot', expect.stringMatching(/^services.Bad_Name: invalid name: /)]);
-    const logical = parseProjectFile(text.replace('    prot: 1\n', '').replace(/  Bad_Name:\n    image: x:1\n/, ''));
+    const logical = parseProjectFile(text.replace('    prot: 1\n', '').replace(/ {2}Bad_Name:\n {4}image: x:1\n/, ''));
     expect(logical.errors).toEqual([
       'apps.web.depends_on.1: no app or service named ghost',
       'depends_on: a cycle (web -> db -> web)',

@@ -22,8 +22,8 @@ describe('slugRef: any branch name becomes a valid, readable Docker tag', () => 
   });
 
   it('long names are cut and keep distinct hashes', () => {
-    const a = 'feature/' + 'x'.repeat(200) + '-a';
-    const b = 'feature/' + 'x'.repeat(200) + '-b';
+    const a = `feature/${'x'.repeat(200)}-a`;
+    const b = `feature/${'x'.repeat(200)}-b`;
     expect(slugRef(a).length).toBeLessThanOrEqual(60);
     expect(slugRef(a)).toMatch(/^feature-x+-[0-9a-f]{8}$/);
     expect(slugRef(a)).not.toBe(slugRef(b));

@@ -391,7 +391,7 @@ describe("the monitor's view", () => {
     await waitPlain(v, 'its container is gone');
     expect(v.frame()).not.toMatch(/\x1b\[(3[0-9]|9[0-7]|38;)/);
     const f = text();
-    expect(f).toMatch(/  db\s+-\s+-\s+down\s+no container/);
+    expect(f).toMatch(/ {2}db\s+-\s+-\s+down\s+no container/);
     expect(f).toMatch(/weight\s+v0\.2\.0-prod\s+v0\.2\.0\s+degraded/);
     expect(f).toMatch(/▸ degraded for 1\dm: GET http:\/\/127\.0\.0\.1:32768\/health: 503 · flapping · r/);
     expect(f).toMatch(/│ ✗ 1 down, 1 degraded/);
