@@ -4,13 +4,13 @@ import { useEffect, useState } from 'react';
 /** The terminal's columns and rows, updated on resize (SIGWINCH reaches Ink's stdout as 'resize'). */
 export function useTerminalSize(fixed?: { columns: number; rows: number }): { columns: number; rows: number } {
   const { stdout } = useStdout();
-  const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
-  const [size, setSize] = useState(read);
+  const [measured, setMeasured] = useState(() => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 }));
+  const followed = !fixed;
   useEffect(() => {
-    if (fixed) return setSize(fixed);
-    const onResize = () => setSize(read());
+    if (!followed) return;
+    const onResize = () => setMeasured({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
     stdout.on('resize', onResize);
     return () => void stdout.off('resize', onResize);
-  }, [stdout, fixed?.columns, fixed?.rows]);
-  return size;
+  }, [stdout, followed]);
+  return fixed ?? measured;
 }
