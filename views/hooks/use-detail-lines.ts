@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { printable } from '../format/printable.js';
 import type { ConsoleSource, DetailLine } from '../source.js';
 import type { Detail } from '../ui/state.js';
@@ -11,10 +11,15 @@ const KEEP = 2000;
  */
 export function useDetailLines(source: ConsoleSource, detail: Detail | undefined, epoch: number, frameMs = 100): { lines: DetailLine[]; error?: string; ended: boolean } {
   const [state, setState] = useState<{ lines: DetailLine[]; error?: string; ended: boolean }>({ lines: [], ended: false });
-  const subject = detail ? `${detail.kind === 'build' ? `b${detail.id}` : `c${detail.id}`}#${detail.opened ?? 0}` : '';
+  // one stream: a new one for a new subject, the same one opened again (Enter), or a reconnect
+  const buildId = detail?.kind === 'build' ? detail.id : undefined;
+  const containerId = detail?.kind === 'container' ? detail.id : undefined;
+  const opened = detail?.opened ?? 0;
+  const subject = useMemo(() => ({ buildId, containerId, opened, epoch }), [buildId, containerId, opened, epoch]);
   useEffect(() => {
     setState({ lines: [], ended: false });
-    if (!detail) return;
+    const { buildId: build, containerId: container } = subject;
+    if (build === undefined && container === undefined) return;
     const abort = new AbortController();
     let buffer: DetailLine[] = [];
     let seq = 0;
@@ -30,9 +35,9 @@ export function useDetailLines(source: ConsoleSource, detail: Detail | undefined
       timer ??= setTimeout(flush, frameMs);
     };
     const follow =
-      detail.kind === 'build'
-        ? source.logs(detail.id, { follow: true, signal: abort.signal, onLine: (l) => push({ key: `l${l.id}`, text: printable(l.line), stream: l.stream }) })
-        : source.containerLogs(detail.id, { tail: 200, follow: true, signal: abort.signal, onLine: (line, stream) => push({ key: `c${seq++}`, text: printable(line), stream }) });
+      build !== undefined
+        ? source.logs(build, { follow: true, signal: abort.signal, onLine: (l) => push({ key: `l${l.id}`, text: printable(l.line), stream: l.stream }) })
+        : source.containerLogs(container!, { tail: 200, follow: true, signal: abort.signal, onLine: (line, stream) => push({ key: `c${seq++}`, text: printable(line), stream }) });
     follow.then(
       () => !abort.signal.aborted && (flush(), setState((s) => ({ ...s, ended: true }))),
       (err: Error) => !abort.signal.aborted && (flush(), setState((s) => ({ ...s, ended: true, error: err.message }))),
@@ -41,6 +46,6 @@ export function useDetailLines(source: ConsoleSource, detail: Detail | undefined
       abort.abort();
       if (timer) clearTimeout(timer);
     };
-  }, [source, subject, epoch]);
+  }, [source, subject, frameMs]);
   return state;
 }
