@@ -9,6 +9,8 @@ import type { Connection } from '../source.js';
 import { useTheme } from '../theme.js';
 
 interface Part {
+  /** Which part this is (a part may be dropped, so its place in the line is not who it is). */
+  key: string;
   text: string;
   tone?: Tone;
   bold?: boolean;
@@ -56,20 +58,20 @@ export function Header({ connection, snapshot, user, now, width = 80 }: { connec
   }
   const { down, degraded } = healthCounts(snapshot.health ?? {});
   const parts: Part[] = [
-    { text: 'greenci ', tone: 'accent', bold: true },
-    { text: `${where.tone === 'ok' ? '●' : where.tone === 'bad' ? '✗' : '◌'} ${where.text}`, tone: where.tone },
+    { key: 'name', text: 'greenci ', tone: 'accent', bold: true },
+    { key: 'where', text: `${where.tone === 'ok' ? '●' : where.tone === 'bad' ? '✗' : '◌'} ${where.text}`, tone: where.tone },
   ];
-  if (snapshot.docker && !snapshot.docker.reachable) parts.push({ text: '  Docker unreachable', tone: 'bad' });
+  if (snapshot.docker && !snapshot.docker.reachable) parts.push({ key: 'docker', text: '  Docker unreachable', tone: 'bad' });
   // what the monitor finds failing comes before everything that may give way on a narrow terminal
-  if (down || degraded) parts.push({ text: '  │ ' });
-  if (down) parts.push({ text: `✗ ${down} down`, tone: 'bad', bold: true });
-  if (down && degraded) parts.push({ text: ', ' });
-  if (degraded) parts.push({ text: `${degraded} degraded`, tone: 'warn', bold: true });
-  parts.push({ text: `  │ live: ${live || 'no projects'}`, drop: 1 }, { text: `  │ ${running} running, ${queued} queued`, drop: 2 }, { text: `  │ ${user}`, drop: 3 });
+  if (down || degraded) parts.push({ key: 'health', text: '  │ ' });
+  if (down) parts.push({ key: 'down', text: `✗ ${down} down`, tone: 'bad', bold: true });
+  if (down && degraded) parts.push({ key: 'and', text: ', ' });
+  if (degraded) parts.push({ key: 'degraded', text: `${degraded} degraded`, tone: 'warn', bold: true });
+  parts.push({ key: 'live', text: `  │ live: ${live || 'no projects'}`, drop: 1 }, { key: 'builds', text: `  │ ${running} running, ${queued} queued`, drop: 2 }, { key: 'user', text: `  │ ${user}`, drop: 3 });
   return (
     <Text wrap="truncate-end">
-      {fitParts(parts, width).map((p, i) => (
-        <Text key={i} color={theme.color(p.tone)} bold={p.bold}>
+      {fitParts(parts, width).map((p) => (
+        <Text key={p.key} color={theme.color(p.tone)} bold={p.bold}>
           {p.text}
         </Text>
       ))}

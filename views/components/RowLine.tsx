@@ -10,6 +10,7 @@ export const RowLine = memo(function RowLine({ row, selected }: { row: Row; sele
   return (
     <Text wrap="truncate-end" inverse={selected}>
       {row.segments.map((s, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a row's segments are a fixed sequence with no identity but their place (never reordered, rebuilt with the row); keying by place lets an updated row keep its Text nodes
         <Text key={i} color={theme.color(s.tone)} bold={s.bold}>
           {s.text}
         </Text>
