@@ -1,5 +1,5 @@
-import { Box, useApp, useInput, useStdin } from 'ink';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Box, useStdin } from 'ink';
+import { useMemo } from 'react';
 import { ConfirmQuit, ConfirmRollback } from './components/ConfirmDialog.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -12,13 +12,18 @@ import { buildRows } from './format/build-rows.js';
 import { containerRows } from './format/container-rows.js';
 import { environmentRows } from './format/environment-rows.js';
 import { releaseRows } from './format/release-rows.js';
-import { oneLine } from './format/printable.js';
 import { filterRows, safeRows, type Row } from './format/row.js';
+import { useActions } from './hooks/use-actions.js';
 import { useDetailLines } from './hooks/use-detail-lines.js';
+import { useDetailScroll } from './hooks/use-detail-scroll.js';
 import { useEngineData } from './hooks/use-engine-data.js';
+import { useEngineNotices } from './hooks/use-engine-notices.js';
+import { useKeys } from './hooks/use-keys.js';
 import { useNow } from './hooks/use-now.js';
-import { useReleases } from './hooks/use-releases.js';
+import { useOwnSnapshot } from './hooks/use-own-snapshot.js';
+import { useReleasePicker } from './hooks/use-release-picker.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { useUiState } from './hooks/use-ui-state.js';
 import { BuildsPane } from './panes/BuildsPane.js';
 import { ContainersPane } from './panes/ContainersPane.js';
 import { DetailPane, detailRoom } from './panes/DetailPane.js';
@@ -26,9 +31,9 @@ import { EnvironmentsPane } from './panes/EnvironmentsPane.js';
 import { ReleasesPane } from './panes/ReleasesPane.js';
 import type { ConsoleSource } from './source.js';
 import { makeTheme, ThemeContext } from './theme.js';
-import { onKey, pickerSelection, type Effect, type KeyContext } from './ui/keys.js';
+import type { KeyContext } from './ui/keys.js';
 import { innerRows, innerWidth, layout, type Box as PaneBox } from './ui/layout.js';
-import { initialUi, say, selectedIndex, type ListPane, type PaneId, type UiState } from './ui/state.js';
+import { selectedIndex, type ListPane, type PaneId } from './ui/state.js';
 
 export interface AppProps {
   source: ConsoleSource;
@@ -52,37 +57,18 @@ export function App(props: AppProps) {
 }
 
 function Console({ source, size, onQuit, frameMs }: AppProps) {
-  const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const term = useTerminalSize(size);
   const now = useNow();
+  const { ui, read, update } = useUiState();
   const data = useEngineData(source, frameMs);
   const { connection } = data;
-  // the host may run containers of other greenci installs (labelled alike): show this config's projects only
-  const snapshot = useMemo(() => {
-    const s = data.snapshot;
-    return s.containers.every((c) => c.project in s.environments) ? s : { ...s, containers: s.containers.filter((c) => c.project in s.environments) };
-  }, [data.snapshot]);
-  const [ui, setUiState] = useState<UiState>(initialUi);
-  const uiRef = useRef(ui);
-  const update = (fn: (u: UiState) => UiState) => {
-    uiRef.current = fn(uiRef.current);
-    setUiState(uiRef.current);
-  };
-
-  const projects = useMemo(() => Object.keys(snapshot.environments).sort(), [snapshot.environments]);
-  const fetched = useReleases(source, projects, data.releasesEpoch, (msg) => update((u) => say({ ...u, pickPending: undefined }, msg, 'error')));
-  // which release is live comes from the snapshot (current to the event); the list itself is fetched
-  const releases = useMemo(() => {
-    const out: typeof fetched = {};
-    for (const [p, r] of Object.entries(fetched)) {
-      const liveId = snapshot.live[p]?.releaseId;
-      out[p] = r && { ...r, live: liveId === undefined ? undefined : r.releases.find((x) => x.id === liveId) ?? r.live };
-    }
-    return out;
-  }, [fetched, snapshot.live]);
+  const { snapshot, projects } = useOwnSnapshot(data.snapshot);
+  const releases = useReleasePicker(source, projects, data.releasesEpoch, snapshot.live, read, update);
   const releasesProject = ui.releasesProject && projects.includes(ui.releasesProject) ? ui.releasesProject : projects[0];
   const detail = useDetailLines(source, ui.detail, data.connectEpoch, frameMs);
+  useDetailScroll(detail.lines.length, read, update);
+  useEngineNotices(data, update);
 
   const lay = layout(term.columns, term.rows);
   const boxOf = (pane: PaneId): PaneBox => (lay.mode === 'compact' ? lay.pane : lay.rows.flat().find(([p]) => p === pane)![1]);
@@ -100,76 +86,8 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   const detailBuild = ui.detail?.kind === 'build' ? snapshot.builds.find((b) => b.id === (ui.detail as { id: number }).id) : undefined;
   const room = detailRoom(boxOf('detail'), ui.detail, detailBuild, detail.error);
   const ctx: KeyContext = { rows, projects, releases, page: Math.max(1, innerRows(boxOf(ui.focus)) - 1), runningHere, busy: !!ui.busy, detailLines: detail.lines.length, detailRoom: room };
-  const ctxRef = useRef(ctx);
-  ctxRef.current = ctx;
-
-  // a malformed event is dropped, and said once, never thrown
-  useEffect(() => {
-    if (data.dropped) update((u) => say(u, `ignored ${data.dropped} malformed event${data.dropped > 1 ? 's' : ''} from the engine`, 'error'));
-  }, [data.dropped]);
-  // a scrolled-up log stays where it is while new lines arrive below
-  const seenLines = useRef(0);
-  useEffect(() => {
-    const grown = detail.lines.length - seenLines.current;
-    seenLines.current = detail.lines.length;
-    if (grown > 0 && uiRef.current.detailScroll > 0) update((u) => ({ ...u, detailScroll: u.detailScroll + grown }));
-  }, [detail.lines.length]);
-  useEffect(() => {
-    const p = uiRef.current.pickPending;
-    const known = p ? releases[p] : undefined;
-    if (!p || !known) return;
-    const msg = known.releases.length < 2 ? `${p} has no earlier release to roll back to` : `pick the release for production ${p}, Enter to roll back`;
-    update((u) => say({ ...u, pickPending: undefined, selected: { ...u.selected, releases: pickerSelection(p, known) } }, msg, known.releases.length < 2 ? 'error' : 'info'));
-  }, [releases]);
-  useEffect(() => {
-    if (data.connectEpoch > 1) update((u) => say(u, 'reconnected to the daemon; the snapshot was read again', 'ok'));
-  }, [data.connectEpoch]);
-
-  const run = (effect: Effect) => {
-    const fail = (what: string) => (err: Error) => update((u) => say(u, `${what}: ${err.message}`, 'error'));
-    switch (effect.type) {
-      case 'quit':
-        onQuit?.({ force: !!effect.force });
-        exit();
-        return;
-      case 'load-branches':
-        source.branches(effect.project).then(
-          (branches) => update((u) => (u.overlay?.kind === 'trigger-branch' && u.overlay.project === effect.project ? { ...u, overlay: { ...u.overlay, branches } } : u)),
-          (err: Error) => update((u) => (u.overlay?.kind === 'trigger-branch' && u.overlay.project === effect.project ? { ...u, overlay: { ...u.overlay, branches: [], error: oneLine(err.message) } } : u)),
-        );
-        return;
-      case 'trigger':
-        update((u) => say(u, `queueing ${effect.project} ${effect.branch}…`));
-        source.trigger({ project: effect.project, branch: effect.branch, requestedBy: source.user }).then((b) => update((u) => say(u, `queued build #${b.id}: ${b.project} ${b.branch}`, 'ok')), fail(`trigger ${effect.project} ${effect.branch}`));
-        return;
-      case 'cancel':
-        source.cancel(effect.id, source.user).then((b) => update((u) => say(u, b.status === 'cancelled' ? `cancelled build #${b.id}` : `cancel of build #${b.id} requested`, 'ok')), fail(`cancel #${effect.id}`));
-        return;
-      case 'retry':
-        source.retry(effect.id, source.user).then((b) => update((u) => say(u, `queued build #${b.id} (retry of #${effect.id})`, 'ok')), fail(`retry #${effect.id}`));
-        return;
-      case 'rollback': {
-        const title = `production ${effect.project}: ${effect.from ?? 'nothing live'} -> ${effect.to}`;
-        update((u) => ({ ...u, busy: { title, since: Date.now() } }));
-        source
-          .rollback({ project: effect.project, to: effect.to, requestedBy: source.user, log: (line) => update((u) => (u.busy ? { ...u, busy: { ...u.busy, line: oneLine(line) } } : u)) })
-          .then(
-            (r) => update((u) => say({ ...u, busy: undefined }, `production ${effect.project} now runs ${r.to.version}${r.from ? ` (was ${r.from.version})` : ''}, rolled back by ${source.user}`, 'ok')),
-            (err: Error) => update((u) => say({ ...u, busy: undefined }, `rollback of production ${effect.project} to ${effect.to} failed: ${err.message}`, 'error')),
-          );
-        return;
-      }
-    }
-  };
-
-  useInput(
-    (input, key) => {
-      const t = onKey(uiRef.current, input, key, ctxRef.current);
-      if (t.ui !== uiRef.current) update(() => t.ui);
-      for (const e of t.effects) run(e);
-    },
-    { isActive: isRawModeSupported === true },
-  );
+  const run = useActions(source, update, onQuit);
+  useKeys(ctx, read, update, run, isRawModeSupported === true);
 
   const pane = (id: PaneId, box: PaneBox) => (
     <PaneGuard key={id} name={id} resetKey={snapshot}>

@@ -1,0 +1,55 @@
+import { useApp } from 'ink';
+import { useCallback } from 'react';
+import { oneLine } from '../format/printable.js';
+import type { ConsoleSource } from '../source.js';
+import type { Effect } from '../ui/keys.js';
+import { say } from '../ui/state.js';
+import type { UpdateUi } from './use-ui-state.js';
+
+/**
+ * Carries out what a key asked for (the key handler decided it, confirmations included): asks the
+ * source, as the operator, and says the outcome on the status line; a production change shows its
+ * progress while it runs. Quitting tells the host first (`force`: stop the builds running here).
+ */
+export function useActions(source: ConsoleSource, update: UpdateUi, onQuit?: (o: { force: boolean }) => void): (effect: Effect) => void {
+  const { exit } = useApp();
+  return useCallback(
+    (effect: Effect) => {
+      const fail = (what: string) => (err: Error) => update((u) => say(u, `${what}: ${err.message}`, 'error'));
+      switch (effect.type) {
+        case 'quit':
+          onQuit?.({ force: !!effect.force });
+          exit();
+          return;
+        case 'load-branches':
+          source.branches(effect.project).then(
+            (branches) => update((u) => (u.overlay?.kind === 'trigger-branch' && u.overlay.project === effect.project ? { ...u, overlay: { ...u.overlay, branches } } : u)),
+            (err: Error) => update((u) => (u.overlay?.kind === 'trigger-branch' && u.overlay.project === effect.project ? { ...u, overlay: { ...u.overlay, branches: [], error: oneLine(err.message) } } : u)),
+          );
+          return;
+        case 'trigger':
+          update((u) => say(u, `queueing ${effect.project} ${effect.branch}…`));
+          source.trigger({ project: effect.project, branch: effect.branch, requestedBy: source.user }).then((b) => update((u) => say(u, `queued build #${b.id}: ${b.project} ${b.branch}`, 'ok')), fail(`trigger ${effect.project} ${effect.branch}`));
+          return;
+        case 'cancel':
+          source.cancel(effect.id, source.user).then((b) => update((u) => say(u, b.status === 'cancelled' ? `cancelled build #${b.id}` : `cancel of build #${b.id} requested`, 'ok')), fail(`cancel #${effect.id}`));
+          return;
+        case 'retry':
+          source.retry(effect.id, source.user).then((b) => update((u) => say(u, `queued build #${b.id} (retry of #${effect.id})`, 'ok')), fail(`retry #${effect.id}`));
+          return;
+        case 'rollback': {
+          const title = `production ${effect.project}: ${effect.from ?? 'nothing live'} -> ${effect.to}`;
+          update((u) => ({ ...u, busy: { title, since: Date.now() } }));
+          source
+            .rollback({ project: effect.project, to: effect.to, requestedBy: source.user, log: (line) => update((u) => (u.busy ? { ...u, busy: { ...u.busy, line: oneLine(line) } } : u)) })
+            .then(
+              (r) => update((u) => say({ ...u, busy: undefined }, `production ${effect.project} now runs ${r.to.version}${r.from ? ` (was ${r.from.version})` : ''}, rolled back by ${source.user}`, 'ok')),
+              (err: Error) => update((u) => say({ ...u, busy: undefined }, `rollback of production ${effect.project} to ${effect.to} failed: ${err.message}`, 'error')),
+            );
+          return;
+        }
+      }
+    },
+    [source, update, onQuit, exit],
+  );
+}
