@@ -1,5 +1,5 @@
 import { Box, useStdin } from 'ink';
-import { useMemo } from 'react';
+import { type ReactNode, useMemo } from 'react';
 import { ConfirmQuit, ConfirmRollback } from './components/ConfirmDialog.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -8,11 +8,6 @@ import { PaneGuard } from './components/PaneGuard.js';
 import { StatusLine } from './components/StatusLine.js';
 import { TabBar } from './components/TabBar.js';
 import { TriggerDialog } from './components/TriggerDialog.js';
-import { buildRows } from './format/build-rows.js';
-import { containerRows } from './format/container-rows.js';
-import { environmentRows } from './format/environment-rows.js';
-import { releaseRows } from './format/release-rows.js';
-import { filterRows, safeRows, type Row } from './format/row.js';
 import { useActions } from './hooks/use-actions.js';
 import { useDetailLines } from './hooks/use-detail-lines.js';
 import { useDetailScroll } from './hooks/use-detail-scroll.js';
@@ -21,6 +16,7 @@ import { useEngineNotices } from './hooks/use-engine-notices.js';
 import { useKeys } from './hooks/use-keys.js';
 import { useNow } from './hooks/use-now.js';
 import { useOwnSnapshot } from './hooks/use-own-snapshot.js';
+import { usePaneRows } from './hooks/use-pane-rows.js';
 import { useReleasePicker } from './hooks/use-release-picker.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useUiState } from './hooks/use-ui-state.js';
@@ -33,7 +29,7 @@ import type { ConsoleSource } from './source.js';
 import { makeTheme, ThemeContext } from './theme.js';
 import type { KeyContext } from './ui/keys.js';
 import { innerRows, innerWidth, layout, type Box as PaneBox } from './ui/layout.js';
-import { selectedIndex, type ListPane, type PaneId } from './ui/state.js';
+import { selectedIndex, type PaneId } from './ui/state.js';
 
 export interface AppProps {
   source: ConsoleSource;
@@ -73,14 +69,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   const lay = layout(term.columns, term.rows);
   const boxOf = (pane: PaneId): PaneBox => (lay.mode === 'compact' ? lay.pane : lay.rows.flat().find(([p]) => p === pane)![1]);
   const widths = { environments: innerWidth(boxOf('environments')), builds: innerWidth(boxOf('builds')), containers: innerWidth(boxOf('containers')) };
-
-  // each pane's rows are made again only when what they show changed (a container sample leaves the builds alone)
-  const envRows = useMemo(() => safeRows('environments', () => filterRows(environmentRows(snapshot, widths.environments, now), ui.filter.environments)), [snapshot.environments, snapshot.live, snapshot.containers, snapshot.docker, snapshot.health, widths.environments, now, ui.filter.environments]);
-  const builds = useMemo(() => safeRows('builds', () => filterRows(buildRows(snapshot.builds, widths.builds, now), ui.filter.builds)), [snapshot.builds, widths.builds, now, ui.filter.builds]);
-  const containers = useMemo(() => safeRows('containers', () => filterRows(containerRows(snapshot.containers, widths.containers, now), ui.filter.containers)), [snapshot.containers, widths.containers, now, ui.filter.containers]);
-  const rel = releasesProject ? releases[releasesProject] : undefined;
-  const releaseList = useMemo(() => (releasesProject && rel ? safeRows('releases', () => filterRows(releaseRows(releasesProject, rel.releases, rel.live?.id, now), ui.filter.releases)) : []), [releasesProject, rel, now, ui.filter.releases]);
-  const rows: Record<ListPane, Row[]> = { environments: envRows, builds, containers, releases: releaseList };
+  const rows = usePaneRows(snapshot, widths, now, ui.filter, { project: releasesProject, known: releasesProject ? releases[releasesProject] : undefined });
 
   const runningHere = connection.mode === 'in-process' ? snapshot.builds.filter((b) => b.status === 'running').map((b) => b.id) : [];
   const detailBuild = ui.detail?.kind === 'build' ? snapshot.builds.find((b) => b.id === (ui.detail as { id: number }).id) : undefined;
@@ -120,7 +109,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     return <TriggerDialog key="dialog" o={o} width={box.width} height={box.height} />;
   };
 
-  let body;
+  let body: ReactNode;
   if (lay.mode === 'compact') {
     const counts = { builds: `${snapshot.builds.filter((b) => b.status === 'running' || b.status === 'queued').length || ''}`, containers: `${snapshot.containers.length || ''}` };
     body = (
@@ -133,8 +122,8 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     const height = lay.rows.reduce((h, r) => h + r[0][1].height, 0);
     body = dialog({ width: lay.width, height });
   } else {
-    body = lay.rows.map((r, i) => (
-      <Box key={i} flexDirection="row">
+    body = lay.rows.map((r) => (
+      <Box key={r.map(([id]) => id).join('+')} flexDirection="row">
         {r.map(([id, box]) => (ui.overlay && id === 'detail' ? dialog(box) : pane(id, box)))}
       </Box>
     ));

@@ -15,13 +15,16 @@ function deploymentWords(d: DeploymentRecord | undefined, now: number): Segment 
   return { text: `${what} ${d.status} ${formatAge(d.finishedAt ?? d.startedAt, now)} ago${d.requestedBy ? ` by ${printable(d.requestedBy)}` : ''}`, tone };
 }
 
+/** What the Environments pane reads of the snapshot (builds and the rest change without it). */
+export type EnvironmentsView = Pick<Snapshot, 'environments' | 'live' | 'containers' | 'docker' | 'health'>;
+
 /**
  * The Environments pane: per project, production then test, a heading with what is live and the
  * last change, then each app and service with image tag, release, commit, health and since when.
  * Where the monitor finds an app or service down or degraded, its word wins and a line under the
  * row says why; greenci's own failing checks come first, under a `greenci checks` heading.
  */
-export function environmentRows(s: Snapshot, width: number, now: number): Row[] {
+export function environmentRows(s: EnvironmentsView, width: number, now: number): Row[] {
   const out: Row[] = [];
   const wide = width >= 110;
   const health = s.health ?? {};
