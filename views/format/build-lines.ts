@@ -49,5 +49,5 @@ export function releasesTable(releases: ReleaseRecord[], liveId: number | undefi
 }
 
 function truncate(s: string, n: number): string {
-  return [...s].length > n ? [...s].slice(0, n - 1).join('') + '…' : s;
+  return [...s].length > n ? `${[...s].slice(0, n - 1).join('')}…` : s;
 }

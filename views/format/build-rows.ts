@@ -81,11 +81,11 @@ function buildRow(b: BuildRecord, o: { width: number; wide: boolean; showProject
       { text: fit(`#${b.id}`, 6) },
       { text: `${STATUS_ICON[b.status] ?? '?'} `, tone: STATUS_TONE[b.status] },
     ];
-    if (showProject) segs.push({ text: fit(b.project, 10) + ' ', tone: 'accent' });
-    segs.push({ text: fit(printable(b.branch), branchW) + ' ' }, { text: fit(sha || '-', 7) + ' ', tone: 'dim' });
-    if (wide) segs.push({ text: fit(buildActor(b), 10) + ' ' });
-    segs.push({ text: fit(currentStage(b), 11) + ' ' }, ...stageStrip(b.stages), { text: ' '.repeat(Math.max(1, 9 - b.stages.length)) });
-    segs.push({ text: fit(formatDuration(buildDuration(b, now)), 6, 'right') + '  ' }, result(b, now));
+    if (showProject) segs.push({ text: `${fit(b.project, 10)} `, tone: 'accent' });
+    segs.push({ text: `${fit(printable(b.branch), branchW)} ` }, { text: `${fit(sha || '-', 7)} `, tone: 'dim' });
+    if (wide) segs.push({ text: `${fit(buildActor(b), 10)} ` });
+    segs.push({ text: `${fit(currentStage(b), 11)} ` }, ...stageStrip(b.stages), { text: ' '.repeat(Math.max(1, 9 - b.stages.length)) });
+    segs.push({ text: `${fit(formatDuration(buildDuration(b, now)), 6, 'right')}  ` }, result(b, now));
     return row(`build:${b.id}`, segs, { project: b.project, buildId: b.id });
   }
 }

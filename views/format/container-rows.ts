@@ -30,14 +30,14 @@ export function containerRows(containers: ContainerRow[], width: number, now: nu
   return containers.map((c) => {
     const h = containerHealth(c);
     const segs: Segment[] = [
-      { text: fit(c.name, nameW) + ' ' },
-      { text: fit(h.word, 10) + ' ', tone: h.tone },
-      { text: fit(`↻${c.restarts}`, 4) + ' ', tone: c.restarts ? 'warn' : 'dim' },
-      { text: fit(containerSince(c, now), 11) + ' ' },
-      { text: fit(c.cpuPercent === undefined ? '-' : `${c.cpuPercent.toFixed(1)}%`, 7, 'right') + ' ' },
+      { text: `${fit(c.name, nameW)} ` },
+      { text: `${fit(h.word, 10)} `, tone: h.tone },
+      { text: `${fit(`↻${c.restarts}`, 4)} `, tone: c.restarts ? 'warn' : 'dim' },
+      { text: `${fit(containerSince(c, now), 11)} ` },
+      { text: `${fit(c.cpuPercent === undefined ? '-' : `${c.cpuPercent.toFixed(1)}%`, 7, 'right')} ` },
       { text: fit(formatBytes(c.memBytes), 8, 'right') },
     ];
-    if (width >= 100) segs.push({ text: '  ' + (c.image ?? ''), tone: 'dim' });
+    if (width >= 100) segs.push({ text: `  ${c.image ?? ''}`, tone: 'dim' });
     return row(`container:${c.id}`, segs, { project: c.project, containerId: c.id, containerName: c.name });
   });
 }

@@ -76,12 +76,12 @@ function serviceRow(c: ContainerRow, h: HealthRecord | undefined, wide: boolean,
   const word: { word: string; tone: Tone } = trouble ?? containerHealth(c);
   const tag = c.image.includes(':') ? c.image.slice(c.image.lastIndexOf(':') + 1) : c.image;
   const segs: Segment[] = [
-    { text: '  ' + fit(c.service ?? c.name, 12) + ' ' },
-    { text: fit(wide ? c.image : tag, wide ? 32 : 16) + ' ', tone: 'dim' },
-    { text: fit(c.release ?? '-', 10) + ' ' },
-    { text: fit(word.word, 10) + ' ', tone: word.tone, bold: !!trouble },
-    { text: fit(containerSince(c, now), 10) + ' ' },
-    { text: (c.commit ?? '').slice(0, 7) + ' ', tone: 'dim' },
+    { text: `  ${fit(c.service ?? c.name, 12)} ` },
+    { text: `${fit(wide ? c.image : tag, wide ? 32 : 16)} `, tone: 'dim' },
+    { text: `${fit(c.release ?? '-', 10)} ` },
+    { text: `${fit(word.word, 10)} `, tone: word.tone, bold: !!trouble },
+    { text: `${fit(containerSince(c, now), 10)} ` },
+    { text: `${(c.commit ?? '').slice(0, 7)} `, tone: 'dim' },
     { text: printable(c.subject ?? '') },
   ];
   const r = row(`service:${c.id}`, segs, { project: c.project, containerId: c.id, containerName: c.name });
@@ -93,10 +93,10 @@ function serviceRow(c: ContainerRow, h: HealthRecord | undefined, wide: boolean,
 function goneRow(h: HealthRecord, wide: boolean): Row {
   const t = healthTrouble(h)!;
   const segs: Segment[] = [
-    { text: '  ' + fit(printable(h.service ?? h.title), 12) + ' ' },
-    { text: fit('-', wide ? 32 : 16) + ' ', tone: 'dim' },
-    { text: fit('-', 10) + ' ' },
-    { text: fit(t.word, 10) + ' ', tone: t.tone, bold: true },
+    { text: `  ${fit(printable(h.service ?? h.title), 12)} ` },
+    { text: `${fit('-', wide ? 32 : 16)} `, tone: 'dim' },
+    { text: `${fit('-', 10)} ` },
+    { text: `${fit(t.word, 10)} `, tone: t.tone, bold: true },
     { text: 'no container', tone: 'dim' },
   ];
   const r = row(`health:${h.key}`, segs, { project: h.project });

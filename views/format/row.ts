@@ -33,7 +33,7 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   if (width <= 0) return '';
   // printable ASCII is one column a character: no need to measure
   if (/^[\x20-\x7e]*$/.test(text)) {
-    if (text.length > width) return text.slice(0, width - 1) + '…';
+    if (text.length > width) return `${text.slice(0, width - 1)}…`;
     return align === 'left' ? text.padEnd(width) : text.padStart(width);
   }
   let w = stringWidth(text);
@@ -46,7 +46,7 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
       out += ch;
       w += cw;
     }
-    return out + '…' + ' '.repeat(Math.max(0, width - 1 - w));
+    return `${out}…${' '.repeat(Math.max(0, width - 1 - w))}`;
   }
   const fill = ' '.repeat(width - w);
   return align === 'left' ? text + fill : fill + text;
