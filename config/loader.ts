@@ -29,7 +29,11 @@ export function loadConfig(opts: { path?: string; env?: NodeJS.ProcessEnv; cwd?:
   const cwd = opts.cwd ?? process.cwd();
   const named = opts.path ?? env.GREENCI_CONFIG;
   const file = named ? path.resolve(cwd, named) : defaultConfigPaths(cwd).find((p) => existsSync(p));
-  if (!file) return { warnings: [], errors: [`no config file: pass --config PATH, set GREENCI_CONFIG, or create one of ${defaultConfigPaths(cwd).join(', ')}`] };
+  if (!file)
+    return {
+      warnings: [],
+      errors: [`no config file: pass --config PATH, set GREENCI_CONFIG, or create one of ${defaultConfigPaths(cwd).join(', ')}`],
+    };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -50,19 +54,29 @@ export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEn
   const errors: string[] = [];
   config.dataDir = path.resolve(baseDir, config.dataDir);
   config.control.socket = path.resolve(baseDir, config.control.socket ?? path.join(config.dataDir, 'greenci.sock'));
-  if (Buffer.byteLength(config.control.socket) > 107) errors.push(`control.socket: ${config.control.socket} is longer than a unix socket path may be (107 bytes)`);
-  if (!cron.validate(config.reconcile.schedule)) errors.push(`reconcile.schedule: ${JSON.stringify(config.reconcile.schedule)} is not a cron expression`);
-  if (!cron.validate(config.monitor.schedule)) errors.push(`monitor.schedule: ${JSON.stringify(config.monitor.schedule)} is not a cron expression (six fields for seconds: "*/10 * * * * *")`);
+  if (Buffer.byteLength(config.control.socket) > 107)
+    errors.push(`control.socket: ${config.control.socket} is longer than a unix socket path may be (107 bytes)`);
+  if (!cron.validate(config.reconcile.schedule))
+    errors.push(`reconcile.schedule: ${JSON.stringify(config.reconcile.schedule)} is not a cron expression`);
+  if (!cron.validate(config.monitor.schedule))
+    errors.push(
+      `monitor.schedule: ${JSON.stringify(config.monitor.schedule)} is not a cron expression (six fields for seconds: "*/10 * * * * *")`,
+    );
   const byRepo = new Map<string, string>();
   for (const [name, p] of Object.entries(config.projects)) {
     if (isLocalPath(p.repo)) p.repo = path.resolve(baseDir, p.repo);
-    if (p.gitTokenEnv && !env[p.gitTokenEnv]) warnings.push(`projects.${name}.gitTokenEnv: environment variable ${p.gitTokenEnv} is not set`);
+    if (p.gitTokenEnv && !env[p.gitTokenEnv])
+      warnings.push(`projects.${name}.gitTokenEnv: environment variable ${p.gitTokenEnv} is not set`);
     if (p.github) {
       const other = byRepo.get(p.github.toLowerCase());
       if (other) errors.push(`projects.${name}.github: ${p.github} is already project ${other}'s repository`);
       byRepo.set(p.github.toLowerCase(), name);
-      if (!p.webhookSecretEnv) warnings.push(`projects.${name}.webhookSecretEnv: not set, so every webhook for ${p.github} is refused (401)`);
-      else if (!env[p.webhookSecretEnv]) warnings.push(`projects.${name}.webhookSecretEnv: environment variable ${p.webhookSecretEnv} is not set, so every webhook for ${p.github} is refused (401)`);
+      if (!p.webhookSecretEnv)
+        warnings.push(`projects.${name}.webhookSecretEnv: not set, so every webhook for ${p.github} is refused (401)`);
+      else if (!env[p.webhookSecretEnv])
+        warnings.push(
+          `projects.${name}.webhookSecretEnv: environment variable ${p.webhookSecretEnv} is not set, so every webhook for ${p.github} is refused (401)`,
+        );
     } else if (p.webhookSecretEnv || p.smee) {
       warnings.push(`projects.${name}: webhookSecretEnv and smee need github (owner/name) to match deliveries to the project`);
     }

@@ -14,7 +14,11 @@ export type ProjectFileResult = { spec: ProjectSpec; errors: [] } | { spec?: und
 export function loadProjectFile(repoDir: string): ProjectFileResult {
   const file = path.join(repoDir, PROJECT_FILE);
   if (!existsSync(file)) return { errors: [`${PROJECT_FILE}: not found at the repository root`] };
-  return parseProjectFile(readFileSync(file, 'utf8'), (rel) => isDirectoryInside(repoDir, rel), (rel) => isFileInside(repoDir, rel));
+  return parseProjectFile(
+    readFileSync(file, 'utf8'),
+    (rel) => isDirectoryInside(repoDir, rel),
+    (rel) => isFileInside(repoDir, rel),
+  );
 }
 
 /** Validates greenci.yml text. `dirExists`/`fileExists` check build paths against the checkout. */
@@ -34,9 +38,10 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
   const errors: string[] = [];
   const buildOf = (where: string, b: ProjectFile['apps'][string]['build'] | undefined): BuildSpec | undefined => {
     if (b === undefined) return undefined;
-    const spec = typeof b === 'string'
-      ? { context: b, dockerfile: 'Dockerfile', args: {}, network: false }
-      : { context: b.context, dockerfile: b.dockerfile ?? 'Dockerfile', args: b.args ?? {}, network: b.network ?? false };
+    const spec =
+      typeof b === 'string'
+        ? { context: b, dockerfile: 'Dockerfile', args: {}, network: false }
+        : { context: b.context, dockerfile: b.dockerfile ?? 'Dockerfile', args: b.args ?? {}, network: b.network ?? false };
     const context = path.posix.normalize(spec.context.replaceAll('\\', '/')).replace(/\/$/, '');
     const dockerfile = path.posix.join(context, spec.dockerfile);
     if (path.posix.isAbsolute(context) || context.startsWith('..') || path.posix.normalize(dockerfile).startsWith('..')) {
@@ -51,19 +56,45 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
 
   const services: ServiceSpec[] = [];
   for (const [name, a] of Object.entries(raw.apps)) {
-    services.push({ name, kind: 'app', build: buildOf(`apps.${name}.build`, a.build), port: a.port, health: a.health, env: a.env ?? {}, command: a.command, dependsOn: a.depends_on ?? [] });
+    services.push({
+      name,
+      kind: 'app',
+      build: buildOf(`apps.${name}.build`, a.build),
+      port: a.port,
+      health: a.health,
+      env: a.env ?? {},
+      command: a.command,
+      dependsOn: a.depends_on ?? [],
+    });
   }
   for (const [name, s] of Object.entries(raw.services ?? {})) {
     if (raw.apps[name]) errors.push(`services.${name}: the name is already used by an app`);
     const hc = s.healthcheck;
     services.push({
-      name, kind: 'service', build: buildOf(`services.${name}.build`, s.build), image: s.image, command: s.command,
-      env: s.env ?? {}, volume: s.volume, dependsOn: s.depends_on ?? [],
-      healthcheck: hc && { test: hc.test, intervalMs: hc.interval ?? 2000, timeoutMs: hc.timeout ?? 5000, retries: hc.retries ?? 30, startPeriodMs: hc.start_period ?? 0 },
+      name,
+      kind: 'service',
+      build: buildOf(`services.${name}.build`, s.build),
+      image: s.image,
+      command: s.command,
+      env: s.env ?? {},
+      volume: s.volume,
+      dependsOn: s.depends_on ?? [],
+      healthcheck: hc && {
+        test: hc.test,
+        intervalMs: hc.interval ?? 2000,
+        timeoutMs: hc.timeout ?? 5000,
+        retries: hc.retries ?? 30,
+        startPeriodMs: hc.start_period ?? 0,
+      },
     });
   }
   const tests: TestStepSpec[] = (raw.tests ?? []).map((t, i) => ({
-    name: t.name, build: buildOf(`tests.${i}.build`, t.build), image: t.image, command: t.command, env: t.env ?? {}, timeoutMs: t.timeout ?? 600_000,
+    name: t.name,
+    build: buildOf(`tests.${i}.build`, t.build),
+    image: t.image,
+    command: t.command,
+    env: t.env ?? {},
+    timeoutMs: t.timeout ?? 600_000,
   }));
   const seenTests = new Set<string>();
   for (const [i, t] of tests.entries()) {
@@ -73,7 +104,8 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
 
   const known = new Set(services.map((s) => s.name));
   for (const s of services) {
-    for (const [i, d] of s.dependsOn.entries()) if (!known.has(d)) errors.push(`${s.kind}s.${s.name}.depends_on.${i}: no app or service named ${d}`);
+    for (const [i, d] of s.dependsOn.entries())
+      if (!known.has(d)) errors.push(`${s.kind}s.${s.name}.depends_on.${i}: no app or service named ${d}`);
   }
   const ordered = startOrder(services);
   if ('cycle' in ordered) errors.push(`depends_on: a cycle (${ordered.cycle.join(' -> ')})`);
@@ -82,15 +114,20 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
   for (const env of ['test', 'production'] as const) {
     const e = raw.environments?.[env] ?? {};
     for (const app of Object.keys(e.ports ?? {})) if (!raw.apps[app]) errors.push(`environments.${env}.ports.${app}: no app named ${app}`);
-    for (const svc of Object.keys(e.env ?? {})) if (!known.has(svc)) errors.push(`environments.${env}.env.${svc}: no app or service named ${svc}`);
+    for (const svc of Object.keys(e.env ?? {}))
+      if (!known.has(svc)) errors.push(`environments.${env}.env.${svc}: no app or service named ${svc}`);
     const used = new Map<number, string>();
     for (const [app, port] of Object.entries(e.ports ?? {})) {
       if (used.has(port)) errors.push(`environments.${env}.ports.${app}: port ${port} is already used by ${used.get(port)}`);
       used.set(port, app);
     }
     environments[env] = {
-      bind: e.bind ?? '127.0.0.1', ports: e.ports ?? {}, env: e.env ?? {}, restart: e.restart ?? (env === 'production' ? 'unless-stopped' : 'no'),
-      memoryBytes: e.resources?.memory, nanoCpus: e.resources?.cpus === undefined ? undefined : Math.round(e.resources.cpus * 1e9),
+      bind: e.bind ?? '127.0.0.1',
+      ports: e.ports ?? {},
+      env: e.env ?? {},
+      restart: e.restart ?? (env === 'production' ? 'unless-stopped' : 'no'),
+      memoryBytes: e.resources?.memory,
+      nanoCpus: e.resources?.cpus === undefined ? undefined : Math.round(e.resources.cpus * 1e9),
       healthTimeoutMs: e.health_timeout ?? 60_000,
     };
   }

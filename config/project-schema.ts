@@ -8,7 +8,9 @@ import { durationMs } from './zod-units.js';
  */
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
-const name = z.string().regex(NAME, 'must be lower-case letters, digits and dashes, at most 40 characters, starting with a letter or digit');
+const name = z
+  .string()
+  .regex(NAME, 'must be lower-case letters, digits and dashes, at most 40 characters, starting with a letter or digit');
 
 const duration = durationMs;
 const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -16,7 +18,10 @@ const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
   if (bytes === undefined) ctx.addIssue({ code: 'custom', message: `not a size: ${JSON.stringify(v)} (use e.g. 256m, 1g)` });
   return bytes ?? 0;
 });
-const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a valid environment variable name'), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+const envMap = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a valid environment variable name'),
+  z.union([z.string(), z.number(), z.boolean()]).transform(String),
+);
 const port = z.number().int().min(1).max(65535);
 
 const build = z.union([

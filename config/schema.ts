@@ -5,18 +5,26 @@ import { durationMs } from './zod-units.js';
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 /** `host:port`; port 0 picks a free one (tests). */
-const listenAddress = z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\]|localhost):\d{1,5}$/i, 'must be host:port, e.g. 127.0.0.1:8080');
+const listenAddress = z
+  .string()
+  .regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\]|localhost):\d{1,5}$/i, 'must be host:port, e.g. 127.0.0.1:8080');
 
 export const projectConfigSchema = z.strictObject({
   /** Any git URL or local path (a bare repository on disk works). */
   repo: z.string().min(1),
   productionBranch: z.string().min(1).default('master'),
   /** Prepended to every image repository name, e.g. `green-` → `green-billing:v0.1.0-prod`. */
-  imagePrefix: z.string().regex(/^([a-z0-9][a-z0-9._/-]*)?$/, 'must start with a lower-case letter or digit and hold only those and . _ - /').default(''),
+  imagePrefix: z
+    .string()
+    .regex(/^([a-z0-9][a-z0-9._/-]*)?$/, 'must start with a lower-case letter or digit and hold only those and . _ - /')
+    .default(''),
   /** Name of an environment variable holding a token for HTTPS git remotes. Never the token itself. */
   gitTokenEnv: envVarName.optional(),
   /** `owner/name` as GitHub spells it: `repository.full_name` in webhook payloads. */
-  github: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/name').optional(),
+  github: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/name')
+    .optional(),
   /** Name of the environment variable holding the webhook secret. Never the secret itself. */
   webhookSecretEnv: envVarName.optional(),
   /** A smee.io channel URL to forward to the webhook endpoint. */
@@ -34,7 +42,10 @@ export const projectConfigSchema = z.strictObject({
 
 const webhookSchema = z.strictObject({
   listen: listenAddress.default('127.0.0.1:8080'),
-  path: z.string().regex(/^\/[^\s?#]*$/, 'must be a URL path starting with /').default('/webhook'),
+  path: z
+    .string()
+    .regex(/^\/[^\s?#]*$/, 'must be a URL path starting with /')
+    .default('/webhook'),
 });
 
 const queueSchema = z.strictObject({
@@ -74,7 +85,11 @@ const notifySchema = z.strictObject({
 const duration = () => durationMs.pipe(z.number().positive('must be longer than 0'));
 
 const MONITOR_DEFAULTS = {
-  schedule: '*/10 * * * * *', timeout: '2s', stuckAfter: '30m', downAfter: 2, recoverAfter: 2,
+  schedule: '*/10 * * * * *',
+  timeout: '2s',
+  stuckAfter: '30m',
+  downAfter: 2,
+  recoverAfter: 2,
 };
 
 /**
@@ -83,30 +98,27 @@ const MONITOR_DEFAULTS = {
  * `flap.limit` changes within `flap.window` is flapping: one alert says so, then quiet until it settles,
  * except that a down lasting `flap.window` / `flap.limit` is alerted all the same.
  */
-const monitorSchema = z
-  .strictObject({
-    /** node-cron, with seconds: every 10 s by default. Docker's die, oom and health events check at once besides. */
-    schedule: z.string().min(1).default(MONITOR_DEFAULTS.schedule),
-    /** A health endpoint that has not answered within this is failing. */
-    timeout: duration().prefault(MONITOR_DEFAULTS.timeout),
-    /** A build running longer than this is stuck (an alert to ops). */
-    stuckAfter: duration().prefault(MONITOR_DEFAULTS.stuckAfter),
-    downAfter: z.int().min(1).max(100).default(MONITOR_DEFAULTS.downAfter),
-    recoverAfter: z.int().min(1).max(100).default(MONITOR_DEFAULTS.recoverAfter),
-    flap: z
-      .strictObject({ limit: z.int().min(2).default(4), window: duration().prefault('10m') })
-      .prefault({}),
-    /** Self-healing: restart a down container, at most `maxRestarts` times until it is healthy again, then alert. */
-    heal: z
-      .strictObject({
-        test: z.boolean().default(true),
-        production: z.boolean().default(false),
-        maxRestarts: z.int().min(1).max(20).default(3),
-        /** After a restart, how long checks watch it come up before another restart. */
-        wait: duration().prefault('30s'),
-      })
-      .prefault({}),
-  });
+const monitorSchema = z.strictObject({
+  /** node-cron, with seconds: every 10 s by default. Docker's die, oom and health events check at once besides. */
+  schedule: z.string().min(1).default(MONITOR_DEFAULTS.schedule),
+  /** A health endpoint that has not answered within this is failing. */
+  timeout: duration().prefault(MONITOR_DEFAULTS.timeout),
+  /** A build running longer than this is stuck (an alert to ops). */
+  stuckAfter: duration().prefault(MONITOR_DEFAULTS.stuckAfter),
+  downAfter: z.int().min(1).max(100).default(MONITOR_DEFAULTS.downAfter),
+  recoverAfter: z.int().min(1).max(100).default(MONITOR_DEFAULTS.recoverAfter),
+  flap: z.strictObject({ limit: z.int().min(2).default(4), window: duration().prefault('10m') }).prefault({}),
+  /** Self-healing: restart a down container, at most `maxRestarts` times until it is healthy again, then alert. */
+  heal: z
+    .strictObject({
+      test: z.boolean().default(true),
+      production: z.boolean().default(false),
+      maxRestarts: z.int().min(1).max(20).default(3),
+      /** After a restart, how long checks watch it come up before another restart. */
+      wait: duration().prefault('30s'),
+    })
+    .prefault({}),
+});
 
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),

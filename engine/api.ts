@@ -93,7 +93,10 @@ export interface Engine {
    */
   watchContainers(): () => void;
   /** A greenci-managed container's last `tail` log lines, then (with follow) new ones until `signal` fires or it stops. */
-  containerLogs(id: string, opts: { tail?: number; follow?: boolean; signal?: AbortSignal; onLine: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<void>;
+  containerLogs(
+    id: string,
+    opts: { tail?: number; follow?: boolean; signal?: AbortSignal; onLine: (line: string, stream: 'stdout' | 'stderr') => void },
+  ): Promise<void>;
   /**
    * Starts the monitoring service (health checks on `monitor.schedule`, at once on Docker's die,
    * oom and health events): `health.*` events flow and the snapshot's `health` stays current.
@@ -125,7 +128,6 @@ export interface DeliveryLedger {
   /** Newest first. */
   list(limit?: number): DeliveryRecord[];
 }
-
 
 export interface MonitorStartOptions {
   /** The daemon's webhook URL, checked as part of greenci itself. */

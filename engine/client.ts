@@ -27,7 +27,10 @@ export interface EngineClient {
    */
   logs(id: number, o: { follow?: boolean; signal?: AbortSignal; onLine(l: LogLine): void }): Promise<BuildRecord>;
   /** A greenci container's last `tail` lines, then (with `follow`) new ones until `signal` fires or it stops. */
-  containerLogs(id: string, o: { tail?: number; follow?: boolean; signal?: AbortSignal; onLine(line: string, stream: 'stdout' | 'stderr'): void }): Promise<void>;
+  containerLogs(
+    id: string,
+    o: { tail?: number; follow?: boolean; signal?: AbortSignal; onLine(line: string, stream: 'stdout' | 'stderr'): void },
+  ): Promise<void>;
   releases(project: string): Promise<{ releases: ReleaseRecord[]; live?: ReleaseRecord }>;
   /** The project's branches on its remote, for choosing what to build. */
   branches(project: string): Promise<string[]>;

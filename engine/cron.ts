@@ -23,7 +23,12 @@ export interface CronJobOptions {
 export function scheduleJob(expression: string, run: () => unknown, o: CronJobOptions): ScheduledTask {
   const task = cron.schedule(expression, run, { name: o.name, noOverlap: o.noOverlap, logger: cronLogger(o.name, o.log) });
   // with a listener here node-cron stays quiet about it
-  task.on('execution:missed', (ctx) => o.log?.('warn', `${o.name}: the run due at ${ctx.date.toISOString()} was skipped: the process was busy or paused past it`, { cron: o.name, missed: ctx.date.toISOString() }));
+  task.on('execution:missed', (ctx) =>
+    o.log?.('warn', `${o.name}: the run due at ${ctx.date.toISOString()} was skipped: the process was busy or paused past it`, {
+      cron: o.name,
+      missed: ctx.date.toISOString(),
+    }),
+  );
   return task;
 }
 

@@ -84,7 +84,8 @@ export class BugError extends Error {
 
 /** Throws AbortError when the signal has fired. Call between steps of long work. */
 export function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new AbortError(typeof signal.reason === 'string' || signal.reason instanceof Cancellation ? String(signal.reason) : 'cancelled');
+  if (signal?.aborted)
+    throw new AbortError(typeof signal.reason === 'string' || signal.reason instanceof Cancellation ? String(signal.reason) : 'cancelled');
 }
 
 /** A one-line description of any thrown value, for logs and build reasons. */

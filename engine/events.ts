@@ -1,4 +1,16 @@
-import type { AuditEntry, BuildRecord, DeliveryRecord, ContainerRow, DeploymentRecord, DockerState, HealthRecord, HealthTransitionRecord, LogLine, ReleaseRecord, StageRecord } from './model.js';
+import type {
+  AuditEntry,
+  BuildRecord,
+  DeliveryRecord,
+  ContainerRow,
+  DeploymentRecord,
+  DockerState,
+  HealthRecord,
+  HealthTransitionRecord,
+  LogLine,
+  ReleaseRecord,
+  StageRecord,
+} from './model.js';
 
 /** Everything the engine announces. The snapshot reducer, the CLI and (later) the console consume these. */
 export type EngineEvent =

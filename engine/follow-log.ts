@@ -96,7 +96,7 @@ function readAfter(engine: BuildLogSource, id: number, after: number, onLine: (l
   for (;;) {
     const batch = engine.logs(id, after);
     if (!batch.length) return after;
-    for (const l of batch) (onLine(l), (after = l.id));
+    for (const l of batch) onLine(l), (after = l.id);
   }
 }
 

@@ -37,7 +37,7 @@ export class HostLocks {
     this.tails.set(name, tail);
     const leaveQueue = () => {
       releaseLocal();
-      if (this.tails.get(name) === tail) (this.tails.delete(name), this.queued.delete(name));
+      if (this.tails.get(name) === tail) this.tails.delete(name), this.queued.delete(name);
     };
     try {
       let told = false;
@@ -82,4 +82,3 @@ function untilDone(p: Promise<void>, signal?: AbortSignal): Promise<void> {
     p.then(() => (signal.removeEventListener('abort', onAbort), resolve()));
   });
 }
-

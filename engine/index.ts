@@ -48,8 +48,21 @@ export function createEngine(opts: EngineOptions): Engine {
   bus.subscribe((e) => (snapshot = reduce(snapshot, e)));
 
   const core: EngineCore = {
-    config: () => config, project, snapshot: () => snapshot, store, docker, bus, recorder, deps,
-    queue: new BuildQueue({ store, recorder, config: () => config, mark: runnerMark(randomUUID()), execute: (id, signal, drain) => executeBuild(core, id, signal, drain) }),
+    config: () => config,
+    project,
+    snapshot: () => snapshot,
+    store,
+    docker,
+    bus,
+    recorder,
+    deps,
+    queue: new BuildQueue({
+      store,
+      recorder,
+      config: () => config,
+      mark: runnerMark(randomUUID()),
+      execute: (id, signal, drain) => executeBuild(core, id, signal, drain),
+    }),
     tags: new TagPusher(deps),
   };
   const builds = buildCommands(core);
@@ -73,7 +86,8 @@ export function createEngine(opts: EngineOptions): Engine {
       repos.forget(next, config);
       config = { ...next, dataDir: config.dataDir, docker: config.docker };
       deps.config = config;
-      for (const p of Object.keys(config.projects)) if (!snapshot.environments[p]) snapshot = { ...snapshot, ...seedProject(snapshot, store, p) };
+      for (const p of Object.keys(config.projects))
+        if (!snapshot.environments[p]) snapshot = { ...snapshot, ...seedProject(snapshot, store, p) };
     },
     deliveries: {
       has: (id) => store.deliveries.has(id),

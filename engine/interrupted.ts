@@ -28,9 +28,15 @@ export function interruptedOutcome(b: InterruptedBuild): InterruptedOutcome {
   const stopped = `interrupted: the greenci process running it (pid ${b.pid}) stopped${b.stage ? ` during ${b.stage}` : ''}`;
   if (b.released) {
     const { version, tagPushed } = b.released;
-    const tag = tagPushed ? 'and its git tag was pushed' : 'but its git tag was not pushed then; greenci pushes it on its own (greenci releases says when)';
+    const tag = tagPushed
+      ? 'and its git tag was pushed'
+      : 'but its git tag was not pushed then; greenci pushes it on its own (greenci releases says when)';
     return { status: 'success', requeue: false, reason: `${stopped}, after ${version} went live in production, ${tag}` };
   }
   const requeue = b.trigger !== 'recovery' && !b.newer && b.known;
-  return { status: 'failed', requeue, reason: `${stopped}; ${requeue ? 're-queued' : b.newer ? 'a newer build of the branch replaces it' : 'not re-queued'}` };
+  return {
+    status: 'failed',
+    requeue,
+    reason: `${stopped}; ${requeue ? 're-queued' : b.newer ? 'a newer build of the branch replaces it' : 'not re-queued'}`,
+  };
 }

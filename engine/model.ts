@@ -228,7 +228,17 @@ export interface HealthTransitionRecord {
 
 /** What greenci did with a webhook delivery. */
 /** (`duplicate` is never stored: it is the answer to a redelivery.) */
-export type DeliveryOutcome = 'duplicate' | 'invalid' | 'queued' | 'ping' | 'ignored-tag' | 'skip-ci' | 'branch-deleted' | 'ignored-event' | 'unknown-repository' | 'not-watched';
+export type DeliveryOutcome =
+  | 'duplicate'
+  | 'invalid'
+  | 'queued'
+  | 'ping'
+  | 'ignored-tag'
+  | 'skip-ci'
+  | 'branch-deleted'
+  | 'ignored-event'
+  | 'unknown-repository'
+  | 'not-watched';
 
 export interface DeliveryRecord {
   id: string;

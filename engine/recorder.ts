@@ -40,7 +40,12 @@ export class Recorder {
   }
 
   /** A build whose process died ends as recovery decided (running stages failed, pending skipped). */
-  buildInterrupted(id: number, status: 'failed' | 'success', reason: string, fields: Parameters<Store['builds']['update']>[1] = {}): BuildRecord {
+  buildInterrupted(
+    id: number,
+    status: 'failed' | 'success',
+    reason: string,
+    fields: Parameters<Store['builds']['update']>[1] = {},
+  ): BuildRecord {
     this.store.builds.endInterrupted(id, status, reason);
     return this.build(id, fields);
   }
@@ -69,7 +74,15 @@ export class Recorder {
     this.bus.emit({ type: 'log', line: { id, buildId, stage, ts, stream, line } });
   }
 
-  deploymentStarted(d: { project: string; env: 'test' | 'production'; kind: DeploymentKind; buildId?: number; releaseId?: number; version?: string; requestedBy?: string }): number {
+  deploymentStarted(d: {
+    project: string;
+    env: 'test' | 'production';
+    kind: DeploymentKind;
+    buildId?: number;
+    releaseId?: number;
+    version?: string;
+    requestedBy?: string;
+  }): number {
     const id = this.store.releases.startDeployment(d);
     this.emitDeployment(d.project, id);
     return id;

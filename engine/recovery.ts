@@ -23,7 +23,14 @@ export function closeInterruptedDeployments(store: Store, projects: string[]): v
     for (const env of ['test', 'production'] as const) {
       if (store.leases.holder(`${env}:${project}`)) continue;
       const n = store.releases.closeInterrupted(project, env);
-      if (n) store.audit.record({ actor: 'greenci', action: 'recover', project, target: env, outcome: `${n} interrupted ${env} deployment${n > 1 ? 's' : ''} marked interrupted` });
+      if (n)
+        store.audit.record({
+          actor: 'greenci',
+          action: 'recover',
+          project,
+          target: env,
+          outcome: `${n} interrupted ${env} deployment${n > 1 ? 's' : ''} marked interrupted`,
+        });
     }
   }
 }
@@ -42,18 +49,40 @@ export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docke
     const stage = b.stages.find((s) => s.status === 'running')?.name;
     const released = store.releases.ofBuild(b.id);
     const outcome = interruptedOutcome({
-      trigger: b.trigger, pid: b.runner.split(' ')[0], stage, known: projects.includes(b.project),
-      newer: (store.builds.lastOfBranch(b.project, b.branch)?.id ?? 0) > b.id, released,
+      trigger: b.trigger,
+      pid: b.runner.split(' ')[0],
+      stage,
+      known: projects.includes(b.project),
+      newer: (store.builds.lastOfBranch(b.project, b.branch)?.id ?? 0) > b.id,
+      released,
     });
     recorder.buildInterrupted(b.id, outcome.status, outcome.reason, released ? { version: released.version } : {});
-    if (released) recorder.audit({ actor: 'greenci', action: 'recover', project: b.project, target: `#${b.id}`, outcome: `recorded as released: ${released.version} went live before the process died${released.tagPushed ? '' : '; its tag is pushed next'}` });
+    if (released)
+      recorder.audit({
+        actor: 'greenci',
+        action: 'recover',
+        project: b.project,
+        target: `#${b.id}`,
+        outcome: `recorded as released: ${released.version} went live before the process died${released.tagPushed ? '' : '; its tag is pushed next'}`,
+      });
     // test-step containers of the dead build would otherwise linger
-    for (const c of await docker.listContainers([`${LABEL.project}=${b.project}`, `${LABEL.build}=${b.id}`, `${LABEL.role}=test`]).catch(() => [])) {
+    for (const c of await docker
+      .listContainers([`${LABEL.project}=${b.project}`, `${LABEL.build}=${b.id}`, `${LABEL.role}=test`])
+      .catch(() => [])) {
       await docker.removeContainer(c.Id).catch(() => undefined);
     }
     const requeued = outcome.requeue ? queue.requeue(store.builds.get(b.id)!, 'recovery') : undefined;
-    const after = released ? `, after ${released.version} went live: recorded as released` : requeued ? `; queued again as #${requeued.id}` : '';
-    notes.push({ level: 'warn', project: b.project, buildId: b.id, msg: `build #${b.id} (${b.branch}) was interrupted${stage ? ` during ${stage}` : ''}${after}` });
+    const after = released
+      ? `, after ${released.version} went live: recorded as released`
+      : requeued
+        ? `; queued again as #${requeued.id}`
+        : '';
+    notes.push({
+      level: 'warn',
+      project: b.project,
+      buildId: b.id,
+      msg: `build #${b.id} (${b.branch}) was interrupted${stage ? ` during ${stage}` : ''}${after}`,
+    });
   }
   return notes;
 }
@@ -71,15 +100,31 @@ export async function checkProduction(recorder: Recorder, docker: DockerPort, lo
     const spec = store.releases.specOf(live.id);
     const problems = productionDrift(live, spec, await runningServices(docker, project));
     if (!problems.length) return [{ level: 'info' as const, project, msg: `production ${project} runs ${live.version} as recorded` }];
-    const notes: Note[] = [{ level: 'warn', project, msg: `production ${project} does not match the live release ${live.version}: ${problems.join('; ')}; restoring ${live.version}` }];
+    const notes: Note[] = [
+      {
+        level: 'warn',
+        project,
+        msg: `production ${project} does not match the live release ${live.version}: ${problems.join('; ')}; restoring ${live.version}`,
+      },
+    ];
     const auditId = recorder.audit({ actor: 'greenci', action: 'restore', project, target: live.version, detail: { problems } });
-    const result = await deployRelease(docker, recorder, { project, release: live, spec, kind: 'restore', requestedBy: 'greenci', log: () => undefined }).catch((err) => ({ ok: false as const, reason: describeError(err) }));
+    const result = await deployRelease(docker, recorder, {
+      project,
+      release: live,
+      spec,
+      kind: 'restore',
+      requestedBy: 'greenci',
+      log: () => undefined,
+    }).catch((err) => ({ ok: false as const, reason: describeError(err) }));
     recorder.auditOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}; production apps stopped`);
     if (result.ok) {
       notes.push({ level: 'info', project, msg: `production ${project} restored to ${live.version}` });
     } else {
       // never leave production half-deployed: stop the apps and record that no release is live
-      await stopProduction(docker, recorder, { project, reason: `restoring ${live.version} after a restart failed: ${result.reason.split('\n')[0]}` });
+      await stopProduction(docker, recorder, {
+        project,
+        reason: `restoring ${live.version} after a restart failed: ${result.reason.split('\n')[0]}`,
+      });
       notes.push({ level: 'error', project, msg: `restoring ${live.version} failed: ${result.reason}; production apps stopped` });
     }
     return notes;

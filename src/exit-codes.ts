@@ -8,6 +8,6 @@ export function exitFor(err: unknown): { code: number; message: string } {
   if (err instanceof ConfigError || err instanceof UsageError) return { code: EXIT.usage, message: `greenci: ${err.message}` };
   if (err instanceof ExternalCommandError) return { code: EXIT.failed, message: `greenci: ${err.message}` };
   if (err instanceof OperationFailedError || err instanceof StageError) return { code: EXIT.failed, message: `greenci: ${err.message}` };
-  const stack = err instanceof Error ? err.stack ?? err.message : String(err);
+  const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
   return { code: EXIT.failed, message: `greenci: internal error (please report it):\n${stack}` };
 }

@@ -1,26 +1,97 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../engine/errors.js';
-import { BUILDS_USAGE, CANCEL_USAGE, CONSOLE_USAGE, DAEMON_USAGE, DEMO_USAGE, HEALTH_USAGE, LOGS_USAGE, MAIL_USAGE, RELEASES_USAGE, RETRY_USAGE, ROLLBACK_USAGE, RUN_USAGE, STATUS_USAGE, TRIGGER_USAGE } from './commands/usage.js';
+import {
+  BUILDS_USAGE,
+  CANCEL_USAGE,
+  CONSOLE_USAGE,
+  DAEMON_USAGE,
+  DEMO_USAGE,
+  HEALTH_USAGE,
+  LOGS_USAGE,
+  MAIL_USAGE,
+  RELEASES_USAGE,
+  RETRY_USAGE,
+  ROLLBACK_USAGE,
+  RUN_USAGE,
+  STATUS_USAGE,
+  TRIGGER_USAGE,
+} from './commands/usage.js';
 import { EXIT, exitFor } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { packageRoot } from './package-root.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; usage: string; about: string }> = {
-  console: { run: (a, io) => import('./commands/console.js').then((m) => m.consoleCommand(a, io)), usage: CONSOLE_USAGE, about: 'the operator console (the default in a terminal): attaches to the daemon, else runs the engine here' },
-  daemon: { run: (a, io) => import('./commands/daemon.js').then((m) => m.daemonCommand(a, io)), usage: DAEMON_USAGE, about: 'run headless: webhooks, smee, the build queue, the control socket (systemd)' },
-  status: { run: (a, io) => import('./commands/status.js').then((m) => m.statusCommand(a, io)), usage: STATUS_USAGE, about: 'what runs where: environments, the queue, the daemon' },
-  trigger: { run: (a, io) => import('./commands/queue.js').then((m) => m.triggerCommand(a, io)), usage: TRIGGER_USAGE, about: 'queue a build (runs here when no daemon runs)' },
-  cancel: { run: (a, io) => import('./commands/queue.js').then((m) => m.cancelCommand(a, io)), usage: CANCEL_USAGE, about: 'cancel a queued or running build' },
-  retry: { run: (a, io) => import('./commands/queue.js').then((m) => m.retryCommand(a, io)), usage: RETRY_USAGE, about: "queue an earlier build's commit again" },
-  run: { run: (a, io) => import('./commands/run.js').then((m) => m.runCommand(a, io)), usage: RUN_USAGE, about: 'run one pipeline now, in this process' },
-  builds: { run: (a, io) => import('./commands/builds.js').then((m) => m.buildsCommand(a, io)), usage: BUILDS_USAGE, about: 'list recent builds' },
-  logs: { run: (a, io) => import('./commands/builds.js').then((m) => m.logsCommand(a, io)), usage: LOGS_USAGE, about: "print a build's log; -f follows it" },
-  releases: { run: (a, io) => import('./commands/releases.js').then((m) => m.releasesCommand(a, io)), usage: RELEASES_USAGE, about: 'list releases; * marks the live one' },
-  rollback: { run: (a, io) => import('./commands/releases.js').then((m) => m.rollbackCommand(a, io)), usage: ROLLBACK_USAGE, about: 'redeploy an earlier release to production' },
-  health: { run: (a, io) => import('./commands/health.js').then((m) => m.healthCommand(a, io)), usage: HEALTH_USAGE, about: "the monitor's checks, worst first, and their recent changes" },
-  mail: { run: (a, io) => import('./commands/mail.js').then((m) => m.mailCommand(a, io)), usage: MAIL_USAGE, about: 'send a test email and show what the SMTP server answered' },
-  demo: { run: (a, io) => import('./commands/demo.js').then((m) => m.demoCommand(a, io)), usage: DEMO_USAGE, about: 'deploy the built-in sample project' },
+  console: {
+    run: (a, io) => import('./commands/console.js').then((m) => m.consoleCommand(a, io)),
+    usage: CONSOLE_USAGE,
+    about: 'the operator console (the default in a terminal): attaches to the daemon, else runs the engine here',
+  },
+  daemon: {
+    run: (a, io) => import('./commands/daemon.js').then((m) => m.daemonCommand(a, io)),
+    usage: DAEMON_USAGE,
+    about: 'run headless: webhooks, smee, the build queue, the control socket (systemd)',
+  },
+  status: {
+    run: (a, io) => import('./commands/status.js').then((m) => m.statusCommand(a, io)),
+    usage: STATUS_USAGE,
+    about: 'what runs where: environments, the queue, the daemon',
+  },
+  trigger: {
+    run: (a, io) => import('./commands/queue.js').then((m) => m.triggerCommand(a, io)),
+    usage: TRIGGER_USAGE,
+    about: 'queue a build (runs here when no daemon runs)',
+  },
+  cancel: {
+    run: (a, io) => import('./commands/queue.js').then((m) => m.cancelCommand(a, io)),
+    usage: CANCEL_USAGE,
+    about: 'cancel a queued or running build',
+  },
+  retry: {
+    run: (a, io) => import('./commands/queue.js').then((m) => m.retryCommand(a, io)),
+    usage: RETRY_USAGE,
+    about: "queue an earlier build's commit again",
+  },
+  run: {
+    run: (a, io) => import('./commands/run.js').then((m) => m.runCommand(a, io)),
+    usage: RUN_USAGE,
+    about: 'run one pipeline now, in this process',
+  },
+  builds: {
+    run: (a, io) => import('./commands/builds.js').then((m) => m.buildsCommand(a, io)),
+    usage: BUILDS_USAGE,
+    about: 'list recent builds',
+  },
+  logs: {
+    run: (a, io) => import('./commands/builds.js').then((m) => m.logsCommand(a, io)),
+    usage: LOGS_USAGE,
+    about: "print a build's log; -f follows it",
+  },
+  releases: {
+    run: (a, io) => import('./commands/releases.js').then((m) => m.releasesCommand(a, io)),
+    usage: RELEASES_USAGE,
+    about: 'list releases; * marks the live one',
+  },
+  rollback: {
+    run: (a, io) => import('./commands/releases.js').then((m) => m.rollbackCommand(a, io)),
+    usage: ROLLBACK_USAGE,
+    about: 'redeploy an earlier release to production',
+  },
+  health: {
+    run: (a, io) => import('./commands/health.js').then((m) => m.healthCommand(a, io)),
+    usage: HEALTH_USAGE,
+    about: "the monitor's checks, worst first, and their recent changes",
+  },
+  mail: {
+    run: (a, io) => import('./commands/mail.js').then((m) => m.mailCommand(a, io)),
+    usage: MAIL_USAGE,
+    about: 'send a test email and show what the SMTP server answered',
+  },
+  demo: {
+    run: (a, io) => import('./commands/demo.js').then((m) => m.demoCommand(a, io)),
+    usage: DEMO_USAGE,
+    about: 'deploy the built-in sample project',
+  },
 };
 
 function help(): string {
@@ -40,11 +111,17 @@ function help(): string {
 /** argv → command → exit code. Commands load on demand: the console starts without the daemon's modules. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   // `greenci` alone, or with only options, in a terminal opens the console
-  if ((argv.length === 0 || argv[0].startsWith('--config') || argv[0] === '-c') && process.stdout.isTTY && process.stdin.isTTY && io === processIo) argv = ['console', ...argv];
+  if (
+    (argv.length === 0 || argv[0].startsWith('--config') || argv[0] === '-c') &&
+    process.stdout.isTTY &&
+    process.stdin.isTTY &&
+    io === processIo
+  )
+    argv = ['console', ...argv];
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') return io.out(help()), EXIT.ok;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') return (io.out(help()), EXIT.ok);
   if (name === '--version' || name === '-v') {
-    return io.out(JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version), EXIT.ok;
+    return (io.out(JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version), EXIT.ok);
   }
   const command = COMMANDS[name];
   try {

@@ -68,13 +68,29 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
 
   const lay = layout(term.columns, term.rows);
   const boxOf = (pane: PaneId): PaneBox => (lay.mode === 'compact' ? lay.pane : lay.rows.flat().find(([p]) => p === pane)![1]);
-  const widths = { environments: innerWidth(boxOf('environments')), builds: innerWidth(boxOf('builds')), containers: innerWidth(boxOf('containers')) };
-  const rows = usePaneRows(snapshot, widths, now, ui.filter, { project: releasesProject, known: releasesProject ? releases[releasesProject] : undefined });
+  const widths = {
+    environments: innerWidth(boxOf('environments')),
+    builds: innerWidth(boxOf('builds')),
+    containers: innerWidth(boxOf('containers')),
+  };
+  const rows = usePaneRows(snapshot, widths, now, ui.filter, {
+    project: releasesProject,
+    known: releasesProject ? releases[releasesProject] : undefined,
+  });
 
   const runningHere = connection.mode === 'in-process' ? snapshot.builds.filter((b) => b.status === 'running').map((b) => b.id) : [];
   const detailBuild = ui.detail?.kind === 'build' ? snapshot.builds.find((b) => b.id === (ui.detail as { id: number }).id) : undefined;
   const room = detailRoom(boxOf('detail'), ui.detail, detailBuild, detail.error);
-  const ctx: KeyContext = { rows, projects, releases, page: Math.max(1, innerRows(boxOf(ui.focus)) - 1), runningHere, busy: !!ui.busy, detailLines: detail.lines.length, detailRoom: room };
+  const ctx: KeyContext = {
+    rows,
+    projects,
+    releases,
+    page: Math.max(1, innerRows(boxOf(ui.focus)) - 1),
+    runningHere,
+    busy: !!ui.busy,
+    detailLines: detail.lines.length,
+    detailRoom: room,
+  };
   const run = useActions(source, update, onQuit);
   useKeys(ctx, read, update, run, isRawModeSupported === true);
 
@@ -88,30 +104,60 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     if (id === 'detail') {
       const d = ui.detail;
       return (
-        <DetailPane key={id} box={box} focused={focused} detail={d} now={now} scroll={ui.detailScroll} {...detail}
+        <DetailPane
+          key={id}
+          box={box}
+          focused={focused}
+          detail={d}
+          now={now}
+          scroll={ui.detailScroll}
+          {...detail}
           build={d?.kind === 'build' ? snapshot.builds.find((b) => b.id === d.id) : undefined}
-          container={d?.kind === 'container' ? snapshot.containers.find((c) => c.id === d.id) : undefined} />
+          container={d?.kind === 'container' ? snapshot.containers.find((c) => c.id === d.id) : undefined}
+        />
       );
     }
     const common = { box, focused, rows: rows[id], selected: selectedIndex(ui, id, rows[id]), filter: ui.filter[id] };
     if (id === 'environments') return <EnvironmentsPane key={id} {...common} snapshot={snapshot} />;
     if (id === 'builds') return <BuildsPane key={id} {...common} snapshot={snapshot} />;
     if (id === 'containers') return <ContainersPane key={id} {...common} snapshot={snapshot} />;
-    return <ReleasesPane key={id} {...common} project={releasesProject} projects={projects} loaded={!!(releasesProject && releases[releasesProject])} />;
+    return (
+      <ReleasesPane
+        key={id}
+        {...common}
+        project={releasesProject}
+        projects={projects}
+        loaded={!!(releasesProject && releases[releasesProject])}
+      />
+    );
   };
 
   const dialog = (box: PaneBox) => {
     const o = ui.overlay;
     if (!o) return null;
     if (o.kind === 'help') return <HelpDialog key="dialog" width={box.width} height={box.height} />;
-    if (o.kind === 'confirm-rollback') return <ConfirmRollback key="dialog" project={o.project} from={o.from} to={o.to} user={source.user} width={box.width} height={box.height} />;
+    if (o.kind === 'confirm-rollback')
+      return (
+        <ConfirmRollback
+          key="dialog"
+          project={o.project}
+          from={o.from}
+          to={o.to}
+          user={source.user}
+          width={box.width}
+          height={box.height}
+        />
+      );
     if (o.kind === 'confirm-quit') return <ConfirmQuit key="dialog" running={o.running} width={box.width} height={box.height} />;
     return <TriggerDialog key="dialog" o={o} width={box.width} height={box.height} />;
   };
 
   let body: ReactNode;
   if (lay.mode === 'compact') {
-    const counts = { builds: `${snapshot.builds.filter((b) => b.status === 'running' || b.status === 'queued').length || ''}`, containers: `${snapshot.containers.length || ''}` };
+    const counts = {
+      builds: `${snapshot.builds.filter((b) => b.status === 'running' || b.status === 'queued').length || ''}`,
+      containers: `${snapshot.containers.length || ''}`,
+    };
     body = (
       <>
         <TabBar focus={ui.focus} counts={counts} />

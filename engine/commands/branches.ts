@@ -19,13 +19,17 @@ export function branchCommands(core: EngineCore, enqueue: Engine['enqueue']): Pi
       });
       const queued: BuildRecord[] = [];
       for (const m of missedPushes(states)) {
-        queued.push(await enqueue({ project, branch: m.branch, sha: m.sha, trigger: 'reconcile', requestedBy: 'greenci (reconciliation)' }));
+        queued.push(
+          await enqueue({ project, branch: m.branch, sha: m.sha, trigger: 'reconcile', requestedBy: 'greenci (reconciliation)' }),
+        );
       }
       return queued;
     },
     async branchDeleted(project, branch, by) {
       core.project(project);
-      const cancelled = store.builds.queuedOfBranch(project, branch).filter((id) => store.builds.cancelQueued(id, `branch ${branch} was deleted`));
+      const cancelled = store.builds
+        .queuedOfBranch(project, branch)
+        .filter((id) => store.builds.cancelQueued(id, `branch ${branch} was deleted`));
       for (const id of cancelled) recorder.build(id);
       const tornDown = await teardownTestFor(core.docker, recorder, deps.locks, project, branch, by);
       return { cancelled, tornDown };

@@ -15,26 +15,46 @@ export async function newBuild(core: Pick<EngineCore, 'project'>, req: EnqueueRe
   await assertBranchName(req.branch);
   if (req.sha !== undefined && !/^[0-9a-f]{7,40}$/i.test(req.sha)) throw new UsageError(`not a commit sha: ${JSON.stringify(req.sha)}`);
   return {
-    project: req.project, branch: req.branch, requestedSha: req.sha, refSlug: slugRef(req.branch), trigger: req.trigger ?? 'manual',
-    requestedBy: req.requestedBy ?? 'unknown', stages: planStages(req.branch, p.productionBranch), push: req.push, deliveryId: req.deliveryId,
+    project: req.project,
+    branch: req.branch,
+    requestedSha: req.sha,
+    refSlug: slugRef(req.branch),
+    trigger: req.trigger ?? 'manual',
+    requestedBy: req.requestedBy ?? 'unknown',
+    stages: planStages(req.branch, p.productionBranch),
+    push: req.push,
+    deliveryId: req.deliveryId,
   };
 }
 
 /** Runs a claimed build's stages (as planned when it was created): what the queue calls. */
-export function executeBuild(core: Pick<EngineCore, 'store' | 'deps' | 'recorder' | 'project'>, buildId: number, signal: AbortSignal, drain: AbortSignal): Promise<BuildRecord> {
+export function executeBuild(
+  core: Pick<EngineCore, 'store' | 'deps' | 'recorder' | 'project'>,
+  buildId: number,
+  signal: AbortSignal,
+  drain: AbortSignal,
+): Promise<BuildRecord> {
   const b = core.store.builds.get(buildId)!;
   const planned = b.stages.map((st) => ({ name: st.name as PlannedStage['name'], title: st.title }));
   const ctx: BuildContext = {
-    deps: core.deps, buildId, project: b.project, projectConfig: core.project(b.project), branch: b.branch, requestedSha: b.requestedSha,
+    deps: core.deps,
+    buildId,
+    project: b.project,
+    projectConfig: core.project(b.project),
+    branch: b.branch,
+    requestedSha: b.requestedSha,
     requestedBy: b.requestedBy ?? 'unknown',
     log: (line, stream = 'stdout') => core.recorder.log(buildId, undefined, stream, line),
-    cleanups: [], images: {},
+    cleanups: [],
+    images: {},
   };
   return runStages(ctx, planned, signal, drain);
 }
 
 /** Builds: run now, queue, cancel, retry, and what is recorded of them. Each operator action lands in the audit trail. */
-export function buildCommands(core: EngineCore): Pick<Engine, 'run' | 'enqueue' | 'runQueued' | 'cancel' | 'retry' | 'settled' | 'builds' | 'build' | 'logs' | 'queueDepth'> {
+export function buildCommands(
+  core: EngineCore,
+): Pick<Engine, 'run' | 'enqueue' | 'runQueued' | 'cancel' | 'retry' | 'settled' | 'builds' | 'build' | 'logs' | 'queueDepth'> {
   const { queue, recorder, store } = core;
   return {
     async run(req, o = {}) {
@@ -44,7 +64,14 @@ export function buildCommands(core: EngineCore): Pick<Engine, 'run' | 'enqueue' 
     },
     async enqueue(req, within) {
       const build = queue.enqueue(await newBuild(core, req), within);
-      if (build.trigger === 'manual') recorder.audit({ actor: build.requestedBy ?? 'unknown', action: 'trigger', project: build.project, target: `${build.branch}${req.sha ? `@${req.sha}` : ''}`, outcome: `queued #${build.id}` });
+      if (build.trigger === 'manual')
+        recorder.audit({
+          actor: build.requestedBy ?? 'unknown',
+          action: 'trigger',
+          project: build.project,
+          target: `${build.branch}${req.sha ? `@${req.sha}` : ''}`,
+          outcome: `queued #${build.id}`,
+        });
       return build;
     },
     runQueued: (id, o = {}) => queue.runOne(id, o.signal),

@@ -11,7 +11,12 @@ export function productionCommands(core: EngineCore): Pick<Engine, 'rollback' | 
   return {
     rollback(req) {
       core.project(req.project);
-      return deps.locks.run(`production:${req.project}`, `rollback by ${req.requestedBy}`, () => rollbackProduction(docker, recorder, req), { onWait: req.log });
+      return deps.locks.run(
+        `production:${req.project}`,
+        `rollback by ${req.requestedBy}`,
+        () => rollbackProduction(docker, recorder, req),
+        { onWait: req.log },
+      );
     },
     releases(project) {
       core.project(project);
@@ -20,7 +25,11 @@ export function productionCommands(core: EngineCore): Pick<Engine, 'rollback' | 
     async recover() {
       const notes = await recoverBuilds(recorder, queue, docker, projects());
       for (const project of projects()) {
-        notes.push(...(await checkProduction(recorder, docker, deps.locks, project).catch((err) => [{ level: 'error' as const, project, msg: `checking production failed: ${describeError(err)}` }])));
+        notes.push(
+          ...(await checkProduction(recorder, docker, deps.locks, project).catch((err) => [
+            { level: 'error' as const, project, msg: `checking production failed: ${describeError(err)}` },
+          ])),
+        );
       }
       notes.push(...(await tags.round(projects(), 'start')));
       return notes;

@@ -15,5 +15,8 @@ export function seedProject(s: Snapshot, store: Store, p: string): Pick<Snapshot
   const [test] = store.releases.deployments(p, 'test', 1);
   const [production] = store.releases.deployments(p, 'production', 1);
   const live = store.releases.liveRelease(p);
-  return { environments: { ...s.environments, [p]: { test, production } }, live: { ...s.live, [p]: live && { version: live.version, releaseId: live.id } } };
+  return {
+    environments: { ...s.environments, [p]: { test, production } },
+    live: { ...s.live, [p]: live && { version: live.version, releaseId: live.id } },
+  };
 }

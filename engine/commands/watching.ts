@@ -9,7 +9,9 @@ import type { EngineCore } from './core.js';
  * What watches Docker: one container watcher however many faces watch (the last to release it
  * stops it), a container's log for the console, and the monitoring service (one per engine).
  */
-export function watchingCommands(core: EngineCore): Pick<Engine, 'watchContainers' | 'containerLogs' | 'startMonitor' | 'healthHistory'> & { stop(): void } {
+export function watchingCommands(
+  core: EngineCore,
+): Pick<Engine, 'watchContainers' | 'containerLogs' | 'startMonitor' | 'healthHistory'> & { stop(): void } {
   const { docker, store, bus } = core;
   let watcher: ContainerWatcher | undefined;
   let watching = 0;
@@ -39,12 +41,22 @@ export function watchingCommands(core: EngineCore): Pick<Engine, 'watchContainer
       if (!CONTAINER_REF.test(id)) throw new UsageError(`not a container id or name: ${JSON.stringify(id)}`);
       const info = await docker.inspectContainer(id);
       if (!info) throw new NotFoundError(`no container ${JSON.stringify(id)}`);
-      if (!info.Config.Labels?.[LABEL.project]) throw new UsageError(`container ${JSON.stringify(id)} is not managed by greenci (it has no ${LABEL.project} label)`);
+      if (!info.Config.Labels?.[LABEL.project])
+        throw new UsageError(`container ${JSON.stringify(id)} is not managed by greenci (it has no ${LABEL.project} label)`);
       await docker.followContainerLogs(info.Id, o);
     },
     startMonitor(o = {}) {
       if (monitor) throw new UsageError('the monitor is running already');
-      const m = new Monitor({ docker, store, config: core.config, snapshot: core.snapshot, emit: (e) => bus.emit(e), webhookUrl: o.webhookUrl, log: o.log, dockerEvents: o.dockerEvents });
+      const m = new Monitor({
+        docker,
+        store,
+        config: core.config,
+        snapshot: core.snapshot,
+        emit: (e) => bus.emit(e),
+        webhookUrl: o.webhookUrl,
+        log: o.log,
+        dockerEvents: o.dockerEvents,
+      });
       monitor = m;
       m.start();
       return {

@@ -7,32 +7,79 @@ import { followBuildLog, readBuildLog } from '../follow-log.js';
 import type { LogLine } from '../model.js';
 import { API, errorKind, type DaemonInfo } from './protocol.js';
 
-type Handler = (req: { params: string[]; query: URLSearchParams; body: Record<string, unknown>; res: http.ServerResponse; signal: AbortSignal }) => Promise<unknown> | unknown;
+type Handler = (req: {
+  params: string[];
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  res: http.ServerResponse;
+  signal: AbortSignal;
+}) => Promise<unknown> | unknown;
 
 /**
  * The control API on a unix socket (mode 0660: the greenci user and its group). The console and
  * the command line use it to read the snapshot, follow events and logs, and trigger, cancel,
  * retry and roll back. Every change names who asked (`requestedBy`) and lands in the audit table.
  */
-export async function startControlServer(engine: Engine, opts: { socket: string; info: () => DaemonInfo }): Promise<{ close(): Promise<void> }> {
+export async function startControlServer(
+  engine: Engine,
+  opts: { socket: string; info: () => DaemonInfo },
+): Promise<{ close(): Promise<void> }> {
   const routes: [string, RegExp, Handler][] = [
     ['GET', /^\/status$/, () => ({ daemon: opts.info(), snapshot: engine.getSnapshot() })],
     ['GET', /^\/snapshot$/, () => engine.getSnapshot()],
     ['GET', /^\/events$/, ({ res, signal }) => streamEvents(engine, opts.info, res, signal)],
-    ['GET', /^\/builds$/, ({ query }) => engine.builds({ project: query.get('project') ?? undefined, limit: Number(query.get('limit') ?? 50) })],
+    [
+      'GET',
+      /^\/builds$/,
+      ({ query }) => engine.builds({ project: query.get('project') ?? undefined, limit: Number(query.get('limit') ?? 50) }),
+    ],
     ['GET', /^\/builds\/(\d+)$/, ({ params }) => found(engine.build(Number(params[0])), `no build #${params[0]}`)],
-    ['GET', /^\/builds\/(\d+)\/logs$/, ({ params, query, res, signal }) => streamLogs(engine, Number(params[0]), whole(query.get('after') ?? '0', 'after'), query.get('follow') === '1', res, signal)],
-    ['POST', /^\/builds$/, async ({ body }) => {
-      const build = await engine.enqueue({ project: str(body.project, 'project'), branch: str(body.branch, 'branch'), sha: optStr(body.sha), trigger: 'manual', requestedBy: who(body) });
-      return { status: 202, body: build };
-    }],
+    [
+      'GET',
+      /^\/builds\/(\d+)\/logs$/,
+      ({ params, query, res, signal }) =>
+        streamLogs(engine, Number(params[0]), whole(query.get('after') ?? '0', 'after'), query.get('follow') === '1', res, signal),
+    ],
+    [
+      'POST',
+      /^\/builds$/,
+      async ({ body }) => {
+        const build = await engine.enqueue({
+          project: str(body.project, 'project'),
+          branch: str(body.branch, 'branch'),
+          sha: optStr(body.sha),
+          trigger: 'manual',
+          requestedBy: who(body),
+        });
+        return { status: 202, body: build };
+      },
+    ],
     ['POST', /^\/builds\/(\d+)\/cancel$/, ({ params, body }) => engine.cancel(Number(params[0]), who(body))],
-    ['POST', /^\/builds\/(\d+)\/retry$/, async ({ params, body }) => ({ status: 202, body: await engine.retry(Number(params[0]), who(body)) })],
+    [
+      'POST',
+      /^\/builds\/(\d+)\/retry$/,
+      async ({ params, body }) => ({ status: 202, body: await engine.retry(Number(params[0]), who(body)) }),
+    ],
     ['GET', /^\/projects\/([a-z0-9-]+)\/releases$/, ({ params }) => engine.releases(params[0])],
-    ['POST', /^\/projects\/([a-z0-9-]+)\/rollback$/, ({ params, body, res }) => streamRollback(engine, params[0], optStr(body.to), who(body), res)],
+    [
+      'POST',
+      /^\/projects\/([a-z0-9-]+)\/rollback$/,
+      ({ params, body, res }) => streamRollback(engine, params[0], optStr(body.to), who(body), res),
+    ],
     ['GET', /^\/projects\/([a-z0-9-]+)\/branches$/, ({ params }) => engine.branches(params[0])],
-    ['GET', /^\/containers\/([a-zA-Z0-9][a-zA-Z0-9_.-]*)\/logs$/, ({ params, query, res, signal }) => streamContainerLogs(engine, params[0], query, res, signal)],
-    ['GET', /^\/health$/, ({ query }) => ({ health: Object.values(engine.getSnapshot().health), transitions: engine.healthHistory(Number(query.get('limit') ?? 20)).transitions })],
+    [
+      'GET',
+      /^\/containers\/([a-zA-Z0-9][a-zA-Z0-9_.-]*)\/logs$/,
+      ({ params, query, res, signal }) => streamContainerLogs(engine, params[0], query, res, signal),
+    ],
+    [
+      'GET',
+      /^\/health$/,
+      ({ query }) => ({
+        health: Object.values(engine.getSnapshot().health),
+        transitions: engine.healthHistory(Number(query.get('limit') ?? 20)).transitions,
+      }),
+    ],
     ['GET', /^\/deliveries$/, ({ query }) => engine.deliveries.list(Number(query.get('limit') ?? 50))],
   ];
 
@@ -52,7 +99,8 @@ export async function startControlServer(engine: Engine, opts: { socket: string;
       .then((body) => route[2]({ params: route[1].exec(path)!.slice(1), query: url.searchParams, body, res, signal: abort.signal }))
       .then((out) => {
         if (out === STREAMED) return;
-        if (out && typeof out === 'object' && 'status' in out && 'body' in out) send((out as { status: number }).status, (out as { body: unknown }).body);
+        if (out && typeof out === 'object' && 'status' in out && 'body' in out)
+          send((out as { status: number }).status, (out as { body: unknown }).body);
         else send(200, out ?? {});
       })
       .catch((err) => {
@@ -92,7 +140,8 @@ const whole = (v: string, name: string): number => {
   return Number(v);
 };
 const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-const who = (body: Record<string, unknown>): string => (typeof body.requestedBy === 'string' && body.requestedBy ? body.requestedBy.slice(0, 100) : 'unknown');
+const who = (body: Record<string, unknown>): string =>
+  typeof body.requestedBy === 'string' && body.requestedBy ? body.requestedBy.slice(0, 100) : 'unknown';
 
 async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
@@ -137,14 +186,26 @@ function streamEvents(engine: Engine, info: () => DaemonInfo, res: http.ServerRe
  * A greenci container's last `tail` lines (default 200) as `{type:'log', line, stream}`; with
  * follow=1 new lines as they come; `{type:'end'}` when its log ends (or `{type:'error'}`).
  */
-async function streamContainerLogs(engine: Engine, id: string, query: URLSearchParams, res: http.ServerResponse, signal: AbortSignal): Promise<typeof STREAMED> {
+async function streamContainerLogs(
+  engine: Engine,
+  id: string,
+  query: URLSearchParams,
+  res: http.ServerResponse,
+  signal: AbortSignal,
+): Promise<typeof STREAMED> {
   const tail = Number(query.get('tail') ?? 200);
-  if (!Number.isInteger(tail) || tail < 0 || tail > 100_000) throw new UsageError(`tail must be a whole number from 0 to 100000, not ${JSON.stringify(query.get('tail'))}`);
+  if (!Number.isInteger(tail) || tail < 0 || tail > 100_000)
+    throw new UsageError(`tail must be a whole number from 0 to 100000, not ${JSON.stringify(query.get('tail'))}`);
   // refuses an unknown or foreign container while an error answer can still be sent
   await engine.containerLogs(id, { tail: 0, signal, onLine: () => undefined });
   const write = ndjson(res);
   try {
-    await engine.containerLogs(id, { tail, follow: query.get('follow') === '1', signal, onLine: (line, stream) => write({ type: 'log', line, stream }) });
+    await engine.containerLogs(id, {
+      tail,
+      follow: query.get('follow') === '1',
+      signal,
+      onLine: (line, stream) => write({ type: 'log', line, stream }),
+    });
     if (!signal.aborted) write({ type: 'end' });
   } catch (err) {
     if (!signal.aborted) write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
@@ -154,7 +215,14 @@ async function streamContainerLogs(engine: Engine, id: string, query: URLSearchP
 }
 
 /** A build's log lines after `after`; with follow, new lines as they come until the build ends, then `{type:'end', build}`. */
-async function streamLogs(engine: Engine, id: number, after: number, follow: boolean, res: http.ServerResponse, signal: AbortSignal): Promise<typeof STREAMED> {
+async function streamLogs(
+  engine: Engine,
+  id: number,
+  after: number,
+  follow: boolean,
+  res: http.ServerResponse,
+  signal: AbortSignal,
+): Promise<typeof STREAMED> {
   found(engine.build(id), `no build #${id}`); // 404 before the stream starts
   const write = ndjson(res);
   const onLine = (l: LogLine) => write({ type: 'log', ...l });
@@ -169,7 +237,13 @@ async function streamLogs(engine: Engine, id: number, after: number, follow: boo
 }
 
 /** Progress lines while production changes, then `{type:'result'}` or `{type:'error'}`. The rollback goes on if the client leaves. */
-async function streamRollback(engine: Engine, project: string, to: string | undefined, requestedBy: string, res: http.ServerResponse): Promise<typeof STREAMED> {
+async function streamRollback(
+  engine: Engine,
+  project: string,
+  to: string | undefined,
+  requestedBy: string,
+  res: http.ServerResponse,
+): Promise<typeof STREAMED> {
   engine.releases(project); // 404 before the stream starts
   const write = ndjson(res);
   try {

@@ -9,7 +9,17 @@ import { DockerNetworks } from './networks.js';
 import type { DockerPort } from './port.js';
 import { DockerRuns } from './runs.js';
 import type { StatsSample } from './stats.js';
-import type { BuildRequest, ContainerDetails, ContainerSpec, ContainerSummary, DockerEvent, FollowLogsOptions, ImageInfo, RunOptions, RunResult } from './types.js';
+import type {
+  BuildRequest,
+  ContainerDetails,
+  ContainerSpec,
+  ContainerSummary,
+  DockerEvent,
+  FollowLogsOptions,
+  ImageInfo,
+  RunOptions,
+  RunResult,
+} from './types.js';
 import { DockerVolumes } from './volumes.js';
 
 /**
@@ -127,7 +137,12 @@ export class DockerClient implements DockerPort {
   containerStats(id: string, signal?: AbortSignal): Promise<StatsSample | undefined> {
     return this.stats.containerStats(id, signal);
   }
-  events(filters: Record<string, string[]>, signal: AbortSignal, onEvent: (e: DockerEvent) => void, onOpen?: () => void): Promise<'aborted' | 'ended'> {
+  events(
+    filters: Record<string, string[]>,
+    signal: AbortSignal,
+    onEvent: (e: DockerEvent) => void,
+    onOpen?: () => void,
+  ): Promise<'aborted' | 'ended'> {
     return this.eventStream.events(filters, signal, onEvent, onOpen);
   }
 }

@@ -50,7 +50,10 @@ export function trimGo(s: string): string {
 const isComment = (line: string): boolean => trimLeftGo(line).startsWith('#');
 
 export function parseDockerfile(text: string): ParsedDockerfile {
-  const lines = text.replace(/^\ufeff/, '').split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = text
+    .replace(/^\ufeff/, '')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''));
   const problems: string[] = [];
   let escapeToken: '\\' | '`' = '\\';
 
@@ -62,17 +65,23 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     if (!m) break;
     const key = m[1].toLowerCase();
     if (key === 'escape') {
-      if (directiveCount > 0) problems.push(`line ${i + 1}: \`# escape=\` must be the first line (after another directive, Docker versions disagree on whether it counts)`);
+      if (directiveCount > 0)
+        problems.push(
+          `line ${i + 1}: \`# escape=\` must be the first line (after another directive, Docker versions disagree on whether it counts)`,
+        );
       else if (m[2] === '\\' || m[2] === '`') escapeToken = m[2];
       else problems.push(`line ${i + 1}: invalid escape token ${JSON.stringify(m[2])} (only \\ or \`)`);
     } else if (key === 'syntax') {
-      problems.push(`line ${i + 1}: the \`# syntax=\` directive is refused: it names a builder frontend image to pull and run; greenci builds with the engine's own Dockerfile parser`);
+      problems.push(
+        `line ${i + 1}: the \`# syntax=\` directive is refused: it names a builder frontend image to pull and run; greenci builds with the engine's own Dockerfile parser`,
+      );
     }
     directiveCount++;
   }
 
   const continuation = new RegExp(`\\${escapeToken}[ \\t]*$`);
-  const trimContinuation = (line: string): [string, boolean] => (continuation.test(line) ? [line.replace(continuation, ''), false] : [line, true]);
+  const trimContinuation = (line: string): [string, boolean] =>
+    continuation.test(line) ? [line.replace(continuation, ''), false] : [line, true];
   const instructions: Instruction[] = [];
   for (let i = 0; i < lines.length; i++) {
     const start = i;

@@ -28,7 +28,25 @@ const KNOWN_FLAGS: Record<string, string[]> = {
   healthcheck: ['interval', 'timeout', 'start-period', 'start-interval', 'retries'],
 };
 const BOOLEAN_FLAGS = new Set(['link', 'parents']);
-const INSTRUCTIONS = new Set(['from', 'arg', 'run', 'cmd', 'entrypoint', 'env', 'expose', 'label', 'maintainer', 'shell', 'stopsignal', 'user', 'volume', 'workdir', 'copy', 'add', 'healthcheck']);
+const INSTRUCTIONS = new Set([
+  'from',
+  'arg',
+  'run',
+  'cmd',
+  'entrypoint',
+  'env',
+  'expose',
+  'label',
+  'maintainer',
+  'shell',
+  'stopsignal',
+  'user',
+  'volume',
+  'workdir',
+  'copy',
+  'add',
+  'healthcheck',
+]);
 /** An image reference with nothing the engine would rewrite but `$NAME` / `${NAME}`. */
 const IMAGE_WORD = /^(?:[A-Za-z0-9._:/@-]|\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\})+$/;
 const PLAIN_VALUE = /^(?:([A-Za-z0-9._:/@-]*)|"([A-Za-z0-9._:/@-]*)"|'([A-Za-z0-9._:/@-]*)')$/;
@@ -50,7 +68,8 @@ export function checkDockerfile(source: string | Uint8Array, buildArgs: Record<s
   const refusals = [...parsed.problems];
   const refuse = (ins: Instruction, why: string) => refusals.push(`line ${ins.line}: ${ins.command.toUpperCase()}: ${why}`);
   for (const name of Object.keys(buildArgs)) {
-    if (/^BUILDKIT_/i.test(name)) refusals.push(`build arg ${name} is refused: BUILDKIT_* arguments change how the engine builds (a frontend image, say)`);
+    if (/^BUILDKIT_/i.test(name))
+      refusals.push(`build arg ${name} is refused: BUILDKIT_* arguments change how the engine builds (a frontend image, say)`);
   }
 
   // FROM lines first: `--from` may name any image the file builds FROM, whatever the order.
@@ -64,7 +83,10 @@ export function checkDockerfile(source: string | Uint8Array, buildArgs: Record<s
         const eq = word.indexOf('=');
         const name = eq < 0 ? word : word.slice(0, eq);
         const plain = eq < 0 ? undefined : PLAIN_VALUE.exec(word.slice(eq + 1));
-        globalArgs.set(name, Object.hasOwn(buildArgs, name) ? buildArgs[name] : plain ? (plain[1] ?? plain[2] ?? plain[3]) : eq < 0 ? undefined : UNREADABLE);
+        globalArgs.set(
+          name,
+          Object.hasOwn(buildArgs, name) ? buildArgs[name] : plain ? (plain[1] ?? plain[2] ?? plain[3]) : eq < 0 ? undefined : UNREADABLE,
+        );
       }
     }
     if (ins.command !== 'from') continue;
@@ -80,7 +102,12 @@ export function checkDockerfile(source: string | Uint8Array, buildArgs: Record<s
   let stage = -1;
   for (const ins of parsed.instructions) {
     if (!INSTRUCTIONS.has(ins.command)) {
-      refuse(ins, ins.command === 'onbuild' ? 'ONBUILD is refused: its instructions run in other builds, unchecked' : 'not an instruction greenci knows');
+      refuse(
+        ins,
+        ins.command === 'onbuild'
+          ? 'ONBUILD is refused: its instructions run in other builds, unchecked'
+          : 'not an instruction greenci knows',
+      );
       continue;
     }
     if (ins.command === 'from') stage++;
@@ -94,12 +121,20 @@ export function checkDockerfile(source: string | Uint8Array, buildArgs: Record<s
       const eq = flag.indexOf('=');
       const name = (eq < 0 ? flag.slice(2) : flag.slice(2, eq)).toLowerCase();
       const value = eq < 0 ? undefined : flag.slice(eq + 1);
-      if (ins.command === 'add' && (name === 'checksum' || name === 'keep-git-dir')) refuse(ins, `--${name} is refused: it only serves remote sources, which greenci does not fetch`);
-      else if (!(KNOWN_FLAGS[ins.command] ?? []).includes(name)) refuse(ins, `the flag ${JSON.stringify(flag.slice(0, eq < 0 ? undefined : eq))} is refused (not one greenci checks)`);
+      if (ins.command === 'add' && (name === 'checksum' || name === 'keep-git-dir'))
+        refuse(ins, `--${name} is refused: it only serves remote sources, which greenci does not fetch`);
+      else if (!(KNOWN_FLAGS[ins.command] ?? []).includes(name))
+        refuse(ins, `the flag ${JSON.stringify(flag.slice(0, eq < 0 ? undefined : eq))} is refused (not one greenci checks)`);
       else if (value === undefined && !BOOLEAN_FLAGS.has(name)) refuse(ins, `write --${name}=<value> (a flag and its value in one word)`);
       else if (name === 'from') checkFrom(value!, '--from');
-      else if (name === 'network' && value !== 'none') refuse(ins, `--network=${value} is refused: RUN steps get the network greenci gives the build`);
-      else if (name === 'mount') checkMount(value!, (why) => refuse(ins, why), (from) => checkFrom(from, '--mount from'));
+      else if (name === 'network' && value !== 'none')
+        refuse(ins, `--network=${value} is refused: RUN steps get the network greenci gives the build`);
+      else if (name === 'mount')
+        checkMount(
+          value!,
+          (why) => refuse(ins, why),
+          (from) => checkFrom(from, '--mount from'),
+        );
     }
     if (['run', 'copy', 'add'].includes(ins.command) && ins.args.split(WORD_SPLIT).some((w) => /^\d*<<-?/.test(w))) {
       refuse(ins, 'heredocs (<<EOF) are refused: put the script or file in the repository and COPY it');
@@ -114,7 +149,9 @@ const UNREADABLE = '\0unreadable';
 /** The image a FROM word names, with global ARGs put in; undefined (and a refusal) when it cannot be read one way only. */
 function expandImage(word: string, args: Map<string, string | undefined>, refuse: (why: string) => void): string | undefined {
   if (!IMAGE_WORD.test(word)) {
-    refuse(`the image ${JSON.stringify(word)} uses quoting, escapes or \${...} forms greenci does not evaluate; write the name, or $NAME of an ARG`);
+    refuse(
+      `the image ${JSON.stringify(word)} uses quoting, escapes or \${...} forms greenci does not evaluate; write the name, or $NAME of an ARG`,
+    );
     return undefined;
   }
   let problem: string | undefined;
@@ -122,7 +159,8 @@ function expandImage(word: string, args: Map<string, string | undefined>, refuse
     const value = args.get(name);
     if (!args.has(name)) problem ??= `$${name} is not an ARG declared before the first FROM`;
     else if (value === undefined) problem ??= `$${name} has no value (give the ARG a default, or a build arg in greenci.yml)`;
-    else if (value === UNREADABLE) problem ??= `the ARG ${name} has a default greenci does not evaluate (quotes inside, escapes or variables); write it plainly`;
+    else if (value === UNREADABLE)
+      problem ??= `the ARG ${name} has a default greenci does not evaluate (quotes inside, escapes or variables); write it plainly`;
     return value ?? '';
   });
   if (problem) {
@@ -151,7 +189,8 @@ function checkMount(value: string, refuse: (why: string) => void, checkFrom: (fr
     return eq < 0 ? [f.toLowerCase(), ''] : [f.slice(0, eq).toLowerCase(), f.slice(eq + 1)];
   });
   const type = (fields.find(([k]) => k === 'type')?.[1] ?? 'bind').toLowerCase();
-  if (!['bind', 'cache', 'tmpfs'].includes(type)) refuse(`--mount type=${type} is refused (bind, cache and tmpfs only: greenci passes builds no secrets or SSH agents)`);
+  if (!['bind', 'cache', 'tmpfs'].includes(type))
+    refuse(`--mount type=${type} is refused (bind, cache and tmpfs only: greenci passes builds no secrets or SSH agents)`);
   for (const [k, v] of fields) if (k === 'from') checkFrom(v);
 }
 
@@ -168,7 +207,11 @@ function checkAddSources(ins: Instruction, refuse: (why: string) => void): void 
   }
   words ??= ins.args === '' ? [] : ins.args.split(WORD_SPLIT);
   for (const src of words.slice(0, -1)) {
-    if (REMOTE.test(src)) refuse(`${src}: remote sources are refused (the engine would fetch them from the host's own network); fetch it elsewhere and COPY it from the repository`);
-    else if (/[$"'\\`]/.test(src)) refuse(`${src}: sources with variables, quotes or escapes are refused (they could spell a URL); write the path plainly or use COPY`);
+    if (REMOTE.test(src))
+      refuse(
+        `${src}: remote sources are refused (the engine would fetch them from the host's own network); fetch it elsewhere and COPY it from the repository`,
+      );
+    else if (/[$"'\\`]/.test(src))
+      refuse(`${src}: sources with variables, quotes or escapes are refused (they could spell a URL); write the path plainly or use COPY`);
   }
 }

@@ -8,7 +8,12 @@ import type { DockerEvent } from './types.js';
 export class DockerEvents implements EventsPort {
   constructor(private readonly api: Docker) {}
 
-  async events(filters: Record<string, string[]>, signal: AbortSignal, onEvent: (e: DockerEvent) => void, onOpen?: () => void): Promise<'aborted' | 'ended'> {
+  async events(
+    filters: Record<string, string[]>,
+    signal: AbortSignal,
+    onEvent: (e: DockerEvent) => void,
+    onOpen?: () => void,
+  ): Promise<'aborted' | 'ended'> {
     if (signal.aborted) return 'aborted';
     let stream: NodeJS.ReadableStream;
     try {
@@ -18,7 +23,7 @@ export class DockerEvents implements EventsPort {
       throw dockerError('events', err);
     }
     const destroy = () => (stream as unknown as { destroy(): void }).destroy();
-    if (signal.aborted) return destroy(), 'aborted';
+    if (signal.aborted) return (destroy(), 'aborted');
     onOpen?.();
     return new Promise((resolve, reject) => {
       const split = lineSplitter((line) => {

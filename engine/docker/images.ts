@@ -13,7 +13,9 @@ export class DockerImages implements ImagesPort {
 
   async buildImage(req: BuildRequest): Promise<string> {
     throwIfAborted(req.signal);
-    const context = tarFs.pack(req.contextDir, { ignore: contextFilter(req.contextDir, req.dockerfile) }) as unknown as NodeJS.ReadableStream;
+    const context = tarFs.pack(req.contextDir, {
+      ignore: contextFilter(req.contextDir, req.dockerfile),
+    }) as unknown as NodeJS.ReadableStream;
     let stream: NodeJS.ReadableStream;
     try {
       stream = await this.api.buildImage(context, {

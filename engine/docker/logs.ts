@@ -25,7 +25,11 @@ export class DockerLogs implements LogsPort {
     let res: Buffer | NodeJS.ReadableStream;
     try {
       const tail = opts.tail === undefined ? 'all' : Math.max(0, Math.floor(opts.tail));
-      res = (await this.api.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: opts.follow === true, abortSignal: opts.signal } as { follow: true })) as Buffer | NodeJS.ReadableStream;
+      res = (await this.api
+        .getContainer(id)
+        .logs({ stdout: true, stderr: true, tail, follow: opts.follow === true, abortSignal: opts.signal } as { follow: true })) as
+        | Buffer
+        | NodeJS.ReadableStream;
     } catch (err) {
       if (opts.signal?.aborted) return;
       throw dockerError('logs', err);
@@ -35,10 +39,10 @@ export class DockerLogs implements LogsPort {
     const demux = logDemuxer((stream, data) => lines[stream].push(text[stream].write(data)));
     const finish = () => {
       demux.end();
-      for (const s of ['stdout', 'stderr'] as const) (lines[s].push(text[s].end()), lines[s].flush());
+      for (const s of ['stdout', 'stderr'] as const) lines[s].push(text[s].end()), lines[s].flush();
     };
     // without follow the engine answers the whole log at once
-    if (Buffer.isBuffer(res)) return demux.push(res), finish();
+    if (Buffer.isBuffer(res)) return (demux.push(res), finish());
     const stream = res;
     await new Promise<void>((resolve, reject) => {
       let settled = false;

@@ -101,7 +101,12 @@ export interface EventsPort {
    * subscription. Resolves `aborted` when `signal` fires, `ended` when the engine closed the
    * stream (the caller reconnects); rejects when it cannot be opened or breaks.
    */
-  events(filters: Record<string, string[]>, signal: AbortSignal, onEvent: (e: DockerEvent) => void, onOpen?: () => void): Promise<'aborted' | 'ended'>;
+  events(
+    filters: Record<string, string[]>,
+    signal: AbortSignal,
+    onEvent: (e: DockerEvent) => void,
+    onOpen?: () => void,
+  ): Promise<'aborted' | 'ended'>;
 }
 
 /** Everything greenci asks of the container engine. */

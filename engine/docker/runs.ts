@@ -28,7 +28,7 @@ export class DockerRuns implements RunsPort {
       stream.destroy();
       if (!finished) return undefined;
       const info = await exec.inspect();
-      return info.Running ? undefined : info.ExitCode ?? undefined;
+      return info.Running ? undefined : (info.ExitCode ?? undefined);
     } catch {
       return undefined;
     }
@@ -53,7 +53,9 @@ export class DockerRuns implements RunsPort {
       const stdout = new PassThrough().on('data', (c) => out.push(c));
       const stderr = new PassThrough().on('data', (c) => err.push(c));
       this.api.modem.demuxStream(logs, stdout, stderr);
-      const logsDone = new Promise<void>((resolve) => (logs.on('end', resolve), logs.on('close', resolve), logs.on('error', () => resolve())));
+      const logsDone = new Promise<void>(
+        (resolve) => (logs.on('end', resolve), logs.on('close', resolve), logs.on('error', () => resolve())),
+      );
       let timedOut = false;
       timer = setTimeout(() => {
         timedOut = true;

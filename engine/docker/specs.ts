@@ -19,7 +19,13 @@ const ns = (ms: number): number => ms * 1_000_000;
 
 /** Variables greenci gives every container it starts, so apps can report what they are. */
 export function greenciEnv(id: DeployIdentity): Record<string, string> {
-  return { GREENCI_PROJECT: id.project, GREENCI_ENV: id.env, GREENCI_COMMIT: id.commit, GREENCI_VERSION: id.release, GREENCI_BUILD: String(id.buildId) };
+  return {
+    GREENCI_PROJECT: id.project,
+    GREENCI_ENV: id.env,
+    GREENCI_COMMIT: id.commit,
+    GREENCI_VERSION: id.release,
+    GREENCI_BUILD: String(id.buildId),
+  };
 }
 
 function envList(vars: Record<string, string>): string[] {
@@ -60,7 +66,13 @@ export function serviceContainerSpec(id: DeployIdentity, service: ServiceSpec, i
   }
   if (service.healthcheck) {
     const h = service.healthcheck;
-    spec.Healthcheck = { Test: h.test, Interval: ns(h.intervalMs), Timeout: ns(h.timeoutMs), Retries: h.retries, StartPeriod: ns(h.startPeriodMs) };
+    spec.Healthcheck = {
+      Test: h.test,
+      Interval: ns(h.intervalMs),
+      Timeout: ns(h.timeoutMs),
+      Retries: h.retries,
+      StartPeriod: ns(h.startPeriodMs),
+    };
   }
   if (env.memoryBytes) spec.HostConfig!.Memory = env.memoryBytes;
   if (env.nanoCpus) spec.HostConfig!.NanoCpus = env.nanoCpus;
@@ -73,7 +85,12 @@ export function testStepContainerSpec(id: DeployIdentity, step: TestStepSpec, im
     name: testStepContainerName(id.project, id.buildId, step.name),
     Image: image,
     Env: envList({ ...step.env, ...greenciEnv(id) }),
-    Labels: { ...envLabels(id.project, id.env, id.release), [LABEL.role]: 'test', [LABEL.build]: String(id.buildId), [LABEL.commit]: id.commit },
+    Labels: {
+      ...envLabels(id.project, id.env, id.release),
+      [LABEL.role]: 'test',
+      [LABEL.build]: String(id.buildId),
+      [LABEL.commit]: id.commit,
+    },
     HostConfig: { Init: true, NetworkMode: networkName(id.project, id.env) },
   };
   if (step.command) spec.Cmd = step.command;
@@ -85,6 +102,15 @@ export function testStepContainerSpec(id: DeployIdentity, step: TestStepSpec, im
  * production keeps a database container running across releases while this stays the same.
  */
 export function serviceFingerprint(service: ServiceSpec, image: string, env: EnvironmentSpec): string {
-  const relevant = { service, image, extraEnv: env.env[service.name] ?? {}, restart: env.restart, memory: env.memoryBytes, cpus: env.nanoCpus, bind: env.bind, port: env.ports[service.name] };
+  const relevant = {
+    service,
+    image,
+    extraEnv: env.env[service.name] ?? {},
+    restart: env.restart,
+    memory: env.memoryBytes,
+    cpus: env.nanoCpus,
+    bind: env.bind,
+    port: env.ports[service.name],
+  };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
 }

@@ -13,8 +13,14 @@ const MAX_SLUG = 60;
  * refs stay distinct.
  */
 export function slugRef(ref: string): string {
-  const folded = ref.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-  let slug = folded.replace(/[^a-z0-9._-]+/g, '-').replace(/-{2,}/g, '-').replace(/^[.-]+|[.-]+$/g, '');
+  const folded = ref
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+  let slug = folded
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[.-]+|[.-]+$/g, '');
   const hash = createHash('sha256').update(ref).digest('hex').slice(0, 8);
   if (slug.length === 0) return `ref-${hash}`;
   if (slug.length > MAX_SLUG) slug = `${slug.slice(0, MAX_SLUG - 9).replace(/[.-]+$/, '')}-${hash}`;

@@ -134,7 +134,13 @@ export class RepoCache {
     const dir = path.dirname(this.opts.cacheDir);
     mkdirSync(dir, { recursive: true });
     const out = await this.run(['ls-remote', '--tags', '--', this.opts.remote, `refs/tags/${tag}`, `refs/tags/${tag}^{}`], signal, dir);
-    const refs = new Map(out.split('\n').map((l) => l.trim().split('\t')).filter((p) => p.length === 2).map(([sha, ref]) => [ref, sha]));
+    const refs = new Map(
+      out
+        .split('\n')
+        .map((l) => l.trim().split('\t'))
+        .filter((p) => p.length === 2)
+        .map(([sha, ref]) => [ref, sha]),
+    );
     // an annotated tag's commit is the peeled (^{}) line; a lightweight tag has none
     return refs.get(`refs/tags/${tag}^{}`) ?? refs.get(`refs/tags/${tag}`);
   }
@@ -142,10 +148,19 @@ export class RepoCache {
   /** Creates an annotated tag on a commit and pushes it to origin. */
   async tagAndPush(tag: string, sha: string, message: string, signal?: AbortSignal): Promise<void> {
     const { name, email } = this.opts.author;
-    const existing = (await this.git(signal).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/tags/${tag}^{commit}`]).catch(() => '')).trim();
-    if (existing && existing !== sha) throw new ExternalCommandError('git', ['tag', tag], null, `tag ${tag} already exists on another commit (${existing.slice(0, 12)})`);
+    const existing = (
+      await this.git(signal)
+        .raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/tags/${tag}^{commit}`])
+        .catch(() => '')
+    ).trim();
+    if (existing && existing !== sha)
+      throw new ExternalCommandError('git', ['tag', tag], null, `tag ${tag} already exists on another commit (${existing.slice(0, 12)})`);
     // a tag left by an earlier attempt whose push failed (or was not recorded) is pushed again
-    if (!existing) await this.run(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'tag', '--annotate', '--message', message, '--end-of-options', tag, sha], signal);
+    if (!existing)
+      await this.run(
+        ['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'tag', '--annotate', '--message', message, '--end-of-options', tag, sha],
+        signal,
+      );
     try {
       await this.run(['push', '--quiet', 'origin', `refs/tags/${tag}:refs/tags/${tag}`], signal);
     } catch (err) {
@@ -158,13 +173,32 @@ export class RepoCache {
 /** Rejects names git itself would refuse as a branch (spaces, `..`, control characters...). */
 export async function assertBranchName(branch: string): Promise<void> {
   if (branch.length === 0 || branch.length > 1000) throw new UsageError('a branch name must be 1 to 1000 characters');
-  if (hasBidiControl(branch)) throw new UsageError('not a valid branch name: it contains a bidirectional control character (such as U+202E), which can make it display as another name');
+  if (hasBidiControl(branch))
+    throw new UsageError(
+      'not a valid branch name: it contains a bidirectional control character (such as U+202E), which can make it display as another name',
+    );
   if (!isValidBranchName(branch)) throw new UsageError(`not a valid branch name: ${JSON.stringify(branch)}`);
 }
 
 /** Passed through to git: what it needs to find itself, certificates and proxies; nothing else. */
-const PASS_THROUGH = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'GIT_SSL_CAINFO', 'GIT_SSH_COMMAND', 'SSH_AUTH_SOCK',
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+const PASS_THROUGH = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'TMPDIR',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'GIT_SSL_CAINFO',
+  'GIT_SSH_COMMAND',
+  'SSH_AUTH_SOCK',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+];
 
 function gitEnvironment(from: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };

@@ -7,7 +7,13 @@ import { simpleGit } from 'simple-git';
  * Creates a bare repository holding one commit of a directory's files on a branch — a local
  * stand-in for a GitHub repository, used by `greenci demo`. Does nothing if it exists already.
  */
-export async function seedBareRepository(opts: { bareDir: string; sourceDir: string; branch: string; message: string; author: { name: string; email: string } }): Promise<boolean> {
+export async function seedBareRepository(opts: {
+  bareDir: string;
+  sourceDir: string;
+  branch: string;
+  message: string;
+  author: { name: string; email: string };
+}): Promise<boolean> {
   if (existsSync(path.join(opts.bareDir, 'HEAD'))) return false;
   await simpleGit().raw(['init', '--quiet', '--bare', `--initial-branch=${opts.branch}`, '--', opts.bareDir]);
   const work = mkdtempSync(path.join(os.tmpdir(), 'greenci-seed-'));
@@ -16,7 +22,16 @@ export async function seedBareRepository(opts: { bareDir: string; sourceDir: str
     const git = simpleGit({ baseDir: work });
     await git.raw(['init', '--quiet', `--initial-branch=${opts.branch}`]);
     await git.raw(['add', '--all']);
-    await git.raw(['-c', `user.name=${opts.author.name}`, '-c', `user.email=${opts.author.email}`, 'commit', '--quiet', '--message', opts.message]);
+    await git.raw([
+      '-c',
+      `user.name=${opts.author.name}`,
+      '-c',
+      `user.email=${opts.author.email}`,
+      'commit',
+      '--quiet',
+      '--message',
+      opts.message,
+    ]);
     await git.raw(['push', '--quiet', '--', opts.bareDir, `HEAD:refs/heads/${opts.branch}`]);
   } finally {
     rmSync(work, { recursive: true, force: true });

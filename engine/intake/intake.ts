@@ -62,7 +62,12 @@ export class Intake {
   async handle(d: IncomingDelivery): Promise<IntakeAnswer> {
     const answer = await this.decide(d);
     const id = header(d, 'x-github-delivery');
-    this.engine.publish({ type: 'delivery', status: answer.status, delivery: { id, event: header(d, 'x-github-event'), via: d.via, ...(answer.body.delivery as object) }, message: String(answer.body.message ?? '') });
+    this.engine.publish({
+      type: 'delivery',
+      status: answer.status,
+      delivery: { id, event: header(d, 'x-github-event'), via: d.via, ...(answer.body.delivery as object) },
+      message: String(answer.body.message ?? ''),
+    });
     delete answer.body.delivery;
     return answer;
   }
@@ -71,7 +76,8 @@ export class Intake {
     const event = header(d, 'x-github-event');
     const id = header(d, 'x-github-delivery');
     if (!event || !id) return answer(400, 'not a GitHub delivery: X-GitHub-Event and X-GitHub-Delivery are required');
-    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(id) || !/^[a-z_]{1,50}$/.test(event)) return answer(400, 'malformed X-GitHub-Event or X-GitHub-Delivery');
+    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(id) || !/^[a-z_]{1,50}$/.test(event))
+      return answer(400, 'malformed X-GitHub-Event or X-GitHub-Delivery');
     const signature = header(d, 'x-hub-signature-256');
     // the raw bytes first: the common case, and all an unauthenticated sender gets to spend
     const signedBy = d.signedWith ?? signedWith(this.secrets(), d.body, signature);
@@ -115,29 +121,47 @@ export class Intake {
       if (!this.engine.deliveries.record({ ...base, outcome, ...extra })) throw new Duplicate();
     };
     try {
-      if (event === 'ping') return store('ping'), answer(200, 'pong', { outcome: 'ping', project });
-      if (event !== 'push') return store('ignored-event'), answer(200, `${event} events are recorded, not built`, { outcome: 'ignored-event', project });
+      if (event === 'ping') return (store('ping'), answer(200, 'pong', { outcome: 'ping', project }));
+      if (event !== 'push')
+        return (store('ignored-event'), answer(200, `${event} events are recorded, not built`, { outcome: 'ignored-event', project }));
       const push = decidePush(payload);
       switch (push.kind) {
         case 'invalid':
-          return store('invalid', { detail: push.message }), answer(422, push.message, { outcome: 'invalid', project });
+          return (store('invalid', { detail: push.message }), answer(422, push.message, { outcome: 'invalid', project }));
         case 'tag':
-          return store('ignored-tag', { ref: push.ref }), answer(200, `tag push ${push.ref} is not built`, { outcome: 'ignored-tag', project });
+          return (
+            store('ignored-tag', { ref: push.ref }), answer(200, `tag push ${push.ref} is not built`, { outcome: 'ignored-tag', project })
+          );
         case 'skip-ci':
           store('skip-ci', { ref: push.branch, after: push.after, detail: push.marker });
           return answer(200, `${push.marker} in the head commit: not built`, { outcome: 'skip-ci', project });
         case 'deleted': {
           store('branch-deleted', { ref: push.branch });
-          void this.engine.branchDeleted(project, push.branch, `github:${String((payload.pusher as { name?: string })?.name ?? 'unknown')}`).catch((err) =>
-            this.engine.publish({ type: 'delivery', status: 200, delivery: { id, project }, message: `tearing down the test environment of ${push.branch} failed: ${describeError(err)}` }),
-          );
+          void this.engine
+            .branchDeleted(project, push.branch, `github:${String((payload.pusher as { name?: string })?.name ?? 'unknown')}`)
+            .catch((err) =>
+              this.engine.publish({
+                type: 'delivery',
+                status: 200,
+                delivery: { id, project },
+                message: `tearing down the test environment of ${push.branch} failed: ${describeError(err)}`,
+              }),
+            );
           return answer(200, `branch ${push.branch} deleted`, { outcome: 'branch-deleted', project });
         }
         case 'build': {
           const { kind: _kind, branch, after, ...info } = push;
           const build = await this.engine
             .enqueue(
-              { project, branch, sha: after, trigger: d.via === 'smee' ? 'push (smee)' : 'push', requestedBy: info.pusherName ?? 'github', deliveryId: id, push: info },
+              {
+                project,
+                branch,
+                sha: after,
+                trigger: d.via === 'smee' ? 'push (smee)' : 'push',
+                requestedBy: info.pusherName ?? 'github',
+                deliveryId: id,
+                push: info,
+              },
               (buildId) => store('queued', { ref: branch, after, buildId }),
             )
             .catch((err) => {
@@ -148,7 +172,10 @@ export class Intake {
             store('invalid', { ref: branch, after, detail: build.message });
             return answer(422, build.message, { outcome: 'invalid', project });
           }
-          return { status: 202, body: { message: `build #${build.id} queued`, build: build.id, delivery: { outcome: 'queued', project, buildId: build.id } } };
+          return {
+            status: 202,
+            body: { message: `build #${build.id} queued`, build: build.id, delivery: { outcome: 'queued', project, buildId: build.id } },
+          };
         }
       }
     } catch (err) {
@@ -159,7 +186,10 @@ export class Intake {
 }
 
 function duplicate(id: string, project: string): IntakeAnswer {
-  return { status: 200, body: { message: `delivery ${id} already received: nothing queued`, duplicate: true, delivery: { outcome: 'duplicate', project } } };
+  return {
+    status: 200,
+    body: { message: `delivery ${id} already received: nothing queued`, duplicate: true, delivery: { outcome: 'duplicate', project } },
+  };
 }
 
 /** An answer, with what to tell the log and metrics about the delivery (not sent to GitHub). */

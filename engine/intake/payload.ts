@@ -17,10 +17,12 @@ export function parseBody(contentType: string | undefined, raw: string): ParsedB
     if (p === null) return { ok: false, status: 400, message: 'form body without a payload field' };
     json = p;
   } else return { ok: false, status: 415, message: 'unsupported content type: use application/json' };
-  if (nestedDeeperThan(json, MAX_JSON_DEPTH)) return { ok: false, status: 400, message: `malformed JSON: nested deeper than ${MAX_JSON_DEPTH} levels` };
+  if (nestedDeeperThan(json, MAX_JSON_DEPTH))
+    return { ok: false, status: 400, message: `malformed JSON: nested deeper than ${MAX_JSON_DEPTH} levels` };
   try {
     const payload = JSON.parse(json) as unknown;
-    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return { ok: false, status: 400, message: 'the payload is not a JSON object' };
+    if (!payload || typeof payload !== 'object' || Array.isArray(payload))
+      return { ok: false, status: 400, message: 'the payload is not a JSON object' };
     return { ok: true, payload: payload as Record<string, unknown> };
   } catch (err) {
     // V8's message quotes the input: say only where it broke
@@ -39,7 +41,8 @@ export function nestedDeeperThan(json: string, limit: number): boolean {
   for (let i = 0; i < json.length; i++) {
     const c = json.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -79,15 +82,24 @@ export function decidePush(payload: Record<string, unknown>): PushDecision {
   const branch = ref.slice('refs/heads/'.length);
   if (payload.deleted === true) return { kind: 'deleted', branch };
   const after = str(payload.after);
-  if (!after || !/^[0-9a-f]{40}$/i.test(after) || ZERO.test(after)) return { kind: 'invalid', message: 'push without a head commit (after)' };
-  const head = (payload.head_commit ?? undefined) as { message?: unknown; url?: unknown; author?: { name?: unknown; email?: unknown } } | undefined;
+  if (!after || !/^[0-9a-f]{40}$/i.test(after) || ZERO.test(after))
+    return { kind: 'invalid', message: 'push without a head commit (after)' };
+  const head = (payload.head_commit ?? undefined) as
+    | { message?: unknown; url?: unknown; author?: { name?: unknown; email?: unknown } }
+    | undefined;
   const message = str(head?.message);
   const marker = message && SKIP_MARKERS.find((m) => message.toLowerCase().includes(m));
   if (marker) return { kind: 'skip-ci', branch, after, marker };
   const pusher = payload.pusher as { name?: unknown; email?: unknown } | undefined;
   return {
-    kind: 'build', branch, after,
-    pusherName: str(pusher?.name), pusherEmail: str(pusher?.email),
-    headMessage: message, headUrl: str(head?.url), headAuthor: str(head?.author?.name), headAuthorEmail: str(head?.author?.email),
+    kind: 'build',
+    branch,
+    after,
+    pusherName: str(pusher?.name),
+    pusherEmail: str(pusher?.email),
+    headMessage: message,
+    headUrl: str(head?.url),
+    headAuthor: str(head?.author?.name),
+    headAuthorEmail: str(head?.author?.email),
   };
 }

@@ -23,7 +23,10 @@ export class StreamingSignatureCheck {
   private readonly hmacs: { secret: string; hmac: ReturnType<typeof createHmac> }[];
 
   /** No signature, or one not in GitHub's form: nothing is hashed and nothing will match. */
-  constructor(secrets: Iterable<string>, private readonly signature: string | undefined) {
+  constructor(
+    secrets: Iterable<string>,
+    private readonly signature: string | undefined,
+  ) {
     const wanted = signature && SIGNATURE.test(signature) ? [...new Set(secrets)].filter(Boolean) : [];
     this.hmacs = wanted.map((secret) => ({ secret, hmac: createHmac('sha256', secret) }));
   }
@@ -63,7 +66,12 @@ export function signedWith(secrets: Iterable<string>, body: Buffer, signature: s
  * proves the sender knew the secret and sent this content; a forger without the secret matches
  * none. Candidates are made one at a time, with the event loop let go between them.
  */
-export async function verifySignature(secret: string, raw: string, signature: string | undefined, parsed?: unknown): Promise<Verified | undefined> {
+export async function verifySignature(
+  secret: string,
+  raw: string,
+  signature: string | undefined,
+  parsed?: unknown,
+): Promise<Verified | undefined> {
   if (!secret || !signature || !SIGNATURE.test(signature)) return undefined;
   if (raw && (await verify(secret, raw, signature))) return 'raw';
   if (parsed === undefined || Buffer.byteLength(raw) > MAX_REENCODED_BYTES) return undefined;
@@ -90,7 +98,12 @@ export function* reencodings(parsed: unknown): Generator<string> {
   };
   for (const indent of [undefined, 2]) {
     const base = JSON.stringify(parsed, null, indent);
-    const escapes = [(s: string) => s, (s: string) => s.replace(/[<>&]/g, hex), (s: string) => s.replace(/[<>&\u007f-\uffff]/g, hex), (s: string) => s.replace(/\\u00([01][0-9a-f])/g, (_, h: string) => `\\u00${h.toUpperCase()}`)];
+    const escapes = [
+      (s: string) => s,
+      (s: string) => s.replace(/[<>&]/g, hex),
+      (s: string) => s.replace(/[<>&\u007f-\uffff]/g, hex),
+      (s: string) => s.replace(/\\u00([01][0-9a-f])/g, (_, h: string) => `\\u00${h.toUpperCase()}`),
+    ];
     for (const escapeForm of escapes) {
       const escaped = escapeForm(base);
       for (const slashes of [(s: string) => s, (s: string) => s.replace(/\//g, '\\/')]) {

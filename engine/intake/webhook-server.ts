@@ -26,7 +26,12 @@ export interface WebhookServer {
  */
 export async function startWebhookServer(
   intake: Pick<Intake, 'handle' | 'secrets'>,
-  opts: { listen: string; path: string; onError?: (err: unknown) => void; onRefused?: (status: number, message: string, headers: http.IncomingHttpHeaders) => void },
+  opts: {
+    listen: string;
+    path: string;
+    onError?: (err: unknown) => void;
+    onRefused?: (status: number, message: string, headers: http.IncomingHttpHeaders) => void;
+  },
 ): Promise<WebhookServer> {
   const relayToken = Buffer.from(randomBytes(16).toString('hex'));
   const fromOurRelay = (url: URL): boolean => {
@@ -41,7 +46,7 @@ export async function startWebhookServer(
       res.end(JSON.stringify(body));
     };
     if (url.pathname !== opts.path) return answer(404, { message: `not found; deliveries go to ${opts.path}` });
-    if (req.method !== 'POST') return res.setHeader('allow', 'POST'), answer(405, { message: 'POST deliveries here' });
+    if (req.method !== 'POST') return (res.setHeader('allow', 'POST'), answer(405, { message: 'POST deliveries here' }));
     const declared = Number(req.headers['content-length'] ?? 0);
     const tooLarge = () => {
       const message = `body over ${MAX_BODY_BYTES} bytes`;

@@ -31,7 +31,13 @@ export interface ApplierOptions {
 /** The monitor's thresholds from its config (a stuck build is down at its first failed check). */
 function thresholds(cfg: GreenciConfig, obs: Observation): HealthThresholds {
   const m = cfg.monitor;
-  const t = { degradedAfter: 1, downAfter: m.downAfter, recoverAfter: m.recoverAfter, flapLimit: m.flap.limit, flapWindowMs: m.flap.window };
+  const t = {
+    degradedAfter: 1,
+    downAfter: m.downAfter,
+    recoverAfter: m.recoverAfter,
+    flapLimit: m.flap.limit,
+    flapWindowMs: m.flap.window,
+  };
   return obs.kind === 'build' ? { ...t, downAfter: 1, recoverAfter: 1 } : t;
 }
 
@@ -46,7 +52,13 @@ export class Applier {
 
   constructor(private readonly o: ApplierOptions) {}
 
-  async applyRound(observations: Observation[], retire: Set<string>, known: Map<string, HealthRecord>, cfg: GreenciConfig, result: RoundResult): Promise<void> {
+  async applyRound(
+    observations: Observation[],
+    retire: Set<string>,
+    known: Map<string, HealthRecord>,
+    cfg: GreenciConfig,
+    result: RoundResult,
+  ): Promise<void> {
     const now = Date.now();
     for (const obs of observations) await this.apply(obs, known.get(obs.key), now, cfg, result);
     for (const key of retire) {
@@ -56,7 +68,13 @@ export class Applier {
     if (result.alerts.length) this.o.emit({ type: 'health.alerts', alerts: result.alerts });
   }
 
-  private async apply(obs: Observation, prev: HealthRecord | undefined, now: number, cfg: GreenciConfig, result: RoundResult): Promise<void> {
+  private async apply(
+    obs: Observation,
+    prev: HealthRecord | undefined,
+    now: number,
+    cfg: GreenciConfig,
+    result: RoundResult,
+  ): Promise<void> {
     const heal = cfg.monitor.heal;
     const enabled = obs.env !== undefined && (obs.kind === 'app' || obs.kind === 'service') && heal[obs.env];
     const coolingDown = now - (this.healedAt.get(obs.key) ?? 0) < heal.wait;
@@ -72,13 +90,30 @@ export class Applier {
   }
 
   /** Self-healing: restarts the container, audited and logged. */
-  private async restart(obs: Observation, containerId: string, d: Decision, now: number, maxRestarts: number, result: RoundResult): Promise<void> {
+  private async restart(
+    obs: Observation,
+    containerId: string,
+    d: Decision,
+    now: number,
+    maxRestarts: number,
+    result: RoundResult,
+  ): Promise<void> {
     this.healedAt.set(obs.key, now);
-    const auditId = this.o.store.audit.record({ actor: 'greenci (monitor)', action: 'heal', project: obs.project, target: `${obs.env} ${obs.service}`, detail: { attempt: d.next.healAttempts, reason: obs.detail } });
+    const auditId = this.o.store.audit.record({
+      actor: 'greenci (monitor)',
+      action: 'heal',
+      project: obs.project,
+      target: `${obs.env} ${obs.service}`,
+      detail: { attempt: d.next.healAttempts, reason: obs.detail },
+    });
     try {
       await withTimeout(this.o.docker.restartContainer(containerId, 5), 30_000, 'Docker did not restart it');
       this.o.store.audit.setOutcome(auditId, `restarted (attempt ${d.next.healAttempts} of ${maxRestarts})`);
-      this.o.log?.('warn', `${obs.title} is down (${obs.detail}); restarted its container (attempt ${d.next.healAttempts} of ${maxRestarts})`, { key: obs.key });
+      this.o.log?.(
+        'warn',
+        `${obs.title} is down (${obs.detail}); restarted its container (attempt ${d.next.healAttempts} of ${maxRestarts})`,
+        { key: obs.key },
+      );
       result.healed.push(obs.key);
     } catch (err) {
       this.o.store.audit.setOutcome(auditId, `restart failed: ${describeError(err)}`);
@@ -90,7 +125,10 @@ export class Applier {
   private async record(obs: Observation, d: Decision, cfg: GreenciConfig, result: RoundResult): Promise<void> {
     if (d.transition) {
       // what a container printed last is what ops read first when it goes down
-      const output = d.transition.to === 'down' && d.transition.alert && obs.containerId ? await withTimeout(this.o.docker.containerLogs(obs.containerId, 15), cfg.monitor.timeout, 'no logs').catch(() => []) : undefined;
+      const output =
+        d.transition.to === 'down' && d.transition.alert && obs.containerId
+          ? await withTimeout(this.o.docker.containerLogs(obs.containerId, 15), cfg.monitor.timeout, 'no logs').catch(() => [])
+          : undefined;
       const stored = this.o.store.health.transition(d.next, { ...d.transition, output });
       result.transitions.push(stored);
       if (stored.alert) result.alerts.push(stored);

@@ -38,8 +38,13 @@ export function containerVerdict(info: ContainerDetails, restartsBefore: number 
   if (st.OOMKilled && !st.Running) return { ok: false, detail: `killed: out of memory (exit code ${st.ExitCode})` };
   if (st.Restarting) return { ok: false, detail: `restarting (exit code ${st.ExitCode}, ${restarts} restart${restarts === 1 ? '' : 's'})` };
   if (st.Paused) return { ok: false, detail: 'paused' };
-  if (!st.Running) return { ok: false, detail: st.Status === 'created' ? 'not started' : `${st.Status || 'stopped'} (code ${st.ExitCode})` };
-  if (restartsBefore !== undefined && restarts > restartsBefore) return { ok: false, detail: `restarted by Docker (${restarts - restartsBefore} time${restarts - restartsBefore === 1 ? '' : 's'} since the last check)` };
+  if (!st.Running)
+    return { ok: false, detail: st.Status === 'created' ? 'not started' : `${st.Status || 'stopped'} (code ${st.ExitCode})` };
+  if (restartsBefore !== undefined && restarts > restartsBefore)
+    return {
+      ok: false,
+      detail: `restarted by Docker (${restarts - restartsBefore} time${restarts - restartsBefore === 1 ? '' : 's'} since the last check)`,
+    };
   const health = st.Health?.Status;
   if (health === 'unhealthy') {
     const last = st.Health?.Log?.at(-1)?.Output?.trim().split('\n').at(-1);
@@ -68,7 +73,10 @@ export function httpVerdict(r: { status: number; body: string } | { error: strin
 }
 
 /** A build running longer than allowed, in a sentence. */
-export function stuckDetail(b: { id: number; project: string; branch: string; startedAt?: number; stages: { name: string; status: string }[] }, now: number): string {
+export function stuckDetail(
+  b: { id: number; project: string; branch: string; startedAt?: number; stages: { name: string; status: string }[] },
+  now: number,
+): string {
   const mins = Math.floor((now - (b.startedAt ?? now)) / 60_000);
   const secs = Math.floor((now - (b.startedAt ?? now)) / 1000);
   const stage = b.stages.find((s) => s.status === 'running')?.name;

@@ -90,7 +90,12 @@ export interface Usage {
 export function nextUsage(prev: Usage, s: StatsSample): Usage {
   const cpu = cpuPercent(prev.sample, s);
   const sameTick = cpu === undefined && prev.sample !== undefined && s.systemCpu === prev.sample.systemCpu;
-  return { sample: sameTick ? prev.sample : s, cpuPercent: cpu ?? prev.cpuPercent, memBytes: memoryBytes(s), memLimitBytes: s.memLimit || undefined };
+  return {
+    sample: sameTick ? prev.sample : s,
+    cpuPercent: cpu ?? prev.cpuPercent,
+    memBytes: memoryBytes(s),
+    memLimitBytes: s.memLimit || undefined,
+  };
 }
 
 /** How `docker ps` shows that a row may have changed without an inspect: state and healthcheck status. */
@@ -99,7 +104,21 @@ export function listKey(c: { State: string; Status: string }): string {
 }
 
 /** Container events after which the inspect answer may differ (exec_*, top, attach, resize... never do). */
-const CHANGES = new Set(['create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause', 'destroy', 'rename', 'update', 'health_status']);
+const CHANGES = new Set([
+  'create',
+  'start',
+  'restart',
+  'stop',
+  'die',
+  'kill',
+  'oom',
+  'pause',
+  'unpause',
+  'destroy',
+  'rename',
+  'update',
+  'health_status',
+]);
 
 /** The container a Docker event says changed (`destroy`: it is gone), or undefined for events that change nothing a row shows. */
 export function changedBy(e: DockerEvent): { id: string; gone: boolean } | undefined {

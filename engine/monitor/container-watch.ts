@@ -97,7 +97,7 @@ export class ContainerWatcher {
   /** Stops every loop and timer; resolves when requests in flight have ended. Emits nothing after. */
   async stop(): Promise<void> {
     this.abort.abort();
-    for (const t of this.timers) (clearTimeout(t), clearInterval(t));
+    for (const t of this.timers) clearTimeout(t), clearInterval(t);
     this.timers.clear();
     const listing = this.lists.stop();
     clearTimeout(this.emitTimer);
@@ -131,7 +131,9 @@ export class ContainerWatcher {
     const changed = listed.filter((c) => this.dirty.has(c.Id) || this.tracked.get(c.Id)?.key !== listKey(c));
     for (const c of changed) this.dirty.delete(c.Id);
     this.stats.inspects += changed.length;
-    const answers = await Promise.all(changed.map((c) => this.opts.docker.inspectContainer(c.Id).catch(() => (this.dirty.add(c.Id), null))));
+    const answers = await Promise.all(
+      changed.map((c) => this.opts.docker.inspectContainer(c.Id).catch(() => (this.dirty.add(c.Id), null))),
+    );
     if (this.stopped) return;
     await this.learnImageTags(answers.map((a) => a?.Config.Image).filter((i): i is string => !!i && isImageId(i)));
     if (this.stopped) return;

@@ -34,10 +34,15 @@ export interface Decision {
 export function decide(prev: HealthRecord | undefined, obs: Observation, now: number, t: HealthThresholds, heal: HealPolicy): Decision {
   const base: HealthRecord = {
     ...(prev ?? { ...initialHealth(now), alerted: false, healAttempts: 0, checkedAt: now }),
-    key: obs.key, kind: obs.kind, project: obs.project, env: obs.env, service: obs.service, title: obs.title,
+    key: obs.key,
+    kind: obs.kind,
+    project: obs.project,
+    env: obs.env,
+    service: obs.service,
+    title: obs.title,
   };
   // a new deployment replaced the containers: what failed before it says nothing about these
-  if (obs.fresh) ((base.failures = 0), (base.successes = 0));
+  if (obs.fresh) (base.failures = 0), (base.successes = 0);
   // restarts are counted until the service has stayed healthy for a whole flap window
   if (base.healAttempts && base.state === 'healthy' && now - base.since >= t.flapWindowMs) base.healAttempts = 0;
   if (obs.ok === undefined) {
@@ -52,7 +57,8 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
   let transition: Decision['transition'];
   let restart = false;
 
-  const healedNote = () => (rec.healAttempts ? `greenci restarted it ${rec.healAttempts} time${rec.healAttempts === 1 ? '' : 's'}; it is still down` : undefined);
+  const healedNote = () =>
+    rec.healAttempts ? `greenci restarted it ${rec.healAttempts} time${rec.healAttempts === 1 ? '' : 's'}; it is still down` : undefined;
   if (moved) {
     let alert = false;
     let note: string | undefined;
@@ -60,13 +66,15 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
       if (heal.coolingDown) {
         // a restart is coming up: neither alert nor restart again yet
       } else if (canHeal) restart = true;
-      else if (moved.alert) ((alert = true), (note = healedNote()));
+      else if (moved.alert) (alert = true), (note = healedNote());
     } else if (moved.to === 'healthy') {
       // while flapping too, the recovery of a down people heard had lasted is told
       alert = base.alerted && (moved.alert || downWasTold(base, base.checkedAt, t));
       if (alert && rec.flapping && !moved.flapStarted) note = 'still flapping';
     }
-    if (moved.flapStarted) ((alert = true), (note = `flapping: ${rec.recent.length} changes within ${Math.round(t.flapWindowMs / 60_000)} min; alerts paused until it settles`));
+    if (moved.flapStarted)
+      (alert = true),
+        (note = `flapping: ${rec.recent.length} changes within ${Math.round(t.flapWindowMs / 60_000)} min; alerts paused until it settles`);
     if (alert) rec.alerted = moved.to !== 'healthy';
     transition = { from: moved.from, to: moved.to, detail: moved.detail, alert, note, at: now };
   } else if (!obs.ok && rec.state === 'down' && !rec.alerted && !rec.flapping) {
@@ -76,7 +84,14 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
     } else if (canHeal) restart = true;
     else {
       rec.alerted = true;
-      transition = { from: 'down', to: 'down', detail: rec.detail, alert: true, note: healedNote() ?? (base.flapping ? 'flapping has settled; it is down' : 'still down'), at: now };
+      transition = {
+        from: 'down',
+        to: 'down',
+        detail: rec.detail,
+        alert: true,
+        note: healedNote() ?? (base.flapping ? 'flapping has settled; it is down' : 'still down'),
+        at: now,
+      };
     }
   } else if (downHasLasted(rec, base.checkedAt, now, t)) {
     // flapping, but this down has lasted: an outage, not a blip
@@ -87,7 +102,13 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
     transition = { from: 'down', to: 'healthy', alert: true, note: 'flapping has settled; it is healthy', at: now };
   }
   if (restart) rec.healAttempts += 1;
-  const changed = !prev || transition !== undefined || restart || prev.detail !== rec.detail || prev.flapping !== rec.flapping || prev.alerted !== rec.alerted;
+  const changed =
+    !prev ||
+    transition !== undefined ||
+    restart ||
+    prev.detail !== rec.detail ||
+    prev.flapping !== rec.flapping ||
+    prev.alerted !== rec.alerted;
   return { next: rec, transition, heal: restart, changed };
 }
 
@@ -95,5 +116,12 @@ export function decide(prev: HealthRecord | undefined, obs: Observation, now: nu
 function tellLastingDown(rec: HealthRecord, now: number): NonNullable<Decision['transition']> {
   rec.alerted = true;
   const healed = rec.healAttempts ? `; greenci restarted it ${rec.healAttempts} time${rec.healAttempts === 1 ? '' : 's'}` : '';
-  return { from: 'down', to: 'down', detail: rec.detail, alert: true, note: `down for ${formatDuration(now - rec.since)} while flapping${healed}; not a blip`, at: now };
+  return {
+    from: 'down',
+    to: 'down',
+    detail: rec.detail,
+    alert: true,
+    note: `down for ${formatDuration(now - rec.since)} while flapping${healed}; not a blip`,
+    at: now,
+  };
 }

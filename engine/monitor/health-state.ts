@@ -22,7 +22,13 @@ export interface HealthThresholds {
   flapWindowMs: number;
 }
 
-export const DEFAULT_THRESHOLDS: HealthThresholds = { degradedAfter: 1, downAfter: 2, recoverAfter: 2, flapLimit: 4, flapWindowMs: 10 * 60_000 };
+export const DEFAULT_THRESHOLDS: HealthThresholds = {
+  degradedAfter: 1,
+  downAfter: 2,
+  recoverAfter: 2,
+  flapLimit: 4,
+  flapWindowMs: 10 * 60_000,
+};
 
 export interface Transition {
   from: Health;
@@ -34,10 +40,23 @@ export interface Transition {
   flapStarted?: boolean;
 }
 
-export const initialHealth = (now: number): ServiceHealth => ({ state: 'unknown', since: now, failures: 0, successes: 0, recent: [], flapping: false });
+export const initialHealth = (now: number): ServiceHealth => ({
+  state: 'unknown',
+  since: now,
+  failures: 0,
+  successes: 0,
+  recent: [],
+  flapping: false,
+});
 
 /** One check's outcome applied: the next state, and the transition when the state changed. */
-export function observe(h: ServiceHealth, ok: boolean, detail: string | undefined, now: number, t: HealthThresholds = DEFAULT_THRESHOLDS): { next: ServiceHealth; transition?: Transition } {
+export function observe(
+  h: ServiceHealth,
+  ok: boolean,
+  detail: string | undefined,
+  now: number,
+  t: HealthThresholds = DEFAULT_THRESHOLDS,
+): { next: ServiceHealth; transition?: Transition } {
   const failures = ok ? 0 : h.failures + 1;
   const successes = ok ? h.successes + 1 : 0;
   let to: Health = h.state;
@@ -57,7 +76,16 @@ export function observe(h: ServiceHealth, ok: boolean, detail: string | undefine
   const next: ServiceHealth = { ...base, state: to, since: now, recent, flapping, detail: ok ? undefined : detail };
   const firstSight = h.state === 'unknown' && to === 'healthy';
   const flapStarted = flapping && !wasFlapping;
-  return { next, transition: { from: h.state, to, detail: ok ? undefined : detail, alert: !firstSight && (!flapping || flapStarted), flapStarted: flapStarted || undefined } };
+  return {
+    next,
+    transition: {
+      from: h.state,
+      to,
+      detail: ok ? undefined : detail,
+      alert: !firstSight && (!flapping || flapStarted),
+      flapStarted: flapStarted || undefined,
+    },
+  };
 }
 
 /**

@@ -47,15 +47,16 @@ export class MonitorLoop {
 
   start(): void {
     this.schedule();
-    if (this.o.dockerEvents !== false) this.feed = keepEventsOpen({
-      docker: this.o.docker,
-      filters: { type: ['container'], event: ['die', 'oom', 'health_status'], label: [LABEL.project] },
-      signal: this.abort.signal,
-      onEvent: (e) => this.onDockerEvent(e),
-      onOpen: () => undefined,
-      onDown: () => undefined,
-      backoffMs: { min: 1000, max: 30_000 },
-    });
+    if (this.o.dockerEvents !== false)
+      this.feed = keepEventsOpen({
+        docker: this.o.docker,
+        filters: { type: ['container'], event: ['die', 'oom', 'health_status'], label: [LABEL.project] },
+        signal: this.abort.signal,
+        onEvent: (e) => this.onDockerEvent(e),
+        onOpen: () => undefined,
+        onDown: () => undefined,
+        backoffMs: { min: 1000, max: 30_000 },
+      });
     void this.check('start');
   }
 
@@ -123,7 +124,8 @@ export class MonitorLoop {
     const startedAt = Date.now();
     const lease = this.o.leases.tryAcquire('monitor', this.leaseToken, 'health monitoring');
     if (!lease.ok) {
-      if (this.stats.rounds === 0 && this.stats.skipped++ === 0) this.o.log?.('info', `health monitoring is done by greenci process ${lease.holder.pid}; this one only shows it`);
+      if (this.stats.rounds === 0 && this.stats.skipped++ === 0)
+        this.o.log?.('info', `health monitoring is done by greenci process ${lease.holder.pid}; this one only shows it`);
       return undefined;
     }
     const result = await this.o.round(why, startedAt);

@@ -55,7 +55,11 @@ export class Observer {
     if (docker.ok) {
       // a Docker that answers its ping but hangs on container calls must not hang the monitor with it
       const deadline = Math.max(10_000, cfg.monitor.timeout * 5);
-      const envs = await withTimeout(this.environmentObservations(cfg, known, retire), deadline, 'the Docker engine did not answer container calls').catch((err: unknown) => {
+      const envs = await withTimeout(
+        this.environmentObservations(cfg, known, retire),
+        deadline,
+        'the Docker engine did not answer container calls',
+      ).catch((err: unknown) => {
         dockerVerdict = { ok: false, detail: describeError(err) };
         return [];
       });
@@ -72,7 +76,8 @@ export class Observer {
       if (h.key === 'greenci/webhook' && !this.o.webhookUrl) retire.add(h.key);
       if (h.key.startsWith('greenci/smee/') && !cfg.projects[h.project ?? '']?.smee) retire.add(h.key);
       // a build that is no longer stuck (it finished or moved on): one passing check, then forgotten
-      if (h.kind === 'build' && !stuckKeys.has(h.key)) observations.push({ key: h.key, kind: 'build', title: h.title, ok: true }), retire.add(h.key);
+      if (h.kind === 'build' && !stuckKeys.has(h.key))
+        observations.push({ key: h.key, kind: 'build', title: h.title, ok: true }), retire.add(h.key);
     }
     return { observations, retire };
   }
@@ -97,7 +102,13 @@ export class Observer {
           for (const h of mine) retire.add(h.key);
           continue;
         }
-        const containers = all.filter((c) => c.Labels[LABEL.project] === project && c.Labels[LABEL.env] === env && CHECKED_ROLES.has(c.Labels[LABEL.role] ?? '') && c.Labels[LABEL.service]);
+        const containers = all.filter(
+          (c) =>
+            c.Labels[LABEL.project] === project &&
+            c.Labels[LABEL.env] === env &&
+            CHECKED_ROLES.has(c.Labels[LABEL.role] ?? '') &&
+            c.Labels[LABEL.service],
+        );
         const envKey = `${project}/${env}`;
         const fresh = this.deploymentOf.get(envKey) !== watched;
         this.deploymentOf.set(envKey, watched);
@@ -111,7 +122,16 @@ export class Observer {
             seen.add(key);
             const c = services.get(service);
             const kind = (c?.Labels[LABEL.role] ?? known.get(key)?.kind ?? 'service') as 'app' | 'service';
-            const base = { key, kind, project, env, service, title: serviceTitle(project, env, service), deploymentId: watched, fresh: fresh || undefined };
+            const base = {
+              key,
+              kind,
+              project,
+              env,
+              service,
+              title: serviceTitle(project, env, service),
+              deploymentId: watched,
+              fresh: fresh || undefined,
+            };
             if (!c) return void out.push({ ...base, ok: false, detail: 'its container is gone' });
             out.push({ ...base, containerId: c.Id, ...(await this.checkContainer(c.Id, kind, cfg.monitor.timeout)) });
           }),
@@ -132,7 +152,9 @@ export class Observer {
     if (verdict.ok !== true || kind !== 'app') return verdict;
     const url = healthUrl(info);
     if (!url) return { ok: false, detail: 'no published port to check its health path on' };
-    const answer = await httpGet(url, timeoutMs).catch((err: NodeJS.ErrnoException) => ({ error: err.code === 'ETIMEDOUT' ? `no answer within ${timeoutMs} ms` : (err.code ?? err.message) }));
+    const answer = await httpGet(url, timeoutMs).catch((err: NodeJS.ErrnoException) => ({
+      error: err.code === 'ETIMEDOUT' ? `no answer within ${timeoutMs} ms` : (err.code ?? err.message),
+    }));
     return httpVerdict(answer, url);
   }
 
@@ -143,15 +165,33 @@ export class Observer {
     if (url) {
       const answer = await httpGet(url, cfg.monitor.timeout).catch((err: NodeJS.ErrnoException) => ({ error: err.code ?? err.message }));
       // any HTTP answer (405 to a GET) means it is listening
-      out.push({ key: 'greenci/webhook', kind: 'greenci', title: 'greenci webhook endpoint', ok: !('error' in answer), detail: 'error' in answer ? `${url}: ${answer.error}` : undefined });
+      out.push({
+        key: 'greenci/webhook',
+        kind: 'greenci',
+        title: 'greenci webhook endpoint',
+        ok: !('error' in answer),
+        detail: 'error' in answer ? `${url}: ${answer.error}` : undefined,
+      });
     }
     const smee = this.o.snapshot().smee;
     for (const [project, p] of Object.entries(cfg.projects)) {
       if (!p.smee) continue;
       const s = smee[project];
       // still connecting for the first time: no verdict yet
-      const ok = s?.state === 'connected' ? true : s === undefined || (s.state === 'connecting' && Date.now() - s.since < 30_000) ? undefined : false;
-      out.push({ key: `greenci/smee/${project}`, kind: 'greenci', project, title: `greenci smee relay of ${project}`, ok, detail: ok === false ? `${s?.state}${s?.detail ? `: ${s.detail}` : ''}` : undefined });
+      const ok =
+        s?.state === 'connected'
+          ? true
+          : s === undefined || (s.state === 'connecting' && Date.now() - s.since < 30_000)
+            ? undefined
+            : false;
+      out.push({
+        key: `greenci/smee/${project}`,
+        kind: 'greenci',
+        project,
+        title: `greenci smee relay of ${project}`,
+        ok,
+        detail: ok === false ? `${s?.state}${s?.detail ? `: ${s.detail}` : ''}` : undefined,
+      });
     }
     return out;
   }
@@ -160,6 +200,13 @@ export class Observer {
     return this.o.store.builds
       .claimed()
       .filter((b) => b.status === 'running' && b.startedAt !== undefined && now - b.startedAt > cfg.monitor.stuckAfter)
-      .map((b) => ({ key: `greenci/build-${b.id}`, kind: 'build' as const, project: b.project, title: `greenci build #${b.id} (${b.project} ${b.branch})`, ok: false, detail: stuckDetail(b, now) }));
+      .map((b) => ({
+        key: `greenci/build-${b.id}`,
+        kind: 'build' as const,
+        project: b.project,
+        title: `greenci build #${b.id} (${b.project} ${b.branch})`,
+        ok: false,
+        detail: stuckDetail(b, now),
+      }));
   }
 }

@@ -12,7 +12,14 @@ export function alertVerb(a: HealthTransitionRecord): (typeof ORDER)[number] {
 }
 
 const ORDER = ['down', 'stuck', 'flapping', 'degraded', 'recovered', 'no longer stuck'] as const;
-const ICON: Record<(typeof ORDER)[number], string> = { down: '✖', stuck: '✖', flapping: '⚠', degraded: '⚠', recovered: '✔', 'no longer stuck': '✔' };
+const ICON: Record<(typeof ORDER)[number], string> = {
+  down: '✖',
+  stuck: '✖',
+  flapping: '⚠',
+  degraded: '⚠',
+  recovered: '✔',
+  'no longer stuck': '✔',
+};
 const SUBJECT_MAX = 110;
 
 /**
@@ -20,24 +27,47 @@ const SUBJECT_MAX = 110;
  * and what recovered ("✖ green prod billing down"; "✖ green prod billing, green prod weight down;
  * greenci docker engine recovered"), the body has each one's when and why.
  */
-export function healthAlertMail(alerts: HealthTransitionRecord[], ops: string[], o: { host?: string; now?: number } = {}): NewMail | undefined {
+export function healthAlertMail(
+  alerts: HealthTransitionRecord[],
+  ops: string[],
+  o: { host?: string; now?: number } = {},
+): NewMail | undefined {
   if (!alerts.length || !ops.length) return undefined;
   const byVerb = new Map<string, HealthTransitionRecord[]>();
   for (const a of alerts) byVerb.set(alertVerb(a), [...(byVerb.get(alertVerb(a)) ?? []), a]);
   const verbs = ORDER.filter((v) => byVerb.has(v));
-  const parts = verbs.map((v) => `${byVerb.get(v)!.map((a) => a.title).join(', ')} ${v}`);
+  const parts = verbs.map(
+    (v) =>
+      `${byVerb
+        .get(v)!
+        .map((a) => a.title)
+        .join(', ')} ${v}`,
+  );
   let subject = `${ICON[verbs[0]]} ${parts.join('; ')}`;
   if (subject.length > SUBJECT_MAX) {
     const counts = verbs.map((v) => `${byVerb.get(v)!.length} ${v}`).join(', ');
     subject = `${`${ICON[verbs[0]]} ${counts}: ${alerts.map((a) => a.title).join(', ')}`.slice(0, SUBJECT_MAX - 1)}…`;
   }
-  const time = (at: number) => new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const time = (at: number) =>
+    new Date(at)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC');
   const rows: [string, string][] = alerts.map((a) => [
     a.title,
     `${alertVerb(a)} at ${time(a.at)}${a.to !== 'healthy' && a.detail ? `: ${a.detail}` : ''}${a.note ? ` (${a.note})` : ''}`,
   ]);
   if (o.host) rows.push(['host', o.host]);
-  const blocks = alerts.filter((a) => a.to === 'down' && a.output?.length).map((a) => ({ title: `last output of ${a.title}`, text: a.output!.join('\n') }));
+  const blocks = alerts
+    .filter((a) => a.to === 'down' && a.output?.length)
+    .map((a) => ({ title: `last output of ${a.title}`, text: a.output!.join('\n') }));
   const content = { heading: subject, rows, blocks, footer: '`greenci health` shows every check and its recent changes.' };
-  return { kind: 'health', to: ops, subject, text: textBody(content), html: htmlBody(content), dedupeKey: `health:${alerts[0].id}-${alerts.at(-1)!.id}` };
+  return {
+    kind: 'health',
+    to: ops,
+    subject,
+    text: textBody(content),
+    html: htmlBody(content),
+    dedupeKey: `health:${alerts[0].id}-${alerts.at(-1)!.id}`,
+  };
 }

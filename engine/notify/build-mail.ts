@@ -32,7 +32,9 @@ export function buildRecipients(b: BuildRecord, productionBranch: string, lead: 
 
 /** The test environment's addresses: each app's origin (`http://127.0.0.1:32770`), from the endpoints deploy-test recorded. */
 export function testAddresses(endpoints: Record<string, string> | undefined): [string, string][] {
-  return Object.entries(endpoints ?? {}).flatMap(([app, url]): [string, string][] => (URL.canParse(url) ? [[app, new URL(url).origin]] : []));
+  return Object.entries(endpoints ?? {}).flatMap(([app, url]): [string, string][] =>
+    URL.canParse(url) ? [[app, new URL(url).origin]] : [],
+  );
 }
 
 const dur = (ms: number | undefined) => (ms === undefined ? '' : formatDuration(ms));
@@ -53,10 +55,13 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
   const failedStage = b.stages.find((s) => s.status === 'failed');
   const autoRollback = production && b.outcome === 'rolled-back';
   let subject: string;
-  if (b.status === 'success') subject = production && b.version ? `✔ ${b.project} ${b.branch} ${b.version} released` : `✔ ${b.project} ${b.branch} #${b.id} passed`;
+  if (b.status === 'success')
+    subject = production && b.version ? `✔ ${b.project} ${b.branch} ${b.version} released` : `✔ ${b.project} ${b.branch} #${b.id} passed`;
   else if (b.status === 'cancelled') subject = `⊘ ${b.project} ${b.branch} #${b.id} cancelled`;
-  else if (autoRollback) subject = `✖ ${b.project} ${b.branch} ${b.version ?? `#${b.id}`} rolled back${i.live ? ` to ${i.live.version}` : ''}`;
-  else subject = `✖ ${b.project} ${b.branch} #${b.id} failed${failedStage ? ` at ${failedStage.name}` : ''}${production ? ': not released' : ''}`;
+  else if (autoRollback)
+    subject = `✖ ${b.project} ${b.branch} ${b.version ?? `#${b.id}`} rolled back${i.live ? ` to ${i.live.version}` : ''}`;
+  else
+    subject = `✖ ${b.project} ${b.branch} #${b.id} failed${failedStage ? ` at ${failedStage.name}` : ''}${production ? ': not released' : ''}`;
 
   const rows: [string, string][] = [
     ['project', b.project],
@@ -64,28 +69,73 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
     ['commit', `${sha}${subjectLine ? ` ${subjectLine}` : ''}`],
     ['pushed by', b.push?.pusherName ?? b.requestedBy ?? ''],
     ['build', `#${b.id} (${b.trigger})`],
-    ['result', b.status === 'success' ? `${production && b.version ? `released ${b.version} to production` : 'all stages passed'}${b.reason ? `; ${b.reason.split('\n')[0]}` : ''}` : `${b.status}: ${(b.reason ?? '').split('\n')[0]}`],
+    [
+      'result',
+      b.status === 'success'
+        ? `${production && b.version ? `released ${b.version} to production` : 'all stages passed'}${b.reason ? `; ${b.reason.split('\n')[0]}` : ''}`
+        : `${b.status}: ${(b.reason ?? '').split('\n')[0]}`,
+    ],
   ];
   if (production && b.status !== 'success') rows.push(['production', i.live ? `runs ${i.live.version}` : 'no release live']);
   const addresses = testAddresses(i.testEndpoints);
   if (!production && addresses.length) rows.push(['test environment', addresses.map(([app, url]) => `${app} ${url}`).join(', ')]);
-  const stages = b.stages.map((s) => `${s.status.padEnd(9)} ${s.name.padEnd(18)} ${dur(s.startedAt !== undefined && s.finishedAt !== undefined ? s.finishedAt - s.startedAt : undefined)}`).join('\n');
+  const stages = b.stages
+    .map(
+      (s) =>
+        `${s.status.padEnd(9)} ${s.name.padEnd(18)} ${dur(s.startedAt !== undefined && s.finishedAt !== undefined ? s.finishedAt - s.startedAt : undefined)}`,
+    )
+    .join('\n');
   const blocks = [{ title: 'stages', text: stages }];
   if (failedStage) {
-    const tail = i.logs.filter((l) => l.stage === failedStage.name).slice(-TAIL).map((l) => l.line);
-    if (tail.length) blocks.push({ title: `last ${tail.length} line${tail.length === 1 ? '' : 's'} of ${failedStage.name}`, text: tail.join('\n') });
+    const tail = i.logs
+      .filter((l) => l.stage === failedStage.name)
+      .slice(-TAIL)
+      .map((l) => l.line);
+    if (tail.length)
+      blocks.push({ title: `last ${tail.length} line${tail.length === 1 ? '' : 's'} of ${failedStage.name}`, text: tail.join('\n') });
   }
   const content = { heading: subject, rows, blocks, footer: `greenci logs ${b.id} shows the whole log.` };
-  return { kind: production ? 'release' : 'build', to, subject, text: textBody(content), html: htmlBody(content), dedupeKey: buildMailKey(b.id) };
+  return {
+    kind: production ? 'release' : 'build',
+    to,
+    subject,
+    text: textBody(content),
+    html: htmlBody(content),
+    dedupeKey: buildMailKey(b.id),
+  };
 }
 
 /** A manual rollback, to the lead list, naming who did it. */
-export function rollbackMail(o: { project: string; from?: string; to: string; by: string; ok: boolean; reason?: string; lead: string[]; deploymentId: number }): NewMail | undefined {
+export function rollbackMail(o: {
+  project: string;
+  from?: string;
+  to: string;
+  by: string;
+  ok: boolean;
+  reason?: string;
+  lead: string[];
+  deploymentId: number;
+}): NewMail | undefined {
   if (!o.lead.length) return undefined;
-  const subject = o.ok ? `↩ ${o.project} production rolled back to ${o.to} by ${o.by}` : `✖ ${o.project} production rollback to ${o.to} by ${o.by} failed`;
+  const subject = o.ok
+    ? `↩ ${o.project} production rolled back to ${o.to} by ${o.by}`
+    : `✖ ${o.project} production rollback to ${o.to} by ${o.by} failed`;
   const content = {
     heading: subject,
-    rows: [['project', o.project], ['from', o.from ?? 'nothing live'], ['to', o.to], ['by', o.by], ['result', o.ok ? `production runs ${o.to}` : `failed: ${o.reason ?? ''}`]] as [string, string][],
+    rows: [
+      ['project', o.project],
+      ['from', o.from ?? 'nothing live'],
+      ['to', o.to],
+      ['by', o.by],
+      ['result', o.ok ? `production runs ${o.to}` : `failed: ${o.reason ?? ''}`],
+    ] as [string, string][],
   };
-  return { kind: 'rollback', to: o.lead, subject, text: textBody(content), html: htmlBody(content), dedupeKey: `deployment:${o.deploymentId}` };
+  return {
+    kind: 'rollback',
+    to: o.lead,
+    subject,
+    text: textBody(content),
+    html: htmlBody(content),
+    dedupeKey: `deployment:${o.deploymentId}`,
+  };
 }

@@ -19,12 +19,25 @@ export interface MailService {
  * what happens becomes outbox rows, and the sender delivers them and whatever an earlier run left
  * pending. Undefined when the config has no smtp.
  */
-export function startMail(o: { store: Store; config: () => GreenciConfig; subscribe: (fn: Listener) => () => void; env: NodeJS.ProcessEnv; on?: SenderEvents }): MailService | undefined {
+export function startMail(o: {
+  store: Store;
+  config: () => GreenciConfig;
+  subscribe: (fn: Listener) => () => void;
+  env: NodeJS.ProcessEnv;
+  on?: SenderEvents;
+}): MailService | undefined {
   const smtp = o.config().smtp;
   if (!smtp) return undefined;
   const domain = smtp.from.split('@')[1] ?? 'greenci';
   let sender: OutboxSender | undefined;
-  const notifier = new Notifier(o.store, o.config, () => sender?.kick(), domain, os.hostname(), () => secretValues(o.config(), o.env));
+  const notifier = new Notifier(
+    o.store,
+    o.config,
+    () => sender?.kick(),
+    domain,
+    os.hostname(),
+    () => secretValues(o.config(), o.env),
+  );
   const unsubscribe = o.subscribe((e) => notifier.handle(e));
   sender = new OutboxSender(o.store.outbox, new Mailer(smtp, o.env), o.on, o.store.leases);
   // alerts a crash left between being stored and being mailed
@@ -43,5 +56,8 @@ export function startMail(o: { store: Store; config: () => GreenciConfig; subscr
 /** The values of the secrets the config names (webhook secrets, git tokens, the SMTP password). */
 export function secretValues(config: GreenciConfig, env: NodeJS.ProcessEnv): string[] {
   const names = [config.smtp?.passwordEnv, ...Object.values(config.projects).flatMap((p) => [p.webhookSecretEnv, p.gitTokenEnv])];
-  return names.filter((n): n is string => !!n).map((n) => env[n] ?? '').filter(Boolean);
+  return names
+    .filter((n): n is string => !!n)
+    .map((n) => env[n] ?? '')
+    .filter(Boolean);
 }

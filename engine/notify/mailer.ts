@@ -58,7 +58,11 @@ export class Mailer {
       messageId: mail.messageId,
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Mailer': 'greenci' },
     });
-    return { response: String(info.response ?? ''), accepted: (info.accepted ?? []).map(String), rejected: (info.rejected ?? []).map(String) };
+    return {
+      response: String(info.response ?? ''),
+      accepted: (info.accepted ?? []).map(String),
+      rejected: (info.rejected ?? []).map(String),
+    };
   }
 
   close(): void {

@@ -55,13 +55,29 @@ export class Notifier {
       if (b.status === 'cancelled' && b.startedAt === undefined) return undefined;
       // a finished build is announced again when fields change; its email is made (and its log read) once
       if (this.store.outbox.hasKey(buildMailKey(b.id))) return undefined;
-      return buildMail({ build: b, productionBranch: p.productionBranch, lead: c.notify.lead, logs: this.store.builds.logs(b.id), live: this.store.releases.liveRelease(b.project), testEndpoints: this.store.releases.testEndpoints(b.id) });
+      return buildMail({
+        build: b,
+        productionBranch: p.productionBranch,
+        lead: c.notify.lead,
+        logs: this.store.builds.logs(b.id),
+        live: this.store.releases.liveRelease(b.project),
+        testEndpoints: this.store.releases.testEndpoints(b.id),
+      });
     }
     if (e.type === 'deployment.updated') {
       const d = e.deployment;
       if (d.env !== 'production' || d.kind !== 'rollback' || d.status === 'running') return undefined;
       const before = this.store.releases.deployments(d.project, 'production', 20).find((x) => x.id < d.id && x.status === 'success');
-      return rollbackMail({ project: d.project, from: before?.version, to: d.version ?? '?', by: d.requestedBy ?? 'unknown', ok: d.status === 'success', reason: d.reason, lead: c.notify.lead, deploymentId: d.id });
+      return rollbackMail({
+        project: d.project,
+        from: before?.version,
+        to: d.version ?? '?',
+        by: d.requestedBy ?? 'unknown',
+        ok: d.status === 'success',
+        reason: d.reason,
+        lead: c.notify.lead,
+        deploymentId: d.id,
+      });
     }
     return undefined;
   }

@@ -51,7 +51,10 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
   const obsolete = existing.filter((c) => {
     const svc = spec.services.find((s) => s.name === c.Labels[LABEL.service]);
     const reusable =
-      !req.freshVolumes && svc?.kind === 'service' && c.State === 'running' && c.Labels[LABEL.fingerprint] === serviceFingerprint(svc, req.images[svc.name], env);
+      !req.freshVolumes &&
+      svc?.kind === 'service' &&
+      c.State === 'running' &&
+      c.Labels[LABEL.fingerprint] === serviceFingerprint(svc, req.images[svc.name], env);
     if (reusable) keep.add(svc.name);
     return !reusable;
   });
@@ -84,7 +87,9 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
       endpoints[service.name] = url;
       await waitHttpHealthy(docker, cid, url, what, env.healthTimeoutMs, req.signal);
     }
-    req.log(`${what}: healthy after ${((Date.now() - started) / 1000).toFixed(1)} s${endpoints[service.name] ? ` (${endpoints[service.name]})` : ''}`);
+    req.log(
+      `${what}: healthy after ${((Date.now() - started) / 1000).toFixed(1)} s${endpoints[service.name] ? ` (${endpoints[service.name]})` : ''}`,
+    );
   };
   await startInDependencyOrder(spec.services, startOne);
   return { endpoints };
@@ -100,7 +105,10 @@ export async function startInDependencyOrder(services: ServiceSpec[], start: (s:
   for (const s of services) {
     // services come in start order, so every dependency's promise exists already
     const deps = s.dependsOn.map((d) => running.get(d)!);
-    running.set(s.name, Promise.all(deps).then(() => start(s)));
+    running.set(
+      s.name,
+      Promise.all(deps).then(() => start(s)),
+    );
   }
   const results = await Promise.allSettled(running.values());
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

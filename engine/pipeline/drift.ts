@@ -22,8 +22,10 @@ export function productionDrift(release: ReleaseRecord, spec: ProjectSpec, runni
     const c = found.find((r) => r.state === 'running') ?? found[0];
     if (!c) problems.push(`${s.name}: no container`);
     else if (c.state !== 'running') problems.push(`${s.name}: ${c.state}`);
-    else if (release.images[s.name] && c.imageId !== release.images[s.name].id) problems.push(`${s.name}: runs image ${c.imageId.slice(7, 19)}, not ${release.images[s.name].ref}`);
-    else if (s.kind === 'app' && c.release !== release.version) problems.push(`${s.name}: labelled release ${c.release ?? 'none'}, not ${release.version}`);
+    else if (release.images[s.name] && c.imageId !== release.images[s.name].id)
+      problems.push(`${s.name}: runs image ${c.imageId.slice(7, 19)}, not ${release.images[s.name].ref}`);
+    else if (s.kind === 'app' && c.release !== release.version)
+      problems.push(`${s.name}: labelled release ${c.release ?? 'none'}, not ${release.version}`);
   }
   return problems;
 }

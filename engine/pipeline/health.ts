@@ -24,7 +24,14 @@ async function deathNotice(docker: DockerPort, id: string, what: string): Promis
  * says "starting", its first check being a whole interval away) the same check command run by
  * greenci exits 0. Without a health check, running is enough.
  */
-export async function waitContainerHealthy(docker: DockerPort, id: string, what: string, timeoutMs: number, signal?: AbortSignal, check?: HealthcheckSpec): Promise<void> {
+export async function waitContainerHealthy(
+  docker: DockerPort,
+  id: string,
+  what: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  check?: HealthcheckSpec,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     throwIfAborted(signal);
@@ -37,14 +44,23 @@ export async function waitContainerHealthy(docker: DockerPort, id: string, what:
       const last = info?.State.Health?.Log?.at(-1)?.Output?.trim();
       throw new StageError(`${what} is unhealthy${last ? `: ${last}` : ''}`);
     }
-    if (health === 'starting' && check?.test[0] === 'CMD' && (await docker.execExitCode(id, check.test.slice(1), check.timeoutMs)) === 0) return;
-    if (Date.now() > deadline) throw new StageError(`${what} did not become healthy within ${Math.round(timeoutMs / 1000)} s (health: ${health ?? 'none'})`);
+    if (health === 'starting' && check?.test[0] === 'CMD' && (await docker.execExitCode(id, check.test.slice(1), check.timeoutMs)) === 0)
+      return;
+    if (Date.now() > deadline)
+      throw new StageError(`${what} did not become healthy within ${Math.round(timeoutMs / 1000)} s (health: ${health ?? 'none'})`);
     await sleep(POLL_MS, signal);
   }
 }
 
 /** Polls an app's health URL until it answers 200; fails fast if the container dies. */
-export async function waitHttpHealthy(docker: DockerPort, id: string, url: string, what: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function waitHttpHealthy(
+  docker: DockerPort,
+  id: string,
+  url: string,
+  what: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   for (;;) {
@@ -58,7 +74,8 @@ export async function waitHttpHealthy(docker: DockerPort, id: string, url: strin
     } catch (err) {
       last = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     }
-    if (Date.now() > deadline) throw new StageError(`${what} did not answer 200 on ${url} within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
+    if (Date.now() > deadline)
+      throw new StageError(`${what} did not answer 200 on ${url} within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
     await sleep(POLL_MS, signal);
   }
 }

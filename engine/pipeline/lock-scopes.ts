@@ -18,7 +18,10 @@ export class ScopeLocks {
   async enter(stage: StageName, signal: AbortSignal): Promise<void> {
     const ctx = this.ctx;
     for (const scope of this.scopes.filter((s) => s.first === stage)) {
-      const release = await ctx.deps.locks.acquire(`${scope.lock}:${ctx.project}`, purposeOf(scope, ctx), { signal, onWait: (m) => ctx.log(m) });
+      const release = await ctx.deps.locks.acquire(`${scope.lock}:${ctx.project}`, purposeOf(scope, ctx), {
+        signal,
+        onWait: (m) => ctx.log(m),
+      });
       this.held.set(scope.lock, release);
     }
   }

@@ -25,10 +25,22 @@ export interface ReleaseDeploy {
 }
 
 /** Deploys a release's images with the greenci.yml it was released with. Records the deployment either way. */
-export async function deployRelease(docker: DockerPort, recorder: Recorder, r: ReleaseDeploy): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function deployRelease(
+  docker: DockerPort,
+  recorder: Recorder,
+  r: ReleaseDeploy,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const missing = await missingImages(docker, r.release);
   if (missing.length) return { ok: false, reason: `the images of ${r.release.version} are gone (${missing.join(', ')})` };
-  const dep = recorder.deploymentStarted({ project: r.project, env: 'production', kind: r.kind, buildId: r.buildId, releaseId: r.release.id, version: r.release.version, requestedBy: r.requestedBy });
+  const dep = recorder.deploymentStarted({
+    project: r.project,
+    env: 'production',
+    kind: r.kind,
+    buildId: r.buildId,
+    releaseId: r.release.id,
+    version: r.release.version,
+    requestedBy: r.requestedBy,
+  });
   try {
     const images = Object.fromEntries(Object.entries(r.release.images).map(([name, img]) => [name, img.id]));
     await deployEnvironment(docker, {
@@ -66,11 +78,27 @@ export function chooseRollbackTarget(releases: ReleaseRecord[], live: ReleaseRec
  * Stops production's apps (databases stay) and records it: after this no release is live, so
  * greenci never claims production runs something it does not.
  */
-export async function stopProduction(docker: DockerPort, recorder: Recorder, r: { project: string; reason: string; buildId?: number; requestedBy?: string }): Promise<void> {
+export async function stopProduction(
+  docker: DockerPort,
+  recorder: Recorder,
+  r: { project: string; reason: string; buildId?: number; requestedBy?: string },
+): Promise<void> {
   await removeAppContainers(docker, r.project, 'production');
-  const dep = recorder.deploymentStarted({ project: r.project, env: 'production', kind: 'stop', buildId: r.buildId, requestedBy: r.requestedBy ?? 'greenci' });
+  const dep = recorder.deploymentStarted({
+    project: r.project,
+    env: 'production',
+    kind: 'stop',
+    buildId: r.buildId,
+    requestedBy: r.requestedBy ?? 'greenci',
+  });
   recorder.deploymentFinished(r.project, dep, 'success', { reason: r.reason });
-  recorder.audit({ actor: r.requestedBy ?? 'greenci', action: 'stop', project: r.project, outcome: 'success', detail: { reason: r.reason } });
+  recorder.audit({
+    actor: r.requestedBy ?? 'greenci',
+    action: 'stop',
+    project: r.project,
+    outcome: 'success',
+    detail: { reason: r.reason },
+  });
 }
 
 /**
@@ -86,26 +114,54 @@ export async function rollbackProduction(
   const store = recorder.read;
   const live = store.releases.liveRelease(req.project);
   const target = chooseRollbackTarget(store.releases.releases(req.project), live, req.to);
-  const auditId = recorder.audit({ actor: req.requestedBy, action: 'rollback', project: req.project, target: target.version, detail: { from: live?.version } });
+  const auditId = recorder.audit({
+    actor: req.requestedBy,
+    action: 'rollback',
+    project: req.project,
+    target: target.version,
+    detail: { from: live?.version },
+  });
   const log = req.log ?? (() => undefined);
   try {
     const missing = await missingImages(docker, target);
     if (missing.length) {
       recorder.auditOutcome(auditId, `refused: images gone (${missing.join(', ')})`);
-      throw new OperationFailedError(`cannot roll back to ${target.version}: its images are gone (${missing.join(', ')}); production was not changed`);
+      throw new OperationFailedError(
+        `cannot roll back to ${target.version}: its images are gone (${missing.join(', ')}); production was not changed`,
+      );
     }
-    const result = await deployRelease(docker, recorder, { project: req.project, release: target, spec: store.releases.specOf(target.id), kind: 'rollback', requestedBy: req.requestedBy, log });
+    const result = await deployRelease(docker, recorder, {
+      project: req.project,
+      release: target,
+      spec: store.releases.specOf(target.id),
+      kind: 'rollback',
+      requestedBy: req.requestedBy,
+      log,
+    });
     if (result.ok) {
       recorder.auditOutcome(auditId, 'success');
       return { from: live, to: target };
     }
     const why = result.reason.split('\n')[0];
     let after: string;
-    const restore = live && (await deployRelease(docker, recorder, { project: req.project, release: live, spec: store.releases.specOf(live.id), kind: 'auto-rollback', requestedBy: 'greenci', log }));
+    const restore =
+      live &&
+      (await deployRelease(docker, recorder, {
+        project: req.project,
+        release: live,
+        spec: store.releases.specOf(live.id),
+        kind: 'auto-rollback',
+        requestedBy: 'greenci',
+        log,
+      }));
     if (restore?.ok) {
       after = `${live!.version} was restored and is healthy`;
     } else {
-      await stopProduction(docker, recorder, { project: req.project, reason: `rollback to ${target.version} failed${live ? ` and so did restoring ${live.version}` : ''}`, requestedBy: req.requestedBy });
+      await stopProduction(docker, recorder, {
+        project: req.project,
+        reason: `rollback to ${target.version} failed${live ? ` and so did restoring ${live.version}` : ''}`,
+        requestedBy: req.requestedBy,
+      });
       after = `${live ? `restoring ${live.version} failed too (${restore && !restore.ok ? restore.reason.split('\n')[0] : ''}); ` : ''}production apps are stopped`;
     }
     recorder.auditOutcome(auditId, `failed: ${why}; ${after}`);

@@ -21,7 +21,13 @@ export interface RunOptions {
  * cancelled. It holds the plan's lock scopes: a scope's lock from before its first stage until
  * after its last, let go at once when the build stops early. Cleanups (worktrees) always run.
  */
-export async function runStages(ctx: BuildContext, planned: PlannedStage[], signal: AbortSignal, drain: AbortSignal = NEVER, opts: RunOptions = {}): Promise<BuildRecord> {
+export async function runStages(
+  ctx: BuildContext,
+  planned: PlannedStage[],
+  signal: AbortSignal,
+  drain: AbortSignal = NEVER,
+  opts: RunOptions = {},
+): Promise<BuildRecord> {
   const rec = ctx.deps.recorder;
   const locks = new ScopeLocks(ctx, opts.scopes ?? planLockScopes(planned));
   const stages = opts.stages ?? STAGES;

@@ -49,7 +49,8 @@ export class TagPusher {
       try {
         notes.push(...(await this.project(project)));
       } catch (err) {
-        if (!this.stopped.signal.aborted) notes.push({ level: 'warn', project, msg: `pushing the release tags of ${project} failed: ${describeError(err)}` });
+        if (!this.stopped.signal.aborted)
+          notes.push({ level: 'warn', project, msg: `pushing the release tags of ${project} failed: ${describeError(err)}` });
       }
     }
     return notes;
@@ -67,16 +68,26 @@ export class TagPusher {
     if (store.leases.holder(`production:${project}`)) return [];
     const { locks } = this.deps;
     const opts = { signal: this.stopped.signal };
-    return locks.run(`production:${project}`, 'pushing release tags origin has not got', () =>
-      locks.run(`repo:${project}`, 'pushing release tags', async () => {
-        const notes: Note[] = [];
-        for (const r of due) {
-          const current = store.releases.release(r.id);
-          if (this.stopped.signal.aborted || !current || current.tagPushed) continue;
-          notes.push(await this.push(current));
-        }
-        return notes;
-      }, opts), opts);
+    return locks.run(
+      `production:${project}`,
+      'pushing release tags origin has not got',
+      () =>
+        locks.run(
+          `repo:${project}`,
+          'pushing release tags',
+          async () => {
+            const notes: Note[] = [];
+            for (const r of due) {
+              const current = store.releases.release(r.id);
+              if (this.stopped.signal.aborted || !current || current.tagPushed) continue;
+              notes.push(await this.push(current));
+            }
+            return notes;
+          },
+          opts,
+        ),
+      opts,
+    );
   }
 
   private async push(r: ReleaseRecord): Promise<Note> {
@@ -98,18 +109,40 @@ export class TagPusher {
         const state = afterFailure(this.tries.get(r.id), stuck);
         this.tries.set(r.id, state);
         if (stuck) {
-          this.deps.recorder.audit({ actor: 'greenci', action: 'tag', project: r.project, target: r.version, outcome: `failed: ${stuck}`, detail: { sha: r.sha, buildId: r.buildId } });
+          this.deps.recorder.audit({
+            actor: 'greenci',
+            action: 'tag',
+            project: r.project,
+            target: r.version,
+            outcome: `failed: ${stuck}`,
+            detail: { sha: r.sha, buildId: r.buildId },
+          });
           return { ...said, level: 'error', msg: `release tag ${r.version} of ${r.project} cannot be pushed: ${stuck}` };
         }
         const rounds = roundsToWait(state.failures) + 1;
-        return { ...said, level: 'warn', msg: `release tag ${r.version} of ${r.project} still not pushed (${why}); greenci tries again in ${rounds} reconciliation round${rounds === 1 ? '' : 's'}` };
+        return {
+          ...said,
+          level: 'warn',
+          msg: `release tag ${r.version} of ${r.project} still not pushed (${why}); greenci tries again in ${rounds} reconciliation round${rounds === 1 ? '' : 's'}`,
+        };
       }
       already = true;
     }
     this.deps.recorder.tagPushed(r.id);
     this.tries.delete(r.id);
     const outcome = already ? 'origin had it already' : 'pushed';
-    this.deps.recorder.audit({ actor: 'greenci', action: 'tag', project: r.project, target: r.version, outcome, detail: { sha: r.sha, buildId: r.buildId } });
-    return { ...said, level: 'info', msg: `release tag ${r.version} of ${r.project} ${already ? 'found on origin already' : 'pushed to origin'} (it was not pushed when ${r.version} was released)` };
+    this.deps.recorder.audit({
+      actor: 'greenci',
+      action: 'tag',
+      project: r.project,
+      target: r.version,
+      outcome,
+      detail: { sha: r.sha, buildId: r.buildId },
+    });
+    return {
+      ...said,
+      level: 'info',
+      msg: `release tag ${r.version} of ${r.project} ${already ? 'found on origin already' : 'pushed to origin'} (it was not pushed when ${r.version} was released)`,
+    };
   }
 }

@@ -22,7 +22,10 @@ export const FIRST_VERSION = 'v0.1.0';
 
 /** The next `vX.Y.Z` after every existing version, for a commit with this message. */
 export function nextVersion(existing: readonly string[], message: string): string {
-  const versions = existing.filter((v) => /^v\d/.test(v)).map((v) => semver.valid(v.slice(1))).filter((v): v is string => v !== null);
+  const versions = existing
+    .filter((v) => /^v\d/.test(v))
+    .map((v) => semver.valid(v.slice(1)))
+    .filter((v): v is string => v !== null);
   if (!versions.length) return FIRST_VERSION;
   const highest = semver.rsort(versions)[0];
   let bump = bumpFor(message);

@@ -44,7 +44,10 @@ export class BuildQueue {
   /** Stores a queued build (with `within` in the same transaction), supersedes and cancels older work of its branch, and wakes the queue. */
   enqueue(b: NewBuild, within?: (buildId: number) => void): BuildRecord {
     // the same commit already waiting or running: that build answers for this request too
-    const same = b.requestedSha && /^[0-9a-f]{40}$/i.test(b.requestedSha) ? this.store.builds.pendingOfCommit(b.project, b.branch, b.requestedSha) : undefined;
+    const same =
+      b.requestedSha && /^[0-9a-f]{40}$/i.test(b.requestedSha)
+        ? this.store.builds.pendingOfCommit(b.project, b.branch, b.requestedSha)
+        : undefined;
     if (same) {
       if (within) this.store.db.transaction(() => within(same.id))();
       return same;
@@ -71,8 +74,12 @@ export class BuildQueue {
     const p = this.o.config().projects[b.project];
     const { cancelRunningFeatureBuilds } = this.o.config().queue;
     if (p) {
-      for (const rid of runningToCancel({ project: b.project, branch: b.branch, sha: b.requestedSha }, this.running(), { productionBranch: p.productionBranch, cancelRunningFeatureBuilds })) {
-        if (rid < id) this.active.get(rid)?.abort.abort(new Cancellation('superseded', `superseded by #${id}, a newer commit of ${b.branch}`));
+      for (const rid of runningToCancel({ project: b.project, branch: b.branch, sha: b.requestedSha }, this.running(), {
+        productionBranch: p.productionBranch,
+        cancelRunningFeatureBuilds,
+      })) {
+        if (rid < id)
+          this.active.get(rid)?.abort.abort(new Cancellation('superseded', `superseded by #${id}, a newer commit of ${b.branch}`));
       }
     }
     this.pump();
@@ -166,8 +173,16 @@ export class BuildQueue {
   requeue(b: BuildRecord, trigger: string, requestedBy?: string): BuildRecord {
     const stages = b.stages.map((s) => ({ name: s.name, title: s.title }));
     const id = this.store.builds.create({
-      project: b.project, branch: b.branch, requestedSha: b.sha ?? b.requestedSha, refSlug: b.refSlug, trigger, requestedBy: requestedBy ?? b.requestedBy,
-      stages, push: b.push, deliveryId: b.deliveryId, retryOf: b.id,
+      project: b.project,
+      branch: b.branch,
+      requestedSha: b.sha ?? b.requestedSha,
+      refSlug: b.refSlug,
+      trigger,
+      requestedBy: requestedBy ?? b.requestedBy,
+      stages,
+      push: b.push,
+      deliveryId: b.deliveryId,
+      retryOf: b.id,
     });
     if (this.draining) return this.o.recorder.build(id);
     this.admit(id);
@@ -178,7 +193,6 @@ export class BuildQueue {
     this.started = false;
     clearInterval(this.timer);
   }
-
 
   private pump(): void {
     if (!this.started || this.draining) return;

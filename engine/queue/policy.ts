@@ -15,7 +15,11 @@ export interface RunningBuild {
  * environment serves one build at a time and its production builds go one by one) and at most
  * `parallel` in all.
  */
-export function pickNext(queued: Pick<BuildRecord, 'id' | 'project'>[], running: Pick<RunningBuild, 'project'>[], parallel: number): number[] {
+export function pickNext(
+  queued: Pick<BuildRecord, 'id' | 'project'>[],
+  running: Pick<RunningBuild, 'project'>[],
+  parallel: number,
+): number[] {
   const busy = new Set(running.map((r) => r.project));
   const picked: number[] = [];
   for (const b of [...queued].sort((x, y) => x.id - y.id)) {

@@ -11,7 +11,8 @@ export class AuditStore {
     return Number(
       this.db
         .prepare('INSERT INTO audit (ts, actor, action, project, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(now, e.actor, e.action, e.project ?? null, e.target ?? null, e.outcome ?? null, e.detail ? JSON.stringify(e.detail) : null).lastInsertRowid,
+        .run(now, e.actor, e.action, e.project ?? null, e.target ?? null, e.outcome ?? null, e.detail ? JSON.stringify(e.detail) : null)
+        .lastInsertRowid,
     );
   }
 
@@ -26,14 +27,34 @@ export class AuditStore {
 
   list(project?: string, limit = 100): AuditEntry[] {
     const rows = (
-      project ? this.db.prepare('SELECT * FROM audit WHERE project = ? ORDER BY id DESC LIMIT ?').all(project, limit) : this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit)
+      project
+        ? this.db.prepare('SELECT * FROM audit WHERE project = ? ORDER BY id DESC LIMIT ?').all(project, limit)
+        : this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit)
     ) as Row[];
     return rows.map(toEntry);
   }
 }
 
-interface Row { id: number; ts: number; actor: string; action: string; project: string | null; target: string | null; outcome: string | null; detail: string | null }
+interface Row {
+  id: number;
+  ts: number;
+  actor: string;
+  action: string;
+  project: string | null;
+  target: string | null;
+  outcome: string | null;
+  detail: string | null;
+}
 
 function toEntry(r: Row): AuditEntry {
-  return { id: r.id, ts: r.ts, actor: r.actor, action: r.action, project: r.project ?? undefined, target: r.target ?? undefined, outcome: r.outcome ?? undefined, detail: r.detail ? JSON.parse(r.detail) : undefined };
+  return {
+    id: r.id,
+    ts: r.ts,
+    actor: r.actor,
+    action: r.action,
+    project: r.project ?? undefined,
+    target: r.target ?? undefined,
+    outcome: r.outcome ?? undefined,
+    detail: r.detail ? JSON.parse(r.detail) : undefined,
+  };
 }

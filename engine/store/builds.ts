@@ -3,11 +3,33 @@ import type { Db } from './db.js';
 import { opt } from './row.js';
 
 interface BuildRow {
-  id: number; project: string; branch: string; requested_sha: string | null; sha: string | null; ref_slug: string; trigger: string;
-  requested_by: string | null; status: BuildStatus; reason: string | null; version: string | null; commit_subject: string | null;
-  commit_author: string | null; created_at: number; started_at: number | null; finished_at: number | null;
-  runner: string | null; cancel_requested_by: string | null; superseded_by: number | null; retry_of: number | null; delivery_id: string | null;
-  pusher_name: string | null; pusher_email: string | null; head_message: string | null; head_author: string | null; head_author_email: string | null; head_url: string | null;
+  id: number;
+  project: string;
+  branch: string;
+  requested_sha: string | null;
+  sha: string | null;
+  ref_slug: string;
+  trigger: string;
+  requested_by: string | null;
+  status: BuildStatus;
+  reason: string | null;
+  version: string | null;
+  commit_subject: string | null;
+  commit_author: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  runner: string | null;
+  cancel_requested_by: string | null;
+  superseded_by: number | null;
+  retry_of: number | null;
+  delivery_id: string | null;
+  pusher_name: string | null;
+  pusher_email: string | null;
+  head_message: string | null;
+  head_author: string | null;
+  head_author_email: string | null;
+  head_url: string | null;
   outcome: BuildOutcome | null;
 }
 
@@ -25,17 +47,35 @@ export interface NewBuild {
   deliveryId?: string;
   retryOf?: number;
 }
-interface StageRow { build_id: number; name: string; title: string; status: StageStatus; started_at: number | null; finished_at: number | null; error: string | null }
-
+interface StageRow {
+  build_id: number;
+  name: string;
+  title: string;
+  status: StageStatus;
+  started_at: number | null;
+  finished_at: number | null;
+  error: string | null;
+}
 
 function toStage(r: StageRow): StageRecord {
-  return { name: r.name, title: r.title, status: r.status, startedAt: opt(r.started_at), finishedAt: opt(r.finished_at), error: opt(r.error) };
+  return {
+    name: r.name,
+    title: r.title,
+    status: r.status,
+    startedAt: opt(r.started_at),
+    finishedAt: opt(r.finished_at),
+    error: opt(r.error),
+  };
 }
 
 function pushOf(r: BuildRow): PushInfo | undefined {
   const p: PushInfo = {
-    pusherName: opt(r.pusher_name), pusherEmail: opt(r.pusher_email), headMessage: opt(r.head_message),
-    headAuthor: opt(r.head_author), headAuthorEmail: opt(r.head_author_email), headUrl: opt(r.head_url),
+    pusherName: opt(r.pusher_name),
+    pusherEmail: opt(r.pusher_email),
+    headMessage: opt(r.head_message),
+    headAuthor: opt(r.head_author),
+    headAuthorEmail: opt(r.head_author_email),
+    headUrl: opt(r.head_url),
   };
   return Object.values(p).some((v) => v !== undefined) ? p : undefined;
 }
@@ -57,8 +97,24 @@ export class BuildStore {
                pusher_name, pusher_email, head_message, head_author, head_author_email, head_url)
              VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(b.project, b.branch, b.requestedSha ?? null, b.refSlug, b.trigger, b.requestedBy ?? null, now, b.runner ?? null, b.deliveryId ?? null, b.retryOf ?? null,
-            p.pusherName ?? null, p.pusherEmail ?? null, p.headMessage ?? null, p.headAuthor ?? null, p.headAuthorEmail ?? null, p.headUrl ?? null).lastInsertRowid,
+          .run(
+            b.project,
+            b.branch,
+            b.requestedSha ?? null,
+            b.refSlug,
+            b.trigger,
+            b.requestedBy ?? null,
+            now,
+            b.runner ?? null,
+            b.deliveryId ?? null,
+            b.retryOf ?? null,
+            p.pusherName ?? null,
+            p.pusherEmail ?? null,
+            p.headMessage ?? null,
+            p.headAuthor ?? null,
+            p.headAuthorEmail ?? null,
+            p.headUrl ?? null,
+          ).lastInsertRowid,
       );
       const stage = this.db.prepare('INSERT INTO stages (build_id, seq, name, title, status) VALUES (?, ?, ?, ?, ?)');
       for (const [i, s] of b.stages.entries()) stage.run(id, i, s.name, s.title, 'pending');
@@ -68,49 +124,68 @@ export class BuildStore {
 
   /** The queue in brief (id and project, oldest first): what the scheduler reads on every change. */
   queueHeads(): { id: number; project: string }[] {
-    return this.db.prepare("SELECT id, project FROM builds WHERE status = 'queued' AND runner IS NULL ORDER BY id").all() as { id: number; project: string }[];
+    return this.db.prepare("SELECT id, project FROM builds WHERE status = 'queued' AND runner IS NULL ORDER BY id").all() as {
+      id: number;
+      project: string;
+    }[];
   }
 
   /** Queued builds per project. */
   queueDepth(): Record<string, number> {
-    const rows = this.db.prepare("SELECT project, COUNT(*) AS n FROM builds WHERE status = 'queued' AND runner IS NULL GROUP BY project").all() as { project: string; n: number }[];
+    const rows = this.db
+      .prepare("SELECT project, COUNT(*) AS n FROM builds WHERE status = 'queued' AND runner IS NULL GROUP BY project")
+      .all() as { project: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.project, r.n]));
   }
 
   /** Queued builds nobody has claimed, oldest first: the queue. */
   queued(): BuildRecord[] {
-    return this.withStages(this.db.prepare("SELECT * FROM builds WHERE status = 'queued' AND runner IS NULL ORDER BY id").all() as BuildRow[]);
+    return this.withStages(
+      this.db.prepare("SELECT * FROM builds WHERE status = 'queued' AND runner IS NULL ORDER BY id").all() as BuildRow[],
+    );
   }
 
   /** Builds some process claimed and has not finished: queued-and-claimed or running. */
   claimed(): (BuildRecord & { runner: string })[] {
-    const rows = this.db.prepare("SELECT * FROM builds WHERE status IN ('queued','running') AND runner IS NOT NULL ORDER BY id").all() as BuildRow[];
+    const rows = this.db
+      .prepare("SELECT * FROM builds WHERE status IN ('queued','running') AND runner IS NOT NULL ORDER BY id")
+      .all() as BuildRow[];
     return this.withStages(rows).map((b, i) => ({ ...b, runner: rows[i].runner! }));
   }
 
   /** Takes a queued build for `runner`; false if another process took it first or it was cancelled. */
   claim(id: number, runner: string): boolean {
-    return this.db.prepare("UPDATE builds SET runner = ? WHERE id = ? AND status = 'queued' AND runner IS NULL").run(runner, id).changes === 1;
+    return (
+      this.db.prepare("UPDATE builds SET runner = ? WHERE id = ? AND status = 'queued' AND runner IS NULL").run(runner, id).changes === 1
+    );
   }
 
   /** A queued or running build of this very commit of a branch (a push and a reconciliation of the same commit make one build). */
   pendingOfCommit(project: string, branch: string, sha: string): BuildRecord | undefined {
     const row = this.db
-      .prepare("SELECT * FROM builds WHERE project = ? AND branch = ? AND status IN ('queued','running') AND (requested_sha = ? OR sha = ?) ORDER BY id DESC LIMIT 1")
+      .prepare(
+        "SELECT * FROM builds WHERE project = ? AND branch = ? AND status IN ('queued','running') AND (requested_sha = ? OR sha = ?) ORDER BY id DESC LIMIT 1",
+      )
       .get(project, branch, sha, sha) as BuildRow | undefined;
     return row && this.withStages([row])[0];
   }
 
   /** Unclaimed queued builds of a branch, which a newer build replaces. */
   queuedOfBranch(project: string, branch: string): number[] {
-    return (this.db.prepare("SELECT id FROM builds WHERE project = ? AND branch = ? AND status = 'queued' AND runner IS NULL").all(project, branch) as { id: number }[]).map((r) => r.id);
+    return (
+      this.db
+        .prepare("SELECT id FROM builds WHERE project = ? AND branch = ? AND status = 'queued' AND runner IS NULL")
+        .all(project, branch) as { id: number }[]
+    ).map((r) => r.id);
   }
 
   /** Marks a queued build superseded (cancelled, with the newer build's id); false if it was no longer queued. */
   supersede(id: number, by: number, now = Date.now()): boolean {
     return this.db.transaction(() => {
       const n = this.db
-        .prepare("UPDATE builds SET status = 'cancelled', outcome = 'superseded', superseded_by = ?, reason = ?, finished_at = ? WHERE id = ? AND status = 'queued' AND runner IS NULL")
+        .prepare(
+          "UPDATE builds SET status = 'cancelled', outcome = 'superseded', superseded_by = ?, reason = ?, finished_at = ? WHERE id = ? AND status = 'queued' AND runner IS NULL",
+        )
         .run(by, `superseded by #${by}, a newer push of the branch`, now, id).changes;
       if (n) this.db.prepare("UPDATE stages SET status = 'cancelled' WHERE build_id = ? AND status = 'pending'").run(id);
       return n === 1;
@@ -121,7 +196,9 @@ export class BuildStore {
   cancelQueued(id: number, reason: string, now = Date.now()): boolean {
     return this.db.transaction(() => {
       const n = this.db
-        .prepare("UPDATE builds SET status = 'cancelled', outcome = 'cancelled', reason = ?, finished_at = ? WHERE id = ? AND status = 'queued' AND runner IS NULL")
+        .prepare(
+          "UPDATE builds SET status = 'cancelled', outcome = 'cancelled', reason = ?, finished_at = ? WHERE id = ? AND status = 'queued' AND runner IS NULL",
+        )
         .run(reason, now, id).changes;
       if (n) this.db.prepare("UPDATE stages SET status = 'cancelled' WHERE build_id = ? AND status = 'pending'").run(id);
       return n === 1;
@@ -139,36 +216,64 @@ export class BuildStore {
    */
   endInterrupted(id: number, status: 'failed' | 'success', reason: string, now = Date.now()): void {
     this.db.transaction(() => {
-      this.db.prepare("UPDATE builds SET status = ?, reason = ?, finished_at = ? WHERE id = ? AND status IN ('queued','running')").run(status, reason, now, id);
-      this.db.prepare("UPDATE stages SET status = 'failed', finished_at = ?, error = 'interrupted' WHERE build_id = ? AND status = 'running'").run(now, id);
+      this.db
+        .prepare("UPDATE builds SET status = ?, reason = ?, finished_at = ? WHERE id = ? AND status IN ('queued','running')")
+        .run(status, reason, now, id);
+      this.db
+        .prepare("UPDATE stages SET status = 'failed', finished_at = ?, error = 'interrupted' WHERE build_id = ? AND status = 'running'")
+        .run(now, id);
       this.db.prepare("UPDATE stages SET status = 'skipped' WHERE build_id = ? AND status = 'pending'").run(id);
     })();
   }
 
   /** The newest build of a branch (any status): what reconciliation compares a branch head with. */
   lastOfBranch(project: string, branch: string): BuildRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM builds WHERE project = ? AND branch = ? ORDER BY id DESC LIMIT 1').get(project, branch) as BuildRow | undefined;
+    const row = this.db.prepare('SELECT * FROM builds WHERE project = ? AND branch = ? ORDER BY id DESC LIMIT 1').get(project, branch) as
+      | BuildRow
+      | undefined;
     return row && this.withStages([row])[0];
   }
 
   /** Branches of a project built since a time (besides the production branch, what reconciliation watches). */
   branchesSince(project: string, since: number): string[] {
-    return (this.db.prepare('SELECT DISTINCT branch FROM builds WHERE project = ? AND created_at >= ?').all(project, since) as { branch: string }[]).map((r) => r.branch);
+    return (
+      this.db.prepare('SELECT DISTINCT branch FROM builds WHERE project = ? AND created_at >= ?').all(project, since) as {
+        branch: string;
+      }[]
+    ).map((r) => r.branch);
   }
 
-  update(id: number, fields: Partial<Pick<BuildRecord, 'status' | 'reason' | 'outcome' | 'sha' | 'version' | 'commitSubject' | 'commitAuthor' | 'startedAt' | 'finishedAt'>>): void {
+  update(
+    id: number,
+    fields: Partial<
+      Pick<BuildRecord, 'status' | 'reason' | 'outcome' | 'sha' | 'version' | 'commitSubject' | 'commitAuthor' | 'startedAt' | 'finishedAt'>
+    >,
+  ): void {
     const cols: Record<string, unknown> = {
-      status: fields.status, reason: fields.reason, outcome: fields.outcome, sha: fields.sha, version: fields.version, commit_subject: fields.commitSubject,
-      commit_author: fields.commitAuthor, started_at: fields.startedAt, finished_at: fields.finishedAt,
+      status: fields.status,
+      reason: fields.reason,
+      outcome: fields.outcome,
+      sha: fields.sha,
+      version: fields.version,
+      commit_subject: fields.commitSubject,
+      commit_author: fields.commitAuthor,
+      started_at: fields.startedAt,
+      finished_at: fields.finishedAt,
     };
     const set = Object.entries(cols).filter(([, v]) => v !== undefined);
     if (!set.length) return;
     this.db.prepare(`UPDATE builds SET ${set.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ?`).run(...set.map(([, v]) => v), id);
   }
 
-  updateStage(buildId: number, name: string, fields: { status: StageStatus; startedAt?: number; finishedAt?: number; error?: string }): void {
+  updateStage(
+    buildId: number,
+    name: string,
+    fields: { status: StageStatus; startedAt?: number; finishedAt?: number; error?: string },
+  ): void {
     this.db
-      .prepare('UPDATE stages SET status = ?, started_at = COALESCE(?, started_at), finished_at = COALESCE(?, finished_at), error = COALESCE(?, error) WHERE build_id = ? AND name = ?')
+      .prepare(
+        'UPDATE stages SET status = ?, started_at = COALESCE(?, started_at), finished_at = COALESCE(?, finished_at), error = COALESCE(?, error) WHERE build_id = ? AND name = ?',
+      )
       .run(fields.status, fields.startedAt ?? null, fields.finishedAt ?? null, fields.error ?? null, buildId, name);
   }
 
@@ -193,8 +298,15 @@ export class BuildStore {
 
   /** Log lines of a build after a given line id (0 for all). */
   logs(buildId: number, afterId = 0, limit = 100_000): LogLine[] {
-    const rows = this.db.prepare('SELECT id, build_id, stage, ts, stream, line FROM build_logs WHERE build_id = ? AND id > ? ORDER BY id LIMIT ?').all(buildId, afterId, limit) as {
-      id: number; build_id: number; stage: string | null; ts: number; stream: LogLine['stream']; line: string;
+    const rows = this.db
+      .prepare('SELECT id, build_id, stage, ts, stream, line FROM build_logs WHERE build_id = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(buildId, afterId, limit) as {
+      id: number;
+      build_id: number;
+      stage: string | null;
+      ts: number;
+      stream: LogLine['stream'];
+      line: string;
     }[];
     return rows.map((r) => ({ id: r.id, buildId: r.build_id, stage: opt(r.stage), ts: r.ts, stream: r.stream, line: r.line }));
   }
@@ -205,7 +317,9 @@ export class BuildStore {
     // bounded IN lists: SQLite caps the number of bound variables
     for (let i = 0; i < rows.length; i += 500) {
       const ids = rows.slice(i, i + 500).map((r) => r.id);
-      const stageRows = this.db.prepare(`SELECT * FROM stages WHERE build_id IN (${ids.map(() => '?').join(',')}) ORDER BY build_id, seq`).all(...ids) as StageRow[];
+      const stageRows = this.db
+        .prepare(`SELECT * FROM stages WHERE build_id IN (${ids.map(() => '?').join(',')}) ORDER BY build_id, seq`)
+        .all(...ids) as StageRow[];
       for (const st of stageRows) {
         const list = stagesOf.get(st.build_id) ?? [];
         list.push(toStage(st));
@@ -213,10 +327,28 @@ export class BuildStore {
       }
     }
     return rows.map((r) => ({
-      id: r.id, project: r.project, branch: r.branch, requestedSha: opt(r.requested_sha), sha: opt(r.sha), refSlug: r.ref_slug, trigger: r.trigger,
-      requestedBy: opt(r.requested_by), status: r.status, reason: opt(r.reason), version: opt(r.version), commitSubject: opt(r.commit_subject),
-      commitAuthor: opt(r.commit_author), push: pushOf(r), deliveryId: opt(r.delivery_id), supersededBy: opt(r.superseded_by), retryOf: opt(r.retry_of),
-      cancelRequestedBy: opt(r.cancel_requested_by), outcome: opt(r.outcome), createdAt: r.created_at, startedAt: opt(r.started_at), finishedAt: opt(r.finished_at),
+      id: r.id,
+      project: r.project,
+      branch: r.branch,
+      requestedSha: opt(r.requested_sha),
+      sha: opt(r.sha),
+      refSlug: r.ref_slug,
+      trigger: r.trigger,
+      requestedBy: opt(r.requested_by),
+      status: r.status,
+      reason: opt(r.reason),
+      version: opt(r.version),
+      commitSubject: opt(r.commit_subject),
+      commitAuthor: opt(r.commit_author),
+      push: pushOf(r),
+      deliveryId: opt(r.delivery_id),
+      supersededBy: opt(r.superseded_by),
+      retryOf: opt(r.retry_of),
+      cancelRequestedBy: opt(r.cancel_requested_by),
+      outcome: opt(r.outcome),
+      createdAt: r.created_at,
+      startedAt: opt(r.started_at),
+      finishedAt: opt(r.finished_at),
       stages: stagesOf.get(r.id) ?? [],
     }));
   }

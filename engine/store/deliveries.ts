@@ -5,8 +5,18 @@ import { opt } from './row.js';
 export type { DeliveryOutcome, DeliveryRecord } from '../model.js';
 
 interface Row {
-  id: string; event: string; project: string | null; repository: string | null; via: string; verified: string | null; outcome: DeliveryOutcome;
-  detail: string | null; ref: string | null; after: string | null; build_id: number | null; received_at: number;
+  id: string;
+  event: string;
+  project: string | null;
+  repository: string | null;
+  via: string;
+  verified: string | null;
+  outcome: DeliveryOutcome;
+  detail: string | null;
+  ref: string | null;
+  after: string | null;
+  build_id: number | null;
+  received_at: number;
 }
 
 /** The most characters any stored field of a delivery keeps (a detail may say a little more). */
@@ -32,7 +42,20 @@ export class DeliveryStore {
         `INSERT OR IGNORE INTO deliveries (id, event, project, repository, via, verified, outcome, detail, ref, after, build_id, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(cap(d.id), cap(d.event), cap(d.project), cap(d.repository), cap(d.via), cap(d.verified), d.outcome, cap(d.detail, MAX_DETAIL), cap(d.ref), cap(d.after), d.buildId ?? null, now);
+      .run(
+        cap(d.id),
+        cap(d.event),
+        cap(d.project),
+        cap(d.repository),
+        cap(d.via),
+        cap(d.verified),
+        d.outcome,
+        cap(d.detail, MAX_DETAIL),
+        cap(d.ref),
+        cap(d.after),
+        d.buildId ?? null,
+        now,
+      );
     return r.changes === 1;
   }
 
@@ -73,7 +96,17 @@ export class DeliveryStore {
 
 function toRecord(r: Row): DeliveryRecord {
   return {
-    id: r.id, event: r.event, project: opt(r.project), repository: opt(r.repository), via: r.via, verified: opt(r.verified), outcome: r.outcome,
-    detail: opt(r.detail), ref: opt(r.ref), after: opt(r.after), buildId: opt(r.build_id), receivedAt: r.received_at,
+    id: r.id,
+    event: r.event,
+    project: opt(r.project),
+    repository: opt(r.repository),
+    via: r.via,
+    verified: opt(r.verified),
+    outcome: r.outcome,
+    detail: opt(r.detail),
+    ref: opt(r.ref),
+    after: opt(r.after),
+    buildId: opt(r.build_id),
+    receivedAt: r.received_at,
   };
 }

@@ -26,8 +26,14 @@ export interface Store {
  * only reads) is handed, so a write that others should hear of cannot go around the recorder.
  */
 export interface StoreReader {
-  builds: Pick<BuildStore, 'get' | 'list' | 'logs' | 'claimed' | 'lastOfBranch' | 'branchesSince' | 'queuedOfBranch' | 'queueDepth' | 'queued'>;
-  releases: Pick<ReleaseStore, 'liveRelease' | 'versions' | 'specOf' | 'deployments' | 'untagged' | 'release' | 'releases' | 'ofBuild' | 'byVersion' | 'testEndpoints'>;
+  builds: Pick<
+    BuildStore,
+    'get' | 'list' | 'logs' | 'claimed' | 'lastOfBranch' | 'branchesSince' | 'queuedOfBranch' | 'queueDepth' | 'queued'
+  >;
+  releases: Pick<
+    ReleaseStore,
+    'liveRelease' | 'versions' | 'specOf' | 'deployments' | 'untagged' | 'release' | 'releases' | 'ofBuild' | 'byVersion' | 'testEndpoints'
+  >;
   audit: Pick<AuditStore, 'list'>;
   leases: Pick<LeaseStore, 'holder'>;
   health: Pick<HealthStore, 'all' | 'get' | 'transitions'>;
@@ -42,7 +48,19 @@ export function openStore(dataDir: string): Store {
     db = openDb(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new ConfigError(`dataDir: cannot open greenci's database ${file} (${e.code ?? e.message}); check the directory exists and is writable by this user`);
+    throw new ConfigError(
+      `dataDir: cannot open greenci's database ${file} (${e.code ?? e.message}); check the directory exists and is writable by this user`,
+    );
   }
-  return { db, builds: new BuildStore(db), releases: new ReleaseStore(db), audit: new AuditStore(db), leases: new LeaseStore(db), deliveries: new DeliveryStore(db), outbox: new OutboxStore(db), health: new HealthStore(db), close: () => db.close() };
+  return {
+    db,
+    builds: new BuildStore(db),
+    releases: new ReleaseStore(db),
+    audit: new AuditStore(db),
+    leases: new LeaseStore(db),
+    deliveries: new DeliveryStore(db),
+    outbox: new OutboxStore(db),
+    health: new HealthStore(db),
+    close: () => db.close(),
+  };
 }

@@ -59,12 +59,18 @@ export class LeaseStore {
 
   /** Takes the lease for `token`, or returns who holds it. */
   tryAcquire(name: string, token: string, purpose: string, now = Date.now()): { ok: true } | { ok: false; holder: Lease } {
-    return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT name, token, pid, host, purpose, acquired_at AS acquiredAt FROM leases WHERE name = ?').get(name) as Lease | undefined;
-      if (row && row.token !== token && !gone(row)) return { ok: false as const, holder: row };
-      this.db.prepare('INSERT OR REPLACE INTO leases (name, token, pid, host, purpose, acquired_at) VALUES (?, ?, ?, ?, ?, ?)').run(name, token, process.pid, HOST, purpose, now);
-      return { ok: true as const };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare('SELECT name, token, pid, host, purpose, acquired_at AS acquiredAt FROM leases WHERE name = ?')
+          .get(name) as Lease | undefined;
+        if (row && row.token !== token && !gone(row)) return { ok: false as const, holder: row };
+        this.db
+          .prepare('INSERT OR REPLACE INTO leases (name, token, pid, host, purpose, acquired_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(name, token, process.pid, HOST, purpose, now);
+        return { ok: true as const };
+      })
+      .immediate();
   }
 
   release(name: string, token: string): void {
@@ -73,7 +79,9 @@ export class LeaseStore {
 
   /** Who holds a lease now (a dead holder counts as nobody). */
   holder(name: string): Lease | undefined {
-    const row = this.db.prepare('SELECT name, token, pid, host, purpose, acquired_at AS acquiredAt FROM leases WHERE name = ?').get(name) as Lease | undefined;
+    const row = this.db.prepare('SELECT name, token, pid, host, purpose, acquired_at AS acquiredAt FROM leases WHERE name = ?').get(name) as
+      | Lease
+      | undefined;
     return row && !gone(row) ? row : undefined;
   }
 }

@@ -11,20 +11,59 @@ export interface DeploymentOutcome {
   endpoints?: Record<string, string>;
 }
 
-interface ReleaseRow { id: number; project: string; version: string; sha: string; build_id: number | null; images: string; spec: string; tag_pushed: number; created_at: number }
+interface ReleaseRow {
+  id: number;
+  project: string;
+  version: string;
+  sha: string;
+  build_id: number | null;
+  images: string;
+  spec: string;
+  tag_pushed: number;
+  created_at: number;
+}
 interface DeploymentRow {
-  id: number; project: string; env: 'test' | 'production'; kind: DeploymentKind; build_id: number | null; release_id: number | null; version: string | null;
-  requested_by: string | null; status: DeploymentRecord['status']; reason: string | null; started_at: number; finished_at: number | null;
+  id: number;
+  project: string;
+  env: 'test' | 'production';
+  kind: DeploymentKind;
+  build_id: number | null;
+  release_id: number | null;
+  version: string | null;
+  requested_by: string | null;
+  status: DeploymentRecord['status'];
+  reason: string | null;
+  started_at: number;
+  finished_at: number | null;
   endpoints: string | null;
 }
 
 function toRelease(r: ReleaseRow): ReleaseRecord {
-  return { id: r.id, project: r.project, version: r.version, sha: r.sha, buildId: opt(r.build_id), images: JSON.parse(r.images), tagPushed: r.tag_pushed === 1, createdAt: r.created_at };
+  return {
+    id: r.id,
+    project: r.project,
+    version: r.version,
+    sha: r.sha,
+    buildId: opt(r.build_id),
+    images: JSON.parse(r.images),
+    tagPushed: r.tag_pushed === 1,
+    createdAt: r.created_at,
+  };
 }
 function toDeployment(r: DeploymentRow): DeploymentRecord {
   return {
-    id: r.id, project: r.project, env: r.env, kind: r.kind, buildId: opt(r.build_id), releaseId: opt(r.release_id), version: opt(r.version),
-    requestedBy: opt(r.requested_by), status: r.status, reason: opt(r.reason), startedAt: r.started_at, finishedAt: opt(r.finished_at),
+    id: r.id,
+    project: r.project,
+    env: r.env,
+    kind: r.kind,
+    buildId: opt(r.build_id),
+    releaseId: opt(r.release_id),
+    version: opt(r.version),
+    requestedBy: opt(r.requested_by),
+    status: r.status,
+    reason: opt(r.reason),
+    startedAt: r.started_at,
+    finishedAt: opt(r.finished_at),
     endpoints: r.endpoints === null ? undefined : (JSON.parse(r.endpoints) as Record<string, string>),
   };
 }
@@ -33,11 +72,25 @@ function toDeployment(r: DeploymentRow): DeploymentRecord {
 export class ReleaseStore {
   constructor(private readonly db: Db) {}
 
-  createRelease(r: { project: string; version: string; sha: string; buildId?: number; images: Record<string, ImageRef>; spec: ProjectSpec; tagPushed: boolean }, now = Date.now()): ReleaseRecord {
+  createRelease(
+    r: {
+      project: string;
+      version: string;
+      sha: string;
+      buildId?: number;
+      images: Record<string, ImageRef>;
+      spec: ProjectSpec;
+      tagPushed: boolean;
+    },
+    now = Date.now(),
+  ): ReleaseRecord {
     const id = Number(
       this.db
-        .prepare('INSERT INTO releases (project, version, sha, build_id, images, spec, tag_pushed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(r.project, r.version, r.sha, r.buildId ?? null, JSON.stringify(r.images), JSON.stringify(r.spec), r.tagPushed ? 1 : 0, now).lastInsertRowid,
+        .prepare(
+          'INSERT INTO releases (project, version, sha, build_id, images, spec, tag_pushed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(r.project, r.version, r.sha, r.buildId ?? null, JSON.stringify(r.images), JSON.stringify(r.spec), r.tagPushed ? 1 : 0, now)
+        .lastInsertRowid,
     );
     return this.release(id)!;
   }
@@ -70,25 +123,41 @@ export class ReleaseStore {
     return (this.db.prepare('SELECT version FROM releases WHERE project = ?').all(project) as { version: string }[]).map((r) => r.version);
   }
 
-  startDeployment(d: { project: string; env: 'test' | 'production'; kind: DeploymentKind; buildId?: number; releaseId?: number; version?: string; requestedBy?: string }, now = Date.now()): number {
+  startDeployment(
+    d: {
+      project: string;
+      env: 'test' | 'production';
+      kind: DeploymentKind;
+      buildId?: number;
+      releaseId?: number;
+      version?: string;
+      requestedBy?: string;
+    },
+    now = Date.now(),
+  ): number {
     return Number(
       this.db
-        .prepare('INSERT INTO deployments (project, env, kind, build_id, release_id, version, requested_by, status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(d.project, d.env, d.kind, d.buildId ?? null, d.releaseId ?? null, d.version ?? null, d.requestedBy ?? null, 'running', now).lastInsertRowid,
+        .prepare(
+          'INSERT INTO deployments (project, env, kind, build_id, release_id, version, requested_by, status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(d.project, d.env, d.kind, d.buildId ?? null, d.releaseId ?? null, d.version ?? null, d.requestedBy ?? null, 'running', now)
+        .lastInsertRowid,
     );
   }
 
   finishDeployment(id: number, status: 'success' | 'failed', fields: DeploymentOutcome = {}, now = Date.now()): void {
     this.db
-      .prepare('UPDATE deployments SET status = ?, reason = ?, release_id = COALESCE(?, release_id), endpoints = ?, finished_at = ? WHERE id = ?')
+      .prepare(
+        'UPDATE deployments SET status = ?, reason = ?, release_id = COALESCE(?, release_id), endpoints = ?, finished_at = ? WHERE id = ?',
+      )
       .run(status, fields.reason ?? null, fields.releaseId ?? null, fields.endpoints ? JSON.stringify(fields.endpoints) : null, now, id);
   }
 
   /** The addresses a build's test environment answered on (app → health URL), when its deployment succeeded. */
   testEndpoints(buildId: number): Record<string, string> | undefined {
-    const r = this.db.prepare("SELECT endpoints FROM deployments WHERE build_id = ? AND env = 'test' AND status = 'success' ORDER BY id DESC LIMIT 1").get(buildId) as
-      | { endpoints: string | null }
-      | undefined;
+    const r = this.db
+      .prepare("SELECT endpoints FROM deployments WHERE build_id = ? AND env = 'test' AND status = 'success' ORDER BY id DESC LIMIT 1")
+      .get(buildId) as { endpoints: string | null } | undefined;
     return r?.endpoints ? (JSON.parse(r.endpoints) as Record<string, string>) : undefined;
   }
 
@@ -106,22 +175,29 @@ export class ReleaseStore {
    * the environment's lock, so the process that started them is gone. Returns how many.
    */
   closeInterrupted(project: string, env: 'test' | 'production', now = Date.now()): number {
-    const reason = env === 'production'
-      ? 'interrupted: greenci stopped during this deployment; production may not match the live release'
-      : 'interrupted: greenci stopped during this deployment; the next build deploys the test environment afresh';
+    const reason =
+      env === 'production'
+        ? 'interrupted: greenci stopped during this deployment; production may not match the live release'
+        : 'interrupted: greenci stopped during this deployment; the next build deploys the test environment afresh';
     return this.db
-      .prepare(`UPDATE deployments SET status = 'interrupted', finished_at = ?, reason = ? WHERE project = ? AND env = ? AND status = 'running'`)
+      .prepare(
+        `UPDATE deployments SET status = 'interrupted', finished_at = ?, reason = ? WHERE project = ? AND env = ? AND status = 'running'`,
+      )
       .run(now, reason, project, env).changes;
   }
 
   /** Releases whose git tag origin has not got yet (a push that failed, or a crash before it), oldest first. */
   untagged(project: string): ReleaseRecord[] {
-    return (this.db.prepare('SELECT * FROM releases WHERE project = ? AND tag_pushed = 0 ORDER BY id').all(project) as ReleaseRow[]).map(toRelease);
+    return (this.db.prepare('SELECT * FROM releases WHERE project = ? AND tag_pushed = 0 ORDER BY id').all(project) as ReleaseRow[]).map(
+      toRelease,
+    );
   }
 
   /** The release a build put into production, if it got that far. */
   ofBuild(buildId: number): ReleaseRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM releases WHERE build_id = ? ORDER BY id DESC LIMIT 1').get(buildId) as ReleaseRow | undefined;
+    const row = this.db.prepare('SELECT * FROM releases WHERE build_id = ? ORDER BY id DESC LIMIT 1').get(buildId) as
+      | ReleaseRow
+      | undefined;
     return row && toRelease(row);
   }
 

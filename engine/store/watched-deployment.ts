@@ -19,7 +19,8 @@ export function watchedDeployment(store: WatchedDeploymentSource, project: strin
   const [last] = store.releases.deployments(project, env, 1);
   if (!last) return undefined;
   // still `running` with nobody holding the lock: its process died; the environment stands on nothing known
-  if (last.status === 'running') return env === 'production' ? store.releases.deployments(project, env, 20).find((d) => d.status === 'success')?.id : undefined;
+  if (last.status === 'running')
+    return env === 'production' ? store.releases.deployments(project, env, 20).find((d) => d.status === 'success')?.id : undefined;
   if (env === 'production') {
     if (!store.releases.liveRelease(project)) return undefined;
     const [ok] = store.releases.deployments(project, env, 20).filter((d) => d.status === 'success');

@@ -13,26 +13,42 @@ export function daemonClient(c: ControlClient): EngineClient {
     mode: 'daemon',
     status: () => c.request('GET', '/status'),
     connect: (h) => followEvents(c, h),
-    builds: (o = {}) => c.request('GET', `/builds?${new URLSearchParams({ ...(o.project ? { project: o.project } : {}), limit: String(o.limit ?? 20) })}`),
-    build: (id) => c.request<BuildRecord>('GET', `/builds/${id}`).catch((err: Error) => (err instanceof NotFoundError ? undefined : Promise.reject(err))),
+    builds: (o = {}) =>
+      c.request('GET', `/builds?${new URLSearchParams({ ...(o.project ? { project: o.project } : {}), limit: String(o.limit ?? 20) })}`),
+    build: (id) =>
+      c
+        .request<BuildRecord>('GET', `/builds/${id}`)
+        .catch((err: Error) => (err instanceof NotFoundError ? undefined : Promise.reject(err))),
     async logs(id, o) {
       let end: BuildRecord | undefined;
       let failure: Error | undefined;
-      await c.stream('GET', `/builds/${id}/logs?follow=${o.follow ? 1 : 0}`, undefined, (m) => {
-        if (m.type === 'log') o.onLine(m as unknown as LogLine);
-        if (m.type === 'end') end = m.build as BuildRecord;
-        if (m.type === 'error') failure = errorFrom(m.kind as ErrorKind, String(m.error));
-      }, o.signal);
+      await c.stream(
+        'GET',
+        `/builds/${id}/logs?follow=${o.follow ? 1 : 0}`,
+        undefined,
+        (m) => {
+          if (m.type === 'log') o.onLine(m as unknown as LogLine);
+          if (m.type === 'end') end = m.build as BuildRecord;
+          if (m.type === 'error') failure = errorFrom(m.kind as ErrorKind, String(m.error));
+        },
+        o.signal,
+      );
       if (failure) throw failure;
       return end ?? (await c.request<BuildRecord>('GET', `/builds/${id}`));
     },
     async containerLogs(id, o) {
       let failure: string | undefined;
       const query = new URLSearchParams({ tail: String(o.tail ?? 200), follow: o.follow ? '1' : '0' });
-      await c.stream('GET', `/containers/${enc(id)}/logs?${query}`, undefined, (m) => {
-        if (m.type === 'log') o.onLine(String(m.line), m.stream === 'stderr' ? 'stderr' : 'stdout');
-        if (m.type === 'error') failure = String(m.error);
-      }, o.signal);
+      await c.stream(
+        'GET',
+        `/containers/${enc(id)}/logs?${query}`,
+        undefined,
+        (m) => {
+          if (m.type === 'log') o.onLine(String(m.line), m.stream === 'stderr' ? 'stderr' : 'stdout');
+          if (m.type === 'error') failure = String(m.error);
+        },
+        o.signal,
+      );
       if (failure) throw new Error(failure);
     },
     releases: (project) => c.request('GET', `/projects/${enc(project)}/releases`),

@@ -29,17 +29,23 @@ export function followEvents(client: ControlClient, h: ConnectHandlers): () => v
       let detail = 'the daemon closed the connection';
       try {
         alive();
-        await client.stream('GET', '/events', undefined, (m) => {
-          alive();
-          if (m.type === 'heartbeat') return;
-          if (m.type === 'snapshot') {
-            attempt = 0;
-            h.onConnection({ mode: 'daemon', state: 'connected', daemon: m.daemon as DaemonInfo });
-            h.onSnapshot(m.snapshot as Snapshot);
-            return;
-          }
-          h.onEvent(m as unknown as EngineEvent);
-        }, round.signal);
+        await client.stream(
+          'GET',
+          '/events',
+          undefined,
+          (m) => {
+            alive();
+            if (m.type === 'heartbeat') return;
+            if (m.type === 'snapshot') {
+              attempt = 0;
+              h.onConnection({ mode: 'daemon', state: 'connected', daemon: m.daemon as DaemonInfo });
+              h.onSnapshot(m.snapshot as Snapshot);
+              return;
+            }
+            h.onEvent(m as unknown as EngineEvent);
+          },
+          round.signal,
+        );
         if (round.signal.reason instanceof Error) detail = round.signal.reason.message;
       } catch (err) {
         detail = describe(err);

@@ -11,7 +11,10 @@ export function localClient(local: Runtime): EngineClient {
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
     inFlight.add(p);
-    void p.then(() => inFlight.delete(p), () => inFlight.delete(p));
+    void p.then(
+      () => inFlight.delete(p),
+      () => inFlight.delete(p),
+    );
     return p;
   };
   return {

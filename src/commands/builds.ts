@@ -9,11 +9,10 @@ import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { BUILDS_USAGE, LOGS_USAGE } from './usage.js';
 
-
 /** Lists recent builds, newest first (queued ones included). */
 export async function buildsCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { limit: { type: 'string', short: 'n' } }, BUILDS_USAGE);
-  if (values.help) return io.out(BUILDS_USAGE), EXIT.ok;
+  if (values.help) return (io.out(BUILDS_USAGE), EXIT.ok);
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit takes a whole number above 0\nusage: ${BUILDS_USAGE}`);
   const client = await openClient(io, values.config);
@@ -29,7 +28,7 @@ export async function buildsCommand(args: string[], io: Io): Promise<number> {
 /** Prints a build's log, stage by stage; `-f` follows it until the build ends (Ctrl-C stops following, not the build). */
 export async function logsCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { stage: { type: 'string' }, follow: { type: 'boolean', short: 'f' } }, LOGS_USAGE);
-  if (values.help) return io.out(LOGS_USAGE), EXIT.ok;
+  if (values.help) return (io.out(LOGS_USAGE), EXIT.ok);
   const id = Number(positionals[0]);
   if (positionals.length !== 1 || !Number.isInteger(id) || id < 1) throw new UsageError(`name one build id\nusage: ${LOGS_USAGE}`);
   const client = await openClient(io, values.config);

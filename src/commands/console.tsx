@@ -13,7 +13,6 @@ import { requireConfig } from '../require-config.js';
 import type { Runtime } from '../runtime.js';
 import { CONSOLE_USAGE } from './usage.js';
 
-
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
 
@@ -24,14 +23,17 @@ const ALT_SCREEN_OFF = '\x1b[?1049l';
  */
 export async function consoleCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, {}, CONSOLE_USAGE);
-  if (values.help) return io.out(CONSOLE_USAGE), EXIT.ok;
+  if (values.help) return (io.out(CONSOLE_USAGE), EXIT.ok);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new UsageError('the console needs a terminal (stdin and stdout a TTY); for scripts use `greenci status --json`, `greenci builds`, `greenci logs -f`');
+    throw new UsageError(
+      'the console needs a terminal (stdin and stdout a TTY); for scripts use `greenci status --json`, `greenci builds`, `greenci logs -f`',
+    );
   }
   const config = requireConfig(io, values.config);
   const user = whoAsked(io.env);
   const client = await ControlClient.connect(config.control.socket!).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EACCES') throw new UsageError(`no permission on ${config.control.socket}: add yourself to the greenci group (or run as the greenci user)`);
+    if (err.code === 'EACCES')
+      throw new UsageError(`no permission on ${config.control.socket}: add yourself to the greenci group (or run as the greenci user)`);
     throw err;
   });
   let local: Runtime | undefined;
@@ -80,12 +82,16 @@ export async function consoleCommand(args: string[], io: Io): Promise<number> {
     process.off('warning', onWarning);
     for (const l of warningListeners) process.on('warning', l as (w: Error) => void);
     for (const w of warnings.slice(-20)) io.err(`greenci: warning during the console: ${w}`);
-    if (io.env.GREENCI_CONSOLE_TIMING === '1' && firstFrameMs !== undefined) io.err(`greenci console: first frame ${firstFrameMs.toFixed(0)} ms after start`);
+    if (io.env.GREENCI_CONSOLE_TIMING === '1' && firstFrameMs !== undefined)
+      io.err(`greenci console: first frame ${firstFrameMs.toFixed(0)} ms after start`);
     if (local) {
       await source.settle();
       // a production change in progress always finishes (the engine holds it to the end); builds stop and are queued again
       const requeued = await local.stop({ graceMs: 0 });
-      if (requeued.length) io.err(`greenci: stopped build${requeued.length > 1 ? 's' : ''} ${requeued.map((b) => `#${b.id}`).join(', ')}; queued again for the next start`);
+      if (requeued.length)
+        io.err(
+          `greenci: stopped build${requeued.length > 1 ? 's' : ''} ${requeued.map((b) => `#${b.id}`).join(', ')}; queued again for the next start`,
+        );
     }
     release();
   }

@@ -5,7 +5,6 @@ import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { DAEMON_USAGE } from './usage.js';
 
-
 /**
  * Runs greenci headless (under systemd): NDJSON logs on stdout, no TTY needed. SIGTERM or
  * Ctrl-C stops it gracefully (exit 0); a second one while draining is reported, not obeyed;
@@ -13,7 +12,7 @@ import { DAEMON_USAGE } from './usage.js';
  */
 export async function daemonCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, {}, DAEMON_USAGE);
-  if (values.help) return io.out(DAEMON_USAGE), EXIT.ok;
+  if (values.help) return (io.out(DAEMON_USAGE), EXIT.ok);
   const daemon = new Daemon({ configPath: values.config, env: io.env, cwd: io.cwd });
   try {
     await daemon.start();
@@ -26,7 +25,8 @@ export async function daemonCommand(args: string[], io: Io): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const onStop = (signal: string) => {
-      if (stopping) return void daemon.log.warn({ signal }, 'already stopping: waiting for running stages (production changes are never cut)');
+      if (stopping)
+        return void daemon.log.warn({ signal }, 'already stopping: waiting for running stages (production changes are never cut)');
       stopping = true;
       daemon.log.info({ signal }, `${signal} received`);
       daemon.stop().then(

@@ -8,7 +8,6 @@ import { packageRoot } from '../package-root.js';
 import { runCommand } from './run.js';
 import { DEMO_USAGE } from './usage.js';
 
-
 /**
  * The built-in demo: puts the sample Green project (billing + weight APIs, their databases and
  * an API test) in a local bare repository that stands in for GitHub, writes a config for it, and
@@ -16,7 +15,7 @@ import { DEMO_USAGE } from './usage.js';
  */
 export async function demoCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { dir: { type: 'string' } }, DEMO_USAGE);
-  if (values.help) return io.out(DEMO_USAGE), EXIT.ok;
+  if (values.help) return (io.out(DEMO_USAGE), EXIT.ok);
   const dir = path.resolve(io.cwd, values.dir ?? 'demo');
   const bare = path.join(dir, 'origin', 'green.git');
   const configFile = path.join(dir, 'greenci.config.yml');
@@ -29,7 +28,18 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     author: { name: 'Green Developer', email: 'dev@green.example' },
   });
   if (!existsSync(configFile)) {
-    writeFileSync(configFile, ['# written by greenci demo', 'dataDir: ./data', 'projects:', '  green:', '    repo: ./origin/green.git', '    productionBranch: master', ''].join('\n'));
+    writeFileSync(
+      configFile,
+      [
+        '# written by greenci demo',
+        'dataDir: ./data',
+        'projects:',
+        '  green:',
+        '    repo: ./origin/green.git',
+        '    productionBranch: master',
+        '',
+      ].join('\n'),
+    );
   }
   io.out(`demo: ${created ? 'created' : 'reusing'} the sample repository ${bare}`);
   io.out(`demo: config ${configFile}`);

@@ -9,7 +9,7 @@ import { MAIL_USAGE } from './usage.js';
 /** `greenci mail test <address>`: sends one email now and says what the SMTP server answered. */
 export async function mailCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {}, MAIL_USAGE);
-  if (values.help) return io.out(MAIL_USAGE), EXIT.ok;
+  if (values.help) return (io.out(MAIL_USAGE), EXIT.ok);
   const [sub, address] = positionals;
   if (sub !== 'test' || !address || positionals.length !== 2) throw new UsageError(`usage: ${MAIL_USAGE}`);
   if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address)) throw new UsageError(`not an email address: ${JSON.stringify(address)}`);

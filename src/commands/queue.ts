@@ -9,7 +9,6 @@ import { whoAsked, type Io } from '../io.js';
 import { holdSignals } from '../signals.js';
 import { TRIGGER_USAGE, CANCEL_USAGE, RETRY_USAGE } from './usage.js';
 
-
 /**
  * Queues a build. With a daemon it is queued there and the command returns; without one the
  * build runs here and now, a line per stage (Ctrl-C cancels it cleanly). `retry` does the same
@@ -17,7 +16,7 @@ import { TRIGGER_USAGE, CANCEL_USAGE, RETRY_USAGE } from './usage.js';
  */
 export async function triggerCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { branch: { type: 'string', short: 'b' }, sha: { type: 'string' } }, TRIGGER_USAGE);
-  if (values.help) return io.out(TRIGGER_USAGE), EXIT.ok;
+  if (values.help) return (io.out(TRIGGER_USAGE), EXIT.ok);
   const [project, ...extra] = positionals;
   if (!project || extra.length) throw new UsageError(`name one project\nusage: ${TRIGGER_USAGE}`);
   if (values.branch === undefined) throw new UsageError(`--branch is required\nusage: ${TRIGGER_USAGE}`);
@@ -39,7 +38,11 @@ async function runOrHandOver(client: EngineClient, queued: BuildRecord, io: Io, 
   }
   if (!json) io.out(`${buildTitle(queued)} (no daemon: running it here)`);
   const abort = new AbortController();
-  const releaseSignals = holdSignals((s) => (io.err(`greenci: ${s}: cancelling the build...`), abort.abort(`cancelled by ${whoAsked(io.env)}`)), 'greenci: still cancelling', io.err);
+  const releaseSignals = holdSignals(
+    (s) => (io.err(`greenci: ${s}: cancelling the build...`), abort.abort(`cancelled by ${whoAsked(io.env)}`)),
+    'greenci: still cancelling',
+    io.err,
+  );
   const printed = new Set<string>();
   try {
     const build = await client.runHere(queued.id, abort.signal, (b) => {
@@ -65,13 +68,14 @@ function buildId(positionals: string[], usage: string): number {
 /** Cancels a queued or running build (a production change in progress still finishes). */
 export async function cancelCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {}, CANCEL_USAGE);
-  if (values.help) return io.out(CANCEL_USAGE), EXIT.ok;
+  if (values.help) return (io.out(CANCEL_USAGE), EXIT.ok);
   const id = buildId(positionals, CANCEL_USAGE);
   const client = await openClient(io, values.config);
   try {
     const b = await client.cancel(id, whoAsked(io.env));
     if (values.json) io.out(JSON.stringify(b));
-    else io.out(b.status === 'cancelled' ? `⊘ build #${id} cancelled` : `⊘ build #${id}: cancel requested; it stops at the next safe point`);
+    else
+      io.out(b.status === 'cancelled' ? `⊘ build #${id} cancelled` : `⊘ build #${id}: cancel requested; it stops at the next safe point`);
     return EXIT.ok;
   } finally {
     await client.close();
@@ -81,7 +85,7 @@ export async function cancelCommand(args: string[], io: Io): Promise<number> {
 /** Queues the same commit again as a new build. */
 export async function retryCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {}, RETRY_USAGE);
-  if (values.help) return io.out(RETRY_USAGE), EXIT.ok;
+  if (values.help) return (io.out(RETRY_USAGE), EXIT.ok);
   const id = buildId(positionals, RETRY_USAGE);
   const client = await openClient(io, values.config);
   try {

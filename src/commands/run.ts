@@ -8,11 +8,10 @@ import { holdSignals } from '../signals.js';
 import { openRuntime } from '../runtime.js';
 import { RUN_USAGE } from './usage.js';
 
-
 /** Runs one pipeline in-process, printing a line per stage as it finishes. Ctrl-C cancels the build cleanly. */
 export async function runCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { branch: { type: 'string', short: 'b' }, sha: { type: 'string' } }, RUN_USAGE);
-  if (values.help) return io.out(RUN_USAGE), EXIT.ok;
+  if (values.help) return (io.out(RUN_USAGE), EXIT.ok);
   const [project, ...extra] = positionals;
   if (!project || extra.length) throw new UsageError(`name one project\nusage: ${RUN_USAGE}`);
   if (values.branch === undefined) throw new UsageError(`--branch is required\nusage: ${RUN_USAGE}`);
@@ -46,7 +45,10 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
       io.out(buildSummary(build));
       if (build.status === 'failed') {
         const failed = build.stages.find((s) => s.status === 'failed');
-        const tail = engine.logs(build.id).filter((l) => l.stage === failed?.name).slice(-15);
+        const tail = engine
+          .logs(build.id)
+          .filter((l) => l.stage === failed?.name)
+          .slice(-15);
         if (tail.length) io.out(`last lines of ${failed!.name}:\n${tail.map((l) => `  | ${printable(l.line)}`).join('\n')}`);
         io.out(`full log: greenci logs ${build.id}`);
       }

@@ -5,11 +5,10 @@ import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { STATUS_USAGE } from './usage.js';
 
-
 /** What runs where: production and test per project, running and queued builds, smee, the daemon. */
 export async function statusCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, {}, STATUS_USAGE);
-  if (values.help) return io.out(STATUS_USAGE), EXIT.ok;
+  if (values.help) return (io.out(STATUS_USAGE), EXIT.ok);
   const client = await openClient(io, values.config);
   try {
     const { snapshot, daemon } = await client.status();

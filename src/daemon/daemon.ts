@@ -47,7 +47,10 @@ export class Daemon {
   private readonly startedAt = Date.now();
 
   constructor(private readonly o: DaemonOptions) {
-    this.log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, pino.destination({ dest: 1, sync: true }));
+    this.log = pino(
+      { base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+      pino.destination({ dest: 1, sync: true }),
+    );
   }
 
   private load(): { config?: GreenciConfig; errors: string[] } {
@@ -65,7 +68,15 @@ export class Daemon {
     this.engine = this.runtime.engine;
     this.engine.subscribe((e) => logEvent(this.log, e));
     this.startMail();
-    this.log.info({ version: version(), config: this.o.configPath ?? this.o.env.GREENCI_CONFIG, dataDir: config.dataDir, projects: Object.keys(config.projects) }, 'greenci daemon starting');
+    this.log.info(
+      {
+        version: version(),
+        config: this.o.configPath ?? this.o.env.GREENCI_CONFIG,
+        dataDir: config.dataDir,
+        projects: Object.keys(config.projects),
+      },
+      'greenci daemon starting',
+    );
 
     await this.runtime.recover((n) => this.log[n.level]({ project: n.project, build: n.buildId }, n.msg));
 
@@ -87,7 +98,16 @@ export class Daemon {
   }
 
   info(): DaemonInfo {
-    return { pid: process.pid, version: version(), startedAt: this.startedAt, webhook: this.webhook && `http://${this.webhook.address}${this.config.webhook.path}`, metrics: this.metrics?.address, socket: this.config.control.socket!, draining: this.draining, reconciledAt: this.reconciledAt };
+    return {
+      pid: process.pid,
+      version: version(),
+      startedAt: this.startedAt,
+      webhook: this.webhook && `http://${this.webhook.address}${this.config.webhook.path}`,
+      metrics: this.metrics?.address,
+      socket: this.config.control.socket!,
+      draining: this.draining,
+      reconciledAt: this.reconciledAt,
+    };
   }
 
   get webhookAddress(): string | undefined {
@@ -96,18 +116,33 @@ export class Daemon {
 
   private async startWebhook(): Promise<void> {
     const intake = new Intake(this.engine, this.o.env);
-    this.webhook = await startWebhookServer(intake, { listen: this.config.webhook.listen, path: this.config.webhook.path, onError: (err) => this.log.error({ err: describeError(err) }, 'webhook handling failed'),
+    this.webhook = await startWebhookServer(intake, {
+      listen: this.config.webhook.listen,
+      path: this.config.webhook.path,
+      onError: (err) => this.log.error({ err: describeError(err) }, 'webhook handling failed'),
       onRefused: (status, message, headers) =>
-        this.engine.publish({ type: 'delivery', status, message, delivery: { id: String(headers['x-github-delivery'] ?? ''), event: String(headers['x-github-event'] ?? '') } }),
+        this.engine.publish({
+          type: 'delivery',
+          status,
+          message,
+          delivery: { id: String(headers['x-github-delivery'] ?? ''), event: String(headers['x-github-event'] ?? '') },
+        }),
     });
-    this.log.info({ webhook: this.webhook.address, path: this.config.webhook.path }, `webhooks on http://${this.webhook.address}${this.config.webhook.path}`);
+    this.log.info(
+      { webhook: this.webhook.address, path: this.config.webhook.path },
+      `webhooks on http://${this.webhook.address}${this.config.webhook.path}`,
+    );
   }
 
   /** Email: finished builds and rollbacks become outbox rows; the sender delivers them (and what an earlier run left pending). */
   private startMail(): void {
     this.runtime.startMail({
       sent: (id, response) => this.log.info({ mail: id, response }, `email #${id} sent`),
-      failed: (id, error, retryAt) => this.log.warn({ mail: id, error, retryAt }, `email #${id} not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`),
+      failed: (id, error, retryAt) =>
+        this.log.warn(
+          { mail: id, error, retryAt },
+          `email #${id} not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`,
+        ),
     });
     if (!this.config.smtp) this.log.info('email: no smtp in the config, so no email is queued or sent');
   }
@@ -123,14 +158,19 @@ export class Daemon {
 
   private startRelays(): void {
     const target = `http://${loopback(this.webhook!.address)}${this.config.webhook.path}?${this.webhook!.smeeQuery}`;
-    const wanted = new Map(Object.entries(this.config.projects).filter(([, p]) => p.smee).map(([name, p]) => [name, p.smee!]));
+    const wanted = new Map(
+      Object.entries(this.config.projects)
+        .filter(([, p]) => p.smee)
+        .map(([name, p]) => [name, p.smee!]),
+    );
     for (const [name, relay] of this.relays) {
-      if (wanted.get(name) !== relay.channel) (void relay.stop(), this.relays.delete(name));
+      if (wanted.get(name) !== relay.channel) void relay.stop(), this.relays.delete(name);
     }
     for (const [name, channel] of wanted) {
       if (this.relays.has(name)) continue;
       const relay = new SmeeRelay({
-        channel, target,
+        channel,
+        target,
         onState: (state) => this.engine.publish({ type: 'smee.state', project: name, state }),
       });
       this.relays.set(name, relay);
@@ -140,7 +180,11 @@ export class Daemon {
 
   private scheduleReconcile(): void {
     void this.reconcileTask?.destroy();
-    this.reconcileTask = scheduleJob(this.config.reconcile.schedule, () => this.reconcileAll('schedule'), { noOverlap: true, name: 'reconcile', log: (level, msg, fields) => this.log[level](fields ?? {}, msg) });
+    this.reconcileTask = scheduleJob(this.config.reconcile.schedule, () => this.reconcileAll('schedule'), {
+      noOverlap: true,
+      name: 'reconcile',
+      log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
+    });
   }
 
   /** Queues pushes nobody delivered (smee or GitHub dropped them, or the daemon was down); pushes release tags origin lacks. */
@@ -149,7 +193,11 @@ export class Daemon {
     for (const project of Object.keys(this.config.projects)) {
       try {
         const queued = await this.engine.reconcile(project);
-        for (const b of queued) this.log.warn({ project, build: b.id, branch: b.branch, sha: b.requestedSha, found: why }, `reconciliation found a push never delivered: ${project} ${b.branch} @ ${b.requestedSha?.slice(0, 12)}; queued #${b.id}`);
+        for (const b of queued)
+          this.log.warn(
+            { project, build: b.id, branch: b.branch, sha: b.requestedSha, found: why },
+            `reconciliation found a push never delivered: ${project} ${b.branch} @ ${b.requestedSha?.slice(0, 12)}; queued #${b.id}`,
+          );
       } catch (err) {
         this.log.warn({ project, err: describeError(err) }, `reconciliation of ${project} failed`);
       }
@@ -167,7 +215,8 @@ export class Daemon {
     }
     const old = this.config;
     for (const key of ['dataDir', 'docker', 'control', 'metrics'] as const) {
-      if (JSON.stringify(old[key]) !== JSON.stringify(config[key])) this.log.warn({ key }, `config reload: ${key} changed; that takes a restart (systemctl restart greenci)`);
+      if (JSON.stringify(old[key]) !== JSON.stringify(config[key]))
+        this.log.warn({ key }, `config reload: ${key} changed; that takes a restart (systemctl restart greenci)`);
     }
     this.engine.setConfig(config);
     this.config = { ...config, dataDir: old.dataDir, docker: old.docker, control: old.control, metrics: old.metrics };
@@ -206,7 +255,8 @@ export class Daemon {
       },
       onCancel: (ids) => this.log.warn({ builds: ids }, `grace period over: cancelling ${ids.map((i) => `#${i}`).join(', ')}`),
       afterDrain: async (requeued) => {
-        for (const b of requeued) this.log.info({ build: b.id, retryOf: b.retryOf }, `build #${b.retryOf} stopped by the shutdown; queued again as #${b.id}`);
+        for (const b of requeued)
+          this.log.info({ build: b.id, retryOf: b.retryOf }, `build #${b.retryOf} stopped by the shutdown; queued again as #${b.id}`);
         await this.control?.close();
         await this.metrics?.close();
         this.stopMetrics?.();

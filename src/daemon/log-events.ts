@@ -10,45 +10,94 @@ export function logEvent(log: Logger, e: EngineEvent): void {
   switch (e.type) {
     case 'build.updated': {
       const b = e.build;
-      const fields = { build: b.id, project: b.project, branch: b.branch, sha: b.sha ?? b.requestedSha, status: b.status, trigger: b.trigger };
+      const fields = {
+        build: b.id,
+        project: b.project,
+        branch: b.branch,
+        sha: b.sha ?? b.requestedSha,
+        status: b.status,
+        trigger: b.trigger,
+      };
       if (b.status === 'queued' && !b.startedAt) log.info(fields, `build #${b.id} queued: ${b.project} ${b.branch} (${b.trigger})`);
       else if (b.status === 'running' && !b.finishedAt) log.info(fields, `build #${b.id} running`);
       else if (b.status === 'failed') log.warn({ ...fields, reason: b.reason }, `build #${b.id} failed: ${b.reason ?? ''}`);
       else if (b.status === 'cancelled') log.info({ ...fields, reason: b.reason }, `build #${b.id} cancelled: ${b.reason ?? ''}`);
-      else if (b.status === 'success') log.info({ ...fields, version: b.version, reason: b.reason }, `build #${b.id} succeeded${b.version ? `: ${b.version} released` : ''}${b.reason ? `; ${b.reason}` : ''}`);
+      else if (b.status === 'success')
+        log.info(
+          { ...fields, version: b.version, reason: b.reason },
+          `build #${b.id} succeeded${b.version ? `: ${b.version} released` : ''}${b.reason ? `; ${b.reason}` : ''}`,
+        );
       return;
     }
     case 'stage.updated':
       if (e.stage.status === 'pending') return;
-      log.info({ build: e.buildId, stage: e.stage.name, status: e.stage.status, error: e.stage.error }, `build #${e.buildId} ${e.stage.name} ${e.stage.status}`);
+      log.info(
+        { build: e.buildId, stage: e.stage.name, status: e.stage.status, error: e.stage.error },
+        `build #${e.buildId} ${e.stage.name} ${e.stage.status}`,
+      );
       return;
     case 'deployment.updated': {
       const d = e.deployment;
       const level = d.status === 'failed' ? 'warn' : 'info';
-      log[level]({ project: d.project, env: d.env, kind: d.kind, version: d.version, status: d.status, reason: d.reason, by: d.requestedBy }, `${d.env} ${d.project}: ${d.kind}${d.version ? ` ${d.version}` : ''} ${d.status}${d.reason ? `: ${d.reason}` : ''}`);
+      log[level](
+        { project: d.project, env: d.env, kind: d.kind, version: d.version, status: d.status, reason: d.reason, by: d.requestedBy },
+        `${d.env} ${d.project}: ${d.kind}${d.version ? ` ${d.version}` : ''} ${d.status}${d.reason ? `: ${d.reason}` : ''}`,
+      );
       return;
     }
     case 'release.created':
-      log.info({ project: e.release.project, version: e.release.version, sha: e.release.sha }, `released ${e.release.project} ${e.release.version}`);
+      log.info(
+        { project: e.release.project, version: e.release.version, sha: e.release.sha },
+        `released ${e.release.project} ${e.release.version}`,
+      );
       return;
     case 'release.updated':
-      if (e.release.tagPushed) log.info({ project: e.release.project, version: e.release.version }, `tag ${e.release.version} of ${e.release.project} is on origin`);
+      if (e.release.tagPushed)
+        log.info(
+          { project: e.release.project, version: e.release.version },
+          `tag ${e.release.version} of ${e.release.project} is on origin`,
+        );
       return;
     case 'audit':
       return;
     case 'delivery': {
       const level = e.status >= 500 ? 'error' : e.status >= 400 ? 'warn' : 'info';
-      log[level]({ delivery: e.delivery.id, event: e.delivery.event, via: e.delivery.via, status: e.status, outcome: e.delivery.outcome, project: e.delivery.project, build: e.delivery.buildId }, `webhook ${e.delivery.event ?? '?'} ${e.delivery.id ?? ''}: ${e.status} ${e.message}`);
+      log[level](
+        {
+          delivery: e.delivery.id,
+          event: e.delivery.event,
+          via: e.delivery.via,
+          status: e.status,
+          outcome: e.delivery.outcome,
+          project: e.delivery.project,
+          build: e.delivery.buildId,
+        },
+        `webhook ${e.delivery.event ?? '?'} ${e.delivery.id ?? ''}: ${e.status} ${e.message}`,
+      );
       return;
     }
     case 'smee.state':
-      log[e.state.state === 'disconnected' ? 'warn' : 'info']({ project: e.project, smee: e.state.state, channel: e.state.channel, detail: e.state.detail }, `smee ${e.project}: ${e.state.state}${e.state.detail ? ` (${e.state.detail})` : ''}`);
+      log[e.state.state === 'disconnected' ? 'warn' : 'info'](
+        { project: e.project, smee: e.state.state, channel: e.state.channel, detail: e.state.detail },
+        `smee ${e.project}: ${e.state.state}${e.state.detail ? ` (${e.state.detail})` : ''}`,
+      );
       return;
     case 'health.updated': {
       const t = e.transition;
       if (!t) return;
       const level = t.to === 'down' ? 'warn' : 'info';
-      log[level]({ health: e.health.key, from: t.from, to: t.to, detail: t.detail, alert: t.alert, note: t.note, flapping: e.health.flapping || undefined }, `health: ${t.title} ${t.from} → ${t.to}${t.detail ? `: ${t.detail}` : ''}${t.note ? ` (${t.note})` : ''}${t.alert ? '; an alert for ops' : ''}`);
+      log[level](
+        {
+          health: e.health.key,
+          from: t.from,
+          to: t.to,
+          detail: t.detail,
+          alert: t.alert,
+          note: t.note,
+          flapping: e.health.flapping || undefined,
+        },
+        `health: ${t.title} ${t.from} → ${t.to}${t.detail ? `: ${t.detail}` : ''}${t.note ? ` (${t.note})` : ''}${t.alert ? '; an alert for ops' : ''}`,
+      );
       return;
     }
     case 'health.removed':

@@ -5,7 +5,6 @@ import type { Engine } from '../../engine/index.js';
 import { splitListen } from '../../engine/intake/webhook-server.js';
 import { isFinished } from '../../engine/model.js';
 
-
 /**
  * Prometheus metrics (prom-client), fed by engine events: deliveries by outcome, queue depth,
  * build and stage durations, deployments and rollbacks by outcome, environment health (the
@@ -14,39 +13,79 @@ import { isFinished } from '../../engine/model.js';
 export function createMetrics(engine: Engine): { registry: Registry; stop(): void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'greenci_process_' });
-  const deliveries = new Counter({ name: 'greenci_webhook_deliveries_total', help: 'Webhook deliveries by outcome (queued, ping, duplicate, rejected-401, ...)', labelNames: ['outcome', 'via'], registers: [registry] });
-  const builds = new Histogram({ name: 'greenci_build_duration_seconds', help: 'Build durations by project and result', labelNames: ['project', 'status'], buckets: [5, 10, 20, 30, 60, 120, 300, 600, 1800], registers: [registry] });
-  const stages = new Histogram({ name: 'greenci_stage_duration_seconds', help: 'Stage durations by stage and result', labelNames: ['stage', 'status'], buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [registry] });
-  const deployments = new Counter({ name: 'greenci_deployments_total', help: 'Deployments (deploy, promote, rollback, auto-rollback, restore, stop, teardown) by outcome', labelNames: ['project', 'env', 'kind', 'status'], registers: [registry] });
-  const rollbacks = new Counter({ name: 'greenci_rollbacks_total', help: 'Manual and automatic rollbacks by outcome', labelNames: ['project', 'kind', 'status'], registers: [registry] });
+  const deliveries = new Counter({
+    name: 'greenci_webhook_deliveries_total',
+    help: 'Webhook deliveries by outcome (queued, ping, duplicate, rejected-401, ...)',
+    labelNames: ['outcome', 'via'],
+    registers: [registry],
+  });
+  const builds = new Histogram({
+    name: 'greenci_build_duration_seconds',
+    help: 'Build durations by project and result',
+    labelNames: ['project', 'status'],
+    buckets: [5, 10, 20, 30, 60, 120, 300, 600, 1800],
+    registers: [registry],
+  });
+  const stages = new Histogram({
+    name: 'greenci_stage_duration_seconds',
+    help: 'Stage durations by stage and result',
+    labelNames: ['stage', 'status'],
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const deployments = new Counter({
+    name: 'greenci_deployments_total',
+    help: 'Deployments (deploy, promote, rollback, auto-rollback, restore, stop, teardown) by outcome',
+    labelNames: ['project', 'env', 'kind', 'status'],
+    registers: [registry],
+  });
+  const rollbacks = new Counter({
+    name: 'greenci_rollbacks_total',
+    help: 'Manual and automatic rollbacks by outcome',
+    labelNames: ['project', 'kind', 'status'],
+    registers: [registry],
+  });
   new Gauge({
-    name: 'greenci_queue_depth', help: 'Builds waiting in the queue', labelNames: ['project'], registers: [registry],
+    name: 'greenci_queue_depth',
+    help: 'Builds waiting in the queue',
+    labelNames: ['project'],
+    registers: [registry],
     collect() {
       this.reset();
       const depth = engine.queueDepth();
-      for (const project of new Set([...Object.keys(engine.config.projects), ...Object.keys(depth)])) this.set({ project }, depth[project] ?? 0);
+      for (const project of new Set([...Object.keys(engine.config.projects), ...Object.keys(depth)]))
+        this.set({ project }, depth[project] ?? 0);
     },
   });
   new Gauge({
-    name: 'greenci_builds_running', help: 'Builds running now', registers: [registry],
+    name: 'greenci_builds_running',
+    help: 'Builds running now',
+    registers: [registry],
     collect() {
       this.set(engine.getSnapshot().builds.filter((b) => b.status === 'running').length);
     },
   });
   new Gauge({
-    name: 'greenci_environment_healthy', help: '1 when the latest deployment of an environment succeeded', labelNames: ['project', 'env'], registers: [registry],
+    name: 'greenci_environment_healthy',
+    help: '1 when the latest deployment of an environment succeeded',
+    labelNames: ['project', 'env'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const [project, envs] of Object.entries(engine.getSnapshot().environments)) {
         for (const env of ['test', 'production'] as const) {
           const d = envs[env];
-          if (d && d.status !== 'running') this.set({ project, env }, d.status === 'success' && d.kind !== 'stop' && d.kind !== 'teardown' ? 1 : 0);
+          if (d && d.status !== 'running')
+            this.set({ project, env }, d.status === 'success' && d.kind !== 'stop' && d.kind !== 'teardown' ? 1 : 0);
         }
       }
     },
   });
   new Gauge({
-    name: 'greenci_smee_connected', help: '1 while a smee channel is connected', labelNames: ['project'], registers: [registry],
+    name: 'greenci_smee_connected',
+    help: '1 while a smee channel is connected',
+    labelNames: ['project'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const [project, s] of Object.entries(engine.getSnapshot().smee)) this.set({ project }, s.state === 'connected' ? 1 : 0);
@@ -56,9 +95,15 @@ export function createMetrics(engine: Engine): { registry: Registry; stop(): voi
   const seen = new Set<string>();
   const stop = engine.subscribe((e) => {
     if (e.type === 'delivery') {
-      const outcome = e.status >= 400 && e.status !== 404 ? `rejected-${e.status}` : e.delivery.outcome ?? `answered-${e.status}`;
+      const outcome = e.status >= 400 && e.status !== 404 ? `rejected-${e.status}` : (e.delivery.outcome ?? `answered-${e.status}`);
       deliveries.inc({ outcome, via: e.delivery.via ?? 'direct' });
-    } else if (e.type === 'build.updated' && isFinished(e.build.status) && e.build.startedAt && e.build.finishedAt && !seen.has(`b${e.build.id}`)) {
+    } else if (
+      e.type === 'build.updated' &&
+      isFinished(e.build.status) &&
+      e.build.startedAt &&
+      e.build.finishedAt &&
+      !seen.has(`b${e.build.id}`)
+    ) {
       seen.add(`b${e.build.id}`);
       builds.observe({ project: e.build.project, status: e.build.status }, (e.build.finishedAt - e.build.startedAt) / 1000);
     } else if (e.type === 'stage.updated' && e.stage.startedAt && e.stage.finishedAt && isFinished(e.stage.status)) {

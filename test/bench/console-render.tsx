@@ -28,7 +28,7 @@ function frameWatch(stdout: { write: (f: string) => void }) {
     write(f);
     frames++;
     const t = performance.now();
-    for (const w of [...waiters]) if (w.match(f)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(t));
+    for (const w of [...waiters]) if (w.match(f)) waiters.splice(waiters.indexOf(w), 1), w.resolve(t);
   };
   return {
     frames: () => frames,
@@ -41,9 +41,20 @@ function bigSnapshot() {
   const statuses = ['success', 'success', 'failed', 'success', 'cancelled'] as const;
   s.builds = Array.from({ length: 500 }, (_, i) => {
     const id = 500 - i;
-    return build(id, { branch: i % 3 ? `feature/item-${id}` : 'master', status: i < 2 ? 'running' : i < 6 ? 'queued' : statuses[i % 5], version: i % 3 ? undefined : `v0.${id}.0`, reason: statuses[i % 5] === 'failed' ? 'test failed: 2 of 40' : undefined });
+    return build(id, {
+      branch: i % 3 ? `feature/item-${id}` : 'master',
+      status: i < 2 ? 'running' : i < 6 ? 'queued' : statuses[i % 5],
+      version: i % 3 ? undefined : `v0.${id}.0`,
+      reason: statuses[i % 5] === 'failed' ? 'test failed: 2 of 40' : undefined,
+    });
   });
-  s.containers = Array.from({ length: 50 }, (_, i) => container(`green-${i < 25 ? 'production' : 'test'}-svc${String(i).padStart(2, '0')}`, { env: i < 25 ? 'production' : 'test', cpuPercent: (i * 7) % 100, memBytes: 10_000_000 + i * 1_000_000 }));
+  s.containers = Array.from({ length: 50 }, (_, i) =>
+    container(`green-${i < 25 ? 'production' : 'test'}-svc${String(i).padStart(2, '0')}`, {
+      env: i < 25 ? 'production' : 'test',
+      cpuPercent: (i * 7) % 100,
+      memBytes: 10_000_000 + i * 1_000_000,
+    }),
+  );
   return s;
 }
 
@@ -59,7 +70,9 @@ async function measure(columns: number, rows: number) {
   // ink-testing-library's terminal is 100 columns wide; give it the size measured
   Object.defineProperty(app.stdout, 'columns', { value: columns });
   const term = frameWatch(app.stdout);
-  const first = (app.lastFrame() ?? '').includes('production v0.2.0 live') ? performance.now() - t0 : (await term.next((f) => f.includes('production v0.2.0 live'))) - t0;
+  const first = (app.lastFrame() ?? '').includes('production v0.2.0 live')
+    ? performance.now() - t0
+    : (await term.next((f) => f.includes('production v0.2.0 live'))) - t0;
   const keys = { press: (k: string) => app.stdin.write(k) };
 
   // a key → the next frame: moving down the 500 builds
@@ -82,7 +95,11 @@ async function measure(columns: number, rows: number) {
     const seen = term.next((f) => f.includes(cpu));
     const at = performance.now();
     const s = engine.snapshot;
-    engine.emit({ type: 'containers', docker: s.docker!, containers: s.containers.map((c, j) => (j === 0 ? { ...c, cpuPercent: 10 + i / 10 } : c)) });
+    engine.emit({
+      type: 'containers',
+      docker: s.docker!,
+      containers: s.containers.map((c, j) => (j === 0 ? { ...c, cpuPercent: 10 + i / 10 } : c)),
+    });
     updates.push((await seen) - at);
   }
   app.unmount();
@@ -92,18 +109,39 @@ async function measure(columns: number, rows: number) {
   const peer: number[] = [];
   for (let i = 0; i < 200; i++) {
     const a = performance.now();
-    const lines = [...environmentRows(snap, columns, Date.now()), ...buildRows(bigSnapshot().builds, columns, Date.now()), ...containerRows(snap.containers, columns, Date.now())].map((r) => r.text).join('\n');
+    const lines = [
+      ...environmentRows(snap, columns, Date.now()),
+      ...buildRows(bigSnapshot().builds, columns, Date.now()),
+      ...containerRows(snap.containers, columns, Date.now()),
+    ]
+      .map((r) => r.text)
+      .join('\n');
     peer.push(performance.now() - a);
     if (!lines) throw new Error('no rows');
   }
-  return { size: `${columns}x${rows}`, first, updateMedian: median(updates), updateP95: p95(updates), scrollMedian: median(scrolls), peerMedian: median(peer), frames: term.frames() };
+  return {
+    size: `${columns}x${rows}`,
+    first,
+    updateMedian: median(updates),
+    updateP95: p95(updates),
+    scrollMedian: median(scrolls),
+    peerMedian: median(peer),
+    frames: term.frames(),
+  };
 }
 
 console.log('console render: snapshot of 500 builds and 50 containers, Ink into an in-memory terminal (NO_COLOR)');
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
 const results = [];
-for (const [c, r] of [[80, 24], [200, 50]]) results.push(await measure(c, r));
-console.log('| size | first frame | key → frame (median) | event → frame (median / p95) | peer: same rows as plain strings, no Ink (median) |');
+for (const [c, r] of [
+  [80, 24],
+  [200, 50],
+])
+  results.push(await measure(c, r));
+console.log(
+  '| size | first frame | key → frame (median) | event → frame (median / p95) | peer: same rows as plain strings, no Ink (median) |',
+);
 console.log('|---|---|---|---|---|');
-for (const r of results) console.log(`| ${r.size} | ${ms(r.first)} | ${ms(r.scrollMedian)} | ${ms(r.updateMedian)} / ${ms(r.updateP95)} | ${ms(r.peerMedian)} |`);
+for (const r of results)
+  console.log(`| ${r.size} | ${ms(r.first)} | ${ms(r.scrollMedian)} | ${ms(r.updateMedian)} / ${ms(r.updateP95)} | ${ms(r.peerMedian)} |`);
 process.exit(0);

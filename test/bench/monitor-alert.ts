@@ -17,7 +17,8 @@ import { readFileSync } from 'node:fs';
 
 const KILLS = Number(process.argv[2] ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (xs: number[]) => `median ${(median(xs) / 1000).toFixed(1)} s, min ${(Math.min(...xs) / 1000).toFixed(1)} s, max ${(Math.max(...xs) / 1000).toFixed(1)} s`;
+const fmt = (xs: number[]) =>
+  `median ${(median(xs) / 1000).toFixed(1)} s, min ${(Math.min(...xs) / 1000).toFixed(1)} s, max ${(Math.max(...xs) / 1000).toFixed(1)} s`;
 
 async function main(): Promise<void> {
   const sink = await SmtpSink.start();
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
     if (build.status !== 'success') throw new Error(`the release failed: ${build.reason}`);
     g.engine.close();
     const config = parseConfig(readFileSync(g.configFile, 'utf8'), g.dataDir, { ...process.env, ...g.env }).config!;
-    console.log(`monitor.schedule "${config.monitor.schedule}", downAfter ${config.monitor.downAfter}, recoverAfter ${config.monitor.recoverAfter}; ${KILLS} kills each\n`);
+    console.log(
+      `monitor.schedule "${config.monitor.schedule}", downAfter ${config.monitor.downAfter}, recoverAfter ${config.monitor.recoverAfter}; ${KILLS} kills each\n`,
+    );
     for (const mode of ['greenci (Docker events + schedule)', 'peer: polling on the schedule only'] as const) {
       const store = openStore(config.dataDir);
       const engine = createEngine({ config, env: process.env, store });
@@ -47,13 +50,28 @@ async function main(): Promise<void> {
           const id = (await envContainers(g.project, 'production')).billing.Id;
           const killedAt = Date.now();
           await docker.api.getContainer(id).kill();
-          const down = await waitUntil(() => store.health.transitions({ key }).find((t) => t.id > last && t.to === 'down'), 'down stored', 120_000, 20);
+          const down = await waitUntil(
+            () => store.health.transitions({ key }).find((t) => t.id > last && t.to === 'down'),
+            'down stored',
+            120_000,
+            20,
+          );
           stored.push(down.at - killedAt);
-          await waitUntil(() => sink.messages.slice(mails).some((m) => / prod billing down$/.test(m.subject ?? '')), 'the down email', 120_000, 20);
+          await waitUntil(
+            () => sink.messages.slice(mails).some((m) => / prod billing down$/.test(m.subject ?? '')),
+            'the down email',
+            120_000,
+            20,
+          );
           mailed.push(Date.now() - killedAt);
           const startedAt = Date.now();
           await docker.api.getContainer(id).start();
-          await waitUntil(() => sink.messages.slice(mails).some((m) => / prod billing recovered$/.test(m.subject ?? '')), 'the recovery email', 120_000, 20);
+          await waitUntil(
+            () => sink.messages.slice(mails).some((m) => / prod billing recovered$/.test(m.subject ?? '')),
+            'the recovery email',
+            120_000,
+            20,
+          );
           recovered.push(Date.now() - startedAt);
         }
       } finally {

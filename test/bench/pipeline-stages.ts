@@ -43,7 +43,13 @@ async function peerRun(i: number): Promise<Record<string, number>> {
   const label = ['--label', `greenci.project=${p}`];
   const t: Record<string, number> = {};
   let t0 = Date.now();
-  for (const [name, dir] of [['weight-db', 'db'], ['weight', 'weight'], ['billing-db', 'db'], ['billing', 'billing'], ['tests', 'tests']]) {
+  for (const [name, dir] of [
+    ['weight-db', 'db'],
+    ['weight', 'weight'],
+    ['billing-db', 'db'],
+    ['billing', 'billing'],
+    ['tests', 'tests'],
+  ]) {
     await d('build', '-q', ...label, '--label', `run=${i}`, '-t', `${p}-${name}:bench`, path.join(GREEN_PROJECT, dir));
   }
   t.build = Date.now() - t0;
@@ -51,18 +57,53 @@ async function peerRun(i: number): Promise<Record<string, number>> {
   await d('network', 'create', ...label, p);
   const startDb = async (name: string) => {
     // the base image has no shell, so --health-cmd cannot be used: poll the db's own check instead
-    await d('run', '-d', '--init', ...label, '--name', `${p}-${name}`, '--network', p, '--network-alias', name, '-v', `${p}-${name}:/data`, `${p}-${name}:bench`);
+    await d(
+      'run',
+      '-d',
+      '--init',
+      ...label,
+      '--name',
+      `${p}-${name}`,
+      '--network',
+      p,
+      '--network-alias',
+      name,
+      '-v',
+      `${p}-${name}:/data`,
+      `${p}-${name}:bench`,
+    );
     for (;;) {
-      const r = await d('exec', `${p}-${name}`, 'node', '/db/healthcheck.js').then(() => true, () => false);
+      const r = await d('exec', `${p}-${name}`, 'node', '/db/healthcheck.js').then(
+        () => true,
+        () => false,
+      );
       if (r) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
   };
   const startApp = async (name: string, env: string[]) => {
-    await d('run', '-d', '--init', ...label, '--name', `${p}-${name}`, '--network', p, '--network-alias', name, '-p', '127.0.0.1::8080', ...env.flatMap((e) => ['-e', e]), `${p}-${name}:bench`);
+    await d(
+      'run',
+      '-d',
+      '--init',
+      ...label,
+      '--name',
+      `${p}-${name}`,
+      '--network',
+      p,
+      '--network-alias',
+      name,
+      '-p',
+      '127.0.0.1::8080',
+      ...env.flatMap((e) => ['-e', e]),
+      `${p}-${name}:bench`,
+    );
     const port = (await d('port', `${p}-${name}`, '8080/tcp')).stdout.trim().split(':').pop();
     for (;;) {
-      const ok = await httpGet(`http://127.0.0.1:${port}/health`, 2000).then((r) => r.status === 200, () => false);
+      const ok = await httpGet(`http://127.0.0.1:${port}/health`, 2000).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -73,7 +114,19 @@ async function peerRun(i: number): Promise<Record<string, number>> {
   await startApp('billing', ['DB_URL=http://billing-db:7000', 'WEIGHT_URL=http://weight:8080', 'RATE_PER_KG=0.5']);
   t['deploy-test'] = Date.now() - t0;
   t0 = Date.now();
-  await d('run', '--rm', '--init', ...label, '--network', p, '-e', 'BILLING_URL=http://billing:8080', '-e', 'WEIGHT_URL=http://weight:8080', `${p}-tests:bench`);
+  await d(
+    'run',
+    '--rm',
+    '--init',
+    ...label,
+    '--network',
+    p,
+    '-e',
+    'BILLING_URL=http://billing:8080',
+    '-e',
+    'WEIGHT_URL=http://weight:8080',
+    `${p}-tests:bench`,
+  );
   t.test = Date.now() - t0;
   t.total = t.build + t['deploy-test'] + t.test;
   await removeProjectResources(p);

@@ -74,7 +74,11 @@ interface Delivery {
   signature: string;
 }
 
-const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as Record<string, unknown> & { ref: string; repository: { full_name: string }; head_commit?: { id: string } };
+const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as Record<string, unknown> & {
+  ref: string;
+  repository: { full_name: string };
+  head_commit?: { id: string };
+};
 const REPOSITORY = template.repository.full_name;
 let serial = 0;
 
@@ -118,7 +122,13 @@ function post(agent: http.Agent | undefined, url: URL, d: Delivery, signature: s
     const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ms: Number(process.hrtime.bigint() - t0) / 1e6,
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -176,7 +186,17 @@ async function load(target: string, url: URL, deliveries: Delivery[], concurrenc
   agent.destroy();
   const sent = Math.min(next, deliveries.length);
   if (interrupted) throw new Error('interrupted');
-  return { target, requests: sent, stopped, concurrency, wallMs, latencies, errors, statuses, ids: deliveries.slice(0, sent).map((d) => d.id) };
+  return {
+    target,
+    requests: sent,
+    stopped,
+    concurrency,
+    wallMs,
+    latencies,
+    errors,
+    statuses,
+    ids: deliveries.slice(0, sent).map((d) => d.id),
+  };
 }
 
 async function measure(target: string, url: URL): Promise<RunResult> {
@@ -184,7 +204,9 @@ async function measure(target: string, url: URL): Promise<RunResult> {
   const deliveries = Array.from({ length: REQUESTS }, delivery);
   const r = await load(target, url, deliveries, CONCURRENCY, MAX_SECONDS * 1000);
   const statuses = [...r.statuses].map(([s, n]) => `${s}×${n}`).join(', ');
-  process.stdout.write(`  ${target}: ${r.requests} requests in ${(r.wallMs / 1000).toFixed(2)}s; statuses ${statuses}${r.stopped ? `; STOPPED EARLY (${r.stopped}) after ${r.requests} of ${REQUESTS}` : ''}\n`);
+  process.stdout.write(
+    `  ${target}: ${r.requests} requests in ${(r.wallMs / 1000).toFixed(2)}s; statuses ${statuses}${r.stopped ? `; STOPPED EARLY (${r.stopped}) after ${r.requests} of ${REQUESTS}` : ''}\n`,
+  );
   return r;
 }
 
@@ -249,7 +271,8 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 /** SIGTERM, then SIGKILL if it has not gone within `graceMs`. */
 async function stop(child: ChildProcess | undefined, graceMs: number): Promise<string> {
   if (!child || child.pid === undefined) return 'not started';
-  if (child.exitCode !== null || child.signalCode !== null) return `had already exited (code ${child.exitCode}, signal ${child.signalCode})`;
+  if (child.exitCode !== null || child.signalCode !== null)
+    return `had already exited (code ${child.exitCode}, signal ${child.signalCode})`;
   const t0 = Date.now();
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
@@ -291,17 +314,24 @@ interface Peer {
 
 async function startPeer(): Promise<Peer> {
   const port = await freePort();
-  const child = spawn('webhook', ['-hooks', PEER_HOOKS, '-template', '-ip', '127.0.0.1', '-port', String(port), '-nopanic', '-http-methods', 'POST'], {
-    env: { ...process.env, BENCH_WEBHOOK_SECRET: SECRET },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    'webhook',
+    ['-hooks', PEER_HOOKS, '-template', '-ip', '127.0.0.1', '-port', String(port), '-nopanic', '-http-methods', 'POST'],
+    {
+      env: { ...process.env, BENCH_WEBHOOK_SECRET: SECRET },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
   const base = `http://127.0.0.1:${port}`;
   // webhook answers `GET /` with 200 OK once it listens
   await poll(
     'webhook (peer)',
-    () => new Promise((resolve) => http.get(`${base}/`, (res) => (res.resume(), resolve(res.statusCode === 200))).on('error', () => resolve(false))),
+    () =>
+      new Promise((resolve) =>
+        http.get(`${base}/`, (res) => (res.resume(), resolve(res.statusCode === 200))).on('error', () => resolve(false)),
+      ),
     () => (child.exitCode !== null || child.signalCode !== null ? `exited (code ${child.exitCode}): ${err}` : undefined),
   );
   return { child, url: new URL(`${base}/hooks/push`), stderr: () => err };
@@ -345,7 +375,8 @@ async function startGreenci(tmp: string, runner: 'tsx' | 'dist'): Promise<Greenc
   let cmd: string;
   let args: string[];
   if (runner === 'dist') {
-    if (!existsSync(path.join(ROOT, 'dist/src/commands/daemon.js'))) throw new Error('--runner dist: dist/src/commands/daemon.js missing; run npm run build first');
+    if (!existsSync(path.join(ROOT, 'dist/src/commands/daemon.js')))
+      throw new Error('--runner dist: dist/src/commands/daemon.js missing; run npm run build first');
     cmd = process.execPath;
     // BENCH_NODE_ARGS: extra node flags for the daemon, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
     args = [...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), 'dist/src/bin.js', 'daemon', '--config', configFile];
@@ -381,11 +412,20 @@ async function startGreenci(tmp: string, runner: 'tsx' | 'dist'): Promise<Greenc
   await poll(
     'greenci daemon',
     async () => ready,
-    () => (child.exitCode !== null || child.signalCode !== null ? `exited (code ${child.exitCode}) before it was ready:\n${tail.join('\n')}\n${stderr}` : undefined),
+    () =>
+      child.exitCode !== null || child.signalCode !== null
+        ? `exited (code ${child.exitCode}) before it was ready:\n${tail.join('\n')}\n${stderr}`
+        : undefined,
     60_000,
   );
   if (!address) throw new Error(`greenci daemon ready but no log line named its webhook address:\n${tail.join('\n')}`);
-  return { child, url: new URL(`http://${address}/webhook`), dataDir, stdoutTail: () => tail, counts: () => ({ lines, errorLines, fatalLines }) };
+  return {
+    child,
+    url: new URL(`http://${address}/webhook`),
+    dataDir,
+    stdoutTail: () => tail,
+    counts: () => ({ lines, errorLines, fatalLines }),
+  };
 }
 
 /** A correct signature is taken, a wrong or missing one refused: else the figures mean nothing. */
@@ -414,8 +454,13 @@ interface Persisted {
 function persisted(dataDir: string, ids: string[]): Persisted {
   const db = new Database(path.join(dataDir, 'greenci.db'), { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare('SELECT d.id, d.outcome, b.status AS build, b.superseded_by FROM deliveries d LEFT JOIN builds b ON b.id = d.build_id').all() as {
-      id: string; outcome: string; build: string | null; superseded_by: number | null;
+    const rows = db
+      .prepare('SELECT d.id, d.outcome, b.status AS build, b.superseded_by FROM deliveries d LEFT JOIN builds b ON b.id = d.build_id')
+      .all() as {
+      id: string;
+      outcome: string;
+      build: string | null;
+      superseded_by: number | null;
     }[];
     const byId = new Map(rows.map((r) => [r.id, r]));
     const outcomes = new Map<string, number>();
@@ -438,7 +483,11 @@ function persisted(dataDir: string, ids: string[]): Persisted {
 function allBuilds(dataDir: string): string {
   const db = new Database(path.join(dataDir, 'greenci.db'), { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare("SELECT CASE WHEN superseded_by IS NOT NULL THEN 'superseded' ELSE status END AS s, COUNT(*) AS n FROM builds GROUP BY s ORDER BY s").all() as { s: string; n: number }[];
+    const rows = db
+      .prepare(
+        "SELECT CASE WHEN superseded_by IS NOT NULL THEN 'superseded' ELSE status END AS s, COUNT(*) AS n FROM builds GROUP BY s ORDER BY s",
+      )
+      .all() as { s: string; n: number }[];
     const d = db.prepare('SELECT COUNT(*) AS n FROM deliveries').get() as { n: number };
     return `${d.n} deliveries stored; builds: ${rows.map((r) => `${r.s} ${r.n}`).join(', ') || 'none'}`;
   } finally {
@@ -459,13 +508,19 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    process.stdout.write(`webhook intake bench: ${REQUESTS} requests at concurrency ${CONCURRENCY} (after ${WARMUP} warm-up), ${os.cpus().length} CPUs, node ${process.version}\n`);
-    process.stdout.write(`payload: ${path.basename(TEMPLATE)} (${REPOSITORY}), ${delivery().body.length} bytes signed; branches: ${BRANCHES === 'same' ? template.ref : 'refs/heads/bench-<i>'}\n`);
+    process.stdout.write(
+      `webhook intake bench: ${REQUESTS} requests at concurrency ${CONCURRENCY} (after ${WARMUP} warm-up), ${os.cpus().length} CPUs, node ${process.version}\n`,
+    );
+    process.stdout.write(
+      `payload: ${path.basename(TEMPLATE)} (${REPOSITORY}), ${delivery().body.length} bytes signed; branches: ${BRANCHES === 'same' ? template.ref : 'refs/heads/bench-<i>'}\n`,
+    );
     process.stdout.write(`peer: ${ensurePeerInstalled()}\n`);
 
     const { runner, why } = pickRunner();
     greenci = await startGreenci(tmp, runner);
-    process.stdout.write(`greenci daemon (${runner === 'dist' ? 'node dist/src/bin.js' : 'tsx src/bin.ts'}: ${why}) ready, pid ${greenci.child.pid}, webhook ${greenci.url}\n`);
+    process.stdout.write(
+      `greenci daemon (${runner === 'dist' ? 'node dist/src/bin.js' : 'tsx src/bin.ts'}: ${why}) ready, pid ${greenci.child.pid}, webhook ${greenci.url}\n`,
+    );
     peer = await startPeer();
     process.stdout.write(`webhook peer ready, pid ${peer.child.pid}, hook ${peer.url}\n`);
 
@@ -488,7 +543,9 @@ async function main(): Promise<void> {
 
     const { lines, errorLines, fatalLines } = greenci.counts();
     process.stdout.write(`greenci store after the runs: ${allBuilds(greenci.dataDir)}\n`);
-    process.stdout.write(`greenci log: ${lines} lines, ${errorLines} at level error, ${fatalLines} fatal; daemon still running: ${greenci.child.exitCode === null && greenci.child.signalCode === null}\n`);
+    process.stdout.write(
+      `greenci log: ${lines} lines, ${errorLines} at level error, ${fatalLines} fatal; daemon still running: ${greenci.child.exitCode === null && greenci.child.signalCode === null}\n`,
+    );
 
     const head = ['target', 'requests', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'persisted'];
     const table = runs.map(({ name, r, persisted: p }) => [
@@ -504,8 +561,11 @@ async function main(): Promise<void> {
     const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
     const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     process.stdout.write(`\n${row(head)}\n${row(widths.map((w) => '-'.repeat(w)))}\n${table.map(row).join('\n')}\n`);
-    process.stdout.write('(greenci: 202 = verified, stored with its queued build; peer: 200 = verified, /bin/true started, nothing stored)\n');
-    if (runs.some(({ r }) => r.stopped)) process.stdout.write(`* stopped at the time limit (--max-seconds ${MAX_SECONDS}) before all ${REQUESTS} requests were sent\n`);
+    process.stdout.write(
+      '(greenci: 202 = verified, stored with its queued build; peer: 200 = verified, /bin/true started, nothing stored)\n',
+    );
+    if (runs.some(({ r }) => r.stopped))
+      process.stdout.write(`* stopped at the time limit (--max-seconds ${MAX_SECONDS}) before all ${REQUESTS} requests were sent\n`);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -32,7 +32,12 @@ describe('the console in tmux, attached to the daemon', () => {
   const terms: Tmux[] = [];
 
   const release = async (sha?: string): Promise<BuildRecord> => {
-    const queued = await client.request<BuildRecord>('POST', '/builds', { project: g.project, branch: 'master', sha, requestedBy: 'setup' });
+    const queued = await client.request<BuildRecord>('POST', '/builds', {
+      project: g.project,
+      branch: 'master',
+      sha,
+      requestedBy: 'setup',
+    });
     return waitUntil(() => {
       const b = store.builds.get(queued.id);
       return b && ['success', 'failed', 'cancelled'].includes(b.status) && b;
@@ -58,7 +63,12 @@ describe('the console in tmux, attached to the daemon', () => {
   });
 
   const open = async (columns: number, rows: number, term: string) => {
-    const t = await Tmux.start([TSX, 'src/bin.ts', '--config', g.configFile], { columns, rows, term, env: { USER: 'olivia', SUDO_USER: '' } });
+    const t = await Tmux.start([TSX, 'src/bin.ts', '--config', g.configFile], {
+      columns,
+      rows,
+      term,
+      env: { USER: 'olivia', SUDO_USER: '' },
+    });
     terms.push(t);
     return t;
   };
@@ -87,7 +97,11 @@ describe('the console in tmux, attached to the daemon', () => {
     // a capture can catch a frame half drawn: wait for each part rather than reading one capture
     await t.waitFor(new RegExp(`${g.project} production v0\\.1\\.0 live\\s+rollback v0\\.1\\.0 success .* by olivia`));
     await t.waitFor(/● v0\.1\.0 .*live/);
-    expect(store.audit.list(g.project).find((a) => a.action === 'rollback')).toMatchObject({ actor: 'olivia', target: 'v0.1.0', outcome: 'success' });
+    expect(store.audit.list(g.project).find((a) => a.action === 'rollback')).toMatchObject({
+      actor: 'olivia',
+      target: 'v0.1.0',
+      outcome: 'success',
+    });
 
     // q leaves the daemon running
     await t.keys('q');

@@ -16,9 +16,18 @@ export async function busyboxImage(project: string): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'greenci-busybox-'));
   try {
     copyFileSync(BUSYBOX, path.join(dir, 'busybox'));
-    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCMD ["sh"]\n');
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCMD ["sh"]\n',
+    );
     const tag = `greenci-test-busybox:${project}`;
-    await docker.buildImage({ contextDir: dir, dockerfile: 'Dockerfile', tags: [tag], labels: { [LABEL.project]: project }, onLine: () => undefined });
+    await docker.buildImage({
+      contextDir: dir,
+      dockerfile: 'Dockerfile',
+      tags: [tag],
+      labels: { [LABEL.project]: project },
+      onLine: () => undefined,
+    });
     return tag;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -23,10 +23,12 @@ export function greenci(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
   child.stdout!.on('data', (c) => {
     stdout += c;
-    for (const w of [...waiters]) if (w.pattern.test(stdout)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+    for (const w of [...waiters]) if (w.pattern.test(stdout)) waiters.splice(waiters.indexOf(w), 1), w.resolve();
   });
   child.stderr!.on('data', (c) => (stderr += c));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   return {
     child,
     done,

@@ -48,7 +48,7 @@ export async function startDaemon(configFile: string, env: NodeJS.ProcessEnv = {
         e = { level: 'unparsed', msg: line };
       }
       logs.push(e);
-      for (const w of [...waiters]) if (w.match(e)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(e));
+      for (const w of [...waiters]) if (w.match(e)) waiters.splice(waiters.indexOf(w), 1), w.resolve(e);
     }
   });
   child.stderr!.on('data', (c) => (stderr += c));
@@ -57,13 +57,31 @@ export async function startDaemon(configFile: string, env: NodeJS.ProcessEnv = {
     const seen = logs.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise<LogEntry>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out waiting for a daemon log entry; last lines:\n${logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\nstderr: ${stderr}`)), timeoutMs);
+      const t = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `timed out waiting for a daemon log entry; last lines:\n${logs
+                .slice(-15)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}\nstderr: ${stderr}`,
+            ),
+          ),
+        timeoutMs,
+      );
       const w = { match, resolve: (e: LogEntry) => (clearTimeout(t), resolve(e)) };
       waiters.push(w);
       void exited.then((code) => {
         if (!waiters.includes(w)) return;
         clearTimeout(t);
-        reject(new Error(`the daemon exited (${code}) while a test waited for a log entry; stderr: ${stderr}\nlast lines:\n${logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`));
+        reject(
+          new Error(
+            `the daemon exited (${code}) while a test waited for a log entry; stderr: ${stderr}\nlast lines:\n${logs
+              .slice(-15)
+              .map((l) => JSON.stringify(l))
+              .join('\n')}`,
+          ),
+        );
       });
     });
   };

@@ -25,11 +25,27 @@ export async function freePort(): Promise<number> {
 export async function removeProjectResources(project: string): Promise<void> {
   const label = `${LABEL.project}=${project}`;
   const api = docker.api;
-  for (const c of await api.listContainers({ all: true, filters: { label: [label] } })) await api.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-  for (const n of await api.listNetworks({ filters: { label: [label] } })) await api.getNetwork(n.Id).remove().catch(() => undefined);
+  for (const c of await api.listContainers({ all: true, filters: { label: [label] } }))
+    await api
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  for (const n of await api.listNetworks({ filters: { label: [label] } }))
+    await api
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
   const vols = await api.listVolumes({ filters: { label: [label] } });
-  for (const v of vols.Volumes ?? []) await api.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
-  for (const i of await api.listImages({ filters: { label: [label] } })) await api.getImage(i.Id).remove({ force: true }).catch(() => undefined);
+  for (const v of vols.Volumes ?? [])
+    await api
+      .getVolume(v.Name)
+      .remove({ force: true })
+      .catch(() => undefined);
+  for (const i of await api.listImages({ filters: { label: [label] } }))
+    await api
+      .getImage(i.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
 }
 
 /** The containers of a project's environment, by service name. */
@@ -51,6 +67,11 @@ export async function getJson(url: string): Promise<{ status: number; body: any 
 }
 
 export async function sendJson(method: string, url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  });
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }

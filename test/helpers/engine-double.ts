@@ -18,13 +18,20 @@ export class EngineDouble implements ConsoleSource {
   branchList: string[] = ['master', 'feature/login', 'feature/weights'];
   logLines: Record<number, LogLine[]> = {};
   containerOutput: Record<string, string[]> = {};
-  connection: Connection = { mode: 'daemon', state: 'connected', daemon: { pid: 4242, version: '0.1.0', startedAt: Date.now() - 3_600_000, socket: '/run/greenci/greenci.sock', draining: false } };
+  connection: Connection = {
+    mode: 'daemon',
+    state: 'connected',
+    daemon: { pid: 4242, version: '0.1.0', startedAt: Date.now() - 3_600_000, socket: '/run/greenci/greenci.sock', draining: false },
+  };
   /** When set, the next rollback waits for this promise (to see progress in between). */
   rollbackGate?: Promise<void>;
   failNext?: string;
   private handlers?: ConnectHandlers;
 
-  constructor(snapshot: Snapshot, readonly user = 'operator') {
+  constructor(
+    snapshot: Snapshot,
+    readonly user = 'operator',
+  ) {
     this.snapshot = snapshot;
     this.bus.subscribe((e) => (this.snapshot = reduce(this.snapshot, e)));
   }
@@ -91,7 +98,7 @@ export class EngineDouble implements ConsoleSource {
     return new Promise<BuildRecord>((resolve) => {
       const off = this.bus.subscribe((e) => {
         if (e.type === 'log' && e.line.buildId === id) o.onLine(e.line);
-        if (e.type === 'build.updated' && e.build.id === id && isFinished(e.build.status)) (off(), resolve(e.build));
+        if (e.type === 'build.updated' && e.build.id === id && isFinished(e.build.status)) off(), resolve(e.build);
       });
       o.signal?.addEventListener('abort', () => (off(), resolve(current())), { once: true });
     });
@@ -122,14 +129,29 @@ export class EngineDouble implements ConsoleSource {
 
   async trigger(req: TriggerRequest): Promise<BuildRecord> {
     this.check('trigger', { project: req.project, branch: req.branch, by: req.requestedBy });
-    const b: BuildRecord = { id: this.nextId(), project: req.project, branch: req.branch, refSlug: req.branch, trigger: 'manual', requestedBy: req.requestedBy, status: 'queued', createdAt: Date.now(), stages: [] };
+    const b: BuildRecord = {
+      id: this.nextId(),
+      project: req.project,
+      branch: req.branch,
+      refSlug: req.branch,
+      trigger: 'manual',
+      requestedBy: req.requestedBy,
+      status: 'queued',
+      createdAt: Date.now(),
+      stages: [],
+    };
     this.emit({ type: 'build.updated', build: b });
     return b;
   }
 
   async cancel(id: number, by: string): Promise<BuildRecord> {
     this.check('cancel', { id, by });
-    const b = { ...this.snapshot.builds.find((x) => x.id === id)!, status: 'cancelled' as const, reason: `cancelled by ${by}`, finishedAt: Date.now() };
+    const b = {
+      ...this.snapshot.builds.find((x) => x.id === id)!,
+      status: 'cancelled' as const,
+      reason: `cancelled by ${by}`,
+      finishedAt: Date.now(),
+    };
     this.emit({ type: 'build.updated', build: b });
     return b;
   }
@@ -137,7 +159,17 @@ export class EngineDouble implements ConsoleSource {
   async retry(id: number, by: string): Promise<BuildRecord> {
     this.check('retry', { id, by });
     const old = this.snapshot.builds.find((x) => x.id === id)!;
-    const b: BuildRecord = { ...old, id: this.nextId(), status: 'queued', trigger: 'retry', retryOf: id, requestedBy: by, startedAt: undefined, finishedAt: undefined, reason: undefined };
+    const b: BuildRecord = {
+      ...old,
+      id: this.nextId(),
+      status: 'queued',
+      trigger: 'retry',
+      retryOf: id,
+      requestedBy: by,
+      startedAt: undefined,
+      finishedAt: undefined,
+      reason: undefined,
+    };
     this.emit({ type: 'build.updated', build: b });
     return b;
   }
@@ -148,7 +180,16 @@ export class EngineDouble implements ConsoleSource {
     const to = list.find((r) => r.version === req.to);
     if (!to) throw new Error(`no release ${req.to}`);
     const from = list.find((r) => r.id === this.snapshot.live[req.project]?.releaseId);
-    const d = { id: 900 + this.calls.length, project: req.project, env: 'production' as const, kind: 'rollback' as const, releaseId: to.id, version: to.version, requestedBy: req.requestedBy, startedAt: Date.now() };
+    const d = {
+      id: 900 + this.calls.length,
+      project: req.project,
+      env: 'production' as const,
+      kind: 'rollback' as const,
+      releaseId: to.id,
+      version: to.version,
+      requestedBy: req.requestedBy,
+      startedAt: Date.now(),
+    };
     this.emit({ type: 'deployment.updated', deployment: { ...d, status: 'running' } });
     req.log?.(`starting ${to.version}`);
     await this.rollbackGate;

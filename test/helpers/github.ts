@@ -40,10 +40,19 @@ export interface Delivery {
 }
 
 /** POSTs a delivery the way GitHub does: raw body, X-GitHub-* headers, X-Hub-Signature-256. */
-export async function deliver(url: string, body: string | Record<string, unknown>, d: Delivery = {}): Promise<{ status: number; body: any; id: string }> {
+export async function deliver(
+  url: string,
+  body: string | Record<string, unknown>,
+  d: Delivery = {},
+): Promise<{ status: number; body: any; id: string }> {
   const id = d.id ?? randomUUID();
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  const headers: Record<string, string> = { 'content-type': d.contentType ?? 'application/json', 'x-github-event': d.event ?? 'push', 'x-github-delivery': id, 'user-agent': 'GitHub-Hookshot/test' };
+  const headers: Record<string, string> = {
+    'content-type': d.contentType ?? 'application/json',
+    'x-github-event': d.event ?? 'push',
+    'x-github-delivery': id,
+    'user-agent': 'GitHub-Hookshot/test',
+  };
   if (d.secret !== null) headers['x-hub-signature-256'] = await sign(d.secret ?? 'unused', d.signBody ?? raw);
   const res = await post(url, raw, headers);
   return { ...res, id };

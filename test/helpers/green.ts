@@ -72,7 +72,18 @@ export async function setupGreen(opts: GreenOptions = {}): Promise<GreenSetup> {
   const store = opts.noEngine ? (undefined as unknown as Store) : openStore(config.dataDir);
   const engine = opts.noEngine ? (undefined as unknown as Engine) : createEngine({ config, env: process.env, store });
   return {
-    project, origin, engine, store, config, configFile, dataDir, ports, github, secret, env, writeConfig,
+    project,
+    origin,
+    engine,
+    store,
+    config,
+    configFile,
+    dataDir,
+    ports,
+    github,
+    secret,
+    env,
+    writeConfig,
     async cleanup() {
       engine?.close();
       await removeProjectResources(project);

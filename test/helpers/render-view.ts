@@ -3,7 +3,18 @@ import type { ReactElement } from 'react';
 import { waitUntil } from './wait.js';
 
 /** Keys as a terminal sends them. */
-export const KEY = { up: '\x1b[A', down: '\x1b[B', left: '\x1b[D', right: '\x1b[C', enter: '\r', esc: '\x1b', tab: '\t', shiftTab: '\x1b[Z', backspace: '\x7f', pageDown: '\x1b[6~' };
+export const KEY = {
+  up: '\x1b[A',
+  down: '\x1b[B',
+  left: '\x1b[D',
+  right: '\x1b[C',
+  enter: '\r',
+  esc: '\x1b',
+  tab: '\t',
+  shiftTab: '\x1b[Z',
+  backspace: '\x7f',
+  pageDown: '\x1b[6~',
+};
 
 /**
  * Renders with ink-testing-library and gives helpers that wait for frames (they arrive

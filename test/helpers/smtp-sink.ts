@@ -27,7 +27,10 @@ export class SmtpSink {
         simpleParser(stream).then(
           (mail) => {
             this.messages.push(Object.assign(mail, { envelopeTo: session.envelope.rcptTo.map((r) => r.address) }));
-            dump(mail, session.envelope.rcptTo.map((r) => r.address));
+            dump(
+              mail,
+              session.envelope.rcptTo.map((r) => r.address),
+            );
             callback(null, `OK: queued as sink-${this.messages.length}` as never);
           },
           (err: Error) => callback(err),
@@ -50,7 +53,14 @@ export class SmtpSink {
   /** greenci config lines sending through this sink, with the notify lists given. */
   configLines(notify: { lead?: string[]; ops?: string[] } = {}): string[] {
     const lists = Object.entries(notify).map(([k, v]) => `  ${k}: [${v.join(', ')}]`);
-    return ['smtp:', '  host: 127.0.0.1', `  port: ${this.port}`, '  secure: false', '  from: greenci@example.com', ...(lists.length ? ['notify:', ...lists] : [])];
+    return [
+      'smtp:',
+      '  host: 127.0.0.1',
+      `  port: ${this.port}`,
+      '  secure: false',
+      '  from: greenci@example.com',
+      ...(lists.length ? ['notify:', ...lists] : []),
+    ];
   }
 
   async waitForMessages(n: number, timeoutMs = 30_000): Promise<void> {
@@ -63,6 +73,9 @@ function dump(mail: ParsedMail, to: string[]): void {
   const dir = process.env.GREENCI_MAIL_DUMP;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
-  const slug = (mail.subject ?? 'no-subject').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const slug = (mail.subject ?? 'no-subject')
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
   writeFileSync(path.join(dir, `${Date.now()}-${slug}.txt`), `To: ${to.join(', ')}\nSubject: ${mail.subject ?? ''}\n\n${mail.text ?? ''}`);
 }

@@ -21,11 +21,22 @@ export class Tmux {
   static async start(argv: string[], o: { columns: number; rows: number; env: Record<string, string>; term?: string }): Promise<Tmux> {
     const socket = `greenci-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     // the command runs under `env`: CI unset (Ink draws only a last frame under CI), TERM as tmux users have it
-    const command = ['env', '-u', 'CI', `TERM=${o.term ?? 'tmux-256color'}`, ...Object.entries(o.env).map(([k, v]) => `${k}=${v}`), ...argv];
+    const command = [
+      'env',
+      '-u',
+      'CI',
+      `TERM=${o.term ?? 'tmux-256color'}`,
+      ...Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
+      ...argv,
+    ];
     const serverEnv = { ...process.env };
     delete serverEnv.CI;
     const startedAt = performance.now();
-    await run('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(o.columns), '-y', String(o.rows), '-c', ROOT, ...command], { env: serverEnv });
+    await run(
+      'tmux',
+      ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(o.columns), '-y', String(o.rows), '-c', ROOT, ...command],
+      { env: serverEnv },
+    );
     const t = new Tmux(socket, startedAt);
     await run('tmux', ['-L', socket, 'set-option', '-g', 'remain-on-exit', 'on']).catch(() => undefined);
     return t;
@@ -52,7 +63,9 @@ export class Tmux {
 
   /** Whether the command in the window has exited. */
   async dead(): Promise<boolean> {
-    const { stdout } = await run('tmux', ['-L', this.socket, 'display-message', '-p', '-t', '0', '#{pane_dead}']).catch(() => ({ stdout: '1' }));
+    const { stdout } = await run('tmux', ['-L', this.socket, 'display-message', '-p', '-t', '0', '#{pane_dead}']).catch(() => ({
+      stdout: '1',
+    }));
     return stdout.trim() === '1';
   }
 

@@ -15,7 +15,8 @@ const BILLING_DOCKERFILE = readFileSync(path.join(GREEN_PROJECT, 'billing', 'Doc
 const TESTS_DOCKERFILE = readFileSync(path.join(GREEN_PROJECT, 'tests', 'Dockerfile'), 'utf8');
 const GREENCI_YML = readFileSync(path.join(GREEN_PROJECT, 'greenci.yml'), 'utf8');
 /** The sample's weight app, with `lines` put in after its FROM: it still runs as the app. */
-const weightWith = (...lines: string[]) => WEIGHT_DOCKERFILE.replace('FROM greenci/node:20-local\n', `FROM greenci/node:20-local\n${lines.join('\n')}\n`);
+const weightWith = (...lines: string[]) =>
+  WEIGHT_DOCKERFILE.replace('FROM greenci/node:20-local\n', `FROM greenci/node:20-local\n${lines.join('\n')}\n`);
 
 describe('a pushed Dockerfile reaches neither the host, nor a network, nor another project’s images', () => {
   let g: GreenSetup;
@@ -38,10 +39,25 @@ describe('a pushed Dockerfile reaches neither the host, nor a network, nor anoth
     const dir = mkdtempSync(path.join(os.tmpdir(), 'greenci-victim-'));
     writeFileSync(path.join(dir, 'secret.txt'), victimSecret);
     writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY secret.txt /secret.txt\n');
-    await docker.buildImage({ contextDir: dir, dockerfile: 'Dockerfile', tags: [victimImage], labels: { [LABEL.project]: victimProject }, onLine: () => undefined });
+    await docker.buildImage({
+      contextDir: dir,
+      dockerfile: 'Dockerfile',
+      tags: [victimImage],
+      labels: { [LABEL.project]: victimProject },
+      onLine: () => undefined,
+    });
     // an image of the project's own, carrying a trigger that would fetch from the loopback when built FROM
-    writeFileSync(path.join(dir, 'Dockerfile'), `FROM scratch\nONBUILD ADD http://127.0.0.1:${(loopback.address() as AddressInfo).port}/secret /secret\n`);
-    await docker.buildImage({ contextDir: dir, dockerfile: 'Dockerfile', tags: [triggerImage], labels: { [LABEL.project]: g.project }, onLine: () => undefined });
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      `FROM scratch\nONBUILD ADD http://127.0.0.1:${(loopback.address() as AddressInfo).port}/secret /secret\n`,
+    );
+    await docker.buildImage({
+      contextDir: dir,
+      dockerfile: 'Dockerfile',
+      tags: [triggerImage],
+      labels: { [LABEL.project]: g.project },
+      onLine: () => undefined,
+    });
     rmSync(dir, { recursive: true, force: true });
     await g.origin.checkoutNewBranch('feature/isolation');
   });
@@ -59,7 +75,12 @@ describe('a pushed Dockerfile reaches neither the host, nor a network, nor anoth
     const build = await g.engine.run({ project: g.project, branch: 'feature/isolation', requestedBy: 'attacker' });
     return { build, log: g.engine.logs(build.id) };
   }
-  const restored = { 'weight/Dockerfile': WEIGHT_DOCKERFILE, 'billing/Dockerfile': BILLING_DOCKERFILE, 'tests/Dockerfile': TESTS_DOCKERFILE, 'greenci.yml': GREENCI_YML };
+  const restored = {
+    'weight/Dockerfile': WEIGHT_DOCKERFILE,
+    'billing/Dockerfile': BILLING_DOCKERFILE,
+    'tests/Dockerfile': TESTS_DOCKERFILE,
+    'greenci.yml': GREENCI_YML,
+  };
 
   it('ADD of a URL on the host loopback is refused before anything is built, however it is spelt; nothing is fetched', async () => {
     const url = `http://127.0.0.1:${(loopback.address() as AddressInfo).port}/secret`;
@@ -102,9 +123,15 @@ describe('a pushed Dockerfile reaches neither the host, nor a network, nor anoth
     expect(refusals).toEqual([
       `weight: weight/Dockerfile: line 4: COPY: --from=${victimImage}: neither an earlier stage of this Dockerfile nor an image it builds FROM; a build may not read other images (write \`FROM <image> AS <name>\` and copy from that stage)`,
       `billing: billing/Dockerfile: base image ${victimImage} belongs to project ${victimProject}: a build may use its own project's images and the host's base images, not another project's`,
-      expect.stringMatching(new RegExp(`^test:api: tests/Dockerfile: base image ${triggerImage} has ONBUILD triggers \\(ADD http://127\\.0\\.0\\.1:\\d+/secret /secret\\); greenci does not run them$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^test:api: tests/Dockerfile: base image ${triggerImage} has ONBUILD triggers \\(ADD http://127\\.0\\.0\\.1:\\d+/secret /secret\\); greenci does not run them$`,
+        ),
+      ),
     ]);
-    expect(build.reason).toBe(`build: ${refusals[0].replace('weight/Dockerfile:', 'weight/Dockerfile is refused:')} (and 2 more in the build log)`);
+    expect(build.reason).toBe(
+      `build: ${refusals[0].replace('weight/Dockerfile:', 'weight/Dockerfile is refused:')} (and 2 more in the build log)`,
+    );
     expect(log.some((l) => l.line.includes(victimSecret))).toBe(false);
     expect(loopbackHits).toBe(0);
   });
@@ -114,12 +141,20 @@ describe('a pushed Dockerfile reaches neither the host, nor a network, nor anoth
     const server = await docker.createContainer({
       name: `${g.project}-build-peer`,
       Image: 'greenci/node:20-local',
-      Cmd: ['node', '-e', "require('http').createServer((q, s) => s.end('hello from the build network')).listen(8080, () => console.log('listening'))"],
+      Cmd: [
+        'node',
+        '-e',
+        "require('http').createServer((q, s) => s.end('hello from the build network')).listen(8080, () => console.log('listening'))",
+      ],
       Labels: { [LABEL.project]: g.project },
       HostConfig: { NetworkMode: buildNet, Init: true },
     });
     await docker.startContainer(server);
-    await waitUntil(async () => (await docker.containerLogs(server)).some((l) => l.includes('listening')), 'the build peer to listen', 30_000);
+    await waitUntil(
+      async () => (await docker.containerLogs(server)).some((l) => l.includes('listening')),
+      'the build peer to listen',
+      30_000,
+    );
     const ip = (await docker.inspectContainer(server))!.NetworkSettings.Networks[buildNet].IPAddress;
     const probe = `require('http').get('http://${ip}:8080/', (r) => r.on('data', (d) => console.log('reply: ' + d))).on('error', (e) => { console.log('no network: ' + e.code); process.exit(1); })`;
     const dockerfile = weightWith(`RUN ${JSON.stringify(['node', '-e', probe])}`);
@@ -127,7 +162,9 @@ describe('a pushed Dockerfile reaches neither the host, nor a network, nor anoth
     // Given a Dockerfile whose RUN needs the network, and a greenci.yml that does not ask for one
     const offline = await push({ ...restored, 'weight/Dockerfile': dockerfile }, 'feat: a RUN that phones out');
     expect(offline.build.status).toBe('failed');
-    expect(offline.build.reason).toMatch(/^build: building weight failed: .*returned a non-zero code: 1 \(RUN steps have no network; see build.network in the README\)$/);
+    expect(offline.build.reason).toMatch(
+      /^build: building weight failed: .*returned a non-zero code: 1 \(RUN steps have no network; see build.network in the README\)$/,
+    );
     expect(offline.log.some((l) => l.stage === 'build' && l.line === 'no network: ENETUNREACH')).toBe(true);
     expect(offline.log.some((l) => l.line.includes('hello from the build network'))).toBe(false);
 
@@ -135,14 +172,23 @@ describe('a pushed Dockerfile reaches neither the host, nor a network, nor anoth
     const yml = GREENCI_YML.replace(/^ {4}build: weight .*$/m, '    build: { context: weight, network: true }');
     const online = await push({ 'greenci.yml': yml }, 'chore: weight needs the network to build');
     expect(online.build.status, online.build.reason).toBe('success');
-    expect(online.log.some((l) => l.stage === 'build' && l.line === `building ${g.project}-weight:feature-isolation-test from weight/Dockerfile (RUN steps on the network ${buildNet})`)).toBe(true);
+    expect(
+      online.log.some(
+        (l) =>
+          l.stage === 'build' &&
+          l.line === `building ${g.project}-weight:feature-isolation-test from weight/Dockerfile (RUN steps on the network ${buildNet})`,
+      ),
+    ).toBe(true);
     expect(online.log.some((l) => l.stage === 'build' && l.line === 'reply: hello from the build network')).toBe(true);
   });
 
   it('a greenci.yml that asks for a network the operator has not given is refused at build', async () => {
     const h = await setupGreen();
     try {
-      writeFileSync(path.join(h.origin.work, 'greenci.yml'), GREENCI_YML.replace(/^ {4}build: weight .*$/m, '    build: { context: weight, network: true }'));
+      writeFileSync(
+        path.join(h.origin.work, 'greenci.yml'),
+        GREENCI_YML.replace(/^ {4}build: weight .*$/m, '    build: { context: weight, network: true }'),
+      );
       await h.origin.commitAll('chore: ask for a network');
       await h.origin.push('master');
       const build = await h.engine.run({ project: h.project, branch: 'master' });

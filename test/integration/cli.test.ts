@@ -20,7 +20,14 @@ describe('the command line: usage and config errors', () => {
   });
 
   it('a config missing a required key: exit 2, the path and problem, no stack trace', async () => {
-    const r = await greenciDone(['run', 'green', '--branch', 'master', '--config', write('missing.yml', 'projects:\n  green:\n    productionBranch: master\n')]);
+    const r = await greenciDone([
+      'run',
+      'green',
+      '--branch',
+      'master',
+      '--config',
+      write('missing.yml', 'projects:\n  green:\n    productionBranch: master\n'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('projects.green.repo: Required');
     expect(r.stderr).not.toMatch(NO_STACK);
@@ -74,7 +81,10 @@ describe('the command line against a real pipeline', () => {
       await g.origin.checkoutNewBranch(branch, 'master');
       await g.origin.push(branch);
       const r = await greenciDone(['run', g.project, '--branch', branch, '--json', '--config', g.configFile]);
-      const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const events = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const build = events.at(-1);
       expect(r.code, r.stderr + r.stdout).toBe(0);
       expect(build, r.stdout + r.stderr).toMatchObject({ event: 'build', branch, status: 'success' });
@@ -94,7 +104,14 @@ describe('the command line against a real pipeline', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^build #\\d+ ${g.project} master$`));
     expect(lines.slice(1, 9).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual([
-      '✔ checkout ok', '✔ config ok', '✔ build ok', '✔ deploy-test ok', '✔ test ok', '✔ promote ok', '✔ deploy-production ok', '✔ release ok',
+      '✔ checkout ok',
+      '✔ config ok',
+      '✔ build ok',
+      '✔ deploy-test ok',
+      '✔ test ok',
+      '✔ promote ok',
+      '✔ deploy-production ok',
+      '✔ release ok',
     ]);
     for (const l of lines.slice(1, 9)) expect(l).toMatch(/\d+\.\ds$/);
     expect(lines[9]).toMatch(/^✔ build #\d+ succeeded in \d+\.\ds: production runs v0\.1\.0$/);
@@ -136,7 +153,12 @@ describe('the command line against a real pipeline', () => {
     const id = Number(/build #(\d+)/.exec(trig.stdout)![1]);
     const retry = await greenciDone(['retry', String(id), '--json', '--config', g.configFile], { ...g.env, USER: 'ops-bob' });
     expect(retry.code, retry.stderr).toBe(0);
-    expect(JSON.parse(retry.stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'success', retryOf: id, trigger: 'retry', requestedBy: 'ops-bob' });
+    expect(JSON.parse(retry.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      status: 'success',
+      retryOf: id,
+      trigger: 'retry',
+      requestedBy: 'ops-bob',
+    });
   });
 
   it('Ctrl-C during a run cancels the build cleanly: no test containers left, production untouched', async () => {
@@ -154,7 +176,9 @@ describe('the command line against a real pipeline', () => {
     expect(r.stdout).toMatch(/⊘ build #\d+ cancelled in .*: cancelled during deploy-test/);
     expect(Object.keys(await envContainers(g.project, 'test'))).toEqual([]);
     const after = await envContainers(g.project, 'production');
-    expect(Object.fromEntries(Object.entries(after).map(([k, c]) => [k, c.Id]))).toEqual(Object.fromEntries(Object.entries(before).map(([k, c]) => [k, c.Id])));
+    expect(Object.fromEntries(Object.entries(after).map(([k, c]) => [k, c.Id]))).toEqual(
+      Object.fromEntries(Object.entries(before).map(([k, c]) => [k, c.Id])),
+    );
     expect(readdirSync(path.join(g.dataDir, 'work', g.project))).toEqual([]);
   });
 });

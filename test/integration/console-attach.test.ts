@@ -26,7 +26,11 @@ describe('the console attached to a daemon', () => {
     const states: Connection[] = [];
     const snapshots: Snapshot[] = [];
     const events: string[] = [];
-    const stop = source.connect({ onConnection: (c) => states.push(c), onSnapshot: (s) => snapshots.push(s), onEvent: (e) => events.push(e.type) });
+    const stop = source.connect({
+      onConnection: (c) => states.push(c),
+      onSnapshot: (s) => snapshots.push(s),
+      onEvent: (e) => events.push(e.type),
+    });
     try {
       await waitUntil(() => states.at(-1)?.state === 'connected' && snapshots.length === 1, 'connected with a snapshot', 15_000);
       expect(states.at(-1)?.daemon?.pid).toBe(d.pid);

@@ -22,9 +22,21 @@ describe('watching greenci containers', () => {
   let image: string;
   let buildId: number;
   const foreign: string[] = [];
-  const labels = (service: string, extra: Record<string, string> = {}) => ({ [LABEL.project]: g.project, [LABEL.env]: 'test', [LABEL.service]: service, [LABEL.role]: 'app', ...extra });
+  const labels = (service: string, extra: Record<string, string> = {}) => ({
+    [LABEL.project]: g.project,
+    [LABEL.env]: 'test',
+    [LABEL.service]: service,
+    [LABEL.role]: 'app',
+    ...extra,
+  });
   const start = (service: string, script: string, extra: Partial<Parameters<typeof runBusybox>[0]> = {}) =>
-    runBusybox({ image, name: `${g.project}-test-${service}`, script, labels: labels(service, { [LABEL.build]: String(buildId), [LABEL.release]: `build-${buildId}` }), ...extra });
+    runBusybox({
+      image,
+      name: `${g.project}-test-${service}`,
+      script,
+      labels: labels(service, { [LABEL.build]: String(buildId), [LABEL.release]: `build-${buildId}` }),
+      ...extra,
+    });
   /** The rows of this test's project in a snapshot (other tests' containers may share the engine). */
   const rows = (engine: Engine = g.engine) => engine.getSnapshot().containers.filter((c) => c.project === g.project);
   const row = (service: string, engine?: Engine) => rows(engine).find((c) => c.service === service);
@@ -47,21 +59,39 @@ describe('watching greenci containers', () => {
     const since = Date.now();
     const release = g.engine.watchContainers();
     try {
-      const [b, i] = await waitUntil(() => {
-        const r = [row('busy'), row('idle')];
-        return r.every((c) => c?.cpuPercent !== undefined && c.memBytes !== undefined) && (r as ContainerRow[]);
-      }, 'both rows with CPU and memory figures', 10_000);
+      const [b, i] = await waitUntil(
+        () => {
+          const r = [row('busy'), row('idle')];
+          return r.every((c) => c?.cpuPercent !== undefined && c.memBytes !== undefined) && (r as ContainerRow[]);
+        },
+        'both rows with CPU and memory figures',
+        10_000,
+      );
       expect(Date.now() - since).toBeLessThan(10_000);
       expect(b).toMatchObject({
-        id: busy, name: `${g.project}-test-busy`, project: g.project, env: 'test', service: 'busy', role: 'app', image,
-        release: `build-${buildId}`, build: buildId, subject: 'feat: weigh trucks twice', state: 'running', restarts: 0,
+        id: busy,
+        name: `${g.project}-test-busy`,
+        project: g.project,
+        env: 'test',
+        service: 'busy',
+        role: 'app',
+        image,
+        release: `build-${buildId}`,
+        build: buildId,
+        subject: 'feat: weigh trucks twice',
+        state: 'running',
+        restarts: 0,
       });
       expect(b.startedAt).toBeGreaterThan(since - 60_000);
       expect(b).not.toHaveProperty('exitCode');
       expect(b.memBytes).toBeGreaterThan(0);
       expect(b.memLimitBytes).toBeGreaterThan(b.memBytes!);
       // a shell spinning in a loop keeps about one core busy; sleep keeps none
-      const spinning = await waitUntil(() => (row('busy')!.cpuPercent! > 40 ? row('busy') : undefined), 'the busy container to show its CPU', 10_000);
+      const spinning = await waitUntil(
+        () => (row('busy')!.cpuPercent! > 40 ? row('busy') : undefined),
+        'the busy container to show its CPU',
+        10_000,
+      );
       expect(spinning.cpuPercent).toBeLessThanOrEqual(205);
       expect(i.cpuPercent).toBeLessThan(5);
       expect(g.engine.getSnapshot().docker).toMatchObject({ reachable: true });
@@ -81,12 +111,20 @@ describe('watching greenci containers', () => {
     try {
       await waitUntil(() => row('victim')?.state === 'running', 'the victim running');
       await docker.api.getContainer(victim).kill();
-      const killed = await waitUntil(() => (row('victim')?.state === 'exited' ? row('victim') : undefined), 'the victim to show exited', 10_000);
+      const killed = await waitUntil(
+        () => (row('victim')?.state === 'exited' ? row('victim') : undefined),
+        'the victim to show exited',
+        10_000,
+      );
       expect(killed).toMatchObject({ state: 'exited', exitCode: 137 });
       expect(killed.finishedAt).toBeGreaterThanOrEqual(killed.startedAt!);
       expect(killed).not.toHaveProperty('cpuPercent');
       // Docker restarts it twice (its restart count), then leaves it exited
-      const flaky = await waitUntil(() => (row('flaky')?.state === 'exited' && row('flaky')!.restarts === 2 ? row('flaky') : undefined), 'flaky exited after 2 restarts', 15_000);
+      const flaky = await waitUntil(
+        () => (row('flaky')?.state === 'exited' && row('flaky')!.restarts === 2 ? row('flaky') : undefined),
+        'flaky exited after 2 restarts',
+        15_000,
+      );
       expect(flaky).toMatchObject({ exitCode: 1, restarts: 2 });
     } finally {
       release();
@@ -96,11 +134,15 @@ describe('watching greenci containers', () => {
   it('container logs: the last lines with tail, then new ones with follow until the container stops; other containers are refused', async () => {
     const chatty = await start('chatty', 'echo started >&2; i=0; while :; do i=$((i+1)); echo "line $i"; sleep 0.2; done');
     const all: string[] = [];
-    await waitUntil(async () => {
-      all.length = 0;
-      await g.engine.containerLogs(chatty, { onLine: (l, s) => all.push(`${s}: ${l}`) });
-      return all.length >= 4;
-    }, 'a few lines logged', 10_000);
+    await waitUntil(
+      async () => {
+        all.length = 0;
+        await g.engine.containerLogs(chatty, { onLine: (l, s) => all.push(`${s}: ${l}`) });
+        return all.length >= 4;
+      },
+      'a few lines logged',
+      10_000,
+    );
     // each stream keeps its own order (Docker copies stdout and stderr separately, so not their interleaving)
     expect(all.filter((l) => l.startsWith('stderr'))).toEqual(['stderr: started']);
     expect(all.filter((l) => l.startsWith('stdout')).slice(0, 3)).toEqual(['stdout: line 1', 'stdout: line 2', 'stdout: line 3']);
@@ -128,7 +170,12 @@ describe('watching greenci containers', () => {
 
     // not greenci's, unknown, or not a container name at all
     // (from the local base image: the busybox image's own greenci.project label would make it greenci's)
-    const other = await docker.createContainer({ name: `not-greenci-${g.project}`, Image: 'greenci/node:20-local', Cmd: ['node', '-e', '0'], Labels: { 'greenci-test.owner': g.project } });
+    const other = await docker.createContainer({
+      name: `not-greenci-${g.project}`,
+      Image: 'greenci/node:20-local',
+      Cmd: ['node', '-e', '0'],
+      Labels: { 'greenci-test.owner': g.project },
+    });
     foreign.push(other);
     const refused = g.engine.containerLogs(other, { onLine: () => undefined });
     await expect(refused).rejects.toThrow(UsageError);
@@ -148,7 +195,11 @@ describe('watching greenci containers', () => {
     first();
     first(); // a second call of the same release changes nothing
     await start('late', 'sleep 3600');
-    await waitUntil(() => seen.at(-1)!.containers.some((c) => c.service === 'late' && c.state === 'running'), 'the late container while one watcher remains', 10_000);
+    await waitUntil(
+      () => seen.at(-1)!.containers.some((c) => c.service === 'late' && c.state === 'running'),
+      'the late container while one watcher remains',
+      10_000,
+    );
     second();
     expect(timers()).toBeLessThanOrEqual(before);
     const count = seen.length;
@@ -178,12 +229,16 @@ describe('watching greenci containers', () => {
       // Docker answers again (a proxy to the real socket appears at the path)
       proxy = net.createServer((c) => {
         const up = net.connect('/var/run/docker.sock');
-        for (const s of [c, up]) (conns.add(s), s.on('error', () => undefined), s.on('close', () => conns.delete(s)));
+        for (const s of [c, up]) conns.add(s), s.on('error', () => undefined), s.on('close', () => conns.delete(s));
         c.pipe(up).pipe(c);
       });
       await new Promise<void>((resolve) => proxy!.listen(socket, resolve));
       await start('back', 'sleep 3600');
-      const back = await waitUntil(() => (engine.getSnapshot().docker?.reachable && row('back', engine)?.memBytes !== undefined ? engine.getSnapshot() : undefined), 'the watcher to recover', 15_000);
+      const back = await waitUntil(
+        () => (engine.getSnapshot().docker?.reachable && row('back', engine)?.memBytes !== undefined ? engine.getSnapshot() : undefined),
+        'the watcher to recover',
+        15_000,
+      );
       expect(back.docker).toMatchObject({ reachable: true });
       expect(back.docker!.since).toBeGreaterThan(down.since);
       expect(seen.filter((e) => !e.docker.reachable)).toHaveLength(1);

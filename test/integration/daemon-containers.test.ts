@@ -42,18 +42,29 @@ describe('greenci daemon: containers, their logs and branches through the contro
 
   it('GET /v1/containers/:id/logs: the last lines, then followed lines until the container stops, then end', async () => {
     const name = `${g.project}-test-chatty`;
-    const id = await runBusybox({ image, name, script: 'i=0; while :; do i=$((i+1)); echo "line $i"; [ $((i % 3)) = 0 ] && echo "warn $i" >&2; sleep 0.2; done', labels: { [LABEL.project]: g.project, [LABEL.env]: 'test', [LABEL.service]: 'chatty' } });
+    const id = await runBusybox({
+      image,
+      name,
+      script: 'i=0; while :; do i=$((i+1)); echo "line $i"; [ $((i % 3)) = 0 ] && echo "warn $i" >&2; sleep 0.2; done',
+      labels: { [LABEL.project]: g.project, [LABEL.env]: 'test', [LABEL.service]: 'chatty' },
+    });
 
     // the last lines, then end (no follow)
-    await waitUntil(async () => {
-      const s = stream(`/containers/${name}/logs?tail=100`);
-      await s.done;
-      return s.seen.filter((o) => o.type === 'log').length >= 6;
-    }, 'six lines logged', 10_000);
+    await waitUntil(
+      async () => {
+        const s = stream(`/containers/${name}/logs?tail=100`);
+        await s.done;
+        return s.seen.filter((o) => o.type === 'log').length >= 6;
+      },
+      'six lines logged',
+      10_000,
+    );
     const tail = stream(`/containers/${id.slice(0, 12)}/logs?tail=2`);
     await tail.done;
     expect(tail.seen).toHaveLength(3);
-    expect(tail.seen.slice(0, 2).every((o) => o.type === 'log' && /^(line|warn) \d+$/.test(o.line) && ['stdout', 'stderr'].includes(o.stream))).toBe(true);
+    expect(
+      tail.seen.slice(0, 2).every((o) => o.type === 'log' && /^(line|warn) \d+$/.test(o.line) && ['stdout', 'stderr'].includes(o.stream)),
+    ).toBe(true);
     expect(tail.seen[2]).toEqual({ type: 'end' });
     const all = stream(`/containers/${id}/logs?tail=100`);
     await all.done;
@@ -78,21 +89,42 @@ describe('greenci daemon: containers, their logs and branches through the contro
   });
 
   it('refuses containers that are not greenci-managed, unknown ones, bad names and a bad tail', async () => {
-    const other = await docker.createContainer({ name: `not-greenci-${g.project}`, Image: 'greenci/node:20-local', Cmd: ['node', '-e', '0'] });
+    const other = await docker.createContainer({
+      name: `not-greenci-${g.project}`,
+      Image: 'greenci/node:20-local',
+      Cmd: ['node', '-e', '0'],
+    });
     foreign.push(other);
-    await expect(client.stream('GET', `/containers/${other}/logs`, undefined, () => undefined)).rejects.toThrow(/is not managed by greenci/);
+    await expect(client.stream('GET', `/containers/${other}/logs`, undefined, () => undefined)).rejects.toThrow(
+      /is not managed by greenci/,
+    );
     await expect(client.stream('GET', `/containers/${other}/logs`, undefined, () => undefined)).rejects.toThrow(UsageError);
     await expect(client.stream('GET', `/containers/${g.project}-nothing/logs`, undefined, () => undefined)).rejects.toThrow(/no container/);
     await expect(client.stream('GET', '/containers/-rf/logs', undefined, () => undefined)).rejects.toThrow(/no such endpoint/);
-    await expect(client.stream('GET', `/containers/${other}/logs?tail=many`, undefined, () => undefined)).rejects.toThrow(/tail must be a whole number/);
+    await expect(client.stream('GET', `/containers/${other}/logs?tail=many`, undefined, () => undefined)).rejects.toThrow(
+      /tail must be a whole number/,
+    );
   });
 
   it('GET /v1/events watches the containers while a client follows: containers events list them with their figures', async () => {
-    await runBusybox({ image, name: `${g.project}-test-steady`, script: 'sleep 3600', labels: { [LABEL.project]: g.project, [LABEL.env]: 'test', [LABEL.service]: 'steady' } });
+    await runBusybox({
+      image,
+      name: `${g.project}-test-steady`,
+      script: 'sleep 3600',
+      labels: { [LABEL.project]: g.project, [LABEL.env]: 'test', [LABEL.service]: 'steady' },
+    });
     const stop = new AbortController();
     const events = stream('/events', stop.signal);
-    const mine = () => events.seen.filter((e) => e.type === 'containers').at(-1)?.containers.filter((c: { project: string }) => c.project === g.project) ?? [];
-    await waitUntil(() => mine().some((c: any) => c.service === 'steady' && c.state === 'running' && c.cpuPercent !== undefined), 'the steady container with a CPU figure on the stream', 15_000);
+    const mine = () =>
+      events.seen
+        .filter((e) => e.type === 'containers')
+        .at(-1)
+        ?.containers.filter((c: { project: string }) => c.project === g.project) ?? [];
+    await waitUntil(
+      () => mine().some((c: any) => c.service === 'steady' && c.state === 'running' && c.cpuPercent !== undefined),
+      'the steady container with a CPU figure on the stream',
+      15_000,
+    );
     expect(events.seen[0].type).toBe('snapshot');
     expect(events.seen.filter((e) => e.type === 'containers').at(-1)?.docker).toMatchObject({ reachable: true });
     stop.abort();

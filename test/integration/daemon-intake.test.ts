@@ -16,7 +16,8 @@ describe('greenci daemon: webhook intake and the control socket', () => {
   let d: DaemonRun;
   let store: Store;
   let master: string;
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => greenciDone([...args, '--config', g.configFile], { ...g.env, USER: 'olivia', ...env });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    greenciDone([...args, '--config', g.configFile], { ...g.env, USER: 'olivia', ...env });
   const builds = () => store.builds.list({ project: g.project, limit: 100 });
   const waitBuild = async (id: number, statuses = ['success', 'failed', 'cancelled'], timeoutMs = 150_000) => {
     const until = Date.now() + timeoutMs;
@@ -29,7 +30,11 @@ describe('greenci daemon: webhook intake and the control socket', () => {
   };
 
   beforeAll(async () => {
-    g = await setupGreen({ healthTimeout: '10s', noEngine: true, extra: 'reconcile:\n  schedule: "0 0 1 1 *"\nmetrics:\n  listen: 127.0.0.1:0' });
+    g = await setupGreen({
+      healthTimeout: '10s',
+      noEngine: true,
+      extra: 'reconcile:\n  schedule: "0 0 1 1 *"\nmetrics:\n  listen: 127.0.0.1:0',
+    });
     d = await startDaemon(g.configFile, g.env);
     store = openStore(g.dataDir);
     master = (await g.origin.tagTarget('master').catch(() => '')) || '';
@@ -50,11 +55,23 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     const push = pushPayload({ repo: g.github, branch: 'feature-x', after: 'a'.repeat(40) });
     const unsigned = await deliver(d.webhookUrl, push, { secret: null });
     const forged = await deliver(d.webhookUrl, push, { secret: 'not-the-secret' });
-    const tampered = await deliver(d.webhookUrl, { ...push, ref: 'refs/heads/master' }, { secret: g.secret, signBody: JSON.stringify(push) });
+    const tampered = await deliver(
+      d.webhookUrl,
+      { ...push, ref: 'refs/heads/master' },
+      { secret: g.secret, signBody: JSON.stringify(push) },
+    );
     const malformed = await deliver(d.webhookUrl, '{"ref": "refs/heads/x",', { secret: g.secret });
-    const unknownRepo = await deliver(d.webhookUrl, pushPayload({ repo: 'someone/else', branch: 'x', after: 'b'.repeat(40) }), { secret: g.secret });
-    const big = await post(d.webhookUrl, Buffer.alloc(26 * 1024 * 1024, 0x20), { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'big-1' });
-    expect([unsigned.status, forged.status, tampered.status, malformed.status, unknownRepo.status, big.status]).toEqual([401, 401, 401, 400, 404, 413]);
+    const unknownRepo = await deliver(d.webhookUrl, pushPayload({ repo: 'someone/else', branch: 'x', after: 'b'.repeat(40) }), {
+      secret: g.secret,
+    });
+    const big = await post(d.webhookUrl, Buffer.alloc(26 * 1024 * 1024, 0x20), {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': 'big-1',
+    });
+    expect([unsigned.status, forged.status, tampered.status, malformed.status, unknownRepo.status, big.status]).toEqual([
+      401, 401, 401, 400, 404, 413,
+    ]);
     expect(unsigned.body.message).toMatch(/X-Hub-Signature-256 is required/);
     expect(forged.body.message).toMatch(/signature does not match/);
     expect(store.deliveries.get(unknownRepo.id)).toMatchObject({ outcome: 'unknown-repository', repository: 'someone/else' });
@@ -85,25 +102,46 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     const build = await waitBuild(first.body.build);
     expect(build).toMatchObject({ status: 'success', branch: 'feature-hook', sha, trigger: 'push', requestedBy: 'Codertocat' });
     expect(build.push).toEqual({
-      pusherName: 'Codertocat', pusherEmail: '21031067+Codertocat@users.noreply.github.com', headMessage: 'feat: webhook-driven build',
-      headAuthor: 'Codertocat', headAuthorEmail: '21031067+Codertocat@users.noreply.github.com', headUrl: payload('drone-go-scm/push.json').head_commit.url,
+      pusherName: 'Codertocat',
+      pusherEmail: '21031067+Codertocat@users.noreply.github.com',
+      headMessage: 'feat: webhook-driven build',
+      headAuthor: 'Codertocat',
+      headAuthorEmail: '21031067+Codertocat@users.noreply.github.com',
+      headUrl: payload('drone-go-scm/push.json').head_commit.url,
     });
     expect(Object.keys(await envContainers(g.project, 'test')).length).toBeGreaterThan(0);
   });
 
   it('tag pushes and [skip ci] commits are recorded and not built; deleting the branch tears down the test environment that shows it', async () => {
     const before = builds().length;
-    const tag = await deliver(d.webhookUrl, { ...payload('drone-go-scm/push_tag.json'), repository: { ...payload('drone-go-scm/push_tag.json').repository, full_name: g.github } }, { secret: g.secret });
+    const tag = await deliver(
+      d.webhookUrl,
+      {
+        ...payload('drone-go-scm/push_tag.json'),
+        repository: { ...payload('drone-go-scm/push_tag.json').repository, full_name: g.github },
+      },
+      { secret: g.secret },
+    );
     const skipSha = await g.origin.commitAll('docs: typo [skip ci]');
-    const skip = await deliver(d.webhookUrl, pushPayload({ repo: g.github, branch: 'feature-hook', after: skipSha, message: 'docs: typo [skip ci]' }), { secret: g.secret });
-    const other = await deliver(d.webhookUrl, { ...payload('octokit-webhooks/create/payload.json'), repository: { full_name: g.github } }, { event: 'create', secret: g.secret });
+    const skip = await deliver(
+      d.webhookUrl,
+      pushPayload({ repo: g.github, branch: 'feature-hook', after: skipSha, message: 'docs: typo [skip ci]' }),
+      { secret: g.secret },
+    );
+    const other = await deliver(
+      d.webhookUrl,
+      { ...payload('octokit-webhooks/create/payload.json'), repository: { full_name: g.github } },
+      { event: 'create', secret: g.secret },
+    );
     expect([tag.status, skip.status, other.status]).toEqual([200, 200, 200]);
     expect(store.deliveries.get(tag.id)?.outcome).toBe('ignored-tag');
     expect(store.deliveries.get(skip.id)).toMatchObject({ outcome: 'skip-ci', detail: '[skip ci]' });
     expect(store.deliveries.get(other.id)).toMatchObject({ event: 'create', outcome: 'ignored-event' });
     expect(builds()).toHaveLength(before);
 
-    const del = await deliver(d.webhookUrl, pushPayload({ repo: g.github, branch: 'feature-hook', after: '', deleted: true }), { secret: g.secret });
+    const del = await deliver(d.webhookUrl, pushPayload({ repo: g.github, branch: 'feature-hook', after: '', deleted: true }), {
+      secret: g.secret,
+    });
     expect(del.status).toBe(200);
     expect(store.deliveries.get(del.id)?.outcome).toBe('branch-deleted');
     await d.waitForLog((e) => e.kind === 'teardown' && e.status === 'success', 30_000);
@@ -175,9 +213,18 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     const streaming = client.stream('GET', '/events', undefined, (o) => seen.push(o), stop.signal);
     await waitUntil(() => seen.length > 0, 'the first event');
     expect(seen[0]).toMatchObject({ type: 'snapshot', snapshot: { live: { [g.project]: { version: 'v0.1.0' } } } });
-    const queued = await client.request<{ id: number }>('POST', '/builds', { project: g.project, branch: 'master', requestedBy: 'events-test' });
-    await waitUntil(() => seen.some((e) => e.type === 'build.updated' && e.build.id === queued.id && e.build.status === 'success'), 'the build to succeed on the stream');
-    expect(seen.some((e) => e.type === 'stage.updated' && e.buildId === queued.id && e.stage.name === 'test' && e.stage.status === 'success')).toBe(true);
+    const queued = await client.request<{ id: number }>('POST', '/builds', {
+      project: g.project,
+      branch: 'master',
+      requestedBy: 'events-test',
+    });
+    await waitUntil(
+      () => seen.some((e) => e.type === 'build.updated' && e.build.id === queued.id && e.build.status === 'success'),
+      'the build to succeed on the stream',
+    );
+    expect(
+      seen.some((e) => e.type === 'stage.updated' && e.buildId === queued.id && e.stage.name === 'test' && e.stage.status === 'success'),
+    ).toBe(true);
     expect(seen.some((e) => e.type === 'log' && e.line.buildId === queued.id)).toBe(true);
     stop.abort();
     await streaming;
@@ -198,7 +245,9 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     expect(value(/^greenci_webhook_deliveries_total\{outcome="rejected-401",via="direct"\} (\d+)$/m)).toBe(3);
     expect(value(/^greenci_webhook_deliveries_total\{outcome="rejected-413",via="direct"\} (\d+)$/m)).toBe(1);
     expect(value(new RegExp(`^greenci_queue_depth\\{project="${g.project}"\\} (\\d+)$`, 'm'))).toBe(0);
-    expect(value(new RegExp(`^greenci_build_duration_seconds_count\\{project="${g.project}",status="success"\\} (\\d+)$`, 'm'))).toBeGreaterThanOrEqual(4);
+    expect(
+      value(new RegExp(`^greenci_build_duration_seconds_count\\{project="${g.project}",status="success"\\} (\\d+)$`, 'm')),
+    ).toBeGreaterThanOrEqual(4);
     expect(text).toMatch(/^greenci_stage_duration_seconds_count\{stage="deploy-production",status="success"\} \d+$/m);
     expect(value(new RegExp(`^greenci_rollbacks_total\\{project="${g.project}",kind="rollback",status="success"\\} (\\d+)$`, 'm'))).toBe(1);
     expect(value(new RegExp(`^greenci_environment_healthy\\{project="${g.project}",env="production"\\} (\\d+)$`, 'm'))).toBe(1);
@@ -212,7 +261,9 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     const noProject = await client.request('GET', '/projects/nope/releases').catch((e: Error) => e);
     expect(noProject).toBeInstanceOf(NotFoundError);
     // a refusal that is not about a missing thing stays a plain usage error (400)
-    const bad = await client.request('POST', '/builds', { project: g.project, branch: 'a b', requestedBy: 'olivia' }).catch((e: Error) => e);
+    const bad = await client
+      .request('POST', '/builds', { project: g.project, branch: 'a b', requestedBy: 'olivia' })
+      .catch((e: Error) => e);
     expect(bad).toBeInstanceOf(UsageError);
     expect(bad).not.toBeInstanceOf(NotFoundError);
     // and the CLI reports it the same way as before
@@ -228,7 +279,12 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     const head = JSON.stringify({ ref: 'refs/heads/x', repository: { full_name: g.github }, padding: '' }).slice(0, -2);
     const huge = Buffer.from(`${head}${'a'.repeat(25 * 1024 * 1024 - head.length - 200)}"}`);
     const forgedId = `forged-${Date.now()}`;
-    const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': forgedId, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` };
+    const headers = {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': forgedId,
+      'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+    };
     // and an operator's command asking the daemon's control socket over and over
     const client = new ControlClient(g.config.control.socket!);
     const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${d.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -256,7 +312,9 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     expect(forged.body.message).toMatch(/signature does not match/);
     expect(store.deliveries.get(forged.id)).toBeUndefined();
     const worst = Math.max(...latencies);
-    console.log(`forged 25 MB body: answered in ${took.toFixed(0)} ms; ${latencies.length} control pings meanwhile, worst ${worst.toFixed(1)} ms; daemon RSS peak ${peakRss.toFixed(0)} MB`);
+    console.log(
+      `forged 25 MB body: answered in ${took.toFixed(0)} ms; ${latencies.length} control pings meanwhile, worst ${worst.toFixed(1)} ms; daemon RSS peak ${peakRss.toFixed(0)} MB`,
+    );
     expect(worst).toBeLessThan(1000); // it was 33 s when the body was re-encoded 32 times before any check
     expect(peakRss).toBeLessThan(300);
 
@@ -280,7 +338,9 @@ describe('greenci daemon: webhook intake and the control socket', () => {
     expect(store.deliveries.get(tooLong.id)).toBeUndefined();
 
     // A signed push of a branch whose name carries a right-to-left override is refused
-    const bidi = await deliver(d.webhookUrl, pushPayload({ repo: g.github, branch: 'feature-\u202Egnp.exe', after: 'd'.repeat(40) }), { secret: g.secret });
+    const bidi = await deliver(d.webhookUrl, pushPayload({ repo: g.github, branch: 'feature-\u202Egnp.exe', after: 'd'.repeat(40) }), {
+      secret: g.secret,
+    });
     expect(bidi.status).toBe(422);
     expect(bidi.body.message).toMatch(/bidirectional control/);
     expect(builds().length).toBe(buildsBefore);

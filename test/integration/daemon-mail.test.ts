@@ -13,14 +13,22 @@ describe('greenci daemon: build, release and rollback emails', () => {
   let g: GreenSetup;
   let d: DaemonRun;
   let store: Store;
-  const mailTo = (addr: string, subject: RegExp) => waitUntil(() => sink.messages.find((m) => m.envelopeTo.includes(addr) && subject.test(m.subject ?? '')), `an email to ${addr} with subject ${subject}; have: ${sink.messages.map((m) => `${m.envelopeTo} ${m.subject}`).join(' | ')}`, 150_000);
+  const mailTo = (addr: string, subject: RegExp) =>
+    waitUntil(
+      () => sink.messages.find((m) => m.envelopeTo.includes(addr) && subject.test(m.subject ?? '')),
+      `an email to ${addr} with subject ${subject}; have: ${sink.messages.map((m) => `${m.envelopeTo} ${m.subject}`).join(' | ')}`,
+      150_000,
+    );
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => greenciDone([...args, '--config', g.configFile], { ...g.env, ...env });
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
     g = await setupGreen({
-      healthTimeout: '10s', noEngine: true,
-      extra: ['reconcile:', '  schedule: "0 0 1 1 *"', ...sink.configLines({ lead: ['lead@example.com'], ops: ['ops@example.com'] })].join('\n'),
+      healthTimeout: '10s',
+      noEngine: true,
+      extra: ['reconcile:', '  schedule: "0 0 1 1 *"', ...sink.configLines({ lead: ['lead@example.com'], ops: ['ops@example.com'] })].join(
+        '\n',
+      ),
     });
     d = await startDaemon(g.configFile, g.env);
     store = openStore(g.dataDir);

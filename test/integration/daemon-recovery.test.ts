@@ -14,7 +14,11 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
   let d: DaemonRun | undefined;
   let store: Store;
   const RARE = 'reconcile:\n  schedule: "0 0 1 1 *"';
-  const ended = (id: number) => waitUntil(() => ['success', 'failed', 'cancelled'].includes(store.builds.get(id)?.status ?? '') && store.builds.get(id)!, `build #${id} to end`);
+  const ended = (id: number) =>
+    waitUntil(
+      () => ['success', 'failed', 'cancelled'].includes(store.builds.get(id)?.status ?? '') && store.builds.get(id)!,
+      `build #${id} to end`,
+    );
   const push = async (branch: string, sha: string) => {
     const r = await deliver(d!.webhookUrl, pushPayload({ repo: g.github, branch, after: sha }), { secret: g.secret });
     expect(r.status).toBe(202);
@@ -53,13 +57,26 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
     expect(store.builds.get(second.body.build)?.status).toBe('running'); // as the crash left it
 
     d = await startDaemon(g.configFile, g.env);
-    const note = d.logs.find((e) => e.build === second.body.build && /was interrupted during deploy-production; queued again as #\d+/.test(e.msg))!;
+    const note = d.logs.find(
+      (e) => e.build === second.body.build && /was interrupted during deploy-production; queued again as #\d+/.test(e.msg),
+    )!;
     expect(note).toBeDefined();
-    expect(store.builds.get(second.body.build)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^interrupted: the greenci process running it \(pid \d+\) stopped during deploy-production; re-queued/) });
+    expect(store.builds.get(second.body.build)).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/^interrupted: the greenci process running it \(pid \d+\) stopped during deploy-production; re-queued/),
+    });
     // production was checked against the live release before anything else ran
-    expect(d.logs.some((e) => /^production .* (runs v0\.1\.0 as recorded|does not match the live release v0\.1\.0)/.test(e.msg))).toBe(true);
+    expect(d.logs.some((e) => /^production .* (runs v0\.1\.0 as recorded|does not match the live release v0\.1\.0)/.test(e.msg))).toBe(
+      true,
+    );
     const again = Number(/queued again as #(\d+)/.exec(note.msg)![1]);
-    expect(await ended(again)).toMatchObject({ status: 'success', version: 'v0.2.0', trigger: 'recovery', retryOf: second.body.build, requestedSha: v2 });
+    expect(await ended(again)).toMatchObject({
+      status: 'success',
+      version: 'v0.2.0',
+      trigger: 'recovery',
+      retryOf: second.body.build,
+      requestedSha: v2,
+    });
     // the delivery accepted before the crash was not lost
     expect(store.deliveries.get(accepted.id)).toMatchObject({ outcome: 'queued', buildId: accepted.body.build });
     expect(await ended(accepted.body.build)).toMatchObject({ status: 'success', sha: late });
@@ -68,7 +85,7 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
     expect(store.releases.deployments(g.project, 'production').filter((x) => x.status === 'running')).toEqual([]);
   });
 
-  it('a production container removed behind greenci\'s back is noticed at start and the live release restored', async () => {
+  it("a production container removed behind greenci's back is noticed at start and the live release restored", async () => {
     await d!.stop();
     const { weight } = await envContainers(g.project, 'production');
     await docker.removeContainer(weight.Id);
@@ -76,7 +93,12 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
     expect(d.logs.some((e) => e.msg.includes('does not match the live release v0.2.0: weight: no container'))).toBe(true);
     expect(d.logs.some((e) => e.msg === `production ${g.project} restored to v0.2.0`)).toBe(true);
     expect((await getJson(prod('weight'))).body).toMatchObject({ version: 'v0.2.0', apiVersion: 2 });
-    expect(store.releases.deployments(g.project, 'production', 1)[0]).toMatchObject({ kind: 'restore', status: 'success', version: 'v0.2.0', requestedBy: 'greenci' });
+    expect(store.releases.deployments(g.project, 'production', 1)[0]).toMatchObject({
+      kind: 'restore',
+      status: 'success',
+      version: 'v0.2.0',
+      requestedBy: 'greenci',
+    });
     expect(store.audit.list(g.project).find((a) => a.action === 'restore')).toMatchObject({ actor: 'greenci', outcome: 'success' });
   });
 
@@ -98,7 +120,12 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
     expect(store.builds.get(requeued.build)).toMatchObject({ status: 'queued', requestedSha: sha, trigger: 'requeue' });
     expect(d!.logs.at(-1)!.msg).toBe('greenci daemon stopped');
     // nobody takes webhooks any more
-    const refused = await new Promise<string>((resolve) => net.connect(Number(address.port), '127.0.0.1').on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? '')).on('connect', () => resolve('connected')));
+    const refused = await new Promise<string>((resolve) =>
+      net
+        .connect(Number(address.port), '127.0.0.1')
+        .on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? ''))
+        .on('connect', () => resolve('connected')),
+    );
     expect(refused).toBe('ECONNREFUSED');
 
     d = await startDaemon(g.configFile, g.env);
@@ -109,15 +136,27 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
     const sha = await g.origin.commitAll('feat: killed while deploying to test');
     await g.origin.push('feature-late');
     const id = (await push('feature-late', sha)).body.build as number;
-    const ghost = await waitUntil(() => store.releases.deployments(g.project, 'test', 1).find((x) => x.buildId === id && x.status === 'running'), `build #${id} deploying to test`);
+    const ghost = await waitUntil(
+      () => store.releases.deployments(g.project, 'test', 1).find((x) => x.buildId === id && x.status === 'running'),
+      `build #${id} deploying to test`,
+    );
     d!.child.kill('SIGKILL');
     await d!.exited;
 
     d = await startDaemon(g.configFile, g.env);
-    expect(store.releases.deployments(g.project, 'test').find((x) => x.id === ghost.id)).toMatchObject({ status: 'interrupted', reason: expect.stringMatching(/^interrupted: greenci stopped during this deployment/), finishedAt: expect.any(Number) });
-    expect(store.audit.list(g.project).find((a) => a.action === 'recover' && a.target === 'test')).toMatchObject({ actor: 'greenci', outcome: '1 interrupted test deployment marked interrupted' });
+    expect(store.releases.deployments(g.project, 'test').find((x) => x.id === ghost.id)).toMatchObject({
+      status: 'interrupted',
+      reason: expect.stringMatching(/^interrupted: greenci stopped during this deployment/),
+      finishedAt: expect.any(Number),
+    });
+    expect(store.audit.list(g.project).find((a) => a.action === 'recover' && a.target === 'test')).toMatchObject({
+      actor: 'greenci',
+      outcome: '1 interrupted test deployment marked interrupted',
+    });
     // the build was queued again and deploys the test environment afresh; nothing is left running
-    const again = Number(/queued again as #(\d+)/.exec(d.logs.find((e) => e.build === id && /was interrupted during deploy-test/.test(e.msg))!.msg)![1]);
+    const again = Number(
+      /queued again as #(\d+)/.exec(d.logs.find((e) => e.build === id && /was interrupted during deploy-test/.test(e.msg))!.msg)![1],
+    );
     expect(await ended(again)).toMatchObject({ status: 'success', sha });
     expect(store.releases.deployments(g.project, 'test').filter((x) => x.status === 'running')).toEqual([]);
   });
@@ -140,13 +179,23 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
     d = await startDaemon(g.configFile, g.env);
     // what the build says: released, interrupted during release; not failed, not built again
     expect(store.builds.get(id)).toMatchObject({
-      status: 'success', version: 'v0.3.0',
-      reason: expect.stringMatching(/^interrupted: the greenci process running it \(pid \d+\) stopped during release, after v0\.3\.0 went live in production, but its git tag was not pushed then; greenci pushes it on its own/),
+      status: 'success',
+      version: 'v0.3.0',
+      reason: expect.stringMatching(
+        /^interrupted: the greenci process running it \(pid \d+\) stopped during release, after v0\.3\.0 went live in production, but its git tag was not pushed then; greenci pushes it on its own/,
+      ),
     });
-    expect(d.logs.some((e) => e.build === id && e.msg === `build #${id} (master) was interrupted during release, after v0.3.0 went live: recorded as released`)).toBe(true);
+    expect(
+      d.logs.some(
+        (e) =>
+          e.build === id && e.msg === `build #${id} (master) was interrupted during release, after v0.3.0 went live: recorded as released`,
+      ),
+    ).toBe(true);
     expect(store.builds.list({ project: g.project }).filter((b) => b.retryOf === id)).toEqual([]);
     // the tag: pushed at the start, on the released commit
-    expect(d.logs.some((e) => e.msg === `release tag v0.3.0 of ${g.project} pushed to origin (it was not pushed when v0.3.0 was released)`)).toBe(true);
+    expect(
+      d.logs.some((e) => e.msg === `release tag v0.3.0 of ${g.project} pushed to origin (it was not pushed when v0.3.0 was released)`),
+    ).toBe(true);
     expect(await g.origin.tagTarget('v0.3.0')).toBe(sha);
     const table = await greenciDone(['releases', g.project, '--config', g.configFile], g.env);
     expect(table.stdout.split('\n').find((l) => /\bv0\.3\.0\b/.test(l))).toMatch(/^\*.* pushed /);
@@ -156,7 +205,10 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
     // every change is in the audit table: the promotion, the recovery's record, the tag
     const audit = store.audit.list(g.project);
     expect(audit.find((a) => a.action === 'promote' && a.target === 'v0.3.0')).toMatchObject({ outcome: 'success' });
-    expect(audit.find((a) => a.action === 'recover' && a.target === `#${id}`)).toMatchObject({ actor: 'greenci', outcome: expect.stringMatching(/^recorded as released: v0\.3\.0 went live/) });
+    expect(audit.find((a) => a.action === 'recover' && a.target === `#${id}`)).toMatchObject({
+      actor: 'greenci',
+      outcome: expect.stringMatching(/^recorded as released: v0\.3\.0 went live/),
+    });
     expect(audit.find((a) => a.action === 'tag' && a.target === 'v0.3.0')).toMatchObject({ actor: 'greenci', outcome: 'pushed' });
   });
 });

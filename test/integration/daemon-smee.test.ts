@@ -29,7 +29,12 @@ describe('greenci daemon: smee relay and reconciliation', () => {
   const sendThroughSmee = async (body: Record<string, unknown>) => {
     const raw = JSON.stringify(body, null, 2);
     const id = randomUUID();
-    const r = await post(smee.url, raw, { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': id, 'x-hub-signature-256': await sign(g.secret, raw) });
+    const r = await post(smee.url, raw, {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': id,
+      'x-hub-signature-256': await sign(g.secret, raw),
+    });
     expect(r.status).toBe(200);
     return id;
   };
@@ -69,7 +74,12 @@ describe('greenci daemon: smee relay and reconciliation', () => {
     const body = pushPayload({ repo: g.github, branch: 'feature-smee', after: 'c'.repeat(40) });
     const raw = JSON.stringify(body, null, 2);
     const id = randomUUID();
-    await post(smee.url, raw, { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': id, 'x-hub-signature-256': await sign('guessed-secret', raw) });
+    await post(smee.url, raw, {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': id,
+      'x-hub-signature-256': await sign('guessed-secret', raw),
+    });
     const answered = await d.waitForLog((e) => e.delivery === id, 30_000);
     expect(answered.status).toBe(401);
     expect(store.deliveries.get(id)).toBeUndefined();

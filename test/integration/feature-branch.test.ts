@@ -27,7 +27,12 @@ describe('feature branches build and test in the isolated test environment', () 
     expect(build.sha).toBe(sha);
     for (const app of ['weight', 'billing', 'weight-db', 'billing-db']) {
       const img = await docker.api.getImage(`${g.project}-${app}:feature-123-test`).inspect();
-      expect(img.Config.Labels).toMatchObject({ [LABEL.project]: g.project, [LABEL.app]: app, [LABEL.commit]: sha, [LABEL.build]: String(build.id) });
+      expect(img.Config.Labels).toMatchObject({
+        [LABEL.project]: g.project,
+        [LABEL.app]: app,
+        [LABEL.commit]: sha,
+        [LABEL.build]: String(build.id),
+      });
     }
     const test = await envContainers(g.project, 'test');
     expect(Object.keys(test).sort()).toEqual(['billing', 'billing-db', 'weight', 'weight-db']);
@@ -46,7 +51,13 @@ describe('feature branches build and test in the isolated test environment', () 
     // recorded in the SQLite file as it happened: stages with times, log lines per stage
     const store = openStore(g.dataDir);
     const stored = store.builds.get(build.id)!;
-    expect(stored.stages.map((s) => [s.name, s.status])).toEqual([['checkout', 'success'], ['config', 'success'], ['build', 'success'], ['deploy-test', 'success'], ['test', 'success']]);
+    expect(stored.stages.map((s) => [s.name, s.status])).toEqual([
+      ['checkout', 'success'],
+      ['config', 'success'],
+      ['build', 'success'],
+      ['deploy-test', 'success'],
+      ['test', 'success'],
+    ]);
     for (const s of stored.stages) expect(s.finishedAt! >= s.startedAt!).toBe(true);
     const logs = store.builds.logs(build.id);
     expect(logs.some((l) => l.stage === 'build' && /Successfully built|writing image|---> /.test(l.line))).toBe(true);
@@ -61,7 +72,9 @@ describe('feature branches build and test in the isolated test environment', () 
     const build = await g.engine.run({ project: g.project, branch: 'feature/123' });
 
     expect(build.status).toBe('failed');
-    expect(build.reason).toMatch(/^deploy-test: app billing exited \(code 1\) before it became healthy; last output:\n.*VAT_RATE is required/s);
+    expect(build.reason).toMatch(
+      /^deploy-test: app billing exited \(code 1\) before it became healthy; last output:\n.*VAT_RATE is required/s,
+    );
     expect(build.stages.find((s) => s.name === 'test')!.status).toBe('skipped');
     await g.origin.revertVariant('crash-on-start', 'revert');
   });
@@ -72,7 +85,9 @@ describe('feature branches build and test in the isolated test environment', () 
     const build = await g.engine.run({ project: g.project, branch: 'feature/123' });
 
     expect(build.status).toBe('failed');
-    expect(build.reason).toMatch(/^deploy-test: app billing did not answer 200 on http:\/\/127\.0\.0\.1:\d+\/health within 8 s \(last: 503 .*healthz/);
+    expect(build.reason).toMatch(
+      /^deploy-test: app billing did not answer 200 on http:\/\/127\.0\.0\.1:\d+\/health within 8 s \(last: 503 .*healthz/,
+    );
     await g.origin.revertVariant('never-healthy', 'revert');
   });
 
@@ -82,12 +97,16 @@ describe('feature branches build and test in the isolated test environment', () 
     const build = await g.engine.run({ project: g.project, branch: 'feature/123' });
 
     expect(build.status).toBe('failed');
-    expect(build.reason).toBe('config: greenci.yml is invalid: apps.weight.build: Required; apps.billing.port: expected number, received string');
+    expect(build.reason).toBe(
+      'config: greenci.yml is invalid: apps.weight.build: Required; apps.billing.port: expected number, received string',
+    );
     expect(build.stages.map((s) => s.status)).toEqual(['success', 'failed', 'skipped', 'skipped', 'skipped']);
-    expect(g.engine.logs(build.id).filter((l) => l.stream === 'stderr').map((l) => l.line)).toEqual([
-      'greenci.yml: apps.weight.build: Required',
-      'greenci.yml: apps.billing.port: expected number, received string',
-    ]);
+    expect(
+      g.engine
+        .logs(build.id)
+        .filter((l) => l.stream === 'stderr')
+        .map((l) => l.line),
+    ).toEqual(['greenci.yml: apps.weight.build: Required', 'greenci.yml: apps.billing.port: expected number, received string']);
     await g.origin.revertVariant('broken-config', 'revert');
   });
 
@@ -111,7 +130,9 @@ describe('feature branches build and test in the isolated test environment', () 
     const build = await g.engine.run({ project: g.project, branch: 'feature/123' });
 
     expect(build.status).toBe('failed');
-    expect(build.reason).toBe('build: weight: base image registry.invalid/nothing:1 is not on this host, and greenci never pulls (build or load it locally first)');
+    expect(build.reason).toBe(
+      'build: weight: base image registry.invalid/nothing:1 is not on this host, and greenci never pulls (build or load it locally first)',
+    );
     expect(Date.now() - started).toBeLessThan(60_000);
   });
 
@@ -119,7 +140,10 @@ describe('feature branches build and test in the isolated test environment', () 
     const outside = mkdtempSync(path.join(os.tmpdir(), 'greenci-outside-'));
     writeFileSync(path.join(outside, 'Dockerfile'), 'FROM greenci/node:20-local\nCOPY . /stolen\n');
     symlinkSync(outside, path.join(g.origin.work, 'weight-link'));
-    writeFileSync(path.join(g.origin.work, 'greenci.yml'), readFileSync(path.join(g.origin.work, 'greenci.yml'), 'utf8').replace('build: weight ', 'build: weight-link '));
+    writeFileSync(
+      path.join(g.origin.work, 'greenci.yml'),
+      readFileSync(path.join(g.origin.work, 'greenci.yml'), 'utf8').replace('build: weight ', 'build: weight-link '),
+    );
     await g.origin.commitAll('chore: a symlinked build context');
     await g.origin.push('feature/123');
     const build = await g.engine.run({ project: g.project, branch: 'feature/123' });
@@ -146,11 +170,16 @@ describe('feature branches build and test in the isolated test environment', () 
     const build = await g.engine.run({ project: g.project, branch: 'master' });
 
     expect(build.status).toBe('failed');
-    expect(build.reason).toMatch(/^deploy-production: v0\.1\.0 failed in production \(.*BILLING_CURRENCY.*\); there was no earlier release to roll back to, so its apps were stopped$/);
+    expect(build.reason).toMatch(
+      /^deploy-production: v0\.1\.0 failed in production \(.*BILLING_CURRENCY.*\); there was no earlier release to roll back to, so its apps were stopped$/,
+    );
     const prod = await envContainers(g.project, 'production');
     expect(Object.keys(prod).sort()).toEqual(['billing-db', 'weight-db']);
     expect(g.engine.releases(g.project)).toEqual({ releases: [], live: undefined });
-    expect(g.store.releases.deployments(g.project, 'production', 2).map((d) => [d.kind, d.status])).toEqual([['stop', 'success'], ['promote', 'failed']]);
+    expect(g.store.releases.deployments(g.project, 'production', 2).map((d) => [d.kind, d.status])).toEqual([
+      ['stop', 'success'],
+      ['promote', 'failed'],
+    ]);
     expect(g.engine.getSnapshot().live[g.project]).toBeUndefined();
     expect(await g.origin.remoteTags()).toEqual([]);
   });

@@ -25,7 +25,13 @@ describe('followBuildLog', () => {
     opened.push(store);
     bus = new EventBus();
     recorder = new Recorder(store, bus);
-    id = store.builds.create({ project: 'green', branch: 'master', refSlug: 'master', trigger: 'manual', stages: [{ name: 'build', title: 'build' }] });
+    id = store.builds.create({
+      project: 'green',
+      branch: 'master',
+      refSlug: 'master',
+      trigger: 'manual',
+      stages: [{ name: 'build', title: 'build' }],
+    });
     recorder.build(id, { status: 'running', startedAt: Date.now() });
   });
   afterEach(() => {
@@ -98,7 +104,7 @@ describe('followBuildLog', () => {
     const seen: string[] = [];
     const following = followBuildLog(engineLike({ dataDir: dir }).source, id, { onLine: (l) => seen.push(l.line) });
     other.builds.appendLog(id, 'build', 'stdout', 'from elsewhere');
-    await waitUntil(() => seen.length === 1, 'the other process\'s line', 10_000, 10);
+    await waitUntil(() => seen.length === 1, "the other process's line", 10_000, 10);
     other.builds.appendLog(id, 'build', 'stdout', 'its last line');
     other.builds.update(id, { status: 'failed', reason: 'test failed', finishedAt: Date.now() });
     expect(await following).toMatchObject({ status: 'failed', reason: 'test failed' });
@@ -140,7 +146,10 @@ describe('followBuildLog', () => {
     const seen: string[] = [];
     expect(readBuildLog(engineLike().source, id, { after: old, onLine: (l) => seen.push(l.line) }).status).toBe('running');
     expect(seen).toEqual(['new']);
-    await expect(followBuildLog(engineLike().source, 9999, { onLine: () => undefined })).rejects.toMatchObject({ name: 'NotFoundError', message: 'no build #9999' });
+    await expect(followBuildLog(engineLike().source, 9999, { onLine: () => undefined })).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: 'no build #9999',
+    });
     expect(() => readBuildLog(engineLike().source, 9999, { onLine: () => undefined })).toThrow('no build #9999');
   });
 });
@@ -150,10 +159,19 @@ describe('greenci logs -f with no daemon', () => {
     // Given a build that another process (a console with no daemon, say) runs and writes
     const dir = mkdtempSync(path.join(os.tmpdir(), 'greenci-follow-cli-'));
     const config = path.join(dir, 'greenci.config.yml');
-    writeFileSync(config, ['dataDir: ./data', 'projects:', '  green:', '    repo: ./origin/green.git', '    productionBranch: master', ''].join('\n'));
+    writeFileSync(
+      config,
+      ['dataDir: ./data', 'projects:', '  green:', '    repo: ./origin/green.git', '    productionBranch: master', ''].join('\n'),
+    );
     const other = openStore(path.join(dir, 'data'));
     try {
-      const id = other.builds.create({ project: 'green', branch: 'master', refSlug: 'master', trigger: 'manual', stages: [{ name: 'build', title: 'build' }] });
+      const id = other.builds.create({
+        project: 'green',
+        branch: 'master',
+        refSlug: 'master',
+        trigger: 'manual',
+        stages: [{ name: 'build', title: 'build' }],
+      });
       other.builds.update(id, { status: 'running', startedAt: Date.now() });
       other.builds.appendLog(id, 'build', 'stdout', 'first line');
       // When an operator follows it from another terminal

@@ -7,7 +7,13 @@ import { Origin, tempDir } from '../helpers/origin.js';
 describe('the repository cache (real git, a bare repository for origin)', () => {
   let origin: Origin;
   const data = tempDir('greenci-git-');
-  const cache = (token?: string) => new RepoCache({ cacheDir: path.join(data, `c-${token ?? 'none'}.git`), remote: origin.bare, token, author: { name: 'greenci', email: 'ci@x' } });
+  const cache = (token?: string) =>
+    new RepoCache({
+      cacheDir: path.join(data, `c-${token ?? 'none'}.git`),
+      remote: origin.bare,
+      token,
+      author: { name: 'greenci', email: 'ci@x' },
+    });
 
   beforeAll(async () => {
     origin = await Origin.create({ prodPorts: { billing: 1, weight: 2 } });

@@ -11,7 +11,7 @@ import type { BuildContext, Stage } from '../../engine/pipeline/context.js';
 import { planStages, type StageName } from '../../engine/pipeline/plan.js';
 import { runStages } from '../../engine/pipeline/runner.js';
 import { Recorder } from '../../engine/recorder.js';
-import { openStore, } from '../../engine/store/index.js';
+import { openStore } from '../../engine/store/index.js';
 import { tempDir } from '../helpers/origin.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -40,11 +40,27 @@ describe('lock scopes held by the runner', () => {
     const planned = planStages('master', 'master');
     const buildId = store.builds.create({ project: 'green', branch: 'master', refSlug: 'master', trigger: 'manual', stages: planned });
     const ctx: BuildContext = {
-      deps: { config: {} as GreenciConfig, docker: {} as DockerPort, recorder, locks: new HostLocks(store.leases, 20), repo: () => { throw new Error('no git here'); } },
-      buildId, project: 'green', projectConfig: {} as BuildContext['projectConfig'], branch: 'master', requestedBy: 'alice',
-      log: () => {}, cleanups: [], images: {},
+      deps: {
+        config: {} as GreenciConfig,
+        docker: {} as DockerPort,
+        recorder,
+        locks: new HostLocks(store.leases, 20),
+        repo: () => {
+          throw new Error('no git here');
+        },
+      },
+      buildId,
+      project: 'green',
+      projectConfig: {} as BuildContext['projectConfig'],
+      branch: 'master',
+      requestedBy: 'alice',
+      log: () => {},
+      cleanups: [],
+      images: {},
     };
-    const table = Object.fromEntries(planned.map(({ name }) => [name, { name, run: stages[name] ?? (async () => {}) } satisfies Stage])) as Record<StageName, Stage>;
+    const table = Object.fromEntries(
+      planned.map(({ name }) => [name, { name, run: stages[name] ?? (async () => {}) } satisfies Stage]),
+    ) as Record<StageName, Stage>;
     table.checkout.run = async (c) => void (c.commit = { sha: SHA, authorName: 'a', authorEmail: 'a@x', subject: 's', message: 's' });
     const other = (lock: string, purpose: string) => {
       const o = startOther(dir, lock, purpose);
@@ -94,12 +110,17 @@ describe('lock scopes held by the runner', () => {
     });
     const atRecord: Record<string, string | undefined> = {};
     bus.subscribe((e) => {
-      if (e.type === 'stage.updated' && e.stage.status !== 'running') atRecord[`${e.stage.name} ${e.stage.status}`] = store.leases.holder('production:green')?.purpose;
+      if (e.type === 'stage.updated' && e.stage.status !== 'running')
+        atRecord[`${e.stage.name} ${e.stage.status}`] = store.leases.holder('production:green')?.purpose;
     });
 
     const build = await run();
 
-    expect(build.stages.slice(5).map((s) => [s.name, s.status])).toEqual([['promote', 'success'], ['deploy-production', 'failed'], ['release', 'skipped']]);
+    expect(build.stages.slice(5).map((s) => [s.name, s.status])).toEqual([
+      ['promote', 'success'],
+      ['deploy-production', 'failed'],
+      ['release', 'skipped'],
+    ]);
     expect(build.reason).toBe('deploy-production: v0.2.1 failed in production');
     expect(atRecord).toMatchObject({ 'promote success': PURPOSE, 'deploy-production failed': undefined, 'release skipped': undefined });
     await waiter!.took;
@@ -119,7 +140,13 @@ describe('lock scopes held by the runner', () => {
       },
     });
     let atCancel: string | undefined = 'not recorded';
-    bus.subscribe((e) => e.type === 'stage.updated' && e.stage.name === 'test' && e.stage.status === 'cancelled' && (atCancel = store.leases.holder('test:green')?.purpose));
+    bus.subscribe(
+      (e) =>
+        e.type === 'stage.updated' &&
+        e.stage.name === 'test' &&
+        e.stage.status === 'cancelled' &&
+        (atCancel = store.leases.holder('test:green')?.purpose),
+    );
 
     const build = await run(abort.signal);
 
@@ -138,7 +165,13 @@ describe('lock scopes held by the runner', () => {
       },
     });
     let atCancel: string | undefined = 'not recorded';
-    bus.subscribe((e) => e.type === 'stage.updated' && e.stage.name === 'test' && e.stage.status === 'cancelled' && (atCancel = store.leases.holder('test:green')?.purpose));
+    bus.subscribe(
+      (e) =>
+        e.type === 'stage.updated' &&
+        e.stage.name === 'test' &&
+        e.stage.status === 'cancelled' &&
+        (atCancel = store.leases.holder('test:green')?.purpose),
+    );
 
     const build = await run(abort.signal);
 
@@ -157,7 +190,9 @@ describe('lock scopes held by the runner', () => {
     const build = await building;
 
     expect(build.status, build.reason).toBe('success');
-    expect(store.builds.logs(buildId).map((l) => [l.stage, l.line])).toEqual([['promote', `waiting: greenci process ${holder.pid} (rollback by bob) is using production:green`]]);
+    expect(store.builds.logs(buildId).map((l) => [l.stage, l.line])).toEqual([
+      ['promote', `waiting: greenci process ${holder.pid} (rollback by bob) is using production:green`],
+    ]);
   });
 });
 
@@ -178,7 +213,10 @@ function startOther(dir: string, lock: string, purpose: string): Other {
     const release = await new HostLocks(store.leases, 20).acquire(${JSON.stringify(lock)}, ${JSON.stringify(purpose)}, { onWait: (m) => console.log(m) });
     console.log('took');
     setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT,
+  });
   let out = '';
   const line = (match: (l: string) => boolean) => {
     const p = new Promise<string>((resolve, reject) => {
@@ -187,11 +225,17 @@ function startOther(dir: string, lock: string, purpose: string): Other {
         if (found) resolve(found);
       };
       child.stdout!.on('data', (c) => ((out += String(c)), check()));
-      child.on('exit', () => (check(), reject(new Error(`the other process ended before it printed the line (it printed ${JSON.stringify(out)})`))));
+      child.on(
+        'exit',
+        () => (check(), reject(new Error(`the other process ended before it printed the line (it printed ${JSON.stringify(out)})`))),
+      );
     });
     p.catch(() => {}); // a line never printed only matters to a test that awaits it
     return p;
   };
-  const took = Object.assign(line((l) => l === 'took').then(() => void (took.settled = true)), { settled: false });
+  const took = Object.assign(
+    line((l) => l === 'took').then(() => void (took.settled = true)),
+    { settled: false },
+  );
   return { pid: child.pid!, waiting: line((l) => l.startsWith('waiting: ')), took, kill: () => child.kill('SIGKILL') };
 }

@@ -34,7 +34,9 @@ describe('email', () => {
     const before = sink.messages.length;
     const ok = await greenciDone(['mail', 'test', 'lead@example.com', '--config', path.join(dir, 'greenci.config.yml')]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(new RegExp(`sent to lead@example.com through 127\\.0\\.0\\.1:${sink.port}; the server answered: 250 OK: queued as sink-\\d+`));
+    expect(ok.stdout).toMatch(
+      new RegExp(`sent to lead@example.com through 127\\.0\\.0\\.1:${sink.port}; the server answered: 250 OK: queued as sink-\\d+`),
+    );
     await sink.waitForMessages(before + 1);
     const m = sink.messages.at(-1)!;
     expect(m.subject).toBe('greenci test email');
@@ -58,12 +60,20 @@ describe('email', () => {
   it('the outbox: stored first, retried while SMTP is down, each email delivered exactly once when it is back, also after a restart', async () => {
     await sink.down();
     const start = sink.messages.length;
-    const stored = [1, 2, 3].map((i) => store.outbox.add({ kind: 'test', to: [`dev${i}@example.com`], subject: `outbox ${i}`, text: `body ${i}` }, 'greenci.test')!);
-    expect(store.outbox.add({ kind: 'test', to: ['x@example.com'], subject: 'once', text: '', dedupeKey: 'k1' }, 'greenci.test')).toBeDefined();
-    expect(store.outbox.add({ kind: 'test', to: ['x@example.com'], subject: 'twice', text: '', dedupeKey: 'k1' }, 'greenci.test')).toBeUndefined();
+    const stored = [1, 2, 3].map(
+      (i) => store.outbox.add({ kind: 'test', to: [`dev${i}@example.com`], subject: `outbox ${i}`, text: `body ${i}` }, 'greenci.test')!,
+    );
+    expect(
+      store.outbox.add({ kind: 'test', to: ['x@example.com'], subject: 'once', text: '', dedupeKey: 'k1' }, 'greenci.test'),
+    ).toBeDefined();
+    expect(
+      store.outbox.add({ kind: 'test', to: ['x@example.com'], subject: 'twice', text: '', dedupeKey: 'k1' }, 'greenci.test'),
+    ).toBeUndefined();
 
     const failures: string[] = [];
-    const sender = new OutboxSender(store.outbox, new Mailer(smtp(), {}, { timeoutMs: 2000 }), { failed: (_id, error) => failures.push(error) });
+    const sender = new OutboxSender(store.outbox, new Mailer(smtp(), {}, { timeoutMs: 2000 }), {
+      failed: (_id, error) => failures.push(error),
+    });
     sender.start();
     await waitUntil(() => failures.length >= 1, 'a failed attempt while SMTP is down', 10_000, 20);
     expect(failures[0]).toContain('connection refused');
@@ -81,14 +91,18 @@ describe('email', () => {
     const got = sink.messages.slice(start);
     expect(got.map((m) => m.subject).sort()).toEqual(['once', 'outbox 1', 'outbox 2', 'outbox 3']);
     expect(got.find((m) => m.subject === 'outbox 2')?.messageId).toBe(stored[1].messageId);
-    for (const s of stored) expect(store.outbox.get(s.id)).toMatchObject({ status: 'sent', response: expect.stringMatching(/^250 OK: queued as sink-/) });
+    for (const s of stored)
+      expect(store.outbox.get(s.id)).toMatchObject({ status: 'sent', response: expect.stringMatching(/^250 OK: queued as sink-/) });
     // both senders are stopped: what arrived is all there will be
     expect(sink.messages.length).toBe(start + 4);
   });
 
   it('two processes sending from one outbox (a daemon and a command): each email goes out once', async () => {
     const start = sink.messages.length;
-    const rows = Array.from({ length: 6 }, (_, i) => store.outbox.add({ kind: 'test', to: [`p${i}@example.com`], subject: `pair ${i}`, text: `body ${i}` }, 'greenci.test')!);
+    const rows = Array.from(
+      { length: 6 },
+      (_, i) => store.outbox.add({ kind: 'test', to: [`p${i}@example.com`], subject: `pair ${i}`, text: `body ${i}` }, 'greenci.test')!,
+    );
     const a = new OutboxSender(store.outbox, new Mailer(smtp(), {}), {}, store.leases);
     const b = new OutboxSender(store.outbox, new Mailer(smtp(), {}), {}, store.leases);
     a.start();
@@ -98,7 +112,10 @@ describe('email', () => {
     await waitUntil(() => rows.every((r) => store.outbox.get(r.id)?.status === 'sent'), 'every row sent', 20_000, 20);
     await b.flush();
     await Promise.all([a.stop(), b.stop()]);
-    const got = sink.messages.slice(start).map((m) => m.subject).sort();
+    const got = sink.messages
+      .slice(start)
+      .map((m) => m.subject)
+      .sort();
     expect(got).toEqual(rows.map((r) => r.subject).sort());
   });
 });

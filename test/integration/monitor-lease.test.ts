@@ -11,7 +11,10 @@ describe('monitor: one per data dir', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the second engine skips its rounds while the first monitors, and takes over when it stops', async () => {
-    const { config } = parseConfig(['dataDir: .', 'monitor:', '  schedule: "0 0 1 1 *"', 'projects:', '  a:', '    repo: /nowhere.git', ''].join('\n'), dir);
+    const { config } = parseConfig(
+      ['dataDir: .', 'monitor:', '  schedule: "0 0 1 1 *"', 'projects:', '  a:', '    repo: /nowhere.git', ''].join('\n'),
+      dir,
+    );
     const firstStore = openStore(config!.dataDir);
     const first = createEngine({ config: config!, env: process.env, store: firstStore });
     const second = createEngine({ config: config!, env: process.env });

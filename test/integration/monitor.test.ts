@@ -27,24 +27,40 @@ describe('greenci daemon: health monitoring and alerts', () => {
   let store: Store;
   const ops = (subject: RegExp) => sink.messages.filter((m) => m.envelopeTo.includes('ops@example.com') && subject.test(m.subject ?? ''));
   const opsMail = (subject: RegExp, timeout = 60_000) =>
-    waitUntil(() => ops(subject)[0], `an ops email with subject ${subject}; have: ${sink.messages.map((m) => `${m.envelopeTo} ${m.subject}`).join(' | ')}`, timeout);
+    waitUntil(
+      () => ops(subject)[0],
+      `an ops email with subject ${subject}; have: ${sink.messages.map((m) => `${m.envelopeTo} ${m.subject}`).join(' | ')}`,
+      timeout,
+    );
   const key = (env: string, service: string) => `${g.project}/${env}/${service}`;
   const state = (k: string) => store.health.get(k)?.state;
   const stateIs = (k: string, s: string, timeout = 60_000) => waitUntil(() => state(k) === s, `${k} ${s} (is ${state(k)})`, timeout);
   const container = async (env: 'test' | 'production', service: string) => (await envContainers(g.project, env))[service].Id;
-  const lastTransition = (k: string, to: string, after = 0): HealthTransitionRecord | undefined => store.health.transitions({ key: k }).find((t) => t.to === to && t.id > after);
+  const lastTransition = (k: string, to: string, after = 0): HealthTransitionRecord | undefined =>
+    store.health.transitions({ key: k }).find((t) => t.to === to && t.id > after);
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
     g = await setupGreen({
-      healthTimeout: '20s', noEngine: true,
+      healthTimeout: '20s',
+      noEngine: true,
       extra: [
-        'reconcile:', '  schedule: "0 0 1 1 *"',
+        'reconcile:',
+        '  schedule: "0 0 1 1 *"',
         ...sink.configLines({ lead: ['lead@example.com'], ops: ['ops@example.com'] }),
-        'monitor:', `  schedule: "*/${INTERVAL_S} * * * * *"`, `  timeout: ${TIMEOUT_MS}ms`, '  stuckAfter: 2s',
+        'monitor:',
+        `  schedule: "*/${INTERVAL_S} * * * * *"`,
+        `  timeout: ${TIMEOUT_MS}ms`,
+        '  stuckAfter: 2s',
         // while flapping, a down lasting flap.window / flap.limit (60 s) is emailed all the same
-        '  flap:', `    limit: ${FLAP_LIMIT}`, `    window: ${FLAP_WINDOW_S}s`,
-        '  heal:', '    test: true', '    production: false', '    maxRestarts: 3', '    wait: 5s',
+        '  flap:',
+        `    limit: ${FLAP_LIMIT}`,
+        `    window: ${FLAP_WINDOW_S}s`,
+        '  heal:',
+        '    test: true',
+        '    production: false',
+        '    maxRestarts: 3',
+        '    wait: 5s',
       ].join('\n'),
     });
     d = await startDaemon(g.configFile, g.env);
@@ -63,7 +79,11 @@ describe('greenci daemon: health monitoring and alerts', () => {
     expect(r.code).toBe(0);
     const id = (JSON.parse(r.stdout) as { id: number }).id;
     const stuck = await opsMail(new RegExp(`✖ .*greenci build #${id} \\(${g.project} master\\) stuck`));
-    expect(stuck.text).toMatch(new RegExp(`greenci build #${id} \\(${g.project} master\\):\\s+stuck at .*: build #${id} \\(${g.project} master\\) running for \\d+ s, in stage \\w`));
+    expect(stuck.text).toMatch(
+      new RegExp(
+        `greenci build #${id} \\(${g.project} master\\):\\s+stuck at .*: build #${id} \\(${g.project} master\\) running for \\d+ s, in stage \\w`,
+      ),
+    );
     await waitUntil(() => store.builds.get(id)?.status === 'success' && store.builds.get(id), 'the release build to succeed', 150_000);
     await opsMail(new RegExp(`✔ .*greenci build #${id} \\(${g.project} master\\) no longer stuck`));
     // the finished build is no longer checked
@@ -82,19 +102,26 @@ describe('greenci daemon: health monitoring and alerts', () => {
     expect(down.detail).toMatch(/exited \(code 137\)/);
     // within one interval: the die event checks at once (degraded), a second look 3 s later confirms it (down)
     const degraded = lastTransition(key('production', 'billing'), 'degraded', before)!;
-    console.log(`monitor: kill → degraded stored ${degraded.at - killedAt} ms, kill → down alert stored ${down.at - killedAt} ms (schedule every ${INTERVAL_S} s)`);
+    console.log(
+      `monitor: kill → degraded stored ${degraded.at - killedAt} ms, kill → down alert stored ${down.at - killedAt} ms (schedule every ${INTERVAL_S} s)`,
+    );
     expect(down.at - killedAt).toBeLessThan(INTERVAL_S * 1000 + TIMEOUT_MS);
 
     const mail = await opsMail(new RegExp(`^✖ ${g.project} prod billing down$`));
     expect(mail.envelopeTo).toEqual(['ops@example.com']);
-    expect(mail.text).toMatch(new RegExp(`^${g.project} prod billing:\\s+down at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC: exited \\(code 137\\)`, 'm'));
+    expect(mail.text).toMatch(
+      new RegExp(`^${g.project} prod billing:\\s+down at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC: exited \\(code 137\\)`, 'm'),
+    );
     expect(mail.html).toContain('exited (code 137)');
     // what the container printed last, for ops to read first
     expect(mail.text).toMatch(new RegExp(`last output of ${g.project} prod billing:\\n    \\S`));
 
     // the daemon's snapshot (what the console shows) has it down too
     const status = await greenciDone(['status', '--json', '--config', g.configFile], g.env);
-    expect(JSON.parse(status.stdout).health[key('production', 'billing')]).toMatchObject({ state: 'down', title: `${g.project} prod billing` });
+    expect(JSON.parse(status.stdout).health[key('production', 'billing')]).toMatchObject({
+      state: 'down',
+      title: `${g.project} prod billing`,
+    });
     const text = await greenciDone(['status', '--config', g.configFile], g.env);
     expect(text.stdout).toMatch(new RegExp(`^health: 1 down: ${g.project} prod billing down \\(greenci health\\)$`, 'm'));
     const health = await greenciDone(['health', '--config', g.configFile], g.env);
@@ -124,7 +151,8 @@ describe('greenci daemon: health monitoring and alerts', () => {
     for (let i = 0; i < 4 && !store.health.get(k)?.flapping; i++) await cycle();
     const flapping = await opsMail(new RegExp(`^⚠ ${g.project} prod billing flapping$`));
     expect(flapping.text).toMatch(/flapping: \d+ changes within 5 min; alerts paused until it settles/);
-    const mailsAfterFlapping = () => ops(new RegExp(`${g.project} prod billing`)).filter((m) => m.date && flapping.date && m.date >= flapping.date && m !== flapping);
+    const mailsAfterFlapping = () =>
+      ops(new RegExp(`${g.project} prod billing`)).filter((m) => m.date && flapping.date && m.date >= flapping.date && m !== flapping);
     // two more full cycles while flapping: state changes are stored, nobody is emailed
     const changesBefore = store.health.transitions({ key: k }).length;
     await cycle();
@@ -141,7 +169,10 @@ describe('greenci daemon: health monitoring and alerts', () => {
     await stateIs(k, 'healthy', 30_000);
     expect(store.health.get(k)?.flapping).toBe(true);
     const seen = sink.messages.length;
-    const billingMails = () => sink.messages.slice(seen).filter((m) => m.envelopeTo.includes('ops@example.com') && new RegExp(`${g.project} prod billing`).test(m.subject ?? ''));
+    const billingMails = () =>
+      sink.messages
+        .slice(seen)
+        .filter((m) => m.envelopeTo.includes('ops@example.com') && new RegExp(`${g.project} prod billing`).test(m.subject ?? ''));
     const before = store.health.transitions({ limit: 1 })[0]?.id ?? 0;
     const id = await container('production', 'billing');
     await docker.api.getContainer(id).kill();
@@ -149,7 +180,11 @@ describe('greenci daemon: health monitoring and alerts', () => {
     const downSince = store.health.get(k)!.since;
 
     // told once it has lasted flap.window / flap.limit, within a check interval of that
-    const told = await waitUntil(() => store.health.transitions({ key: k }).find((t) => t.id > before && t.alert && t.to === 'down'), 'the lasting down alerted', lastingMs + 60_000);
+    const told = await waitUntil(
+      () => store.health.transitions({ key: k }).find((t) => t.id > before && t.alert && t.to === 'down'),
+      'the lasting down alerted',
+      lastingMs + 60_000,
+    );
     expect(told.note).toMatch(/^down for \d+m\d\ds while flapping; not a blip$/);
     expect(told.at - downSince).toBeGreaterThanOrEqual(lastingMs);
     expect(told.at - downSince).toBeLessThan(lastingMs + INTERVAL_S * 1000 + 5000);
@@ -159,10 +194,18 @@ describe('greenci daemon: health monitoring and alerts', () => {
     expect(down.text).toMatch(new RegExp(`last output of ${g.project} prod billing:\\n    \\S`));
 
     // two more checks while it stays down: nothing more is sent
-    await waitUntil(() => store.health.get(k)!.checkedAt >= told.at + 2 * INTERVAL_S * 1000 || undefined, 'two more checks of the down container', 30_000);
+    await waitUntil(
+      () => store.health.get(k)!.checkedAt >= told.at + 2 * INTERVAL_S * 1000 || undefined,
+      'two more checks of the down container',
+      30_000,
+    );
     expect(store.health.get(k)).toMatchObject({ state: 'down', flapping: true, alerted: true });
     await docker.api.getContainer(id).start();
-    const up = await waitUntil(() => billingMails().find((m) => m.subject === `✔ ${g.project} prod billing recovered`), 'the recovery emailed', 60_000);
+    const up = await waitUntil(
+      () => billingMails().find((m) => m.subject === `✔ ${g.project} prod billing recovered`),
+      'the recovery emailed',
+      60_000,
+    );
     expect(up.text).toMatch(/recovered at .*\(still flapping\)/);
     expect(billingMails().map((m) => m.subject)).toEqual([`✖ ${g.project} prod billing down`, `✔ ${g.project} prod billing recovered`]);
   });
@@ -172,7 +215,12 @@ describe('greenci daemon: health monitoring and alerts', () => {
     await stateIs(k, 'healthy');
     const id = await container('test', 'weight');
     await docker.api.getContainer(id).kill();
-    await waitUntil(() => store.audit.list(g.project).find((a) => a.action === 'heal' && a.target === 'test weight' && a.outcome?.startsWith('restarted')), 'a heal recorded in the audit log', 30_000);
+    await waitUntil(
+      () =>
+        store.audit.list(g.project).find((a) => a.action === 'heal' && a.target === 'test weight' && a.outcome?.startsWith('restarted')),
+      'a heal recorded in the audit log',
+      30_000,
+    );
     await stateIs(k, 'healthy', 30_000);
     expect((await docker.api.getContainer(id).inspect()).State.Running).toBe(true);
     expect(ops(/test weight/).map((m) => `${m.subject}\n${m.text}`)).toEqual([]);
@@ -186,7 +234,11 @@ describe('greenci daemon: health monitoring and alerts', () => {
     const id = await container('production', 'weight');
     await docker.api.getContainer(id).kill();
     await waitUntil(() => lastTransition(k, 'down', before), 'weight down', 30_000);
-    const pending = await waitUntil(() => store.outbox.list().find((m) => m.subject === `✖ ${g.project} prod weight down` && m.status === 'pending' && m.attempts > 0), 'the alert pending after a failed attempt', 30_000);
+    const pending = await waitUntil(
+      () => store.outbox.list().find((m) => m.subject === `✖ ${g.project} prod weight down` && m.status === 'pending' && m.attempts > 0),
+      'the alert pending after a failed attempt',
+      30_000,
+    );
     expect(pending.lastError).toMatch(/ECONNREFUSED|connect/i);
 
     expect(await d.stop('SIGTERM')).toBe(0);
@@ -215,10 +267,14 @@ describe("greenci daemon: greenci's own checks", () => {
     g = await setupGreen({
       noEngine: true,
       extra: [
-        'docker:', `  socket: /tmp/greenci-no-docker-${process.pid}.sock`,
-        'reconcile:', '  schedule: "0 0 1 1 *"',
+        'docker:',
+        `  socket: /tmp/greenci-no-docker-${process.pid}.sock`,
+        'reconcile:',
+        '  schedule: "0 0 1 1 *"',
         ...sink.configLines({ ops: ['ops@example.com'] }),
-        'monitor:', '  schedule: "* * * * * *"', '  timeout: 500ms',
+        'monitor:',
+        '  schedule: "* * * * * *"',
+        '  timeout: 500ms',
       ].join('\n'),
       projectExtra: `    smee: http://127.0.0.1:${closed}/no-channel`,
     });
@@ -232,12 +288,23 @@ describe("greenci daemon: greenci's own checks", () => {
 
   it('a Docker engine that cannot be reached and a smee relay that cannot connect are alerted; the webhook endpoint answering is healthy', async () => {
     const subjects = () => sink.messages.map((m) => m.subject ?? '');
-    await waitUntil(() => subjects().some((s) => /greenci docker engine\b.* down/.test(s)), `a docker alert; have ${subjects().join(' | ')}`, 30_000);
-    await waitUntil(() => subjects().some((s) => new RegExp(`greenci smee relay of ${g.project}\\b.* down`).test(s)), `a smee alert; have ${subjects().join(' | ')}`, 60_000);
+    await waitUntil(
+      () => subjects().some((s) => /greenci docker engine\b.* down/.test(s)),
+      `a docker alert; have ${subjects().join(' | ')}`,
+      30_000,
+    );
+    await waitUntil(
+      () => subjects().some((s) => new RegExp(`greenci smee relay of ${g.project}\\b.* down`).test(s)),
+      `a smee alert; have ${subjects().join(' | ')}`,
+      60_000,
+    );
     const docker = sink.messages.find((m) => /greenci docker engine/.test(m.subject ?? ''))!;
     expect(docker.envelopeTo).toEqual(['ops@example.com']);
     expect(docker.text).toMatch(/greenci docker engine:\s+down at .*: .*(ENOENT|npm run host)/);
-    const health = JSON.parse((await greenciDone(['health', '--json', '--config', g.configFile], g.env)).stdout) as { mode: string; health: { key: string; state: string }[] };
+    const health = JSON.parse((await greenciDone(['health', '--json', '--config', g.configFile], g.env)).stdout) as {
+      mode: string;
+      health: { key: string; state: string }[];
+    };
     expect(health.mode).toBe('daemon');
     const byKey = Object.fromEntries(health.health.map((h) => [h.key, h.state]));
     expect(byKey).toMatchObject({ 'greenci/docker': 'down', 'greenci/webhook': 'healthy', [`greenci/smee/${g.project}`]: 'down' });
@@ -250,7 +317,10 @@ describe("greenci daemon: greenci's own checks", () => {
     process.kill(d.pid, 'SIGSTOP');
     await new Promise((r) => setTimeout(r, 2500)).finally(() => process.kill(d.pid, 'SIGCONT'));
     const missed = await d.waitForLog((e) => e.cron === 'monitor' && typeof e.missed === 'string', 30_000);
-    expect(missed).toMatchObject({ level: 'warn', msg: expect.stringMatching(/^monitor: the run due at \S+ was skipped: the process was busy or paused past it$/) });
+    expect(missed).toMatchObject({
+      level: 'warn',
+      msg: expect.stringMatching(/^monitor: the run due at \S+ was skipped: the process was busy or paused past it$/),
+    });
     // and the daemon carries on checking
     const rounds = d.logs.length;
     await waitUntil(() => d.logs.length > rounds || undefined, 'the daemon logging again', 30_000);

@@ -15,9 +15,19 @@ describe('the production lock across greenci processes', () => {
 
   it('waits while another live process changes production, and takes over from one that died', async () => {
     // another greenci process takes the lease and keeps it
-    const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import { openStore } from ${JSON.stringify(STORE)};
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { openStore } from ${JSON.stringify(STORE)};
       const s = openStore(${JSON.stringify(dir)}); const r = s.leases.tryAcquire('production:green', 'other-process', 'build #7 deploying v0.2.0');
-      console.log(r.ok ? 'held' : 'refused'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.resolve(import.meta.dirname, '..', '..') });
+      console.log(r.ok ? 'held' : 'refused'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.resolve(import.meta.dirname, '..', '..') },
+    );
     await new Promise<void>((resolve) => holder.stdout!.on('data', (c) => String(c).includes('held') && resolve()));
 
     const store = openStore(dir);
@@ -41,11 +51,17 @@ describe('the production lock across greenci processes', () => {
     const lock = new HostLocks(store.leases, 10);
     const order: string[] = [];
     const waits: string[] = [];
-    const job = (name: string) => lock.run('production:blue', name, async () => {
-      order.push(`${name} start`);
-      await new Promise((r) => setTimeout(r, 30));
-      order.push(`${name} end`);
-    }, { onWait: (m) => waits.push(m) });
+    const job = (name: string) =>
+      lock.run(
+        'production:blue',
+        name,
+        async () => {
+          order.push(`${name} start`);
+          await new Promise((r) => setTimeout(r, 30));
+          order.push(`${name} end`);
+        },
+        { onWait: (m) => waits.push(m) },
+      );
     await Promise.all([job('a'), job('b')]);
     expect(order).toEqual(['a start', 'a end', 'b start', 'b end']);
     expect(waits).toEqual(['waiting: a is using production:blue']);
@@ -74,7 +90,12 @@ describe('recovering from a greenci process that died during a deployment', () =
   it('marks its still-running production deployment interrupted, but not one whose process is alive', async () => {
     const { createEngine } = await import('../../engine/index.js');
     const dir = tempDir('greenci-recover-');
-    const config = { dataDir: dir, docker: { socket: '/var/run/docker.sock' }, git: { authorName: 'g', authorEmail: 'g@x' }, projects: { green: { repo: '/nowhere', productionBranch: 'master', imagePrefix: '' } } };
+    const config = {
+      dataDir: dir,
+      docker: { socket: '/var/run/docker.sock' },
+      git: { authorName: 'g', authorEmail: 'g@x' },
+      projects: { green: { repo: '/nowhere', productionBranch: 'master', imagePrefix: '' } },
+    };
     const store = openStore(dir);
     const dep = store.releases.startDeployment({ project: 'green', env: 'production', kind: 'promote', version: 'v0.3.0' });
     store.leases.tryAcquire('production:green', 'someone-alive', 'build #3 deploying v0.3.0');
@@ -90,8 +111,17 @@ describe('recovering from a greenci process that died during a deployment', () =
     s2.close();
     engineStore = openStore(dir);
     engine = createEngine({ config: config as never, env: process.env, store: engineStore });
-    expect(engineStore.releases.deployments('green', 'production')[0]).toMatchObject({ id: dep, status: 'interrupted', reason: expect.stringMatching(/^interrupted: /), finishedAt: expect.any(Number) });
-    expect(engineStore.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', target: 'production', outcome: '1 interrupted production deployment marked interrupted' });
+    expect(engineStore.releases.deployments('green', 'production')[0]).toMatchObject({
+      id: dep,
+      status: 'interrupted',
+      reason: expect.stringMatching(/^interrupted: /),
+      finishedAt: expect.any(Number),
+    });
+    expect(engineStore.audit.list('green', 1)[0]).toMatchObject({
+      action: 'recover',
+      target: 'production',
+      outcome: '1 interrupted production deployment marked interrupted',
+    });
     engine.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -99,7 +129,12 @@ describe('recovering from a greenci process that died during a deployment', () =
   it('closes a test deployment left running as interrupted, so the console and the monitor see no deploy in progress', async () => {
     const { createEngine } = await import('../../engine/index.js');
     const dir = tempDir('greenci-recover-');
-    const config = { dataDir: dir, docker: { socket: '/var/run/docker.sock' }, git: { authorName: 'g', authorEmail: 'g@x' }, projects: { green: { repo: '/nowhere', productionBranch: 'master', imagePrefix: '' } } };
+    const config = {
+      dataDir: dir,
+      docker: { socket: '/var/run/docker.sock' },
+      git: { authorName: 'g', authorEmail: 'g@x' },
+      projects: { green: { repo: '/nowhere', productionBranch: 'master', imagePrefix: '' } },
+    };
     const store = openStore(dir);
     const done = store.releases.startDeployment({ project: 'green', env: 'test', kind: 'deploy' });
     store.releases.finishDeployment(done, 'success');
@@ -108,10 +143,17 @@ describe('recovering from a greenci process that died during a deployment', () =
 
     const engineStore = openStore(dir);
     const engine = createEngine({ config: config as never, env: process.env, store: engineStore });
-    expect(engineStore.releases.deployments('green', 'test').map((d) => [d.id, d.status])).toEqual([[dep, 'interrupted'], [done, 'success']]);
+    expect(engineStore.releases.deployments('green', 'test').map((d) => [d.id, d.status])).toEqual([
+      [dep, 'interrupted'],
+      [done, 'success'],
+    ]);
     expect(engineStore.releases.deployments('green', 'test')[0].reason).toMatch(/^interrupted: greenci stopped during this deployment/);
     expect(engine.getSnapshot().environments.green.test).toMatchObject({ id: dep, status: 'interrupted' });
-    expect(engineStore.audit.list('green', 1)[0]).toMatchObject({ action: 'recover', target: 'test', outcome: '1 interrupted test deployment marked interrupted' });
+    expect(engineStore.audit.list('green', 1)[0]).toMatchObject({
+      action: 'recover',
+      target: 'test',
+      outcome: '1 interrupted test deployment marked interrupted',
+    });
     engine.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -129,7 +171,10 @@ describe('recovering from a greenci process that died during a deployment', () =
     store.db.exec(`UPDATE deployments SET status = 'failed', reason = 'unhealthy' WHERE id = ${failed}`);
     store.close();
     const again = openStore(dir);
-    expect(again.releases.deployments('green').map((d) => [d.id, d.status])).toEqual([[failed, 'failed'], [dep, 'interrupted']]);
+    expect(again.releases.deployments('green').map((d) => [d.id, d.status])).toEqual([
+      [failed, 'failed'],
+      [dep, 'interrupted'],
+    ]);
     again.close();
     rmSync(dir, { recursive: true, force: true });
   });

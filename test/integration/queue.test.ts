@@ -8,8 +8,10 @@ import { waitUntil } from '../helpers/wait.js';
 describe('the build queue', () => {
   let g: GreenSetup;
   const get = (id: number) => g.engine.build(id)!;
-  const ended = (id: number) => waitUntil(() => ['success', 'failed', 'cancelled'].includes(get(id).status) && get(id), `build #${id} to end`);
-  const inStage = (id: number, stage: string) => waitUntil(() => get(id).stages.find((s) => s.name === stage)?.status === 'running', `build #${id} in ${stage}`);
+  const ended = (id: number) =>
+    waitUntil(() => ['success', 'failed', 'cancelled'].includes(get(id).status) && get(id), `build #${id} to end`);
+  const inStage = (id: number, stage: string) =>
+    waitUntil(() => get(id).stages.find((s) => s.name === stage)?.status === 'running', `build #${id} in ${stage}`);
 
   beforeAll(async () => {
     g = await setupGreen({ healthTimeout: '10s' });
@@ -27,9 +29,14 @@ describe('the build queue', () => {
       await g.origin.push('feature-q');
     }
     const queued: BuildRecord[] = [];
-    for (const sha of shas) queued.push(await g.engine.enqueue({ project: g.project, branch: 'feature-q', sha, trigger: 'push', requestedBy: 'dev' }));
+    for (const sha of shas)
+      queued.push(await g.engine.enqueue({ project: g.project, branch: 'feature-q', sha, trigger: 'push', requestedBy: 'dev' }));
     // each push replaces the one queued before it
-    expect(get(queued[0].id)).toMatchObject({ status: 'cancelled', supersededBy: queued[1].id, reason: `superseded by #${queued[1].id}, a newer push of the branch` });
+    expect(get(queued[0].id)).toMatchObject({
+      status: 'cancelled',
+      supersededBy: queued[1].id,
+      reason: `superseded by #${queued[1].id}, a newer push of the branch`,
+    });
     expect(get(queued[1].id)).toMatchObject({ status: 'cancelled', supersededBy: queued[2].id });
     expect(get(queued[2].id).status).toBe('queued');
     // durable: another process opening the database (a restarted daemon) finds the same queue
@@ -51,7 +58,9 @@ describe('the build queue', () => {
     const next = await g.engine.enqueue({ project: g.project, branch: 'feature-q', sha: newer, trigger: 'push' });
     const cancelled = await ended(running.id);
     expect(cancelled.status).toBe('cancelled');
-    expect(cancelled.reason).toMatch(new RegExp(`cancelled (during|before) [a-z-]+: superseded by #${next.id}, a newer commit of feature-q`));
+    expect(cancelled.reason).toMatch(
+      new RegExp(`cancelled (during|before) [a-z-]+: superseded by #${next.id}, a newer commit of feature-q`),
+    );
     const done = await ended(next.id);
     expect(done.status).toBe('success');
     // one build at a time in the project's test environment

@@ -29,8 +29,14 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
 
     expect(build.status, build.reason).toBe('success');
     expect(build.stages.map((s) => [s.name, s.status])).toEqual([
-      ['checkout', 'success'], ['config', 'success'], ['build', 'success'], ['deploy-test', 'success'],
-      ['test', 'success'], ['promote', 'success'], ['deploy-production', 'success'], ['release', 'success'],
+      ['checkout', 'success'],
+      ['config', 'success'],
+      ['build', 'success'],
+      ['deploy-test', 'success'],
+      ['test', 'success'],
+      ['promote', 'success'],
+      ['deploy-production', 'success'],
+      ['release', 'success'],
     ]);
     expect(build.version).toBe('v0.1.0');
     for (const app of ['billing', 'weight'] as const) {
@@ -58,9 +64,21 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
 
     expect(build.status, build.reason).toBe('success');
     expect(build.version).toBe('v0.1.0');
-    expect(g.engine.logs(build.id).some((l) => l.stage === 'promote' && l.line === 'production already runs this commit as v0.1.0: no new release')).toBe(true);
+    expect(
+      g.engine
+        .logs(build.id)
+        .some((l) => l.stage === 'promote' && l.line === 'production already runs this commit as v0.1.0: no new release'),
+    ).toBe(true);
     const after = await envContainers(g.project, 'production');
-    expect(Object.values(after).map((c) => c.Id).sort()).toEqual(Object.values(before).map((c) => c.Id).sort());
+    expect(
+      Object.values(after)
+        .map((c) => c.Id)
+        .sort(),
+    ).toEqual(
+      Object.values(before)
+        .map((c) => c.Id)
+        .sort(),
+    );
     expect(await g.origin.remoteTags()).toEqual(['v0.1.0']);
     expect(g.engine.releases(g.project).releases).toHaveLength(1);
   });
@@ -72,7 +90,11 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
 
     expect(build.status).toBe('failed');
     expect(build.reason).toMatch(/^test: tests failed: api exited 1/);
-    expect(build.stages.filter((s) => ['promote', 'deploy-production', 'release'].includes(s.name)).map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(build.stages.filter((s) => ['promote', 'deploy-production', 'release'].includes(s.name)).map((s) => s.status)).toEqual([
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
     expect(g.engine.logs(build.id).some((l) => l.stage === 'test' && /^not ok - .*625/.test(l.line))).toBe(true);
     expect((await getJson(prod('billing'))).body).toMatchObject({ commit: shas.v1, version: 'v0.1.0' });
     expect(await g.origin.remoteTags()).toEqual(['v0.1.0']);
@@ -99,8 +121,23 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
 
     expect(build.status, build.reason).toBe('success');
     expect(build.version).toBeUndefined();
-    expect(g.engine.logs(build.id).some((l) => l.stage === 'promote' && /^production runs v0\.2\.0 \(.*\), which is newer than this commit: it is not released$/.test(l.line))).toBe(true);
-    expect(Object.values(await envContainers(g.project, 'production')).map((c) => c.Id).sort()).toEqual(Object.values(before).map((c) => c.Id).sort());
+    expect(
+      g.engine
+        .logs(build.id)
+        .some(
+          (l) =>
+            l.stage === 'promote' && /^production runs v0\.2\.0 \(.*\), which is newer than this commit: it is not released$/.test(l.line),
+        ),
+    ).toBe(true);
+    expect(
+      Object.values(await envContainers(g.project, 'production'))
+        .map((c) => c.Id)
+        .sort(),
+    ).toEqual(
+      Object.values(before)
+        .map((c) => c.Id)
+        .sort(),
+    );
     expect(g.engine.releases(g.project).live?.version).toBe('v0.2.0');
   });
 
@@ -111,7 +148,9 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
 
     expect(build.status).toBe('failed');
     expect(build.version).toBe('v0.2.1');
-    expect(build.reason).toMatch(/^deploy-production: v0\.2\.1 failed in production \(app billing did not answer 200 .*BILLING_CURRENCY is required in production.*\); rolled back to v0\.2\.0, which is healthy$/);
+    expect(build.reason).toMatch(
+      /^deploy-production: v0\.2\.1 failed in production \(app billing did not answer 200 .*BILLING_CURRENCY is required in production.*\); rolled back to v0\.2\.0, which is healthy$/,
+    );
     expect(build.stages.find((s) => s.name === 'test')?.status).toBe('success');
     expect(build.stages.find((s) => s.name === 'release')?.status).toBe('skipped');
     for (const app of ['billing', 'weight'] as const) {

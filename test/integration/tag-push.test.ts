@@ -23,7 +23,12 @@ describe('pushing the release tags origin has not got', () => {
     head = await origin.commitAll('feat: released');
     await origin.push('master');
     dir = tempDir('greenci-tags-');
-    const config = { dataDir: dir, docker: { socket: '/var/run/docker.sock' }, git: { authorName: 'greenci', authorEmail: 'ci@x' }, projects: { green: { repo: origin.bare, productionBranch: 'master', imagePrefix: '' } } };
+    const config = {
+      dataDir: dir,
+      docker: { socket: '/var/run/docker.sock' },
+      git: { authorName: 'greenci', authorEmail: 'ci@x' },
+      projects: { green: { repo: origin.bare, productionBranch: 'master', imagePrefix: '' } },
+    };
     store = openStore(dir);
     engine = createEngine({ config: config as never, env: process.env, store });
   });
@@ -44,7 +49,9 @@ describe('pushing the release tags origin has not got', () => {
     for (let i = 0; i < 8; i++) notes.push(await round());
     // tried on rounds 0, 2 and 6: one round let pass, then three
     expect(notes.map((n) => n.length)).toEqual([1, 0, 1, 0, 0, 0, 1, 0]);
-    expect(notes[0][0]).toMatch(/^warn: release tag v0\.1\.0 of green still not pushed \(git push .*tag pushes are refused here.*\); greenci tries again in 2 reconciliation rounds$/);
+    expect(notes[0][0]).toMatch(
+      /^warn: release tag v0\.1\.0 of green still not pushed \(git push .*tag pushes are refused here.*\); greenci tries again in 2 reconciliation rounds$/,
+    );
     expect(notes[2][0]).toMatch(/greenci tries again in 4 reconciliation rounds$/);
     expect(store.releases.release(r.id)?.tagPushed).toBe(false);
     expect(await origin.remoteTags()).toEqual([]);
@@ -76,11 +83,17 @@ describe('pushing the release tags origin has not got', () => {
     const r = release('v0.3.0');
     const first = await round();
     expect(first).toHaveLength(1);
-    expect(first[0]).toMatch(/^error: release tag v0\.3\.0 of green cannot be pushed: origin has v0\.3\.0 on another commit \(\w{12}, not \w{12}\); greenci never moves a tag/);
+    expect(first[0]).toMatch(
+      /^error: release tag v0\.3\.0 of green cannot be pushed: origin has v0\.3\.0 on another commit \(\w{12}, not \w{12}\); greenci never moves a tag/,
+    );
     for (let i = 0; i < 10; i++) expect(await round()).toEqual([]);
     expect(await origin.tagTarget('v0.3.0')).toBe(other);
     expect(store.releases.release(r.id)?.tagPushed).toBe(false);
-    expect(store.audit.list('green', 1)[0]).toMatchObject({ action: 'tag', target: 'v0.3.0', outcome: expect.stringMatching(/^failed: origin has v0\.3\.0 on another commit/) });
+    expect(store.audit.list('green', 1)[0]).toMatchObject({
+      action: 'tag',
+      target: 'v0.3.0',
+      outcome: expect.stringMatching(/^failed: origin has v0\.3\.0 on another commit/),
+    });
     // a start tries every tag again (someone may have fixed origin meanwhile)
     expect((await engine.recover()).filter((n) => n.msg.includes('v0.3.0'))).toHaveLength(1);
   });

@@ -1,21 +1,53 @@
 import { describe, expect, it } from 'vitest';
 import { statsSample, type StatsSample } from '../../engine/docker/stats.js';
-import { changedBy, containerRow, imageName, cpuPercent, dockerTime, listKey, memoryBytes, nextUsage, withUsage, type InspectedContainer } from '../../engine/monitor/container-row.js';
+import {
+  changedBy,
+  containerRow,
+  imageName,
+  cpuPercent,
+  dockerTime,
+  listKey,
+  memoryBytes,
+  nextUsage,
+  withUsage,
+  type InspectedContainer,
+} from '../../engine/monitor/container-row.js';
 
-const inspected = (over: { State?: Partial<InspectedContainer['State']>; Labels?: Record<string, string> | null; RestartCount?: number } = {}): InspectedContainer => ({
+const inspected = (
+  over: { State?: Partial<InspectedContainer['State']>; Labels?: Record<string, string> | null; RestartCount?: number } = {},
+): InspectedContainer => ({
   Id: 'a'.repeat(64),
   Name: '/green-production-billing',
   RestartCount: over.RestartCount ?? 0,
   Config: {
     Image: 'billing:v0.2.0-prod',
-    Labels: over.Labels === undefined
-      ? { 'greenci.project': 'green', 'greenci.env': 'production', 'greenci.service': 'billing', 'greenci.role': 'app', 'greenci.release': 'v0.2.0', 'greenci.build': '12', 'greenci.commit': 'c0ffee', other: 'x' }
-      : over.Labels,
+    Labels:
+      over.Labels === undefined
+        ? {
+            'greenci.project': 'green',
+            'greenci.env': 'production',
+            'greenci.service': 'billing',
+            'greenci.role': 'app',
+            'greenci.release': 'v0.2.0',
+            'greenci.build': '12',
+            'greenci.commit': 'c0ffee',
+            other: 'x',
+          }
+        : over.Labels,
   },
   State: { Status: 'running', ExitCode: 0, StartedAt: '2026-11-22T20:47:24.224540903Z', FinishedAt: '0001-01-01T00:00:00Z', ...over.State },
 });
 
-const sample = (over: Partial<StatsSample> = {}): StatsSample => ({ readAt: 1000, cpuTotal: 0, systemCpu: 0, onlineCpus: 2, memUsage: 0, memCache: 0, memLimit: 0, ...over });
+const sample = (over: Partial<StatsSample> = {}): StatsSample => ({
+  readAt: 1000,
+  cpuTotal: 0,
+  systemCpu: 0,
+  onlineCpus: 2,
+  memUsage: 0,
+  memCache: 0,
+  memLimit: 0,
+  ...over,
+});
 
 describe('container rows', () => {
   it('a running app container: labels, image, state, start time; no exit code, no finish time', () => {
@@ -38,15 +70,39 @@ describe('container rows', () => {
   });
 
   it('an exited container shows its exit code and both times; health and restarts come from Docker', () => {
-    const row = containerRow(inspected({ RestartCount: 3, State: { Status: 'exited', ExitCode: 137, FinishedAt: '2026-11-22T20:50:00Z', Health: { Status: 'unhealthy' } } }));
-    expect([row.state, row.exitCode, row.restarts, row.health, row.finishedAt]).toEqual(['exited', 137, 3, 'unhealthy', Date.parse('2026-11-22T20:50:00Z')]);
+    const row = containerRow(
+      inspected({
+        RestartCount: 3,
+        State: { Status: 'exited', ExitCode: 137, FinishedAt: '2026-11-22T20:50:00Z', Health: { Status: 'unhealthy' } },
+      }),
+    );
+    expect([row.state, row.exitCode, row.restarts, row.health, row.finishedAt]).toEqual([
+      'exited',
+      137,
+      3,
+      'unhealthy',
+      Date.parse('2026-11-22T20:50:00Z'),
+    ]);
     expect(containerRow(inspected({ State: { Status: 'restarting', ExitCode: 1 } })).exitCode).toBe(1);
-    expect(containerRow(inspected({ State: { Status: 'created', ExitCode: 0, StartedAt: '0001-01-01T00:00:00Z' } }))).not.toHaveProperty('exitCode');
+    expect(containerRow(inspected({ State: { Status: 'created', ExitCode: 0, StartedAt: '0001-01-01T00:00:00Z' } }))).not.toHaveProperty(
+      'exitCode',
+    );
   });
 
   it('a health status Docker has no word for, missing labels and a non-numeric build label are left out', () => {
-    const row = containerRow(inspected({ Labels: { 'greenci.project': 'green', 'greenci.build': 'abc' }, State: { Health: { Status: 'none' } } }));
-    expect(row).toStrictEqual({ id: 'a'.repeat(64), name: 'green-production-billing', project: 'green', env: '', image: 'billing:v0.2.0-prod', state: 'running', restarts: 0, startedAt: Date.parse('2026-11-22T20:47:24.224Z') });
+    const row = containerRow(
+      inspected({ Labels: { 'greenci.project': 'green', 'greenci.build': 'abc' }, State: { Health: { Status: 'none' } } }),
+    );
+    expect(row).toStrictEqual({
+      id: 'a'.repeat(64),
+      name: 'green-production-billing',
+      project: 'green',
+      env: '',
+      image: 'billing:v0.2.0-prod',
+      state: 'running',
+      restarts: 0,
+      startedAt: Date.parse('2026-11-22T20:47:24.224Z'),
+    });
     expect(containerRow(inspected({ Labels: null })).project).toBe('');
   });
 
@@ -82,7 +138,12 @@ describe('resource figures', () => {
 
   it('a row with its figures; absent figures are left out', () => {
     const row = containerRow(inspected());
-    expect(withUsage(row, { cpuPercent: 12.5, memBytes: 1024, memLimitBytes: 2048 })).toStrictEqual({ ...row, cpuPercent: 12.5, memBytes: 1024, memLimitBytes: 2048 });
+    expect(withUsage(row, { cpuPercent: 12.5, memBytes: 1024, memLimitBytes: 2048 })).toStrictEqual({
+      ...row,
+      cpuPercent: 12.5,
+      memBytes: 1024,
+      memLimitBytes: 2048,
+    });
     expect(withUsage(row, {})).toStrictEqual(row);
   });
 });
@@ -111,7 +172,9 @@ describe('figures over successive samples', () => {
 describe('when to look again', () => {
   it('the list answer tells a row changed by its state and healthcheck status, not by its age', () => {
     expect(listKey({ State: 'running', Status: 'Up 5 seconds' })).toBe(listKey({ State: 'running', Status: 'Up 2 hours' }));
-    expect(listKey({ State: 'running', Status: 'Up 5 seconds (health: starting)' })).not.toBe(listKey({ State: 'running', Status: 'Up 9 seconds (healthy)' }));
+    expect(listKey({ State: 'running', Status: 'Up 5 seconds (health: starting)' })).not.toBe(
+      listKey({ State: 'running', Status: 'Up 9 seconds (healthy)' }),
+    );
     expect(listKey({ State: 'running', Status: 'Up 1 minute (unhealthy)' })).toBe('running|unhealthy');
     expect(listKey({ State: 'exited', Status: 'Exited (137) 2 seconds ago' })).toBe('exited|');
   });
@@ -133,18 +196,47 @@ describe("Docker's stats answer", () => {
   const v1 = {
     read: '2026-11-22T20:47:24.224540903Z',
     preread: '0001-01-01T00:00:00Z',
-    cpu_stats: { cpu_usage: { total_usage: 1076072044, percpu_usage: [32480618, 1043591426] }, system_cpu_usage: 22652150000000, online_cpus: 2 },
+    cpu_stats: {
+      cpu_usage: { total_usage: 1076072044, percpu_usage: [32480618, 1043591426] },
+      system_cpu_usage: 22652150000000,
+      online_cpus: 2,
+    },
     precpu_stats: { cpu_usage: { total_usage: 0 } },
-    memory_stats: { usage: 610304, max_usage: 3547136, limit: 25276510208, stats: { cache: 8192, inactive_file: 4096, rss: 57344, total_cache: 8192 } },
+    memory_stats: {
+      usage: 610304,
+      max_usage: 3547136,
+      limit: 25276510208,
+      stats: { cache: 8192, inactive_file: 4096, rss: 57344, total_cache: 8192 },
+    },
   };
 
   it('cgroup v1: the cache is `cache`', () => {
-    expect(statsSample(v1)).toStrictEqual({ readAt: Date.parse('2026-11-22T20:47:24.224Z'), cpuTotal: 1076072044, systemCpu: 22652150000000, onlineCpus: 2, memUsage: 610304, memCache: 8192, memLimit: 25276510208 });
+    expect(statsSample(v1)).toStrictEqual({
+      readAt: Date.parse('2026-11-22T20:47:24.224Z'),
+      cpuTotal: 1076072044,
+      systemCpu: 22652150000000,
+      onlineCpus: 2,
+      memUsage: 610304,
+      memCache: 8192,
+      memLimit: 25276510208,
+    });
   });
 
   it('cgroup v2: the cache is `inactive_file`; without online_cpus the per-CPU list counts them', () => {
-    const v2 = { ...v1, cpu_stats: { cpu_usage: { total_usage: 5, percpu_usage: [1, 2, 2, 0] }, system_cpu_usage: 9 }, memory_stats: { usage: 100, limit: 1000, stats: { inactive_file: 30, anon: 70 } } };
-    expect(statsSample(v2)).toStrictEqual({ readAt: Date.parse('2026-11-22T20:47:24.224Z'), cpuTotal: 5, systemCpu: 9, onlineCpus: 4, memUsage: 100, memCache: 30, memLimit: 1000 });
+    const v2 = {
+      ...v1,
+      cpu_stats: { cpu_usage: { total_usage: 5, percpu_usage: [1, 2, 2, 0] }, system_cpu_usage: 9 },
+      memory_stats: { usage: 100, limit: 1000, stats: { inactive_file: 30, anon: 70 } },
+    };
+    expect(statsSample(v2)).toStrictEqual({
+      readAt: Date.parse('2026-11-22T20:47:24.224Z'),
+      cpuTotal: 5,
+      systemCpu: 9,
+      onlineCpus: 4,
+      memUsage: 100,
+      memCache: 30,
+      memLimit: 1000,
+    });
   });
 
   it('a stopped container (zero time, no host counter) has no sample', () => {

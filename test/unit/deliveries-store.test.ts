@@ -9,20 +9,41 @@ describe('the deliveries table on real SQLite', () => {
 
   it('cuts every stored string, so one delivery is a bounded row', () => {
     store = openStore(':memory:');
-    store.deliveries.record({ id: 'd1', event: 'push', project: 'green', via: 'direct', outcome: 'invalid', ref: 'r'.repeat(100_000), detail: 'x'.repeat(100_000) });
+    store.deliveries.record({
+      id: 'd1',
+      event: 'push',
+      project: 'green',
+      via: 'direct',
+      outcome: 'invalid',
+      ref: 'r'.repeat(100_000),
+      detail: 'x'.repeat(100_000),
+    });
     const row = store.deliveries.get('d1')!;
     expect(row.ref!.length).toBeLessThanOrEqual(300);
     expect(row.detail!.length).toBeLessThanOrEqual(1000);
     expect(row.ref!.endsWith('…')).toBe(true);
   });
 
-  it('keeps only the newest unattributed deliveries, and never touches a project\'s', () => {
+  it("keeps only the newest unattributed deliveries, and never touches a project's", () => {
     store = openStore(':memory:');
     store.deliveries.record({ id: 'mine', event: 'push', project: 'green', via: 'direct', outcome: 'queued' }, 1);
     for (let i = 0; i < KEEP_UNATTRIBUTED + 50; i++) {
-      expect(store.deliveries.recordUnattributed({ id: `u${i}`, event: 'push', repository: `someone/r${i}`, via: 'direct', outcome: 'unknown-repository' }, 1000 + i)).toBe(true);
+      expect(
+        store.deliveries.recordUnattributed(
+          { id: `u${i}`, event: 'push', repository: `someone/r${i}`, via: 'direct', outcome: 'unknown-repository' },
+          1000 + i,
+        ),
+      ).toBe(true);
     }
-    expect(store.deliveries.recordUnattributed({ id: `u${KEEP_UNATTRIBUTED + 10}`, event: 'push', repository: 'again', via: 'direct', outcome: 'unknown-repository' })).toBe(false);
+    expect(
+      store.deliveries.recordUnattributed({
+        id: `u${KEEP_UNATTRIBUTED + 10}`,
+        event: 'push',
+        repository: 'again',
+        via: 'direct',
+        outcome: 'unknown-repository',
+      }),
+    ).toBe(false);
     expect(store.deliveries.count()).toBe(KEEP_UNATTRIBUTED + 1);
     expect(store.deliveries.get('u0')).toBeUndefined();
     expect(store.deliveries.get(`u${KEEP_UNATTRIBUTED + 49}`)).toMatchObject({ repository: `someone/r${KEEP_UNATTRIBUTED + 49}` });

@@ -18,26 +18,60 @@ describe('display formatting', () => {
   });
 
   it('stage lines carry name, result and duration; failures their error', () => {
-    expect(stageLine({ name: 'build', title: '', status: 'success', startedAt: 0, finishedAt: 3100 })).toBe('✔ build              ok           3.1s');
-    expect(stageLine({ name: 'test', title: '', status: 'failed', startedAt: 0, finishedAt: 900, error: 'tests failed:\n\x1b[31mapi\x1b[0m exited 1' })).toBe(
-      '✘ test               failed       0.9s\n    tests failed:\n    api exited 1',
+    expect(stageLine({ name: 'build', title: '', status: 'success', startedAt: 0, finishedAt: 3100 })).toBe(
+      '✔ build              ok           3.1s',
     );
+    expect(
+      stageLine({
+        name: 'test',
+        title: '',
+        status: 'failed',
+        startedAt: 0,
+        finishedAt: 900,
+        error: 'tests failed:\n\x1b[31mapi\x1b[0m exited 1',
+      }),
+    ).toBe('✘ test               failed       0.9s\n    tests failed:\n    api exited 1');
     expect(stageLine({ name: 'release', title: '', status: 'skipped' })).toBe('- release            skipped');
   });
 
   it('titles and summaries say what was built and how it ended', () => {
-    const b: BuildRecord = { id: 7, project: 'green', branch: 'master', sha: 'a'.repeat(40), refSlug: 'master', trigger: 'manual', status: 'success', version: 'v0.2.0', commitSubject: 'feat: \x1b[1mbold\x1b[0m', createdAt: 0, startedAt: 0, finishedAt: 65_000, stages: [] };
+    const b: BuildRecord = {
+      id: 7,
+      project: 'green',
+      branch: 'master',
+      sha: 'a'.repeat(40),
+      refSlug: 'master',
+      trigger: 'manual',
+      status: 'success',
+      version: 'v0.2.0',
+      commitSubject: 'feat: \x1b[1mbold\x1b[0m',
+      createdAt: 0,
+      startedAt: 0,
+      finishedAt: 65_000,
+      stages: [],
+    };
     expect(buildTitle(b)).toBe('build #7 green master @ aaaaaaaaaaaa "feat: bold"');
     expect(buildSummary(b)).toBe('✔ build #7 succeeded in 1m05s: production runs v0.2.0');
     expect(buildSummary({ ...b, status: 'failed', reason: 'test: tests failed' })).toBe('✘ build #7 failed in 1m05s: test: tests failed');
     // released, but its tag could not be pushed: the success says so
-    expect(buildSummary({ ...b, reason: 'its git tag could not be pushed (refused)' })).toBe('✔ build #7 succeeded in 1m05s: production runs v0.2.0; its git tag could not be pushed (refused)');
+    expect(buildSummary({ ...b, reason: 'its git tag could not be pushed (refused)' })).toBe(
+      '✔ build #7 succeeded in 1m05s: production runs v0.2.0; its git tag could not be pushed (refused)',
+    );
     // the Builds pane's result column: the version released, and (in warning colour) what did not go to plan
     expect(buildRows([b], 160, 70_000)[0].segments.at(-1)).toEqual({ text: 'released v0.2.0', tone: 'ok' });
-    expect(buildRows([{ ...b, reason: 'its git tag could not be pushed (refused)' }], 160, 70_000)[0].segments.at(-1)).toEqual({ text: 'released v0.2.0; its git tag could not be pushed (refused)', tone: 'warn' });
+    expect(buildRows([{ ...b, reason: 'its git tag could not be pushed (refused)' }], 160, 70_000)[0].segments.at(-1)).toEqual({
+      text: 'released v0.2.0; its git tag could not be pushed (refused)',
+      tone: 'warn',
+    });
   });
 
   it('durations stay short', () => {
-    expect([formatDuration(400), formatDuration(59_949), formatDuration(125_000), formatDuration(3_720_000), formatDuration(undefined)]).toEqual(['0.4s', '59.9s', '2m05s', '1h02m', '-']);
+    expect([
+      formatDuration(400),
+      formatDuration(59_949),
+      formatDuration(125_000),
+      formatDuration(3_720_000),
+      formatDuration(undefined),
+    ]).toEqual(['0.4s', '59.9s', '2m05s', '1h02m', '-']);
   });
 });

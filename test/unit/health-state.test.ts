@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS, downHasLasted, downWasTold, initialHealth, lastingDownMs, observe, type ServiceHealth, type Transition } from '../../engine/monitor/health-state.js';
+import {
+  DEFAULT_THRESHOLDS,
+  downHasLasted,
+  downWasTold,
+  initialHealth,
+  lastingDownMs,
+  observe,
+  type ServiceHealth,
+  type Transition,
+} from '../../engine/monitor/health-state.js';
 
 /** Runs checks one a second from t=0; returns the transitions. */
-function run(results: boolean[], start: ServiceHealth = initialHealth(0), t = DEFAULT_THRESHOLDS): { h: ServiceHealth; transitions: Transition[] } {
+function run(
+  results: boolean[],
+  start: ServiceHealth = initialHealth(0),
+  t = DEFAULT_THRESHOLDS,
+): { h: ServiceHealth; transitions: Transition[] } {
   let h = start;
   const transitions: Transition[] = [];
   results.forEach((ok, i) => {
@@ -22,7 +35,12 @@ describe('service health', () => {
 
   it('one failure degrades, two in a row is down; two passes in a row recover', () => {
     const { h, transitions } = run([true, false, false, true, true]);
-    expect(transitions.map((x) => `${x.from}>${x.to}:${x.alert}`)).toEqual(['unknown>healthy:false', 'healthy>degraded:true', 'degraded>down:true', 'down>healthy:true']);
+    expect(transitions.map((x) => `${x.from}>${x.to}:${x.alert}`)).toEqual([
+      'unknown>healthy:false',
+      'healthy>degraded:true',
+      'degraded>down:true',
+      'down>healthy:true',
+    ]);
     expect(transitions[2].detail).toBe('check 2 failed');
     expect(h).toMatchObject({ state: 'healthy', since: 4000, failures: 0, successes: 2 });
   });
@@ -54,7 +72,11 @@ describe('service health', () => {
     const { h } = run([true, false, true, false, true, false, true, false], initialHealth(0), t);
     expect(h).toMatchObject({ state: 'down', since: 7000, flapping: true });
     const mark = 7000 + 20_000;
-    expect([downHasLasted(h, mark - 2000, mark - 1000, t), downHasLasted(h, mark - 1000, mark, t), downHasLasted(h, mark, mark + 1000, t)]).toEqual([false, true, false]);
+    expect([
+      downHasLasted(h, mark - 2000, mark - 1000, t),
+      downHasLasted(h, mark - 1000, mark, t),
+      downHasLasted(h, mark, mark + 1000, t),
+    ]).toEqual([false, true, false]);
     expect(downHasLasted(h, 8000, 50_000, t)).toBe(true);
     expect([downWasTold(h, mark - 1, t), downWasTold(h, mark, t)]).toEqual([false, true]);
     // not flapping, or not down: the usual rules say what is told

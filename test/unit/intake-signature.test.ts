@@ -44,7 +44,13 @@ describe('verifySignature over the body as received', () => {
   });
 
   it('refuses malformed signatures', async () => {
-    for (const bad of ['757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17', 'sha256=757107ea', 'sha256=not-hex', `${docSignature}00`, 'sha256= 757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17']) {
+    for (const bad of [
+      '757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+      'sha256=757107ea',
+      'sha256=not-hex',
+      `${docSignature}00`,
+      'sha256= 757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    ]) {
       expect(await verifySignature(docSecret, docBody, bad), bad).toBeUndefined();
     }
   });

@@ -7,7 +7,15 @@ import { alertVerb, healthAlertMail } from '../../engine/notify/alert-mail.js';
 
 const NO_HEAL: HealPolicy = { enabled: false, maxRestarts: 3, coolingDown: false };
 const obs = (ok: boolean | undefined, detail = ok === false ? 'exited (code 137)' : undefined): Observation => ({
-  key: 'green/production/billing', kind: 'app', project: 'green', env: 'production', service: 'billing', title: 'green prod billing', ok, detail, containerId: 'c1',
+  key: 'green/production/billing',
+  kind: 'app',
+  project: 'green',
+  env: 'production',
+  service: 'billing',
+  title: 'green prod billing',
+  ok,
+  detail,
+  containerId: 'c1',
 });
 
 /** Checks one a second; each step may change the heal policy. Returns what ops would hear, in order. */
@@ -56,16 +64,29 @@ describe('monitor: what ops hear of a service', () => {
     // flapping is more than 4 changes a minute: a down held 15 s (60 s / 4) is no blip
     const t = { ...DEFAULT_THRESHOLDS, recoverAfter: 1, downAfter: 1, flapLimit: 4, flapWindowMs: 60_000 };
     // flapping begins on a down (people heard "flapping" of it), recovers unheard, then goes down at 6 s for 20 s
-    const { heard, h } = run([false, true, false, true, false, true, ...Array(20).fill(false), true, false, true, ...Array(70).fill(true)], () => NO_HEAL, t);
+    const { heard, h } = run(
+      [false, true, false, true, false, true, ...Array(20).fill(false), true, false, true, ...Array(70).fill(true)],
+      () => NO_HEAL,
+      t,
+    );
     expect(heard).toEqual([
-      'down', 'healthy', 'down', 'healthy', 'down (flapping: 5 changes within 1 min; alerts paused until it settles)',
+      'down',
+      'healthy',
+      'down',
+      'healthy',
+      'down (flapping: 5 changes within 1 min; alerts paused until it settles)',
       // told at 21 s, once, though it stays down till 26 s; the blip at 27 s is not told, nor is settling on healthy
-      'down (down for 15.0s while flapping; not a blip)', 'healthy (still flapping)',
+      'down (down for 15.0s while flapping; not a blip)',
+      'healthy (still flapping)',
     ]);
     expect(h).toMatchObject({ state: 'healthy', alerted: false, flapping: false });
     // the same when flapping began on a recovery (nothing was pending)
     const fromHealthy = run([true, false, true, false, true, ...Array(20).fill(false), true], () => NO_HEAL, t);
-    expect(fromHealthy.heard.slice(-3)).toEqual(['healthy (flapping: 5 changes within 1 min; alerts paused until it settles)', 'down (down for 15.0s while flapping; not a blip)', 'healthy (still flapping)']);
+    expect(fromHealthy.heard.slice(-3)).toEqual([
+      'healthy (flapping: 5 changes within 1 min; alerts paused until it settles)',
+      'down (down for 15.0s while flapping; not a blip)',
+      'healthy (still flapping)',
+    ]);
   });
 
   it('a lasting down is told even when the check past the mark has no verdict, or comes after a gap (a daemon restart)', () => {
@@ -115,7 +136,11 @@ describe('monitor: what ops hear of a service', () => {
     const heal = (): HealPolicy => ({ enabled: true, maxRestarts: 2, coolingDown: false });
     // crashes, is restarted, is healthy a few checks, crashes again: within one flap window
     const cycle = [false, false, true, true, true];
-    const { heard, restarts } = run([true, ...cycle, ...cycle, ...cycle], heal, { ...DEFAULT_THRESHOLDS, flapLimit: 100, flapWindowMs: 60_000 });
+    const { heard, restarts } = run([true, ...cycle, ...cycle, ...cycle], heal, {
+      ...DEFAULT_THRESHOLDS,
+      flapLimit: 100,
+      flapWindowMs: 60_000,
+    });
     expect(restarts).toHaveLength(2);
     expect(heard).toEqual(['down (greenci restarted it 2 times; it is still down)', 'healthy']);
   });
@@ -139,8 +164,17 @@ describe('monitor: what ops hear of a service', () => {
 });
 
 describe('monitor: the ops email', () => {
-  const alert = (id: number, title: string, to: HealthTransitionRecord['to'], detail?: string, note?: string): HealthTransitionRecord =>
-    ({ id, key: title, title, from: to === 'healthy' ? 'down' : 'degraded', to, detail, alert: true, note, at: Date.UTC(2026, 10, 22, 9, 30, id) });
+  const alert = (id: number, title: string, to: HealthTransitionRecord['to'], detail?: string, note?: string): HealthTransitionRecord => ({
+    id,
+    key: title,
+    title,
+    from: to === 'healthy' ? 'down' : 'degraded',
+    to,
+    detail,
+    alert: true,
+    note,
+    at: Date.UTC(2026, 10, 22, 9, 30, id),
+  });
 
   it('one alert: a subject to scan, the why in the body, plain text and HTML', () => {
     const m = healthAlertMail([alert(7, 'green prod billing', 'down', 'exited (code 137)')], ['ops@example.com'], { host: 'ci-1' })!;
@@ -150,13 +184,23 @@ describe('monitor: the ops email', () => {
     expect(m.text).toMatch(/^host:\s+ci-1$/m);
     expect(m.html).toContain('exited (code 137)');
     expect(m.dedupeKey).toBe('health:7-7');
-    const withOutput = healthAlertMail([{ ...alert(8, 'green prod weight', 'down', 'exited (code 1)'), output: ['weight listening on 8080', 'Error: <db> unreachable'] }], ['ops@example.com'])!;
+    const withOutput = healthAlertMail(
+      [{ ...alert(8, 'green prod weight', 'down', 'exited (code 1)'), output: ['weight listening on 8080', 'Error: <db> unreachable'] }],
+      ['ops@example.com'],
+    )!;
     expect(withOutput.text).toContain('last output of green prod weight:\n    weight listening on 8080\n    Error: <db> unreachable');
     expect(withOutput.html).toContain('Error: &lt;db&gt; unreachable');
   });
 
   it('a round with several: one email naming them all, down first', () => {
-    const m = healthAlertMail([alert(3, 'greenci docker engine', 'healthy'), alert(4, 'green prod billing', 'down', 'x'), alert(5, 'green prod weight', 'down', 'y')], ['ops@example.com'])!;
+    const m = healthAlertMail(
+      [
+        alert(3, 'greenci docker engine', 'healthy'),
+        alert(4, 'green prod billing', 'down', 'x'),
+        alert(5, 'green prod weight', 'down', 'y'),
+      ],
+      ['ops@example.com'],
+    )!;
     expect(m.subject).toBe('✖ green prod billing, green prod weight down; greenci docker engine recovered');
     const many = Array.from({ length: 12 }, (_, i) => alert(10 + i, `green-project-${i} prod billing`, 'down', 'gone'));
     const long = healthAlertMail(many, ['ops@example.com'])!;

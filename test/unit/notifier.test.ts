@@ -8,9 +8,35 @@ import { Notifier } from '../../engine/notify/notifier.js';
 import { openStore, type Store } from '../../engine/store/index.js';
 
 const config = (ops: string[]): GreenciConfig =>
-  parseConfig(['smtp:', '  host: 127.0.0.1', '  from: greenci@example.com', '  passwordEnv: SMTP_PW', 'notify:', `  ops: [${ops.join(', ')}]`, 'projects:', '  green:', '    repo: /x.git', '    webhookSecretEnv: HOOK', ''].join('\n'), '/tmp').config!;
+  parseConfig(
+    [
+      'smtp:',
+      '  host: 127.0.0.1',
+      '  from: greenci@example.com',
+      '  passwordEnv: SMTP_PW',
+      'notify:',
+      `  ops: [${ops.join(', ')}]`,
+      'projects:',
+      '  green:',
+      '    repo: /x.git',
+      '    webhookSecretEnv: HOOK',
+      '',
+    ].join('\n'),
+    '/tmp',
+  ).config!;
 
-const record = (key: string): HealthRecord => ({ ...initialHealth(0), key, kind: 'app', project: 'green', env: 'production', service: 'billing', title: 'green prod billing', alerted: true, healAttempts: 0, checkedAt: 0 });
+const record = (key: string): HealthRecord => ({
+  ...initialHealth(0),
+  key,
+  kind: 'app',
+  project: 'green',
+  env: 'production',
+  service: 'billing',
+  title: 'green prod billing',
+  alerted: true,
+  healAttempts: 0,
+  checkedAt: 0,
+});
 
 /** Alert emails in a real SQLite store: each alert mailed once, none lost when nobody could be told yet, no secret in them. */
 describe('notifier: health alerts', () => {
@@ -22,9 +48,23 @@ describe('notifier: health alerts', () => {
     const env = { SMTP_PW: 'smtp-pass-123', HOOK: 'hook-secret-456' };
     let cfg = config([]);
     const queued: string[] = [];
-    const n = new Notifier(store, () => cfg, (m) => queued.push(m.subject), 'example.com', 'ci-1', () => secretValues(cfg, env));
+    const n = new Notifier(
+      store,
+      () => cfg,
+      (m) => queued.push(m.subject),
+      'example.com',
+      'ci-1',
+      () => secretValues(cfg, env),
+    );
     const now = Date.now();
-    store.health.transition(record('green/production/billing'), { from: 'degraded', to: 'down', detail: 'exited (code 1)', alert: true, output: ['boot with HOOK=hook-secret-456', 'Error: db down'], at: now });
+    store.health.transition(record('green/production/billing'), {
+      from: 'degraded',
+      to: 'down',
+      detail: 'exited (code 1)',
+      alert: true,
+      output: ['boot with HOOK=hook-secret-456', 'Error: db down'],
+      at: now,
+    });
     // nobody to tell yet: nothing is made, nothing marked
     n.handle({ type: 'health.alerts', alerts: [] });
     expect(store.outbox.list()).toHaveLength(0);

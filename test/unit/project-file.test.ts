@@ -8,14 +8,48 @@ describe('greenci.yml', () => {
   it("the sample project's file normalises into start order with the documented defaults", () => {
     const { spec, errors } = loadProjectFile(GREEN_PROJECT);
     expect(errors).toEqual([]);
-    expect(spec!.services.map((s) => `${s.kind}:${s.name}`)).toEqual(['service:weight-db', 'app:weight', 'service:billing-db', 'app:billing']);
+    expect(spec!.services.map((s) => `${s.kind}:${s.name}`)).toEqual([
+      'service:weight-db',
+      'app:weight',
+      'service:billing-db',
+      'app:billing',
+    ]);
     expect(spec!.services.find((s) => s.name === 'billing')).toEqual({
-      name: 'billing', kind: 'app', build: { context: 'billing', dockerfile: 'Dockerfile', args: {}, network: false }, port: 8080, health: '/health', command: undefined,
-      env: { DB_URL: 'http://billing-db:7000', WEIGHT_URL: 'http://weight:8080', RATE_PER_KG: '0.5' }, dependsOn: ['billing-db', 'weight'],
+      name: 'billing',
+      kind: 'app',
+      build: { context: 'billing', dockerfile: 'Dockerfile', args: {}, network: false },
+      port: 8080,
+      health: '/health',
+      command: undefined,
+      env: { DB_URL: 'http://billing-db:7000', WEIGHT_URL: 'http://weight:8080', RATE_PER_KG: '0.5' },
+      dependsOn: ['billing-db', 'weight'],
     });
-    expect(spec!.services.find((s) => s.name === 'weight-db')!.healthcheck).toEqual({ test: ['CMD', 'node', '/db/healthcheck.js'], intervalMs: 1000, timeoutMs: 3000, retries: 30, startPeriodMs: 0 });
-    expect(spec!.tests).toEqual([{ name: 'api', build: { context: 'tests', dockerfile: 'Dockerfile', args: {}, network: false }, image: undefined, command: undefined, env: { BILLING_URL: 'http://billing:8080', WEIGHT_URL: 'http://weight:8080' }, timeoutMs: 120_000 }]);
-    expect(spec!.environments.production).toEqual({ bind: '127.0.0.1', ports: { billing: 8001, weight: 8002 }, env: {}, restart: 'unless-stopped', memoryBytes: 256 * 1024 ** 2, nanoCpus: 500_000_000, healthTimeoutMs: 60_000 });
+    expect(spec!.services.find((s) => s.name === 'weight-db')!.healthcheck).toEqual({
+      test: ['CMD', 'node', '/db/healthcheck.js'],
+      intervalMs: 1000,
+      timeoutMs: 3000,
+      retries: 30,
+      startPeriodMs: 0,
+    });
+    expect(spec!.tests).toEqual([
+      {
+        name: 'api',
+        build: { context: 'tests', dockerfile: 'Dockerfile', args: {}, network: false },
+        image: undefined,
+        command: undefined,
+        env: { BILLING_URL: 'http://billing:8080', WEIGHT_URL: 'http://weight:8080' },
+        timeoutMs: 120_000,
+      },
+    ]);
+    expect(spec!.environments.production).toEqual({
+      bind: '127.0.0.1',
+      ports: { billing: 8001, weight: 8002 },
+      env: {},
+      restart: 'unless-stopped',
+      memoryBytes: 256 * 1024 ** 2,
+      nanoCpus: 500_000_000,
+      healthTimeoutMs: 60_000,
+    });
     expect(spec!.environments.test).toMatchObject({ bind: '127.0.0.1', ports: {}, restart: 'no' });
   });
 
@@ -26,10 +60,25 @@ describe('greenci.yml', () => {
 
   it('reports unknown keys, bad names, dangling depends_on, cycles and port clashes with their paths', () => {
     const text = [
-      'apps:', '  web:', '    build: web', '    port: 8080', '    prot: 1', '    depends_on: [db, ghost]',
-      '  api:', '    build: api', '    port: 8080', '    depends_on: [web]',
-      'services:', '  db:', '    image: pg:local', '    depends_on: [web]', '  Bad_Name:', '    image: x:1',
-      'environments:', '  production:', '    ports: {web: 80, api: 80, nope: 81}',
+      'apps:',
+      '  web:',
+      '    build: web',
+      '    port: 8080',
+      '    prot: 1',
+      '    depends_on: [db, ghost]',
+      '  api:',
+      '    build: api',
+      '    port: 8080',
+      '    depends_on: [web]',
+      'services:',
+      '  db:',
+      '    image: pg:local',
+      '    depends_on: [web]',
+      '  Bad_Name:',
+      '    image: x:1',
+      'environments:',
+      '  production:',
+      '    ports: {web: 80, api: 80, nope: 81}',
     ].join('\n');
     const { errors } = parseProjectFile(text);
     expect(errors).toEqual(['apps.web: Unrecognized key: prot', expect.stringMatching(/^services.Bad_Name: invalid name: /)]);
@@ -43,32 +92,58 @@ describe('greenci.yml', () => {
   });
 
   it('refuses a host port both environments would publish on the same address', () => {
-    const env = (bind: string) => `environments:\n  test:\n    bind: ${bind}\n    ports: {web: 8001}\n  production:\n    ports: {web: 8001}\n`;
-    expect(parseProjectFile(minimal(env('127.0.0.1'))).errors).toEqual(['environments.production.ports.web: port 8001 is also used by the test environment (web)']);
+    const env = (bind: string) =>
+      `environments:\n  test:\n    bind: ${bind}\n    ports: {web: 8001}\n  production:\n    ports: {web: 8001}\n`;
+    expect(parseProjectFile(minimal(env('127.0.0.1'))).errors).toEqual([
+      'environments.production.ports.web: port 8001 is also used by the test environment (web)',
+    ]);
     expect(parseProjectFile(minimal(env('0.0.0.0'))).errors).toHaveLength(1);
     expect(parseProjectFile(minimal(env('127.0.0.2'))).errors).toEqual([]);
   });
 
   it('keeps build contexts inside the repository and checks they exist', () => {
-    expect(parseProjectFile(minimal().replace('build: web', 'build: ../../etc')).errors).toEqual(['apps.web.build: must stay inside the repository (got "../../etc")']);
-    expect(parseProjectFile(minimal().replace('build: web', 'build: /etc')).errors).toEqual(['apps.web.build: must stay inside the repository (got "/etc")']);
+    expect(parseProjectFile(minimal().replace('build: web', 'build: ../../etc')).errors).toEqual([
+      'apps.web.build: must stay inside the repository (got "../../etc")',
+    ]);
+    expect(parseProjectFile(minimal().replace('build: web', 'build: /etc')).errors).toEqual([
+      'apps.web.build: must stay inside the repository (got "/etc")',
+    ]);
     expect(parseProjectFile(minimal(), () => false).errors).toEqual(['apps.web.build: no directory "web" in the repository']);
-    expect(parseProjectFile(minimal(), () => true, () => false).errors).toEqual(['apps.web.build: no Dockerfile at "web/Dockerfile"']);
+    expect(
+      parseProjectFile(
+        minimal(),
+        () => true,
+        () => false,
+      ).errors,
+    ).toEqual(['apps.web.build: no Dockerfile at "web/Dockerfile"']);
     expect(loadProjectFile('/nonexistent').errors).toEqual(['greenci.yml: not found at the repository root']);
   });
 
   it('services need exactly one of build or image; durations and sizes must parse', () => {
-    expect(parseProjectFile(minimal('services:\n  db:\n    volume: /data\n')).errors).toEqual(['services.db: needs exactly one of build or image']);
-    expect(parseProjectFile(minimal('environments:\n  test:\n    health_timeout: soon\n')).errors).toEqual(['environments.test.health_timeout: not a duration: "soon" (use e.g. 500ms, 30s, 2m)']);
-    expect(parseProjectFile(minimal('environments:\n  production:\n    resources: {memory: lots}\n')).errors).toEqual(['environments.production.resources.memory: not a size: "lots" (use e.g. 256m, 1g)']);
+    expect(parseProjectFile(minimal('services:\n  db:\n    volume: /data\n')).errors).toEqual([
+      'services.db: needs exactly one of build or image',
+    ]);
+    expect(parseProjectFile(minimal('environments:\n  test:\n    health_timeout: soon\n')).errors).toEqual([
+      'environments.test.health_timeout: not a duration: "soon" (use e.g. 500ms, 30s, 2m)',
+    ]);
+    expect(parseProjectFile(minimal('environments:\n  production:\n    resources: {memory: lots}\n')).errors).toEqual([
+      'environments.production.resources.memory: not a size: "lots" (use e.g. 256m, 1g)',
+    ]);
   });
 
   it('build.network asks for a network for RUN steps: off unless set, true or false only, errors keep their path', () => {
     const build = (b: string) => parseProjectFile(minimal().replace('build: web', `build: ${b}`));
     expect(build('web').spec!.services[0].build!.network).toBe(false);
-    expect(build('{ context: web, network: true }').spec!.services[0].build).toEqual({ context: 'web', dockerfile: 'Dockerfile', args: {}, network: true });
+    expect(build('{ context: web, network: true }').spec!.services[0].build).toEqual({
+      context: 'web',
+      dockerfile: 'Dockerfile',
+      args: {},
+      network: true,
+    });
     expect(build('{ context: web, network: "yes please" }').errors).toEqual(['apps.web.build.network: must be true or false']);
-    expect(parseProjectFile(minimal('tests:\n  - name: t\n    build: { context: t, network: 1 }\n')).errors).toEqual(['tests.0.build.network: must be true or false']);
+    expect(parseProjectFile(minimal('tests:\n  - name: t\n    build: { context: t, network: 1 }\n')).errors).toEqual([
+      'tests.0.build.network: must be true or false',
+    ]);
   });
 
   it('says where YAML does not parse', () => {

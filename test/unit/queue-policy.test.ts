@@ -8,7 +8,11 @@ const SHA_B = '971d76ca309446a9c20381f6271cea8a59b4e40a';
 describe('pickNext: which queued builds start now', () => {
   it('starts the oldest queued build first', () => {
     // Given three queued builds of different projects, listed out of order, and room for one
-    const queued = [{ id: 12, project: 'web' }, { id: 10, project: 'api' }, { id: 11, project: 'billing' }];
+    const queued = [
+      { id: 12, project: 'web' },
+      { id: 10, project: 'api' },
+      { id: 11, project: 'billing' },
+    ];
     // When the queue picks
     const picked = pickNext(queued, [], 1);
     // Then the oldest one starts
@@ -16,12 +20,21 @@ describe('pickNext: which queued builds start now', () => {
   });
 
   it('starts at most one build per project, the oldest', () => {
-    const queued = [{ id: 3, project: 'api' }, { id: 1, project: 'api' }, { id: 2, project: 'web' }, { id: 4, project: 'api' }];
+    const queued = [
+      { id: 3, project: 'api' },
+      { id: 1, project: 'api' },
+      { id: 2, project: 'web' },
+      { id: 4, project: 'api' },
+    ];
     expect(pickNext(queued, [], 10)).toEqual([1, 2]);
   });
 
   it('starts no more than the parallel limit, counting builds already running', () => {
-    const queued = [{ id: 5, project: 'a' }, { id: 6, project: 'b' }, { id: 7, project: 'c' }];
+    const queued = [
+      { id: 5, project: 'a' },
+      { id: 6, project: 'b' },
+      { id: 7, project: 'c' },
+    ];
     // room for three, two taken by running builds of other projects
     expect(pickNext(queued, [{ project: 'x' }, { project: 'y' }], 3)).toEqual([5]);
     // no room at all
@@ -31,7 +44,10 @@ describe('pickNext: which queued builds start now', () => {
   });
 
   it('skips a project that already has a build running, and starts the next project instead', () => {
-    const queued = [{ id: 1, project: 'api' }, { id: 2, project: 'web' }];
+    const queued = [
+      { id: 1, project: 'api' },
+      { id: 2, project: 'web' },
+    ];
     expect(pickNext(queued, [{ project: 'api' }], 2)).toEqual([2]);
   });
 
@@ -66,7 +82,9 @@ describe('runningToCancel: what a new push cancels', () => {
   });
 
   it('never cancels when the policy is off', () => {
-    expect(runningToCancel({ project: 'api', branch: 'feature/login', sha: SHA_B }, running, { ...opts, cancelRunningFeatureBuilds: false })).toEqual([]);
+    expect(
+      runningToCancel({ project: 'api', branch: 'feature/login', sha: SHA_B }, running, { ...opts, cancelRunningFeatureBuilds: false }),
+    ).toEqual([]);
   });
 
   it('never cancels a build of the same commit, whether the shas are full or abbreviated', () => {
@@ -118,6 +136,9 @@ describe('missedPushes: watched branches that moved while greenci was not listen
       { branch: 'release', head: SHA_B, lastBuilt: SHA_A.slice(0, 7) },
       { branch: 'fresh', head: SHA_A },
     ];
-    expect(missedPushes(states)).toEqual([{ branch: 'develop', sha: SHA_B }, { branch: 'release', sha: SHA_B }]);
+    expect(missedPushes(states)).toEqual([
+      { branch: 'develop', sha: SHA_B },
+      { branch: 'release', sha: SHA_B },
+    ]);
   });
 });

@@ -15,9 +15,46 @@ function gitAccepts(name: string): boolean {
 }
 
 const CORPUS = [
-  'master', 'feature/x', 'feature-123', 'ünïcödé/ブランチ', 'a.lock.b', 'v1.2', 'release/2024.01', '@', 'a@b', 'x'.repeat(200),
-  'HEAD', '-x', 'a/.b', '.a', 'a.lock', 'a/b.lock', 'x.lock/y', 'a..b', 'a b', 'a\tb', 'a/', '/a', 'a//b', 'a.', 'a/b.',
-  'a@{b', '@{-1}', 'a\\b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\x7f', 'a\x01b', '$(touch$IFS/tmp/x)', 'x;id|true&&`id`', "it's", 'a"b',
+  'master',
+  'feature/x',
+  'feature-123',
+  'ünïcödé/ブランチ',
+  'a.lock.b',
+  'v1.2',
+  'release/2024.01',
+  '@',
+  'a@b',
+  'x'.repeat(200),
+  'HEAD',
+  '-x',
+  'a/.b',
+  '.a',
+  'a.lock',
+  'a/b.lock',
+  'x.lock/y',
+  'a..b',
+  'a b',
+  'a\tb',
+  'a/',
+  '/a',
+  'a//b',
+  'a.',
+  'a/b.',
+  'a@{b',
+  '@{-1}',
+  'a\\b',
+  'a~1',
+  'a^',
+  'a:b',
+  'a?',
+  'a*',
+  'a[b',
+  'a\x7f',
+  'a\x01b',
+  '$(touch$IFS/tmp/x)',
+  'x;id|true&&`id`',
+  "it's",
+  'a"b',
 ];
 
 describe('branch names, checked in process as git checks them', () => {
@@ -33,7 +70,8 @@ describe('branch names, checked in process as git checks them', () => {
   it('finds the bidirectional controls git accepts but that make a branch display as another name', () => {
     // git itself takes a right-to-left override in a branch name
     expect(gitAccepts('feature-\u202Egnp.exe')).toBe(true);
-    for (const bad of ['feature-\u202Egnp.exe', 'a\u200Fb', 'x\u2066y\u2069', 'a\u061Cb', 'a\u202Ab']) expect(hasBidiControl(bad), JSON.stringify(bad)).toBe(true);
+    for (const bad of ['feature-\u202Egnp.exe', 'a\u200Fb', 'x\u2066y\u2069', 'a\u061Cb', 'a\u202Ab'])
+      expect(hasBidiControl(bad), JSON.stringify(bad)).toBe(true);
     for (const good of ['master', 'ünïcödé/ブランチ', 'עברית/ענף', 'release/2024.01']) expect(hasBidiControl(good), good).toBe(false);
   });
 });

@@ -3,13 +3,38 @@ import type { EnvironmentSpec, ServiceSpec } from '../../config/project-spec.js'
 import { serviceContainerSpec, serviceFingerprint, testStepContainerSpec, type DeployIdentity } from '../../engine/docker/specs.js';
 
 const id: DeployIdentity = { project: 'green', env: 'production', release: 'v1.0.0', buildId: 7, commit: 'abc123' };
-const prodEnv: EnvironmentSpec = { bind: '127.0.0.1', ports: { billing: 8001 }, env: { billing: { LOG: 'warn' } }, restart: 'unless-stopped', memoryBytes: 268435456, nanoCpus: 500_000_000, healthTimeoutMs: 60_000 };
-const billing: ServiceSpec = { name: 'billing', kind: 'app', port: 8080, health: '/health', env: { RATE: '0.5', LOG: 'info' }, dependsOn: [] };
+const prodEnv: EnvironmentSpec = {
+  bind: '127.0.0.1',
+  ports: { billing: 8001 },
+  env: { billing: { LOG: 'warn' } },
+  restart: 'unless-stopped',
+  memoryBytes: 268435456,
+  nanoCpus: 500_000_000,
+  healthTimeoutMs: 60_000,
+};
+const billing: ServiceSpec = {
+  name: 'billing',
+  kind: 'app',
+  port: 8080,
+  health: '/health',
+  env: { RATE: '0.5', LOG: 'info' },
+  dependsOn: [],
+};
 const db: ServiceSpec = {
-  name: 'billing-db', kind: 'service', env: {}, dependsOn: [], volume: '/data',
+  name: 'billing-db',
+  kind: 'service',
+  env: {},
+  dependsOn: [],
+  volume: '/data',
   healthcheck: { test: ['CMD', 'node', '/db/healthcheck.js'], intervalMs: 1000, timeoutMs: 3000, retries: 30, startPeriodMs: 0 },
 };
-const GREENCI_ENV = ['GREENCI_PROJECT=green', 'GREENCI_ENV=production', 'GREENCI_COMMIT=abc123', 'GREENCI_VERSION=v1.0.0', 'GREENCI_BUILD=7'];
+const GREENCI_ENV = [
+  'GREENCI_PROJECT=green',
+  'GREENCI_ENV=production',
+  'GREENCI_COMMIT=abc123',
+  'GREENCI_VERSION=v1.0.0',
+  'GREENCI_BUILD=7',
+];
 
 describe('container specs', () => {
   it('an app: init, labels, alias on the env network, its port on the bind address, limits, env overrides last', () => {
@@ -17,11 +42,24 @@ describe('container specs', () => {
       name: 'green-production-billing',
       Image: 'sha256:img',
       Env: ['RATE=0.5', 'LOG=warn', ...GREENCI_ENV],
-      Labels: { 'greenci.project': 'green', 'greenci.env': 'production', 'greenci.release': 'v1.0.0', 'greenci.service': 'billing', 'greenci.role': 'app', 'greenci.build': '7', 'greenci.commit': 'abc123', 'greenci.health': '/health' },
+      Labels: {
+        'greenci.project': 'green',
+        'greenci.env': 'production',
+        'greenci.release': 'v1.0.0',
+        'greenci.service': 'billing',
+        'greenci.role': 'app',
+        'greenci.build': '7',
+        'greenci.commit': 'abc123',
+        'greenci.health': '/health',
+      },
       ExposedPorts: { '8080/tcp': {} },
       HostConfig: {
-        Init: true, NetworkMode: 'green-production', RestartPolicy: { Name: 'unless-stopped' },
-        PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '8001' }] }, Memory: 268435456, NanoCpus: 500_000_000,
+        Init: true,
+        NetworkMode: 'green-production',
+        RestartPolicy: { Name: 'unless-stopped' },
+        PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '8001' }] },
+        Memory: 268435456,
+        NanoCpus: 500_000_000,
       },
       NetworkingConfig: { EndpointsConfig: { 'green-production': { Aliases: ['billing'] } } },
     });
@@ -33,10 +71,29 @@ describe('container specs', () => {
       name: 'green-test-billing-db',
       Image: 'sha256:db',
       Env: ['GREENCI_PROJECT=green', 'GREENCI_ENV=test', 'GREENCI_COMMIT=abc123', 'GREENCI_VERSION=build-7', 'GREENCI_BUILD=7'],
-      Labels: { 'greenci.project': 'green', 'greenci.env': 'test', 'greenci.release': 'build-7', 'greenci.service': 'billing-db', 'greenci.role': 'service', 'greenci.build': '7', 'greenci.commit': 'abc123' },
-      HostConfig: { Init: true, NetworkMode: 'green-test', RestartPolicy: { Name: 'no' }, Mounts: [{ Type: 'volume', Source: 'green-test-billing-db-data', Target: '/data' }] },
+      Labels: {
+        'greenci.project': 'green',
+        'greenci.env': 'test',
+        'greenci.release': 'build-7',
+        'greenci.service': 'billing-db',
+        'greenci.role': 'service',
+        'greenci.build': '7',
+        'greenci.commit': 'abc123',
+      },
+      HostConfig: {
+        Init: true,
+        NetworkMode: 'green-test',
+        RestartPolicy: { Name: 'no' },
+        Mounts: [{ Type: 'volume', Source: 'green-test-billing-db-data', Target: '/data' }],
+      },
       NetworkingConfig: { EndpointsConfig: { 'green-test': { Aliases: ['billing-db'] } } },
-      Healthcheck: { Test: ['CMD', 'node', '/db/healthcheck.js'], Interval: 1_000_000_000, Timeout: 3_000_000_000, Retries: 30, StartPeriod: 0 },
+      Healthcheck: {
+        Test: ['CMD', 'node', '/db/healthcheck.js'],
+        Interval: 1_000_000_000,
+        Timeout: 3_000_000_000,
+        Retries: 30,
+        StartPeriod: 0,
+      },
     });
   });
 
@@ -51,8 +108,22 @@ describe('container specs', () => {
       name: 'green-test-run-7-api',
       Image: 'sha256:t',
       Cmd: ['node', 'run.js'],
-      Env: ['BILLING_URL=http://billing:8080', 'GREENCI_PROJECT=green', 'GREENCI_ENV=test', 'GREENCI_COMMIT=abc123', 'GREENCI_VERSION=build-7', 'GREENCI_BUILD=7'],
-      Labels: { 'greenci.project': 'green', 'greenci.env': 'test', 'greenci.release': 'build-7', 'greenci.role': 'test', 'greenci.build': '7', 'greenci.commit': 'abc123' },
+      Env: [
+        'BILLING_URL=http://billing:8080',
+        'GREENCI_PROJECT=green',
+        'GREENCI_ENV=test',
+        'GREENCI_COMMIT=abc123',
+        'GREENCI_VERSION=build-7',
+        'GREENCI_BUILD=7',
+      ],
+      Labels: {
+        'greenci.project': 'green',
+        'greenci.env': 'test',
+        'greenci.release': 'build-7',
+        'greenci.role': 'test',
+        'greenci.build': '7',
+        'greenci.commit': 'abc123',
+      },
       HostConfig: { Init: true, NetworkMode: 'green-test' },
     });
   });
@@ -74,7 +145,11 @@ describe("Docker's multiplexed log frames", () => {
       header.writeUInt32BE(Buffer.byteLength(text), 4);
       return Buffer.concat([header, Buffer.from(text)]);
     };
-    expect(demuxBuffer(Buffer.concat([frame(1, 'listening on 8080\nready\n'), frame(2, 'Error: VAT_RATE is required\n')]))).toEqual(['listening on 8080', 'ready', 'Error: VAT_RATE is required']);
+    expect(demuxBuffer(Buffer.concat([frame(1, 'listening on 8080\nready\n'), frame(2, 'Error: VAT_RATE is required\n')]))).toEqual([
+      'listening on 8080',
+      'ready',
+      'Error: VAT_RATE is required',
+    ]);
     expect(demuxBuffer(Buffer.from('plain\ntext\n'))).toEqual(['plain', 'text']);
   });
 });

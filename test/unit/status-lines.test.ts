@@ -9,28 +9,61 @@ import { statusText } from '../../views/format/status-lines.js';
 const T0 = new Date(2026, 10, 22, 17, 35, 4).getTime();
 const NOW = T0 + 2 * 3600_000 + 5 * 60_000;
 
-const daemon: DaemonInfo = { pid: 4242, version: '0.1.0', startedAt: NOW - 125_000, webhook: 'http://127.0.0.1:8080/webhook', socket: '/run/greenci/control.sock', draining: false };
+const daemon: DaemonInfo = {
+  pid: 4242,
+  version: '0.1.0',
+  startedAt: NOW - 125_000,
+  webhook: 'http://127.0.0.1:8080/webhook',
+  socket: '/run/greenci/control.sock',
+  draining: false,
+};
 
-const build = (id: number, project: string, branch: string, status: BuildRecord['status'], stages: BuildRecord['stages'] = []): BuildRecord => ({
-  id, project, branch, status, stages, refSlug: branch.replace(/\//g, '-'), trigger: 'push', createdAt: T0 + id * 1000,
+const build = (
+  id: number,
+  project: string,
+  branch: string,
+  status: BuildRecord['status'],
+  stages: BuildRecord['stages'] = [],
+): BuildRecord => ({
+  id,
+  project,
+  branch,
+  status,
+  stages,
+  refSlug: branch.replace(/\//g, '-'),
+  trigger: 'push',
+  createdAt: T0 + id * 1000,
 });
 
 const deployment = (id: number, project: string, env: 'test' | 'production', rest: Partial<DeploymentRecord>): DeploymentRecord => ({
-  id, project, env, kind: 'deploy', status: 'success', startedAt: T0, finishedAt: T0 + 30_000, ...rest,
+  id,
+  project,
+  env,
+  kind: 'deploy',
+  status: 'success',
+  startedAt: T0,
+  finishedAt: T0 + 30_000,
+  ...rest,
 });
 
 /** The snapshot the daemon would hold after these events, built with the real reducer. */
 const snapshotOf = (events: EngineEvent[]): Snapshot => events.reduce(reduce, emptySnapshot());
 
 const shop = (): EngineEvent[] => [
-  { type: 'deployment.updated', deployment: deployment(1, 'shop', 'production', { kind: 'promote', buildId: 3, releaseId: 2, version: 'v1.3.0' }) },
+  {
+    type: 'deployment.updated',
+    deployment: deployment(1, 'shop', 'production', { kind: 'promote', buildId: 3, releaseId: 2, version: 'v1.3.0' }),
+  },
   { type: 'deployment.updated', deployment: deployment(2, 'shop', 'test', { buildId: 5 }) },
   { type: 'deployment.updated', deployment: deployment(3, 'blog', 'test', { buildId: 6 }) },
   { type: 'smee.state', project: 'shop', state: { state: 'connected', since: T0, channel: 'https://smee.io/abc123' } },
-  { type: 'build.updated', build: build(7, 'shop', 'feature/cart', 'running', [
-    { name: 'checkout', title: 'Check out', status: 'success' },
-    { name: 'test', title: 'Run tests', status: 'running' },
-  ]) },
+  {
+    type: 'build.updated',
+    build: build(7, 'shop', 'feature/cart', 'running', [
+      { name: 'checkout', title: 'Check out', status: 'success' },
+      { name: 'test', title: 'Run tests', status: 'running' },
+    ]),
+  },
   { type: 'build.updated', build: build(9, 'blog', 'main', 'queued') },
   { type: 'build.updated', build: build(8, 'shop', 'main', 'queued') },
   { type: 'build.updated', build: build(10, 'shop', 'feature/cart', 'queued') },
@@ -66,15 +99,29 @@ describe('greenci status', () => {
     // When status is printed
     const text = statusText(snapshotOf(shop()), daemon, NOW);
     // Then the PRODUCTION column says what runs there
-    const cells = (project: string) => text.split('\n').find((l) => l.startsWith(`${project} `))?.split(/ {2,}/);
+    const cells = (project: string) =>
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`${project} `))
+        ?.split(/ {2,}/);
     expect(text).toMatch(/^PROJECT +PRODUCTION +LAST PRODUCTION CHANGE +TEST ENVIRONMENT +SMEE$/m);
-    expect(cells('shop')?.slice(0, 4)).toEqual(['shop', 'v1.3.0', 'promote v1.3.0 success 2026-11-22 17:35:34', 'build #5 success 2026-11-22 17:35:34']);
+    expect(cells('shop')?.slice(0, 4)).toEqual([
+      'shop',
+      'v1.3.0',
+      'promote v1.3.0 success 2026-11-22 17:35:34',
+      'build #5 success 2026-11-22 17:35:34',
+    ]);
     expect(cells('blog')?.slice(0, 3)).toEqual(['blog', 'no release', '-']);
   });
 
   it('a project whose production was stopped shows no release', () => {
-    const events: EngineEvent[] = [...shop(), { type: 'deployment.updated', deployment: deployment(4, 'shop', 'production', { kind: 'stop' }) }];
-    const row = statusText(snapshotOf(events), daemon, NOW).split('\n').find((l) => l.startsWith('shop '));
+    const events: EngineEvent[] = [
+      ...shop(),
+      { type: 'deployment.updated', deployment: deployment(4, 'shop', 'production', { kind: 'stop' }) },
+    ];
+    const row = statusText(snapshotOf(events), daemon, NOW)
+      .split('\n')
+      .find((l) => l.startsWith('shop '));
     expect(row?.split(/ {2,}/)[1]).toBe('no release');
     expect(row).toContain('stop success');
   });
@@ -101,7 +148,10 @@ describe('greenci status', () => {
     const row = (project: string) => text.split('\n').find((l) => l.startsWith(`${project} `));
     expect(row('shop')).toMatch(/connected since 17:35:04$/);
     expect(row('blog')).toMatch(/ -$/);
-    const disconnected = snapshotOf([...shop(), { type: 'smee.state', project: 'shop', state: { state: 'disconnected', since: T0 + 60_000, channel: 'https://smee.io/abc123' } }]);
+    const disconnected = snapshotOf([
+      ...shop(),
+      { type: 'smee.state', project: 'shop', state: { state: 'disconnected', since: T0 + 60_000, channel: 'https://smee.io/abc123' } },
+    ]);
     expect(statusText(disconnected, daemon, NOW)).toMatch(/^shop .*disconnected since 17:36:04$/m);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { interruptedOutcome } from '../../engine/interrupted.js';
-import { afterFailure, MAX_ROUNDS_WAITED, roundsToWait, tagConflict, tagRound, type TagRetryState } from '../../engine/pipeline/tag-retry.js';
+import {
+  afterFailure,
+  MAX_ROUNDS_WAITED,
+  roundsToWait,
+  tagConflict,
+  tagRound,
+  type TagRetryState,
+} from '../../engine/pipeline/tag-retry.js';
 
 /** Runs `rounds` scheduled rounds against a push that always fails; returns the rounds that tried. */
 function tries(rounds: number): number[] {
@@ -9,7 +16,7 @@ function tries(rounds: number): number[] {
   for (let i = 0; i < rounds; i++) {
     const d = tagRound(state);
     state = d.state;
-    if (d.attempt) (tried.push(i), (state = afterFailure(state)));
+    if (d.attempt) tried.push(i), (state = afterFailure(state));
   }
   return tried;
 }
@@ -37,16 +44,31 @@ describe('a build whose greenci process died: what the next start records', () =
 
   it('a build interrupted after its release went live is recorded released, not failed, and not built again', () => {
     expect(interruptedOutcome({ ...base, stage: 'release', released: { version: 'v0.3.0', tagPushed: false } })).toEqual({
-      status: 'success', requeue: false,
-      reason: 'interrupted: the greenci process running it (pid 4242) stopped during release, after v0.3.0 went live in production, but its git tag was not pushed then; greenci pushes it on its own (greenci releases says when)',
+      status: 'success',
+      requeue: false,
+      reason:
+        'interrupted: the greenci process running it (pid 4242) stopped during release, after v0.3.0 went live in production, but its git tag was not pushed then; greenci pushes it on its own (greenci releases says when)',
     });
-    expect(interruptedOutcome({ ...base, stage: 'release', released: { version: 'v0.3.0', tagPushed: true } }).reason).toMatch(/after v0\.3\.0 went live in production, and its git tag was pushed$/);
+    expect(interruptedOutcome({ ...base, stage: 'release', released: { version: 'v0.3.0', tagPushed: true } }).reason).toMatch(
+      /after v0\.3\.0 went live in production, and its git tag was pushed$/,
+    );
   });
 
   it('any other is failed and queued again once, unless a newer build, a gone project or a recovery build says not', () => {
-    expect(interruptedOutcome({ ...base, stage: 'deploy-production' })).toEqual({ status: 'failed', requeue: true, reason: 'interrupted: the greenci process running it (pid 4242) stopped during deploy-production; re-queued' });
-    expect(interruptedOutcome({ ...base, newer: true })).toMatchObject({ requeue: false, reason: 'interrupted: the greenci process running it (pid 4242) stopped; a newer build of the branch replaces it' });
-    expect(interruptedOutcome({ ...base, trigger: 'recovery' })).toMatchObject({ status: 'failed', requeue: false, reason: expect.stringMatching(/; not re-queued$/) });
+    expect(interruptedOutcome({ ...base, stage: 'deploy-production' })).toEqual({
+      status: 'failed',
+      requeue: true,
+      reason: 'interrupted: the greenci process running it (pid 4242) stopped during deploy-production; re-queued',
+    });
+    expect(interruptedOutcome({ ...base, newer: true })).toMatchObject({
+      requeue: false,
+      reason: 'interrupted: the greenci process running it (pid 4242) stopped; a newer build of the branch replaces it',
+    });
+    expect(interruptedOutcome({ ...base, trigger: 'recovery' })).toMatchObject({
+      status: 'failed',
+      requeue: false,
+      reason: expect.stringMatching(/; not re-queued$/),
+    });
     expect(interruptedOutcome({ ...base, known: false })).toMatchObject({ requeue: false });
   });
 });

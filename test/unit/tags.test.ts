@@ -30,7 +30,19 @@ describe('slugRef: any branch name becomes a valid, readable Docker tag', () => 
   });
 
   it('every slug of hostile input makes a valid tag in both environments', () => {
-    const hostile = ['$(reboot)', '`id`', 'a;b|c&d', "quote'\"", 'tab\tnew\nline', '-leading', '.dot', 'ü'.repeat(300), '💥', '../../etc/passwd', ' '];
+    const hostile = [
+      '$(reboot)',
+      '`id`',
+      'a;b|c&d',
+      'quote\'"',
+      'tab\tnew\nline',
+      '-leading',
+      '.dot',
+      'ü'.repeat(300),
+      '💥',
+      '../../etc/passwd',
+      ' ',
+    ];
     for (const ref of hostile) {
       const tag = splitImageRef(testImageRef('', 'billing', ref)).tag;
       expect(tag, ref).toMatch(DOCKER_TAG);

@@ -30,7 +30,8 @@ function start(size = SMALL, env: NodeJS.ProcessEnv = {}, snapshot = sampleSnaps
   return { engine, v, quit, text: () => plain(v.frame()) };
 }
 
-const waitPlain = (v: ReturnType<typeof renderView>, text: string | RegExp) => v.waitFor((f) => (typeof text === 'string' ? plain(f).includes(text) : text.test(plain(f))), `frame shows ${text}`);
+const waitPlain = (v: ReturnType<typeof renderView>, text: string | RegExp) =>
+  v.waitFor((f) => (typeof text === 'string' ? plain(f).includes(text) : text.test(plain(f))), `frame shows ${text}`);
 
 describe('every pane renders from a snapshot', () => {
   test('80x24: one pane at a time, 1-5 switch, each fits the terminal', async () => {
@@ -101,7 +102,10 @@ describe('keys', () => {
     await v.press(KEY.esc, KEY.up, KEY.enter); // back to Builds, up to #4, open it
     await waitPlain(v, 'Step 1/3 : FROM scratch');
     expect(text()).toMatch(/● checkout .*▸ test/);
-    engine.emit({ type: 'log', line: { id: 2, buildId: 4, stage: 'test', ts: Date.now(), stream: 'stderr', line: 'weight-api: \x1b]0;pwned\x07 ok 3 tests' } });
+    engine.emit({
+      type: 'log',
+      line: { id: 2, buildId: 4, stage: 'test', ts: Date.now(), stream: 'stderr', line: 'weight-api: \x1b]0;pwned\x07 ok 3 tests' },
+    });
     await waitPlain(v, 'weight-api:  ok 3 tests'); // escape sequences from the repo never reach the terminal
     await v.press(KEY.esc);
     await waitPlain(v, '2 Builds');
@@ -110,10 +114,24 @@ describe('keys', () => {
   test('a change shows without any key: a build finishing, a container going down', async () => {
     const { engine, v } = start(LARGE);
     await waitPlain(v, /#4\s+▸/);
-    engine.emit({ type: 'build.updated', build: build(4, { branch: 'feature/weights', status: 'failed', reason: 'test failed: 2 of 40', stages: stages(4, 'failed', ['checkout', 'config', 'build', 'deploy-test', 'test']) }) });
+    engine.emit({
+      type: 'build.updated',
+      build: build(4, {
+        branch: 'feature/weights',
+        status: 'failed',
+        reason: 'test failed: 2 of 40',
+        stages: stages(4, 'failed', ['checkout', 'config', 'build', 'deploy-test', 'test']),
+      }),
+    });
     await waitPlain(v, /#4\s+✗ green\s+feature\/weights.*test failed: 2 of 40/);
     const s = engine.snapshot;
-    engine.emit({ type: 'containers', docker: s.docker!, containers: s.containers.map((c) => (c.name === 'green-production-billing' ? { ...c, state: 'exited', exitCode: 137, finishedAt: Date.now() } : c)) });
+    engine.emit({
+      type: 'containers',
+      docker: s.docker!,
+      containers: s.containers.map((c) =>
+        c.name === 'green-production-billing' ? { ...c, state: 'exited', exitCode: 137, finishedAt: Date.now() } : c,
+      ),
+    });
     await waitPlain(v, /billing\s+billing:v0\.2\.0-prod\s+v0\.2\.0\s+down\s+exit 137/);
   });
 
@@ -143,7 +161,9 @@ describe('keys', () => {
     await waitPlain(v, '▸ production green: v0.2.0 -> v0.1.0: starting v0.1.0');
     open();
     await waitPlain(v, 'production green now runs v0.1.0 (was v0.2.0), rolled back by alice');
-    expect(engine.calls.filter((c) => c.op === 'rollback')).toEqual([{ op: 'rollback', args: { project: 'green', to: 'v0.1.0', by: 'alice' } }]);
+    expect(engine.calls.filter((c) => c.op === 'rollback')).toEqual([
+      { op: 'rollback', args: { project: 'green', to: 'v0.1.0', by: 'alice' } },
+    ]);
     await v.press('1');
     await waitPlain(v, 'green production v0.1.0 live  rollback v0.1.0 success');
   });
@@ -171,7 +191,10 @@ describe('keys', () => {
     await v.waitFor((f) => !plain(f).includes('feature/login'), 'the list narrowed');
     await v.press(KEY.enter);
     await waitPlain(v, 'queued build #6: green feature/weights');
-    expect(engine.calls.find((c) => c.op === 'trigger')).toEqual({ op: 'trigger', args: { project: 'green', branch: 'feature/weights', by: 'alice' } });
+    expect(engine.calls.find((c) => c.op === 'trigger')).toEqual({
+      op: 'trigger',
+      args: { project: 'green', branch: 'feature/weights', by: 'alice' },
+    });
   });
 
   test('c cancels and R retries the selected build; a refusal lands on the status line', async () => {
@@ -190,7 +213,14 @@ describe('keys', () => {
   test('Detail scrolling stops at the top and holds still while lines arrive; tabs and escapes in output never widen a line', async () => {
     const { engine, v, text } = start();
     await waitPlain(v, 'green production');
-    engine.logLines[4] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, buildId: 4, stage: 'test', ts: NOW, stream: 'stdout' as const, line: `line ${i + 1}\tcol` }));
+    engine.logLines[4] = Array.from({ length: 40 }, (_, i) => ({
+      id: i + 1,
+      buildId: 4,
+      stage: 'test',
+      ts: NOW,
+      stream: 'stdout' as const,
+      line: `line ${i + 1}\tcol`,
+    }));
     await v.press('2', KEY.enter);
     await waitPlain(v, 'line 40');
     for (let i = 0; i < 60; i++) await v.press('k');
@@ -246,7 +276,20 @@ describe('keys', () => {
     const { v, quit } = start(LARGE);
     await v.press('?');
     await waitPlain(v, 'greenci console keys');
-    for (const k of ['Tab / Shift-Tab', '1 2 3 4 5', 'j k', 'Enter', 'Esc', '/', 'trigger a build', 'cancel the selected build', 'retry the selected build', 'roll back', 'quit']) expect(plain(v.frame())).toContain(k);
+    for (const k of [
+      'Tab / Shift-Tab',
+      '1 2 3 4 5',
+      'j k',
+      'Enter',
+      'Esc',
+      '/',
+      'trigger a build',
+      'cancel the selected build',
+      'retry the selected build',
+      'roll back',
+      'quit',
+    ])
+      expect(plain(v.frame())).toContain(k);
     await v.press('x');
     await waitPlain(v, '4 Detail');
     await v.press('q');
@@ -262,7 +305,10 @@ describe('trouble', () => {
     engine.emitRaw({ type: 'build.updated' });
     engine.emitRaw({ type: 'no-such-event', x: 1 });
     await waitPlain(v, 'ignored 3 malformed events');
-    engine.emit({ type: 'build.updated', build: build(6, { branch: 'after/garbage', status: 'queued', startedAt: undefined, finishedAt: undefined }) });
+    engine.emit({
+      type: 'build.updated',
+      build: build(6, { branch: 'after/garbage', status: 'queued', startedAt: undefined, finishedAt: undefined }),
+    });
     await v.press('2');
     await waitPlain(v, 'after/garbage');
   });
@@ -275,7 +321,11 @@ describe('trouble', () => {
     engine.emitRaw({ type: 'containers', docker: {}, containers: [null] });
     await waitPlain(v, 'ignored 2 malformed events');
     // well-formed on the outside, odd inside: the pane says so, the rest goes on
-    engine.emit({ type: 'containers', docker: { reachable: true, since: Date.now() }, containers: [{ ...sampleSnapshot().containers[0], service: 5 as never }] });
+    engine.emit({
+      type: 'containers',
+      docker: { reachable: true, since: Date.now() },
+      containers: [{ ...sampleSnapshot().containers[0], service: 5 as never }],
+    });
     await waitPlain(v, 'environments could not be drawn');
     await v.press('2');
     await waitPlain(v, 'feature/login');
@@ -287,7 +337,12 @@ describe('trouble', () => {
   test('the daemon going away shows, and the console recovers with a fresh snapshot', async () => {
     const { engine, v } = start();
     await waitPlain(v, 'daemon pid 4242');
-    engine.setConnection({ mode: 'daemon', state: 'disconnected', detail: 'no daemon answers on the control socket', retryAt: Date.now() + 2000 });
+    engine.setConnection({
+      mode: 'daemon',
+      state: 'disconnected',
+      detail: 'no daemon answers on the control socket',
+      retryAt: Date.now() + 2000,
+    });
     await waitPlain(v, /daemon disconnected \(retry in \ds\): no daemon answers on the control s/);
     const fresh = sampleSnapshot();
     fresh.live.green = { version: 'v0.1.0', releaseId: 1 };
@@ -320,8 +375,13 @@ function expectFits(frame: string, size: { columns: number; rows: number }) {
 function monitored(...records: ReturnType<typeof health>[]) {
   const s = sampleSnapshot();
   const all = [
-    health('green/production/billing'), health('green/production/db', { kind: 'service' }), health('green/production/weight'), health('green/test/weight'),
-    health('greenci/docker', { title: 'greenci docker engine' }), health('greenci/webhook', { title: 'greenci webhook endpoint' }), ...records,
+    health('green/production/billing'),
+    health('green/production/db', { kind: 'service' }),
+    health('green/production/weight'),
+    health('green/test/weight'),
+    health('greenci/docker', { title: 'greenci docker engine' }),
+    health('greenci/webhook', { title: 'greenci webhook endpoint' }),
+    ...records,
   ];
   s.health = Object.fromEntries(all.map((h) => [h.key, h]));
   return s;
@@ -342,7 +402,11 @@ describe("the monitor's view", () => {
       expect(f).toContain('3 not healthy'); // billing (the monitor), weight (Docker's healthcheck), test weight (exited)
       expectFits(f, size);
 
-      engine.emit({ type: 'health.updated', health: { ...down, state: 'healthy', since: Date.now(), detail: undefined, alerted: false }, transition: { id: 7, key: down.key, title: down.title, from: 'down', to: 'healthy', alert: true, at: Date.now() } });
+      engine.emit({
+        type: 'health.updated',
+        health: { ...down, state: 'healthy', since: Date.now(), detail: undefined, alerted: false },
+        transition: { id: 7, key: down.key, title: down.title, from: 'down', to: 'healthy', alert: true, at: Date.now() },
+      });
       await v.waitFor((fr) => !plain(fr).includes('exited (code 137)'), 'the down line goes');
       const g = text();
       expect(g).not.toMatch(/✗ \d+ down/);
@@ -352,8 +416,20 @@ describe("the monitor's view", () => {
     });
 
     test(`${size.columns}x${size.rows}: greenci's own failing checks come first; when they pass, one quiet line`, async () => {
-      const docker = health('greenci/docker', { title: 'greenci docker engine', state: 'down', since: NOW - 60_000, detail: 'connect ENOENT /var/run/docker.sock' });
-      const stuck = health('greenci/build-4', { kind: 'build', project: 'green', title: 'greenci build #4 (green feature/weights)', state: 'degraded', since: NOW - 30_000, detail: 'stuck: test running for 45m' });
+      const docker = health('greenci/docker', {
+        title: 'greenci docker engine',
+        state: 'down',
+        since: NOW - 60_000,
+        detail: 'connect ENOENT /var/run/docker.sock',
+      });
+      const stuck = health('greenci/build-4', {
+        kind: 'build',
+        project: 'green',
+        title: 'greenci build #4 (green feature/weights)',
+        state: 'degraded',
+        since: NOW - 30_000,
+        detail: 'stuck: test running for 45m',
+      });
       const { engine, v, text } = start(size, {}, monitored(docker, stuck));
       await waitPlain(v, 'connect ENOENT');
       const f = text();
@@ -375,7 +451,13 @@ describe("the monitor's view", () => {
   }
 
   test('Enter on a stuck build in the greenci checks opens its log', async () => {
-    const stuck = health('greenci/build-4', { kind: 'build', project: 'green', title: 'greenci build #4 (green feature/weights)', state: 'down', detail: 'stuck: test running for 45m' });
+    const stuck = health('greenci/build-4', {
+      kind: 'build',
+      project: 'green',
+      title: 'greenci build #4 (green feature/weights)',
+      state: 'down',
+      detail: 'stuck: test running for 45m',
+    });
     const { v } = start(SMALL, {}, monitored(stuck));
     await waitPlain(v, 'stuck: test running');
     await v.press('j', KEY.enter);
@@ -384,7 +466,12 @@ describe("the monitor's view", () => {
 
   test('a service whose container is gone gets a row; flapping and self-healing are said in words (NO_COLOR)', async () => {
     const gone = health('green/production/db', { kind: 'service', state: 'down', detail: 'its container is gone' });
-    const flaps = health('green/production/weight', { state: 'degraded', detail: 'GET http://127.0.0.1:32768/health: 503', flapping: true, healAttempts: 2 });
+    const flaps = health('green/production/weight', {
+      state: 'degraded',
+      detail: 'GET http://127.0.0.1:32768/health: 503',
+      flapping: true,
+      healAttempts: 2,
+    });
     const s = monitored(gone, flaps);
     s.containers = s.containers.filter((c) => c.service !== 'db');
     const { v, text } = start(SMALL, { NO_COLOR: '1' }, s);
@@ -407,7 +494,10 @@ describe("the monitor's view", () => {
     expect(text()).not.toContain('ignored');
     engine.emitRaw({ type: 'health.updated', health: { key: 'greenci/docker' } });
     await waitPlain(v, 'ignored 1 malformed event');
-    engine.emit({ type: 'health.updated', health: health('greenci/docker', { title: 'greenci docker engine', state: 'down', detail: 'connect \x1b]0;pwned\x07ENOENT' }) });
+    engine.emit({
+      type: 'health.updated',
+      health: health('greenci/docker', { title: 'greenci docker engine', state: 'down', detail: 'connect \x1b]0;pwned\x07ENOENT' }),
+    });
     await waitPlain(v, 'docker engine down');
     expect(text()).toContain('connect ENOENT'); // escape sequences in a detail never reach the terminal
     expect(text()).toContain('│ ✗ 1 down');

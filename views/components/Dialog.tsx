@@ -6,7 +6,15 @@ import { useTheme } from '../theme.js';
 export function Dialog({ title, width, height, children }: { title: string; width: number; height: number; children: ReactNode }) {
   const theme = useTheme();
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor={theme.color('warn')} paddingX={1} overflow="hidden">
+    <Box
+      flexDirection="column"
+      width={width}
+      height={height}
+      borderStyle="double"
+      borderColor={theme.color('warn')}
+      paddingX={1}
+      overflow="hidden"
+    >
       <Text bold wrap="truncate-end">
         {title}
       </Text>

@@ -22,7 +22,9 @@ export function Footer() {
     <Text wrap="truncate-end">
       {KEYS.map(([k, what]) => (
         <Text key={k}>
-          <Text bold color={theme.color('accent')}>{k}</Text>
+          <Text bold color={theme.color('accent')}>
+            {k}
+          </Text>
           {` ${what}  `}
         </Text>
       ))}

@@ -31,7 +31,19 @@ export function fitParts(parts: Part[], width: number): Part[] {
 }
 
 /** Who the console talks to, what the monitor finds down, what production runs, in one line. */
-export function Header({ connection, snapshot, user, now, width = 80 }: { connection: Connection; snapshot: Snapshot; user: string; now: number; width?: number }) {
+export function Header({
+  connection,
+  snapshot,
+  user,
+  now,
+  width = 80,
+}: {
+  connection: Connection;
+  snapshot: Snapshot;
+  user: string;
+  now: number;
+  width?: number;
+}) {
   const theme = useTheme();
   const running = snapshot.builds.filter((b) => b.status === 'running').length;
   const queued = snapshot.builds.filter((b) => b.status === 'queued').length;
@@ -41,7 +53,11 @@ export function Header({ connection, snapshot, user, now, width = 80 }: { connec
     .join(', ');
   let where: { text: string; tone: 'ok' | 'bad' | 'warn' };
   if (connection.mode === 'in-process') where = { text: 'in-process engine (no daemon): builds run in this console', tone: 'warn' };
-  else if (connection.state === 'connected') where = { text: `daemon pid ${connection.daemon?.pid ?? '?'}${connection.daemon ? `, up ${formatAge(connection.daemon.startedAt, now)}` : ''}`, tone: 'ok' };
+  else if (connection.state === 'connected')
+    where = {
+      text: `daemon pid ${connection.daemon?.pid ?? '?'}${connection.daemon ? `, up ${formatAge(connection.daemon.startedAt, now)}` : ''}`,
+      tone: 'ok',
+    };
   else if (connection.state === 'connecting') where = { text: 'connecting to the daemon…', tone: 'warn' };
   else {
     const retry = connection.retryAt ? `retry in ${Math.max(0, Math.ceil((connection.retryAt - now) / 1000))}s` : 'retrying';
@@ -51,7 +67,9 @@ export function Header({ connection, snapshot, user, now, width = 80 }: { connec
     // trouble first and alone: on 80 columns nothing else would leave room for it
     return (
       <Text wrap="truncate-end">
-        <Text bold color={theme.color('accent')}>greenci </Text>
+        <Text bold color={theme.color('accent')}>
+          greenci{' '}
+        </Text>
         <Text color={theme.color(where.tone)}>{`${where.tone === 'bad' ? '✗' : '◌'} ${where.text}`}</Text>
       </Text>
     );
@@ -67,7 +85,11 @@ export function Header({ connection, snapshot, user, now, width = 80 }: { connec
   if (down) parts.push({ key: 'down', text: `✗ ${down} down`, tone: 'bad', bold: true });
   if (down && degraded) parts.push({ key: 'and', text: ', ' });
   if (degraded) parts.push({ key: 'degraded', text: `${degraded} degraded`, tone: 'warn', bold: true });
-  parts.push({ key: 'live', text: `  │ live: ${live || 'no projects'}`, drop: 1 }, { key: 'builds', text: `  │ ${running} running, ${queued} queued`, drop: 2 }, { key: 'user', text: `  │ ${user}`, drop: 3 });
+  parts.push(
+    { key: 'live', text: `  │ live: ${live || 'no projects'}`, drop: 1 },
+    { key: 'builds', text: `  │ ${running} running, ${queued} queued`, drop: 2 },
+    { key: 'user', text: `  │ ${user}`, drop: 3 },
+  );
   return (
     <Text wrap="truncate-end">
       {fitParts(parts, width).map((p) => (

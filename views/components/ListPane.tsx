@@ -21,7 +21,13 @@ export function ListPane(p: ListPaneProps) {
   const note = [p.note, p.filter ? `filter /${p.filter}` : ''].filter(Boolean).join('  ');
   return (
     <Pane n={PANES.indexOf(p.id) + 1} title={PANE_TITLE[p.id]} focused={p.focused} width={p.box.width} height={p.box.height} note={note}>
-      <RowList rows={p.rows} selected={p.selected} height={innerRows(p.box)} showSelection={p.focused} empty={p.filter ? 'nothing matches the filter' : p.empty} />
+      <RowList
+        rows={p.rows}
+        selected={p.selected}
+        height={innerRows(p.box)}
+        showSelection={p.focused}
+        empty={p.filter ? 'nothing matches the filter' : p.empty}
+      />
     </Pane>
   );
 }

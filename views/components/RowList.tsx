@@ -12,7 +12,19 @@ export function visibleWindow(count: number, selected: number, height: number): 
 }
 
 /** A scrolling list: only the rows that fit are rendered, whatever the list's length. */
-export function RowList({ rows, selected, height, showSelection, empty }: { rows: Row[]; selected: number; height: number; showSelection: boolean; empty: string }) {
+export function RowList({
+  rows,
+  selected,
+  height,
+  showSelection,
+  empty,
+}: {
+  rows: Row[];
+  selected: number;
+  height: number;
+  showSelection: boolean;
+  empty: string;
+}) {
   const theme = useTheme();
   if (!rows.length) return <Text color={theme.color('dim')}>{empty}</Text>;
   const [from, to] = visibleWindow(rows.length, selected, Math.max(1, height));

@@ -11,7 +11,11 @@ export function StatusLine({ ui, now }: { ui: UiState; now: number }) {
     const note = ui.status && ui.status.at >= ui.busy.since ? ui.status : undefined;
     return (
       <Text wrap="truncate-end">
-        {note ? <Text color={theme.color(note.tone === 'error' ? 'bad' : undefined)}>{`${note.tone === 'error' ? '✗' : '·'} ${note.text}  `}</Text> : null}
+        {note ? (
+          <Text
+            color={theme.color(note.tone === 'error' ? 'bad' : undefined)}
+          >{`${note.tone === 'error' ? '✗' : '·'} ${note.text}  `}</Text>
+        ) : null}
         <Text color={theme.color('busy')}>{`▸ ${ui.busy.title}${ui.busy.line ? `: ${ui.busy.line}` : ' …'}`}</Text>
       </Text>
     );

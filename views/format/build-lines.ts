@@ -10,7 +10,9 @@ export function stageLine(stage: StageRecord): string {
   const took = stage.startedAt !== undefined && stage.finishedAt !== undefined ? formatDuration(stage.finishedAt - stage.startedAt) : '';
   const result = stage.status === 'success' ? 'ok' : stage.status;
   const line = `${MARK[stage.status] ?? '?'} ${stage.name.padEnd(18)} ${result.padEnd(9)} ${took.padStart(7)}`.trimEnd();
-  return stage.status === 'failed' && stage.error ? `${line}\n    ${printable(stage.error, { multiline: true }).split('\n').join('\n    ')}` : line;
+  return stage.status === 'failed' && stage.error
+    ? `${line}\n    ${printable(stage.error, { multiline: true }).split('\n').join('\n    ')}`
+    : line;
 }
 
 /** `build #12 green master @ 1a2b3c4d5e6f "Fix totals"`. */
@@ -22,7 +24,8 @@ export function buildTitle(b: BuildRecord): string {
 /** The closing line of `greenci run`. */
 export function buildSummary(b: BuildRecord): string {
   const took = b.startedAt !== undefined && b.finishedAt !== undefined ? ` in ${formatDuration(b.finishedAt - b.startedAt)}` : '';
-  if (b.status === 'success') return `✔ build #${b.id} succeeded${took}${b.version ? `: production runs ${b.version}` : ''}${b.reason ? `; ${printable(b.reason.split('\n')[0])}` : ''}`;
+  if (b.status === 'success')
+    return `✔ build #${b.id} succeeded${took}${b.version ? `: production runs ${b.version}` : ''}${b.reason ? `; ${printable(b.reason.split('\n')[0])}` : ''}`;
   return `${MARK[b.status]} build #${b.id} ${b.status}${took}: ${printable(b.reason ?? 'no reason recorded', { multiline: true }).replace(/\s+$/, '')}`;
 }
 
@@ -31,8 +34,15 @@ export function buildsTable(builds: BuildRecord[]): string {
   return table(
     ['ID', 'PROJECT', 'BRANCH', 'COMMIT', 'STATUS', 'VERSION', 'STARTED', 'TOOK', 'REASON'],
     builds.map((b) => [
-      String(b.id), b.project, truncate(printable(b.branch), 30), (b.sha ?? b.requestedSha ?? '').slice(0, 12), b.status, b.version ?? '',
-      formatTime(b.startedAt ?? b.createdAt), b.startedAt !== undefined && b.finishedAt !== undefined ? formatDuration(b.finishedAt - b.startedAt) : '', truncate(printable((b.reason ?? '').split('\n')[0]), 60),
+      String(b.id),
+      b.project,
+      truncate(printable(b.branch), 30),
+      (b.sha ?? b.requestedSha ?? '').slice(0, 12),
+      b.status,
+      b.version ?? '',
+      formatTime(b.startedAt ?? b.createdAt),
+      b.startedAt !== undefined && b.finishedAt !== undefined ? formatDuration(b.finishedAt - b.startedAt) : '',
+      truncate(printable((b.reason ?? '').split('\n')[0]), 60),
     ]),
   );
 }
@@ -42,8 +52,15 @@ export function releasesTable(releases: ReleaseRecord[], liveId: number | undefi
   return table(
     ['', 'VERSION', 'COMMIT', 'BUILD', 'RELEASED', 'TAG', 'IMAGES'],
     releases.map((r) => [
-      r.id === liveId ? '*' : '', r.version, r.sha.slice(0, 12), r.buildId ? `#${r.buildId}` : '', formatTime(r.createdAt), r.tagPushed ? 'pushed' : 'not pushed',
-      Object.values(r.images).map((i) => i.ref).join(' '),
+      r.id === liveId ? '*' : '',
+      r.version,
+      r.sha.slice(0, 12),
+      r.buildId ? `#${r.buildId}` : '',
+      formatTime(r.createdAt),
+      r.tagPushed ? 'pushed' : 'not pushed',
+      Object.values(r.images)
+        .map((i) => i.ref)
+        .join(' '),
     ]),
   );
 }

@@ -8,7 +8,12 @@ export const STATUS_ICON: Record<string, string> = { queued: '◌', running: '�
 export const STATUS_TONE: Record<string, Tone> = { queued: 'dim', running: 'busy', success: 'ok', failed: 'bad', cancelled: 'warn' };
 
 const STAGE_MARK: Record<string, [string, Tone | undefined]> = {
-  success: ['●', 'ok'], failed: ['✗', 'bad'], running: ['▸', 'busy'], pending: ['·', 'dim'], skipped: ['-', 'dim'], cancelled: ['⊘', 'warn'],
+  success: ['●', 'ok'],
+  failed: ['✗', 'bad'],
+  running: ['▸', 'busy'],
+  pending: ['·', 'dim'],
+  skipped: ['-', 'dim'],
+  cancelled: ['⊘', 'warn'],
 };
 
 /** One mark per stage, e.g. `●●▸··`: readable without colour. */
@@ -40,9 +45,11 @@ export function buildActor(b: BuildRecord): string {
 
 /** What the result column says: the version released (and what did not go to plan), the reason it failed, or how long it waits. */
 function result(b: BuildRecord, now: number): Segment {
-  if (b.status === 'success' && b.reason) return { text: printable(`${b.version ? `released ${b.version}` : 'passed'}; ${b.reason.split('\n')[0]}`), tone: 'warn' };
+  if (b.status === 'success' && b.reason)
+    return { text: printable(`${b.version ? `released ${b.version}` : 'passed'}; ${b.reason.split('\n')[0]}`), tone: 'warn' };
   if (b.status === 'success') return { text: b.version ? `released ${b.version}` : 'passed', tone: 'ok' };
-  if (b.status === 'failed' || b.status === 'cancelled') return { text: printable((b.reason ?? b.status).split('\n')[0]), tone: STATUS_TONE[b.status] };
+  if (b.status === 'failed' || b.status === 'cancelled')
+    return { text: printable((b.reason ?? b.status).split('\n')[0]), tone: STATUS_TONE[b.status] };
   if (b.status === 'queued') return { text: `waiting ${formatAge(b.createdAt, now)}`, tone: 'dim' };
   return { text: '' };
 }
@@ -77,10 +84,7 @@ function buildRow(b: BuildRecord, o: { width: number; wide: boolean; showProject
   const { wide, showProject, branchW } = o;
   {
     const sha = (b.sha ?? b.requestedSha ?? '').slice(0, 7);
-    const segs: Segment[] = [
-      { text: fit(`#${b.id}`, 6) },
-      { text: `${STATUS_ICON[b.status] ?? '?'} `, tone: STATUS_TONE[b.status] },
-    ];
+    const segs: Segment[] = [{ text: fit(`#${b.id}`, 6) }, { text: `${STATUS_ICON[b.status] ?? '?'} `, tone: STATUS_TONE[b.status] }];
     if (showProject) segs.push({ text: `${fit(b.project, 10)} `, tone: 'accent' });
     segs.push({ text: `${fit(printable(b.branch), branchW)} ` }, { text: `${fit(sha || '-', 7)} `, tone: 'dim' });
     if (wide) segs.push({ text: `${fit(buildActor(b), 10)} ` });

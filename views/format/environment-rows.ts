@@ -12,7 +12,10 @@ function deploymentWords(d: DeploymentRecord | undefined, now: number): Segment 
   if (!d) return { text: 'never deployed', tone: 'dim' };
   const what = d.kind === 'deploy' && d.buildId ? `deploy #${d.buildId}` : `${d.kind}${d.version ? ` ${d.version}` : ''}`;
   const tone = d.status === 'failed' ? 'bad' : d.status === 'running' ? 'busy' : d.status === 'interrupted' ? 'warn' : 'dim';
-  return { text: `${what} ${d.status} ${formatAge(d.finishedAt ?? d.startedAt, now)} ago${d.requestedBy ? ` by ${printable(d.requestedBy)}` : ''}`, tone };
+  return {
+    text: `${what} ${d.status} ${formatAge(d.finishedAt ?? d.startedAt, now)} ago${d.requestedBy ? ` by ${printable(d.requestedBy)}` : ''}`,
+    tone,
+  };
 }
 
 /** What the Environments pane reads of the snapshot (builds and the rest change without it). */
@@ -36,14 +39,19 @@ export function environmentRows(s: EnvironmentsView, width: number, now: number)
     for (const env of ENVS) {
       const d = s.environments[project]?.[env];
       const live = env === 'production' ? s.live[project]?.version : undefined;
-      const head: Segment[] = [{ text: `${project} `, tone: 'accent', bold: true }, { text: `${env} `, bold: true }];
+      const head: Segment[] = [
+        { text: `${project} `, tone: 'accent', bold: true },
+        { text: `${env} `, bold: true },
+      ];
       if (env === 'production') head.push({ text: live ? `${live} live  ` : 'no release live  ', tone: live ? 'ok' : 'warn' });
       head.push(deploymentWords(d, now));
       out.push(row(`env:${project}:${env}`, head, { project, heading: true }));
       const services = s.containers.filter((c) => c.project === project && c.env === env && c.role !== 'test');
       // what the monitor misses (a container gone) has no container row: it gets a row of its own
       const named = new Set(services.map((c) => c.service ?? c.name));
-      const missing = [...monitored.values()].filter((h) => h.project === project && h.env === env && !named.has(h.service!) && healthTrouble(h)).sort((a, b) => a.key.localeCompare(b.key));
+      const missing = [...monitored.values()]
+        .filter((h) => h.project === project && h.env === env && !named.has(h.service!) && healthTrouble(h))
+        .sort((a, b) => a.key.localeCompare(b.key));
       if (!services.length && !missing.length) {
         const why = s.docker && !s.docker.reachable ? 'Docker not reachable' : s.docker ? 'no containers' : 'looking at Docker…';
         out.push(row(`env:${project}:${env}:none`, [{ text: `  ${why}`, tone: 'dim' }], { project }));
@@ -51,7 +59,17 @@ export function environmentRows(s: EnvironmentsView, width: number, now: number)
       for (const c of services) {
         const h = monitored.get(`${project}/${env}/${c.service ?? c.name}`);
         out.push(serviceRow(c, h, wide, now));
-        if (healthTrouble(h)) out.push(whyRow(h!, width, now, { project, containerId: c.id, containerName: c.name }, `service:${c.id}`, `${c.project} ${c.env} ${c.service ?? c.name}`));
+        if (healthTrouble(h))
+          out.push(
+            whyRow(
+              h!,
+              width,
+              now,
+              { project, containerId: c.id, containerName: c.name },
+              `service:${c.id}`,
+              `${c.project} ${c.env} ${c.service ?? c.name}`,
+            ),
+          );
       }
       for (const h of missing) {
         out.push(goneRow(h, wide));
@@ -66,7 +84,8 @@ export function environmentRows(s: EnvironmentsView, width: number, now: number)
 /** How many apps and services are not healthy, by Docker's word or the monitor's (each counted once). */
 export function unhealthyServices(s: Snapshot): number {
   const bad = new Set<string>();
-  for (const c of s.containers) if (c.role !== 'test' && (c.state !== 'running' || c.health === 'unhealthy')) bad.add(`${c.project}/${c.env}/${c.service ?? c.name}`);
+  for (const c of s.containers)
+    if (c.role !== 'test' && (c.state !== 'running' || c.health === 'unhealthy')) bad.add(`${c.project}/${c.env}/${c.service ?? c.name}`);
   for (const [k, h] of serviceHealth(s.health ?? {})) if (healthTrouble(h) && h.project && h.project in s.environments) bad.add(k);
   return bad.size;
 }
@@ -106,7 +125,10 @@ function goneRow(h: HealthRecord, wide: boolean): Row {
 /** The line under a failing app or service: `    ✗ down for 2m: exited (code 137) · flapping`. */
 function whyRow(h: HealthRecord, width: number, now: number, ref: Omit<Row, 'key' | 'segments' | 'text'>, key: string, names: string): Row {
   const t = healthTrouble(h)!;
-  const segs = clip([{ text: `    ${t.icon} ` }, { text: t.word, tone: t.tone, bold: true }, { text: ' for', tone: t.tone }, ...troubleSegments(h, now)], width);
+  const segs = clip(
+    [{ text: `    ${t.icon} ` }, { text: t.word, tone: t.tone, bold: true }, { text: ' for', tone: t.tone }, ...troubleSegments(h, now)],
+    width,
+  );
   const r = row(`${key}:why`, segs, ref);
   return { ...r, text: `${names} ${r.text}` };
 }
@@ -119,11 +141,27 @@ function whyRow(h: HealthRecord, width: number, now: number, ref: Omit<Row, 'key
 function greenciRows(health: Record<string, HealthRecord>, width: number, now: number): { rows: Row[]; trouble: boolean } {
   const own = Object.values(health).filter((h) => h.kind === 'greenci' || h.kind === 'build');
   if (!own.length) return { rows: [], trouble: false };
-  const failing = own.filter((h) => healthTrouble(h)).sort((a, b) => (a.state === b.state ? a.key.localeCompare(b.key) : a.state === 'down' ? -1 : 1));
+  const failing = own
+    .filter((h) => healthTrouble(h))
+    .sort((a, b) => (a.state === b.state ? a.key.localeCompare(b.key) : a.state === 'down' ? -1 : 1));
   if (!failing.length) {
     const unchecked = own.filter((h) => h.state !== 'healthy').length;
     const text = unchecked ? ` checks: nothing failing (${unchecked} not checked yet)` : ' checks: all healthy';
-    return { rows: [row('greenci:ok', clip([{ text: 'greenci', tone: 'accent', bold: true }, { text, tone: 'dim' }], width))], trouble: false };
+    return {
+      rows: [
+        row(
+          'greenci:ok',
+          clip(
+            [
+              { text: 'greenci', tone: 'accent', bold: true },
+              { text, tone: 'dim' },
+            ],
+            width,
+          ),
+        ),
+      ],
+      trouble: false,
+    };
   }
   const down = failing.filter((h) => h.state === 'down').length;
   const degraded = failing.length - down;
@@ -131,12 +169,25 @@ function greenciRows(health: Record<string, HealthRecord>, width: number, now: n
   if (down) counts.push({ text: `${down} down`, tone: 'bad', bold: true });
   if (down && degraded) counts.push({ text: ', ' });
   if (degraded) counts.push({ text: `${degraded} degraded`, tone: 'warn', bold: true });
-  const rows = [row('greenci', clip([{ text: 'greenci', tone: 'accent', bold: true }, { text: ' checks  ', bold: true }, ...counts], width), { heading: true })];
+  const rows = [
+    row('greenci', clip([{ text: 'greenci', tone: 'accent', bold: true }, { text: ' checks  ', bold: true }, ...counts], width), {
+      heading: true,
+    }),
+  ];
   for (const h of failing) {
     const t = healthTrouble(h)!;
     const title = printable(h.title).replace(/^greenci /, '');
     const build = h.kind === 'build' ? /^greenci\/build-(\d+)$/.exec(h.key) : null;
-    const segs = clip([{ text: `  ${t.icon} `, tone: t.tone }, { text: `${title} ` }, { text: t.word, tone: t.tone, bold: true }, { text: ' for', tone: t.tone }, ...troubleSegments(h, now)], width);
+    const segs = clip(
+      [
+        { text: `  ${t.icon} `, tone: t.tone },
+        { text: `${title} ` },
+        { text: t.word, tone: t.tone, bold: true },
+        { text: ' for', tone: t.tone },
+        ...troubleSegments(h, now),
+      ],
+      width,
+    );
     const r = row(`greenci:${h.key}`, segs, { project: h.project, buildId: build ? Number(build[1]) : undefined });
     rows.push({ ...r, text: `greenci ${r.text}` });
   }

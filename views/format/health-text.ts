@@ -35,7 +35,9 @@ export function healthText(records: HealthRecord[], transitions: HealthTransitio
           `${h.state}${h.flapping ? ' (flapping)' : ''}`,
           `${formatDuration(now - h.since)} ago`,
           `${formatDuration(now - h.checkedAt)} ago`,
-          oneLine(`${h.state === 'healthy' || h.state === 'unknown' ? '' : (h.detail ?? '')}${h.healAttempts ? ` [restarted by greenci ${h.healAttempts}x]` : ''}`).trim() || '-',
+          oneLine(
+            `${h.state === 'healthy' || h.state === 'unknown' ? '' : (h.detail ?? '')}${h.healAttempts ? ` [restarted by greenci ${h.healAttempts}x]` : ''}`,
+          ).trim() || '-',
         ]),
       ),
     );
@@ -43,7 +45,9 @@ export function healthText(records: HealthRecord[], transitions: HealthTransitio
   if (transitions.length) {
     lines.push('', 'recent changes (newest first):');
     for (const t of transitions) {
-      lines.push(`  ${formatTime(t.at)}  ${t.title}  ${t.from} → ${t.to}${t.detail ? `: ${oneLine(t.detail)}` : ''}${t.note ? ` (${oneLine(t.note)})` : ''}${t.alert ? (t.mailed ? '  [alert mailed]' : '  [alert not mailed]') : ''}`);
+      lines.push(
+        `  ${formatTime(t.at)}  ${t.title}  ${t.from} → ${t.to}${t.detail ? `: ${oneLine(t.detail)}` : ''}${t.note ? ` (${oneLine(t.note)})` : ''}${t.alert ? (t.mailed ? '  [alert mailed]' : '  [alert not mailed]') : ''}`,
+      );
     }
   }
   return lines.join('\n');

@@ -14,7 +14,15 @@ const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 
 
 /** Whether a monitor record carries what the panes read from it. */
 export function wellFormedHealth(h: unknown): h is HealthRecord {
-  return isObj(h) && typeof h.key === 'string' && typeof h.kind === 'string' && typeof h.title === 'string' && typeof h.state === 'string' && (h.since === undefined || typeof h.since === 'number') && (h.detail === undefined || h.detail === null || typeof h.detail === 'string');
+  return (
+    isObj(h) &&
+    typeof h.key === 'string' &&
+    typeof h.kind === 'string' &&
+    typeof h.title === 'string' &&
+    typeof h.state === 'string' &&
+    (h.since === undefined || typeof h.since === 'number') &&
+    (h.detail === undefined || h.detail === null || typeof h.detail === 'string')
+  );
 }
 
 /** A snapshot's `health` as the panes can draw it: absent (an older daemon) is none, odd records are left out. */
@@ -57,6 +65,7 @@ export function troubleSegments(h: HealthRecord, now: number): Segment[] {
   const why = h.detail ? oneLine(h.detail) : '';
   if (why) segs.push({ text: `: ${why}`, tone });
   if (h.flapping) segs.push({ text: ' · ' }, { text: 'flapping', tone: 'warn', bold: true });
-  if (h.healAttempts > 0) segs.push({ text: ` · restarted ${h.healAttempts} time${h.healAttempts === 1 ? '' : 's'} by greenci`, tone: 'dim' });
+  if (h.healAttempts > 0)
+    segs.push({ text: ` · restarted ${h.healAttempts} time${h.healAttempts === 1 ? '' : 's'} by greenci`, tone: 'dim' });
   return segs;
 }

@@ -27,4 +27,7 @@ function expandTabs(text: string): string {
 }
 
 /** One line of untrusted text for a status or header line. */
-export const oneLine = (text: string): string => printable(String(text), { multiline: true }).split('\n').find((l) => l.trim()) ?? '';
+export const oneLine = (text: string): string =>
+  printable(String(text), { multiline: true })
+    .split('\n')
+    .find((l) => l.trim()) ?? '';

@@ -65,7 +65,7 @@ export function filterRows(rows: Row[], filter: string): Row[] {
       continue;
     }
     if (!match(r)) continue;
-    if (heading) (out.push(heading), (heading = undefined));
+    if (heading) out.push(heading), (heading = undefined);
     out.push(r);
   }
   return out;

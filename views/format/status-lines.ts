@@ -22,14 +22,22 @@ export function statusText(s: Snapshot, daemon: DaemonInfo | undefined, now = Da
       projects.map((p) => {
         const env = s.environments[p] ?? {};
         const smee = s.smee[p];
-        return [p, s.live[p]?.version ?? 'no release', deployment(env.production), deployment(env.test), smee ? `${smee.state} since ${formatTime(smee.since).slice(11)}` : '-'];
+        return [
+          p,
+          s.live[p]?.version ?? 'no release',
+          deployment(env.production),
+          deployment(env.test),
+          smee ? `${smee.state} since ${formatTime(smee.since).slice(11)}` : '-',
+        ];
       }),
     ),
   );
   const running = s.builds.filter((b) => b.status === 'running');
   const queued = s.builds.filter((b) => b.status === 'queued').reverse();
   lines.push('');
-  lines.push(`running: ${running.length ? running.map((b) => `#${b.id} ${b.project} ${printable(b.branch)} (${b.stages.find((st) => st.status === 'running')?.name ?? 'starting'})`).join(', ') : 'none'}`);
+  lines.push(
+    `running: ${running.length ? running.map((b) => `#${b.id} ${b.project} ${printable(b.branch)} (${b.stages.find((st) => st.status === 'running')?.name ?? 'starting'})`).join(', ') : 'none'}`,
+  );
   lines.push(`queued:  ${queued.length ? queued.map((b) => `#${b.id} ${b.project} ${printable(b.branch)}`).join(', ') : 'none'}`);
   lines.push(healthSummary(s.health ?? {}));
   return lines.join('\n');

@@ -23,28 +23,70 @@ export function useActions(source: ConsoleSource, update: UpdateUi, onQuit?: (o:
           return;
         case 'load-branches':
           source.branches(effect.project).then(
-            (branches) => update((u) => (u.overlay?.kind === 'trigger-branch' && u.overlay.project === effect.project ? { ...u, overlay: { ...u.overlay, branches } } : u)),
-            (err: Error) => update((u) => (u.overlay?.kind === 'trigger-branch' && u.overlay.project === effect.project ? { ...u, overlay: { ...u.overlay, branches: [], error: oneLine(err.message) } } : u)),
+            (branches) =>
+              update((u) =>
+                u.overlay?.kind === 'trigger-branch' && u.overlay.project === effect.project
+                  ? { ...u, overlay: { ...u.overlay, branches } }
+                  : u,
+              ),
+            (err: Error) =>
+              update((u) =>
+                u.overlay?.kind === 'trigger-branch' && u.overlay.project === effect.project
+                  ? { ...u, overlay: { ...u.overlay, branches: [], error: oneLine(err.message) } }
+                  : u,
+              ),
           );
           return;
         case 'trigger':
           update((u) => say(u, `queueing ${effect.project} ${effect.branch}…`));
-          source.trigger({ project: effect.project, branch: effect.branch, requestedBy: source.user }).then((b) => update((u) => say(u, `queued build #${b.id}: ${b.project} ${b.branch}`, 'ok')), fail(`trigger ${effect.project} ${effect.branch}`));
+          source
+            .trigger({ project: effect.project, branch: effect.branch, requestedBy: source.user })
+            .then(
+              (b) => update((u) => say(u, `queued build #${b.id}: ${b.project} ${b.branch}`, 'ok')),
+              fail(`trigger ${effect.project} ${effect.branch}`),
+            );
           return;
         case 'cancel':
-          source.cancel(effect.id, source.user).then((b) => update((u) => say(u, b.status === 'cancelled' ? `cancelled build #${b.id}` : `cancel of build #${b.id} requested`, 'ok')), fail(`cancel #${effect.id}`));
+          source
+            .cancel(effect.id, source.user)
+            .then(
+              (b) =>
+                update((u) => say(u, b.status === 'cancelled' ? `cancelled build #${b.id}` : `cancel of build #${b.id} requested`, 'ok')),
+              fail(`cancel #${effect.id}`),
+            );
           return;
         case 'retry':
-          source.retry(effect.id, source.user).then((b) => update((u) => say(u, `queued build #${b.id} (retry of #${effect.id})`, 'ok')), fail(`retry #${effect.id}`));
+          source
+            .retry(effect.id, source.user)
+            .then((b) => update((u) => say(u, `queued build #${b.id} (retry of #${effect.id})`, 'ok')), fail(`retry #${effect.id}`));
           return;
         case 'rollback': {
           const title = `production ${effect.project}: ${effect.from ?? 'nothing live'} -> ${effect.to}`;
           update((u) => ({ ...u, busy: { title, since: Date.now() } }));
           source
-            .rollback({ project: effect.project, to: effect.to, requestedBy: source.user, log: (line) => update((u) => (u.busy ? { ...u, busy: { ...u.busy, line: oneLine(line) } } : u)) })
+            .rollback({
+              project: effect.project,
+              to: effect.to,
+              requestedBy: source.user,
+              log: (line) => update((u) => (u.busy ? { ...u, busy: { ...u.busy, line: oneLine(line) } } : u)),
+            })
             .then(
-              (r) => update((u) => say({ ...u, busy: undefined }, `production ${effect.project} now runs ${r.to.version}${r.from ? ` (was ${r.from.version})` : ''}, rolled back by ${source.user}`, 'ok')),
-              (err: Error) => update((u) => say({ ...u, busy: undefined }, `rollback of production ${effect.project} to ${effect.to} failed: ${err.message}`, 'error')),
+              (r) =>
+                update((u) =>
+                  say(
+                    { ...u, busy: undefined },
+                    `production ${effect.project} now runs ${r.to.version}${r.from ? ` (was ${r.from.version})` : ''}, rolled back by ${source.user}`,
+                    'ok',
+                  ),
+                ),
+              (err: Error) =>
+                update((u) =>
+                  say(
+                    { ...u, busy: undefined },
+                    `rollback of production ${effect.project} to ${effect.to} failed: ${err.message}`,
+                    'error',
+                  ),
+                ),
             );
           return;
         }

@@ -9,7 +9,12 @@ const KEEP = 2000;
  * The Detail pane's lines: the build's log, or the container's output, following live. A new
  * subject stops the old stream before the next starts; a reconnect (`epoch`) starts it again.
  */
-export function useDetailLines(source: ConsoleSource, detail: Detail | undefined, epoch: number, frameMs = 100): { lines: DetailLine[]; error?: string; ended: boolean } {
+export function useDetailLines(
+  source: ConsoleSource,
+  detail: Detail | undefined,
+  epoch: number,
+  frameMs = 100,
+): { lines: DetailLine[]; error?: string; ended: boolean } {
   const [state, setState] = useState<{ lines: DetailLine[]; error?: string; ended: boolean }>({ lines: [], ended: false });
   // one stream: a new one for a new subject, the same one opened again (Enter), or a reconnect
   const buildId = detail?.kind === 'build' ? detail.id : undefined;
@@ -36,8 +41,17 @@ export function useDetailLines(source: ConsoleSource, detail: Detail | undefined
     };
     const follow =
       build !== undefined
-        ? source.logs(build, { follow: true, signal: abort.signal, onLine: (l) => push({ key: `l${l.id}`, text: printable(l.line), stream: l.stream }) })
-        : source.containerLogs(container!, { tail: 200, follow: true, signal: abort.signal, onLine: (line, stream) => push({ key: `c${seq++}`, text: printable(line), stream }) });
+        ? source.logs(build, {
+            follow: true,
+            signal: abort.signal,
+            onLine: (l) => push({ key: `l${l.id}`, text: printable(l.line), stream: l.stream }),
+          })
+        : source.containerLogs(container!, {
+            tail: 200,
+            follow: true,
+            signal: abort.signal,
+            onLine: (line, stream) => push({ key: `c${seq++}`, text: printable(line), stream }),
+          });
     follow.then(
       () => !abort.signal.aborted && (flush(), setState((s) => ({ ...s, ended: true }))),
       (err: Error) => !abort.signal.aborted && (flush(), setState((s) => ({ ...s, ended: true, error: err.message }))),

@@ -11,13 +11,30 @@ export function wellFormed(e: unknown): e is EngineEvent {
   if (!isObj(e) || !KNOWN.has(String(e.type))) return false;
   switch (e.type) {
     case 'build.updated':
-      return isObj(e.build) && typeof e.build.id === 'number' && typeof e.build.status === 'string' && typeof e.build.branch === 'string' && Array.isArray(e.build.stages);
+      return (
+        isObj(e.build) &&
+        typeof e.build.id === 'number' &&
+        typeof e.build.status === 'string' &&
+        typeof e.build.branch === 'string' &&
+        Array.isArray(e.build.stages)
+      );
     case 'stage.updated':
       return typeof e.buildId === 'number' && isObj(e.stage) && typeof e.stage.name === 'string';
     case 'deployment.updated':
       return isObj(e.deployment) && typeof e.deployment.project === 'string' && typeof e.deployment.env === 'string';
     case 'containers':
-      return Array.isArray(e.containers) && e.containers.every((c) => isObj(c) && typeof c.id === 'string' && typeof c.name === 'string' && typeof c.project === 'string' && typeof c.image === 'string') && isObj(e.docker);
+      return (
+        Array.isArray(e.containers) &&
+        e.containers.every(
+          (c) =>
+            isObj(c) &&
+            typeof c.id === 'string' &&
+            typeof c.name === 'string' &&
+            typeof c.project === 'string' &&
+            typeof c.image === 'string',
+        ) &&
+        isObj(e.docker)
+      );
     case 'smee.state':
       return typeof e.project === 'string' && isObj(e.state);
     case 'health.updated':
@@ -33,10 +50,29 @@ export function wellFormed(e: unknown): e is EngineEvent {
 
 /** A snapshot the panes can draw: the lists are lists and the maps are maps (`health` may be absent: an older daemon). */
 export function wellFormedSnapshot(s: unknown): s is Snapshot {
-  return isObj(s) && Array.isArray(s.builds) && isObj(s.environments) && isObj(s.live) && (s.containers === undefined || Array.isArray(s.containers)) && (s.health === undefined || s.health === null || isObj(s.health));
+  return (
+    isObj(s) &&
+    Array.isArray(s.builds) &&
+    isObj(s.environments) &&
+    isObj(s.live) &&
+    (s.containers === undefined || Array.isArray(s.containers)) &&
+    (s.health === undefined || s.health === null || isObj(s.health))
+  );
 }
 
-const KNOWN = new Set(['build.updated', 'stage.updated', 'log', 'deployment.updated', 'release.created', 'delivery', 'smee.state', 'containers', 'health.updated', 'health.removed', 'health.alerts']);
+const KNOWN = new Set([
+  'build.updated',
+  'stage.updated',
+  'log',
+  'deployment.updated',
+  'release.created',
+  'delivery',
+  'smee.state',
+  'containers',
+  'health.updated',
+  'health.removed',
+  'health.alerts',
+]);
 
 export interface EngineData {
   snapshot: Snapshot;
@@ -54,7 +90,13 @@ export interface EngineData {
  * every `frameMs`: a burst of events (log lines, container samples) is one frame, not hundreds.
  */
 export function useEngineData(source: ConsoleSource, frameMs = 100): EngineData {
-  const [data, setData] = useState<EngineData>({ snapshot: emptySnapshot(), connection: { mode: 'daemon', state: 'connecting' }, releasesEpoch: 0, connectEpoch: 0, dropped: 0 });
+  const [data, setData] = useState<EngineData>({
+    snapshot: emptySnapshot(),
+    connection: { mode: 'daemon', state: 'connecting' },
+    releasesEpoch: 0,
+    connectEpoch: 0,
+    dropped: 0,
+  });
   const latest = useRef(data);
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;
@@ -75,16 +117,35 @@ export function useEngineData(source: ConsoleSource, frameMs = 100): EngineData 
     };
     const stop = source.connect({
       onConnection: (connection) =>
-        update((d) => ({ ...d, connection, connectEpoch: connection.state === 'connected' && d.connection.state !== 'connected' ? d.connectEpoch + 1 : d.connectEpoch }), true),
+        update(
+          (d) => ({
+            ...d,
+            connection,
+            connectEpoch: connection.state === 'connected' && d.connection.state !== 'connected' ? d.connectEpoch + 1 : d.connectEpoch,
+          }),
+          true,
+        ),
       onSnapshot: (snapshot) =>
-        update((d) => (wellFormedSnapshot(snapshot) ? { ...d, snapshot: { ...emptySnapshot(), ...snapshot, health: cleanHealth(snapshot.health) }, releasesEpoch: d.releasesEpoch + 1 } : { ...d, dropped: d.dropped + 1 }), true),
+        update(
+          (d) =>
+            wellFormedSnapshot(snapshot)
+              ? {
+                  ...d,
+                  snapshot: { ...emptySnapshot(), ...snapshot, health: cleanHealth(snapshot.health) },
+                  releasesEpoch: d.releasesEpoch + 1,
+                }
+              : { ...d, dropped: d.dropped + 1 },
+          true,
+        ),
       onEvent: (e: EngineEvent) =>
         update((d) => {
           if (!wellFormed(e)) return { ...d, dropped: d.dropped + 1 };
           if (e.type === 'log' || e.type === 'delivery' || e.type === 'health.alerts') return d;
           try {
             const snapshot = reduce(d.snapshot, e);
-            const releasesChanged = e.type === 'release.created' || (e.type === 'deployment.updated' && e.deployment?.env === 'production' && e.deployment.status !== 'running');
+            const releasesChanged =
+              e.type === 'release.created' ||
+              (e.type === 'deployment.updated' && e.deployment?.env === 'production' && e.deployment.status !== 'running');
             return { ...d, snapshot, releasesEpoch: releasesChanged ? d.releasesEpoch + 1 : d.releasesEpoch };
           } catch {
             return { ...d, dropped: d.dropped + 1 };

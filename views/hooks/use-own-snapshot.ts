@@ -7,7 +7,10 @@ import type { Snapshot } from '../../engine/state.js';
  */
 export function useOwnSnapshot(all: Snapshot): { snapshot: Snapshot; projects: string[] } {
   const snapshot = useMemo(
-    () => (all.containers.every((c) => c.project in all.environments) ? all : { ...all, containers: all.containers.filter((c) => c.project in all.environments) }),
+    () =>
+      all.containers.every((c) => c.project in all.environments)
+        ? all
+        : { ...all, containers: all.containers.filter((c) => c.project in all.environments) },
     [all],
   );
   const { environments } = snapshot;

@@ -22,17 +22,26 @@ export function usePaneRows(
 ): Record<ListPane, Row[]> {
   const { environments, live, containers, docker, health, builds } = snapshot;
   const environmentsRows = useMemo(
-    () => safeRows('environments', () => filterRows(environmentRows({ environments, live, containers, docker, health }, widths.environments, now), filter.environments)),
+    () =>
+      safeRows('environments', () =>
+        filterRows(environmentRows({ environments, live, containers, docker, health }, widths.environments, now), filter.environments),
+      ),
     [environments, live, containers, docker, health, widths.environments, now, filter.environments],
   );
-  const buildsRows = useMemo(() => safeRows('builds', () => filterRows(buildRows(builds, widths.builds, now), filter.builds)), [builds, widths.builds, now, filter.builds]);
+  const buildsRows = useMemo(
+    () => safeRows('builds', () => filterRows(buildRows(builds, widths.builds, now), filter.builds)),
+    [builds, widths.builds, now, filter.builds],
+  );
   const containersRows = useMemo(
     () => safeRows('containers', () => filterRows(containerRows(containers, widths.containers, now), filter.containers)),
     [containers, widths.containers, now, filter.containers],
   );
   const { project, known } = releases;
   const releasesRows = useMemo(
-    () => (project && known ? safeRows('releases', () => filterRows(releaseRows(project, known.releases, known.live?.id, now), filter.releases)) : []),
+    () =>
+      project && known
+        ? safeRows('releases', () => filterRows(releaseRows(project, known.releases, known.live?.id, now), filter.releases))
+        : [],
     [project, known, now, filter.releases],
   );
   return { environments: environmentsRows, builds: buildsRows, containers: containersRows, releases: releasesRows };

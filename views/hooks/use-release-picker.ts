@@ -33,8 +33,17 @@ export function useReleasePicker(
     const p = read().pickPending;
     const known = p ? releases[p] : undefined;
     if (!p || !known) return;
-    const msg = known.releases.length < 2 ? `${p} has no earlier release to roll back to` : `pick the release for production ${p}, Enter to roll back`;
-    update((u) => say({ ...u, pickPending: undefined, selected: { ...u.selected, releases: pickerSelection(p, known) } }, msg, known.releases.length < 2 ? 'error' : 'info'));
+    const msg =
+      known.releases.length < 2
+        ? `${p} has no earlier release to roll back to`
+        : `pick the release for production ${p}, Enter to roll back`;
+    update((u) =>
+      say(
+        { ...u, pickPending: undefined, selected: { ...u.selected, releases: pickerSelection(p, known) } },
+        msg,
+        known.releases.length < 2 ? 'error' : 'info',
+      ),
+    );
   }, [releases, read, update]);
   return releases;
 }

@@ -12,7 +12,14 @@ import { innerRows, type Box as PaneBox } from '../ui/layout.js';
 import type { Detail } from '../ui/state.js';
 import { useTheme } from '../theme.js';
 
-const STAGE_TONE: Record<string, Tone> = { success: 'ok', failed: 'bad', running: 'busy', cancelled: 'warn', skipped: 'dim', pending: 'dim' };
+const STAGE_TONE: Record<string, Tone> = {
+  success: 'ok',
+  failed: 'bad',
+  running: 'busy',
+  cancelled: 'warn',
+  skipped: 'dim',
+  pending: 'dim',
+};
 
 export interface DetailPaneProps {
   box: PaneBox;
@@ -31,7 +38,8 @@ export interface DetailPaneProps {
 /** Lines above the log: the subject's title (and stages, and why it failed), and an error line. The key handler scrolls by the same count. */
 export function detailRoom(box: PaneBox, detail: Detail | undefined, build: BuildRecord | undefined, error: string | undefined): number {
   let head = detail ? 1 : 0;
-  if (detail?.kind === 'build' && build) head = 2 + (build.reason && (build.status === 'failed' || build.status === 'cancelled' || build.status === 'success') ? 1 : 0);
+  if (detail?.kind === 'build' && build)
+    head = 2 + (build.reason && (build.status === 'failed' || build.status === 'cancelled' || build.status === 'success') ? 1 : 0);
   return Math.max(1, innerRows(box) - head - (error ? 1 : 0));
 }
 
@@ -55,9 +63,19 @@ export function DetailPane(p: DetailPaneProps) {
           ))}
         </Text>,
       );
-      if (b.reason && (b.status === 'failed' || b.status === 'cancelled')) head.push(<Text key="r" wrap="truncate-end" color={theme.color('bad')}>{printable(b.reason.split('\n')[0])}</Text>);
+      if (b.reason && (b.status === 'failed' || b.status === 'cancelled'))
+        head.push(
+          <Text key="r" wrap="truncate-end" color={theme.color('bad')}>
+            {printable(b.reason.split('\n')[0])}
+          </Text>,
+        );
       // a success with a reason: its release is live, but something did not go to plan (its tag not pushed)
-      else if (b.reason && b.status === 'success') head.push(<Text key="r" wrap="truncate-end" color={theme.color('warn')}>{printable(b.reason.split('\n')[0])}</Text>);
+      else if (b.reason && b.status === 'success')
+        head.push(
+          <Text key="r" wrap="truncate-end" color={theme.color('warn')}>
+            {printable(b.reason.split('\n')[0])}
+          </Text>,
+        );
     } else head.push(<Text key="t">{`build #${p.detail.id}`}</Text>);
   } else if (p.detail?.kind === 'container') {
     const c = p.container;
@@ -81,9 +99,17 @@ export function DetailPane(p: DetailPaneProps) {
       ) : (
         <Box flexDirection="column">
           {head}
-          {p.error ? <Text color={theme.color('bad')} wrap="truncate-end">{printable(p.error).slice(0, 500)}</Text> : null}
+          {p.error ? (
+            <Text color={theme.color('bad')} wrap="truncate-end">
+              {printable(p.error).slice(0, 500)}
+            </Text>
+          ) : null}
           {shown.map((l) => (
-            <Text key={l.key} wrap="truncate-end" color={theme.color(l.stream === 'stderr' ? 'warn' : l.stream === 'system' ? 'accent' : undefined)}>
+            <Text
+              key={l.key}
+              wrap="truncate-end"
+              color={theme.color(l.stream === 'stderr' ? 'warn' : l.stream === 'system' ? 'accent' : undefined)}
+            >
               {l.text || ' '}
             </Text>
           ))}

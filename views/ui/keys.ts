@@ -41,7 +41,9 @@ export function selectedRow(ui: UiState, ctx: KeyContext, pane: PaneId = ui.focu
   if (pane === 'detail') {
     const d = ui.detail;
     if (!d) return undefined;
-    return d.kind === 'build' ? ctx.rows.builds.find((r) => r.buildId === d.id) ?? { key: 'd', segments: [], text: '', buildId: d.id } : { key: 'd', segments: [], text: '', containerId: d.id, containerName: d.name };
+    return d.kind === 'build'
+      ? (ctx.rows.builds.find((r) => r.buildId === d.id) ?? { key: 'd', segments: [], text: '', buildId: d.id })
+      : { key: 'd', segments: [], text: '', containerId: d.id, containerName: d.name };
   }
   const rows = ctx.rows[pane];
   const i = selectedIndex(ui, pane, rows);
@@ -85,18 +87,31 @@ export function onKey(ui: UiState, input: string, key: Key, ctx: KeyContext): Tr
     if (key.end || input === 'G') return none(select(ui, pane, rows, rows.length - 1));
     if (input === '/') return none({ ...ui, filtering: pane });
     if (key.escape) return none(ui.filter[pane] ? { ...ui, filter: { ...ui.filter, [pane]: '' } } : ui);
-    if (pane === 'releases' && (key.leftArrow || key.rightArrow || input === 'h' || input === 'l')) return none(cycleProject(ui, ctx, key.leftArrow || input === 'h' ? -1 : 1));
+    if (pane === 'releases' && (key.leftArrow || key.rightArrow || input === 'h' || input === 'l'))
+      return none(cycleProject(ui, ctx, key.leftArrow || input === 'h' ? -1 : 1));
     if (key.return) return enter(ui, pane, rows[i], ctx);
   }
 
   if (input === 't') {
     if (!ctx.projects.length) return none(say(ui, 'no projects in the config', 'error'));
-    if (ctx.projects.length === 1) return { ui: { ...ui, overlay: { kind: 'trigger-branch', project: ctx.projects[0], index: 0, typed: '' } }, effects: [{ type: 'load-branches', project: ctx.projects[0] }] };
-    return none({ ...ui, overlay: { kind: 'trigger-project', projects: ctx.projects, index: Math.max(0, ctx.projects.indexOf(selectedProject(ui, ctx) ?? '')) } });
+    if (ctx.projects.length === 1)
+      return {
+        ui: { ...ui, overlay: { kind: 'trigger-branch', project: ctx.projects[0], index: 0, typed: '' } },
+        effects: [{ type: 'load-branches', project: ctx.projects[0] }],
+      };
+    return none({
+      ...ui,
+      overlay: {
+        kind: 'trigger-project',
+        projects: ctx.projects,
+        index: Math.max(0, ctx.projects.indexOf(selectedProject(ui, ctx) ?? '')),
+      },
+    });
   }
   if (input === 'c' || input === 'R') {
     const b = selectedRow(ui, ctx)?.buildId;
-    if (b === undefined) return none(say(ui, `select a build first (2 focuses Builds) to ${input === 'c' ? 'cancel' : 'retry'} it`, 'error'));
+    if (b === undefined)
+      return none(say(ui, `select a build first (2 focuses Builds) to ${input === 'c' ? 'cancel' : 'retry'} it`, 'error'));
     return { ui, effects: [input === 'c' ? { type: 'cancel', id: b } : { type: 'retry', id: b }] };
   }
   if (input === 'r') return openPicker(ui, ctx);
@@ -125,13 +140,24 @@ function enter(ui: UiState, pane: ListPane, r: Row | undefined, ctx: KeyContext)
   if (!r) return none(ui);
   if (pane === 'releases') return confirmRollback(ui, r, ctx);
   const opened = (ui.detail?.opened ?? 0) + 1;
-  if (r.buildId !== undefined) return none({ ...ui, detail: { kind: 'build', id: r.buildId, opened }, detailScroll: 0, focus: 'detail', back: pane });
-  if (r.containerId) return none({ ...ui, detail: { kind: 'container', id: r.containerId, name: r.containerName ?? r.containerId, opened }, detailScroll: 0, focus: 'detail', back: pane });
+  if (r.buildId !== undefined)
+    return none({ ...ui, detail: { kind: 'build', id: r.buildId, opened }, detailScroll: 0, focus: 'detail', back: pane });
+  if (r.containerId)
+    return none({
+      ...ui,
+      detail: { kind: 'container', id: r.containerId, name: r.containerName ?? r.containerId, opened },
+      detailScroll: 0,
+      focus: 'detail',
+      back: pane,
+    });
   return none(ui);
 }
 
 /** Where the picker's cursor starts: on the release before the live one (the usual rollback), else the newest. */
-export function pickerSelection(project: string, known: { releases: ReleaseRecord[]; live?: ReleaseRecord }): { key?: string; index: number } {
+export function pickerSelection(
+  project: string,
+  known: { releases: ReleaseRecord[]; live?: ReleaseRecord },
+): { key?: string; index: number } {
   const list = known.releases;
   const liveAt = list.findIndex((r) => r.id === known.live?.id);
   const index = liveAt >= 0 && liveAt + 1 < list.length ? liveAt + 1 : Math.max(0, liveAt);
@@ -143,10 +169,26 @@ function openPicker(ui: UiState, ctx: KeyContext): Transition {
   const project = selectedProject(ui, ctx);
   if (!project) return none(say(ui, 'no projects in the config', 'error'));
   const known = ctx.releases[project];
-  const next: UiState = { ...ui, focus: 'releases', back: 'releases', releasesProject: project, filter: { ...ui.filter, releases: '' }, pickPending: known ? undefined : project };
+  const next: UiState = {
+    ...ui,
+    focus: 'releases',
+    back: 'releases',
+    releasesProject: project,
+    filter: { ...ui.filter, releases: '' },
+    pickPending: known ? undefined : project,
+  };
   if (!known) return none(say({ ...next, selected: { ...next.selected, releases: { index: 0 } } }, 'loading releases…'));
-  const msg = known.releases.length < 2 ? `${project} has no earlier release to roll back to` : `pick the release for production ${project}, Enter to roll back`;
-  return none(say({ ...next, selected: { ...next.selected, releases: pickerSelection(project, known) } }, msg, known.releases.length < 2 ? 'error' : 'info'));
+  const msg =
+    known.releases.length < 2
+      ? `${project} has no earlier release to roll back to`
+      : `pick the release for production ${project}, Enter to roll back`;
+  return none(
+    say(
+      { ...next, selected: { ...next.selected, releases: pickerSelection(project, known) } },
+      msg,
+      known.releases.length < 2 ? 'error' : 'info',
+    ),
+  );
 }
 
 function confirmRollback(ui: UiState, r: Row, ctx: KeyContext): Transition {
@@ -176,7 +218,8 @@ function overlayKey(ui: UiState, input: string, key: Key): Transition {
       if (input === 'y' || input === 'q') return { ui: close(), effects: [{ type: 'quit', force: true }] };
       return none(close());
     case 'confirm-rollback':
-      if (input === 'y' || input === 'Y') return { ui: close(), effects: [{ type: 'rollback', project: o.project, from: o.from, to: o.to }] };
+      if (input === 'y' || input === 'Y')
+        return { ui: close(), effects: [{ type: 'rollback', project: o.project, from: o.from, to: o.to }] };
       if (input === 'n' || key.escape || input === 'q') return none(say(close(), 'rollback not started', 'info'));
       return none(ui);
     case 'trigger-project': {
@@ -185,7 +228,10 @@ function overlayKey(ui: UiState, input: string, key: Key): Transition {
       if (key.downArrow || input === 'j') return none({ ...ui, overlay: { ...o, index: Math.min(o.projects.length - 1, o.index + 1) } });
       if (key.return) {
         const project = o.projects[o.index];
-        return { ui: { ...ui, overlay: { kind: 'trigger-branch', project, index: 0, typed: '' } }, effects: [{ type: 'load-branches', project }] };
+        return {
+          ui: { ...ui, overlay: { kind: 'trigger-branch', project, index: 0, typed: '' } },
+          effects: [{ type: 'load-branches', project }],
+        };
       }
       return none(ui);
     }
@@ -200,7 +246,8 @@ function overlayKey(ui: UiState, input: string, key: Key): Transition {
         if (!branch) return none(ui);
         return { ui: close(), effects: [{ type: 'trigger', project: o.project, branch }] };
       }
-      if (input && !key.ctrl && !key.meta && !/[\x00-\x1f\x7f]/.test(input)) return none({ ...ui, overlay: { ...o, typed: o.typed + input, index: 0 } });
+      if (input && !key.ctrl && !key.meta && !/[\x00-\x1f\x7f]/.test(input))
+        return none({ ...ui, overlay: { ...o, typed: o.typed + input, index: 0 } });
       return none(ui);
     }
   }

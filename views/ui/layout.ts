@@ -11,9 +11,7 @@ export interface Box {
  * Detail pane along the bottom. Three lines go to the header, the status line and the key footer,
  * and the last terminal line stays free: Ink clears the whole screen on every frame that fills it.
  */
-export type Layout =
-  | { mode: 'compact'; width: number; pane: Box }
-  | { mode: 'wide'; width: number; rows: [PaneId, Box][][] };
+export type Layout = { mode: 'compact'; width: number; pane: Box } | { mode: 'wide'; width: number; rows: [PaneId, Box][][] };
 
 export const MIN = { width: 40, height: 12 };
 
@@ -30,8 +28,14 @@ export function layout(columns: number, rows: number): Layout {
     mode: 'wide',
     width,
     rows: [
-      [['environments', { width: left, height: top }], ['releases', { width: right, height: top }]],
-      [['builds', { width: left, height: middle }], ['containers', { width: right, height: middle }]],
+      [
+        ['environments', { width: left, height: top }],
+        ['releases', { width: right, height: top }],
+      ],
+      [
+        ['builds', { width: left, height: middle }],
+        ['containers', { width: right, height: middle }],
+      ],
       [['detail', { width, height: bottom }]],
     ],
   };

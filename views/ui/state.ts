@@ -6,7 +6,13 @@ export type PaneId = (typeof PANES)[number];
 export type ListPane = Exclude<PaneId, 'detail'>;
 export const LIST_PANES: ListPane[] = ['environments', 'builds', 'containers', 'releases'];
 
-export const PANE_TITLE: Record<PaneId, string> = { environments: 'Environments', builds: 'Builds', containers: 'Containers', detail: 'Detail', releases: 'Releases' };
+export const PANE_TITLE: Record<PaneId, string> = {
+  environments: 'Environments',
+  builds: 'Builds',
+  containers: 'Containers',
+  detail: 'Detail',
+  releases: 'Releases',
+};
 
 /** What the Detail pane shows; `opened` counts Enter presses, so opening the same subject again starts its stream again. */
 export type Detail = ({ kind: 'build'; id: number } | { kind: 'container'; id: string; name: string }) & { opened?: number };
@@ -76,4 +82,7 @@ export function select(ui: UiState, pane: ListPane, rows: Row[], index: number):
 }
 
 /** A status line message; text from elsewhere (errors, app output) arrives as one clean line. */
-export const say = (ui: UiState, text: string, tone: StatusMessage['tone'] = 'info', now = Date.now()): UiState => ({ ...ui, status: { text: oneLine(text), tone, at: now } });
+export const say = (ui: UiState, text: string, tone: StatusMessage['tone'] = 'info', now = Date.now()): UiState => ({
+  ...ui,
+  status: { text: oneLine(text), tone, at: now },
+});

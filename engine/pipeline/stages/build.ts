@@ -29,7 +29,11 @@ export const buildImages: Stage = {
     for (const target of buildTargets(ctx)) {
       throwIfAborted(signal);
       const contextDir = insideRepository(ctx.workdir!, target.build.context, `${target.key}: build context`);
-      const dockerfile = insideRepository(ctx.workdir!, path.join(target.build.context, target.build.dockerfile), `${target.key}: Dockerfile`);
+      const dockerfile = insideRepository(
+        ctx.workdir!,
+        path.join(target.build.context, target.build.dockerfile),
+        `${target.key}: Dockerfile`,
+      );
       const where = `${target.key}: ${path.relative(realpathSync(ctx.workdir!), dockerfile)}`;
       for (const why of await dockerfileRefusals(ctx, dockerfile, target.build.args, target.key)) refused.push({ where, why });
       const network = buildNetwork(ctx, target.build);
@@ -44,13 +48,20 @@ export const buildImages: Stage = {
     for (const { target, contextDir, network } of plans) {
       throwIfAborted(signal);
       const ref = testImageRef(ctx.projectConfig.imagePrefix, target.name, ctx.branch);
-      ctx.log(`building ${ref} from ${target.build.context}/${target.build.dockerfile}${network === 'none' ? '' : ` (RUN steps on the network ${network})`}`);
+      ctx.log(
+        `building ${ref} from ${target.build.context}/${target.build.dockerfile}${network === 'none' ? '' : ` (RUN steps on the network ${network})`}`,
+      );
       try {
         ctx.images[target.key] = await docker.buildImage({
           contextDir,
           dockerfile: target.build.dockerfile,
           tags: [ref],
-          labels: { [LABEL.project]: ctx.project, [LABEL.app]: target.key, [LABEL.commit]: ctx.commit!.sha, [LABEL.build]: String(ctx.buildId) },
+          labels: {
+            [LABEL.project]: ctx.project,
+            [LABEL.app]: target.key,
+            [LABEL.commit]: ctx.commit!.sha,
+            [LABEL.build]: String(ctx.buildId),
+          },
           buildArgs: target.build.args,
           network,
           onLine: (line) => ctx.log(line),
@@ -59,7 +70,10 @@ export const buildImages: Stage = {
       } catch (err) {
         throwIfAborted(signal);
         const detail = (err as Error).message.split('\n').at(-1)!;
-        const hint = network === 'none' && /returned a non-zero code/.test(detail) ? ' (RUN steps have no network; see build.network in the README)' : '';
+        const hint =
+          network === 'none' && /returned a non-zero code/.test(detail)
+            ? ' (RUN steps have no network; see build.network in the README)'
+            : '';
         throw new StageError(`building ${target.key} failed: ${detail}${hint}`);
       }
     }
@@ -90,7 +104,8 @@ function insideRepository(workdir: string, rel: string, what: string): string {
   } catch {
     throw new StageError(`${what} ${JSON.stringify(rel)} does not exist in the repository`);
   }
-  if (real !== root && !real.startsWith(root + path.sep)) throw new StageError(`${what} ${JSON.stringify(rel)} leads outside the repository (through a symlink)`);
+  if (real !== root && !real.startsWith(root + path.sep))
+    throw new StageError(`${what} ${JSON.stringify(rel)} leads outside the repository (through a symlink)`);
   return real;
 }
 
@@ -109,10 +124,13 @@ async function dockerfileRefusals(ctx: BuildContext, dockerfile: string, args: R
       if ((err as ExternalCommandError).exitCode === 400) return undefined; // not a valid reference: no such image either
       throw err;
     });
-    if (!info) throw new StageError(`${what}: base image ${image} is not on this host, and greenci never pulls (build or load it locally first)`);
+    if (!info)
+      throw new StageError(`${what}: base image ${image} is not on this host, and greenci never pulls (build or load it locally first)`);
     const owner = info.labels[LABEL.project];
     if (owner !== undefined && owner !== ctx.project) {
-      refusals.push(`base image ${image} belongs to project ${owner}: a build may use its own project's images and the host's base images, not another project's`);
+      refusals.push(
+        `base image ${image} belongs to project ${owner}: a build may use its own project's images and the host's base images, not another project's`,
+      );
     } else if (info.onBuild.length) {
       refusals.push(`base image ${image} has ONBUILD triggers (${info.onBuild.join('; ')}); greenci does not run them`);
     }

@@ -14,6 +14,8 @@ export const readConfig: Stage = {
     ctx.spec = result.spec;
     const apps = result.spec!.services.filter((s) => s.kind === 'app').map((s) => s.name);
     const services = result.spec!.services.filter((s) => s.kind === 'service').map((s) => s.name);
-    ctx.log(`apps: ${apps.join(', ')}; services: ${services.join(', ') || 'none'}; test steps: ${result.spec!.tests.map((t) => t.name).join(', ') || 'none'}`);
+    ctx.log(
+      `apps: ${apps.join(', ')}; services: ${services.join(', ') || 'none'}; test steps: ${result.spec!.tests.map((t) => t.name).join(', ') || 'none'}`,
+    );
   },
 };

@@ -22,8 +22,21 @@ export const deployProduction: Stage = {
 async function deployAndVerify(ctx: BuildContext): Promise<void> {
   const { docker, recorder } = ctx.deps;
   const version = ctx.version!;
-  const auditId = recorder.audit({ actor: ctx.requestedBy, action: 'promote', project: ctx.project, target: version, detail: { buildId: ctx.buildId, sha: ctx.commit!.sha } });
-  const dep = recorder.deploymentStarted({ project: ctx.project, env: 'production', kind: 'promote', buildId: ctx.buildId, version, requestedBy: ctx.requestedBy });
+  const auditId = recorder.audit({
+    actor: ctx.requestedBy,
+    action: 'promote',
+    project: ctx.project,
+    target: version,
+    detail: { buildId: ctx.buildId, sha: ctx.commit!.sha },
+  });
+  const dep = recorder.deploymentStarted({
+    project: ctx.project,
+    env: 'production',
+    kind: 'promote',
+    buildId: ctx.buildId,
+    version,
+    requestedBy: ctx.requestedBy,
+  });
   try {
     const images = Object.fromEntries(Object.entries(ctx.releaseImages!).map(([k, v]) => [k, v.id]));
     await deployEnvironment(docker, {
@@ -41,7 +54,15 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
     recorder.auditOutcome(auditId, `failed; ${after.text}`);
     throw new StageError(`${version} failed in production (${reason.split('\n')[0]}); ${after.text}`, after.outcome);
   }
-  ctx.release = recorder.releaseDeployed(ctx.project, dep, { project: ctx.project, version, sha: ctx.commit!.sha, buildId: ctx.buildId, images: ctx.releaseImages!, spec: ctx.spec!, tagPushed: false });
+  ctx.release = recorder.releaseDeployed(ctx.project, dep, {
+    project: ctx.project,
+    version,
+    sha: ctx.commit!.sha,
+    buildId: ctx.buildId,
+    images: ctx.releaseImages!,
+    spec: ctx.spec!,
+    tagPushed: false,
+  });
   recorder.auditOutcome(auditId, 'success');
   ctx.log(`production runs ${version}`);
 }
@@ -50,17 +71,40 @@ async function rollBackAfterFailure(ctx: BuildContext): Promise<{ text: string; 
   const { docker, recorder } = ctx.deps;
   const prev = ctx.previousLive;
   if (!prev) {
-    await stopProduction(docker, recorder, { project: ctx.project, buildId: ctx.buildId, reason: `${ctx.version} failed and there was no earlier release` });
+    await stopProduction(docker, recorder, {
+      project: ctx.project,
+      buildId: ctx.buildId,
+      reason: `${ctx.version} failed and there was no earlier release`,
+    });
     ctx.log('no earlier release to roll back to: the new apps were stopped', 'stderr');
     return { text: 'there was no earlier release to roll back to, so its apps were stopped', outcome: 'production-stopped' };
   }
   ctx.log(`rolling back automatically to ${prev.version}`);
-  const auditId = recorder.audit({ actor: 'greenci', action: 'auto-rollback', project: ctx.project, target: prev.version, detail: { buildId: ctx.buildId, failed: ctx.version } });
+  const auditId = recorder.audit({
+    actor: 'greenci',
+    action: 'auto-rollback',
+    project: ctx.project,
+    target: prev.version,
+    detail: { buildId: ctx.buildId, failed: ctx.version },
+  });
   const result = await deployRelease(docker, recorder, {
-    project: ctx.project, release: prev, spec: recorder.read.releases.specOf(prev.id), kind: 'auto-rollback', requestedBy: 'greenci', buildId: ctx.buildId, log: (l) => ctx.log(l),
+    project: ctx.project,
+    release: prev,
+    spec: recorder.read.releases.specOf(prev.id),
+    kind: 'auto-rollback',
+    requestedBy: 'greenci',
+    buildId: ctx.buildId,
+    log: (l) => ctx.log(l),
   });
   recorder.auditOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}`);
   if (result.ok) return { text: `rolled back to ${prev.version}, which is healthy`, outcome: 'rolled-back' };
-  await stopProduction(docker, recorder, { project: ctx.project, buildId: ctx.buildId, reason: `${ctx.version} failed and so did the rollback to ${prev.version}` });
-  return { text: `the rollback to ${prev.version} failed too (${result.reason.split('\n')[0]}); production apps are stopped`, outcome: 'production-stopped' };
+  await stopProduction(docker, recorder, {
+    project: ctx.project,
+    buildId: ctx.buildId,
+    reason: `${ctx.version} failed and so did the rollback to ${prev.version}`,
+  });
+  return {
+    text: `the rollback to ${prev.version} failed too (${result.reason.split('\n')[0]}); production apps are stopped`,
+    outcome: 'production-stopped',
+  };
 }

@@ -8,10 +8,23 @@ export const deployTest: Stage = {
   name: 'deploy-test',
   async run(ctx, signal) {
     const rec = ctx.deps.recorder;
-    const dep = rec.deploymentStarted({ project: ctx.project, env: 'test', kind: 'deploy', buildId: ctx.buildId, requestedBy: ctx.requestedBy });
+    const dep = rec.deploymentStarted({
+      project: ctx.project,
+      env: 'test',
+      kind: 'deploy',
+      buildId: ctx.buildId,
+      requestedBy: ctx.requestedBy,
+    });
     try {
       const images = Object.fromEntries(ctx.spec!.services.map((s) => [s.name, ctx.images[s.name] ?? s.image!]));
-      const { endpoints } = await deployEnvironment(ctx.deps.docker, { id: testIdentity(ctx), spec: ctx.spec!, images, freshVolumes: true, log: (l) => ctx.log(l), signal });
+      const { endpoints } = await deployEnvironment(ctx.deps.docker, {
+        id: testIdentity(ctx),
+        spec: ctx.spec!,
+        images,
+        freshVolumes: true,
+        log: (l) => ctx.log(l),
+        signal,
+      });
       rec.deploymentFinished(ctx.project, dep, 'success', { endpoints });
     } catch (err) {
       rec.deploymentFinished(ctx.project, dep, 'failed', { reason: describeError(err) });

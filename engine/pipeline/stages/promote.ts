@@ -32,7 +32,9 @@ export const promote: Stage = {
     const known = [...(await repo.tags('v*')), ...recorder.read.releases.versions(ctx.project)];
     ctx.version = nextVersion(known, ctx.commit!.message);
     recorder.build(ctx.buildId, { version: ctx.version });
-    ctx.log(`release version ${ctx.version} (after ${known.length ? `${known.length} earlier` : 'no earlier'} version${known.length === 1 ? '' : 's'})`);
+    ctx.log(
+      `release version ${ctx.version} (after ${known.length ? `${known.length} earlier` : 'no earlier'} version${known.length === 1 ? '' : 's'})`,
+    );
     const images: Record<string, ImageRef> = {};
     for (const s of ctx.spec!.services) {
       if (ctx.images[s.name]) {

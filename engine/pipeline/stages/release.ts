@@ -16,7 +16,9 @@ export const releaseTag: Stage = {
     if (!release) return ctx.log('nothing was released');
     if (release.tagPushed) return ctx.log(`${release.version} is already tagged in origin`);
     try {
-      await ctx.deps.repo(ctx.project).tagAndPush(release.version, release.sha, `greenci release ${release.version} (build #${release.buildId ?? ctx.buildId})`);
+      await ctx.deps
+        .repo(ctx.project)
+        .tagAndPush(release.version, release.sha, `greenci release ${release.version} (build #${release.buildId ?? ctx.buildId})`);
     } catch (err) {
       const why = describeError(err).split('\n')[0];
       ctx.log(`production runs ${release.version}, but tagging it in git failed: ${why}`, 'stderr');
