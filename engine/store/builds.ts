@@ -1,39 +1,8 @@
-import type { BuildOutcome, BuildRecord, BuildStatus, LogLine, PushInfo, StageRecord, StageStatus } from '../model.js';
+import type { BuildRecord, LogLine, PushInfo, StageRecord, StageStatus } from '../model.js';
 import type { Db } from './db.js';
 import { opt } from './row.js';
+import { type BuildRow, type StageRow, toBuild, toStage } from './build-rows.js';
 
-interface BuildRow {
-  id: number;
-  project: string;
-  branch: string;
-  requested_sha: string | null;
-  sha: string | null;
-  ref_slug: string;
-  trigger: string;
-  requested_by: string | null;
-  status: BuildStatus;
-  reason: string | null;
-  version: string | null;
-  commit_subject: string | null;
-  commit_author: string | null;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  runner: string | null;
-  cancel_requested_by: string | null;
-  superseded_by: number | null;
-  retry_of: number | null;
-  delivery_id: string | null;
-  pusher_name: string | null;
-  pusher_email: string | null;
-  head_message: string | null;
-  head_author: string | null;
-  head_author_email: string | null;
-  head_url: string | null;
-  outcome: BuildOutcome | null;
-}
-
-/** What a new build row holds. `runner` set means a process runs it at once (not the queue). */
 export interface NewBuild {
   project: string;
   branch: string;
@@ -47,40 +16,6 @@ export interface NewBuild {
   deliveryId?: string;
   retryOf?: number;
 }
-interface StageRow {
-  build_id: number;
-  name: string;
-  title: string;
-  status: StageStatus;
-  started_at: number | null;
-  finished_at: number | null;
-  error: string | null;
-}
-
-function toStage(r: StageRow): StageRecord {
-  return {
-    name: r.name,
-    title: r.title,
-    status: r.status,
-    startedAt: opt(r.started_at),
-    finishedAt: opt(r.finished_at),
-    error: opt(r.error),
-  };
-}
-
-function pushOf(r: BuildRow): PushInfo | undefined {
-  const p: PushInfo = {
-    pusherName: opt(r.pusher_name),
-    pusherEmail: opt(r.pusher_email),
-    headMessage: opt(r.head_message),
-    headAuthor: opt(r.head_author),
-    headAuthorEmail: opt(r.head_author_email),
-    headUrl: opt(r.head_url),
-  };
-  return Object.values(p).some((v) => v !== undefined) ? p : undefined;
-}
-
-/** Builds, their stages and their log lines. Every write lands in SQLite as it happens. */
 export class BuildStore {
   private readonly insertLog;
   constructor(private readonly db: Db) {
@@ -326,30 +261,6 @@ export class BuildStore {
         stagesOf.set(st.build_id, list);
       }
     }
-    return rows.map((r) => ({
-      id: r.id,
-      project: r.project,
-      branch: r.branch,
-      requestedSha: opt(r.requested_sha),
-      sha: opt(r.sha),
-      refSlug: r.ref_slug,
-      trigger: r.trigger,
-      requestedBy: opt(r.requested_by),
-      status: r.status,
-      reason: opt(r.reason),
-      version: opt(r.version),
-      commitSubject: opt(r.commit_subject),
-      commitAuthor: opt(r.commit_author),
-      push: pushOf(r),
-      deliveryId: opt(r.delivery_id),
-      supersededBy: opt(r.superseded_by),
-      retryOf: opt(r.retry_of),
-      cancelRequestedBy: opt(r.cancel_requested_by),
-      outcome: opt(r.outcome),
-      createdAt: r.created_at,
-      startedAt: opt(r.started_at),
-      finishedAt: opt(r.finished_at),
-      stages: stagesOf.get(r.id) ?? [],
-    }));
+    return rows.map((r) => toBuild(r, stagesOf.get(r.id) ?? []));
   }
 }
