@@ -6,6 +6,7 @@ import type { Engine } from '../api.js';
 import { followBuildLog, readBuildLog } from '../follow-log.js';
 import type { LogLine } from '../model.js';
 import { API, errorKind, type DaemonInfo } from './protocol.js';
+import { listen } from '../http-listen.js';
 
 type Handler = (req: {
   params: string[];
@@ -110,18 +111,15 @@ export async function startControlServer(
   });
 
   await removeStaleSocket(opts.socket);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.socket, () => (server.off('error', reject), resolve()));
-  });
+  // event and log streams never end on their own: closing ends every connection
+  const listening = await listen(server, { socket: opts.socket }, 'all');
   chmodSync(opts.socket, 0o660);
   return {
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        rmSync(opts.socket, { force: true });
-      }),
+    close: () => {
+      const closed = listening.close();
+      rmSync(opts.socket, { force: true });
+      return closed;
+    },
   };
 }
 

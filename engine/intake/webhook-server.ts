@@ -1,7 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { describeError } from '../errors.js';
+import { listen } from '../http-listen.js';
 import type { Intake } from './intake.js';
 import { StreamingSignatureCheck } from './signature.js';
 
@@ -90,24 +90,7 @@ export async function startWebhookServer(
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
   server.keepAliveTimeout = 5_000;
-  const { host, port } = splitListen(opts.listen);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => (server.off('error', reject), resolve()));
-  });
-  const a = server.address() as AddressInfo;
-  return {
-    address: `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`,
-    smeeQuery: `via=smee&relay=${relayToken.toString()}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  };
-}
-
-export function splitListen(listen: string): { host: string; port: number } {
-  const i = listen.lastIndexOf(':');
-  return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
+  // requests in flight are answered before it closes
+  const listening = await listen(server, { listen: opts.listen }, 'idle');
+  return { ...listening, smeeQuery: `via=smee&relay=${relayToken.toString()}` };
 }

@@ -1,8 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Engine } from '../../engine/index.js';
-import { splitListen } from '../../engine/intake/webhook-server.js';
+import { type Listening, listen } from '../../engine/http-listen.js';
 import { isFinished } from '../../engine/model.js';
 
 /**
@@ -119,7 +118,7 @@ export function createMetrics(engine: Engine): { registry: Registry; stop(): voi
 }
 
 /** `GET /metrics` on a loopback address. */
-export async function startMetricsServer(registry: Registry, listen: string): Promise<{ address: string; close(): Promise<void> }> {
+export async function startMetricsServer(registry: Registry, at: string): Promise<Listening> {
   const server = http.createServer((req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end('metrics are at /metrics\n');
     registry
@@ -127,11 +126,5 @@ export async function startMetricsServer(registry: Registry, listen: string): Pr
       .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
       .catch((err: Error) => res.writeHead(500).end(err.message));
   });
-  const { host, port } = splitListen(listen);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => (server.off('error', reject), resolve()));
-  });
-  const a = server.address() as AddressInfo;
-  return { address: `${a.address}:${a.port}`, close: () => new Promise((r) => (server.close(() => r()), server.closeAllConnections())) };
+  return listen(server, { listen: at }, 'all');
 }
