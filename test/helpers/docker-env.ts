@@ -44,7 +44,8 @@ export async function removeProjectResources(project: string): Promise<void> {
   for (const i of await api.listImages({ filters: { label: [label] } }))
     await api
       .getImage(i.Id)
-      .remove({ force: true })
+      // noprune: the untagged parent layers may be another test's build cache, in use right now
+      .remove({ force: true, noprune: true })
       .catch(() => undefined);
 }
 

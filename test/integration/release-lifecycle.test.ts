@@ -189,7 +189,7 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
 
   it('a release whose images are gone says so and changes nothing', async () => {
     const v2 = g.store.releases.byVersion(g.project, 'v0.2.0')!;
-    await docker.api.getImage(v2.images.weight.id).remove({ force: true });
+    await docker.api.getImage(v2.images.weight.id).remove({ force: true, noprune: true });
     const before = (await getJson(prod('weight'))).body;
 
     const attempt = g.engine.rollback({ project: g.project, to: 'v0.2.0', requestedBy: 'carol' });
