@@ -130,6 +130,16 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
       nanoCpus: e.resources?.cpus === undefined ? undefined : Math.round(e.resources.cpus * 1e9),
       healthTimeoutMs: e.health_timeout ?? 60_000,
     };
+    if (env === 'test' && e.release) errors.push('environments.test.release: only production releases through the front proxy');
+    if (env === 'production') {
+      const r = e.release ?? {};
+      environments.production.release = {
+        verifyMs: r.verify ?? 30_000,
+        keepWarmMs: r.keep_warm ?? 600_000,
+        warm: r.warm ?? 'running',
+        ...(r.canary ? { canary: { weight: r.canary.weight, forMs: r.canary.for } } : {}),
+      };
+    }
   }
   for (const [app, port] of Object.entries(environments.production.ports)) {
     const clash = Object.entries(environments.test.ports).find(([, p]) => p === port);

@@ -87,6 +87,19 @@ export const environmentSchema = z.strictObject({
   restart: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).optional(),
   resources: z.strictObject({ memory: size.optional(), cpus: z.number().positive().optional() }).optional(),
   health_timeout: duration.optional(),
+  /** Production only: how a release takes traffic through the front proxy. */
+  release: z
+    .strictObject({
+      /** After the switch, how long greenci keeps checking before the release counts as good. */
+      verify: duration.optional(),
+      /** How long the previous release's apps stay ready for an instant rollback. */
+      keep_warm: duration.optional(),
+      /** Whether the warm release keeps running (instant switch back) or is stopped (a start, then the switch). */
+      warm: z.enum(['running', 'stopped']).optional(),
+      /** A canary step: the new release takes this share of requests for this long before it takes all. */
+      canary: z.strictObject({ weight: z.number().int().min(1).max(99), for: duration }).optional(),
+    })
+    .optional(),
 });
 
 export const projectFileSchema = z.strictObject({

@@ -58,6 +58,16 @@ export interface EnvironmentSpec {
   memoryBytes?: number;
   nanoCpus?: number;
   healthTimeoutMs: number;
+  /** Production: how a release takes traffic through the front proxy (absent in the test environment). */
+  release?: ReleasePolicy;
+}
+
+/** How production takes a release: verified after the switch, the previous one kept warm, optionally a canary first. */
+export interface ReleasePolicy {
+  verifyMs: number;
+  keepWarmMs: number;
+  warm: 'running' | 'stopped';
+  canary?: { weight: number; forMs: number };
 }
 
 export interface ProjectSpec {

@@ -69,6 +69,11 @@ export class OperationFailedError extends Error {
   override name = 'OperationFailedError';
 }
 
+/** The front proxy could not be started, reached or switched; the message says what and how it stands. */
+export class ProxyError extends Error {
+  override name = 'ProxyError';
+}
+
 /** Work was cancelled through its AbortSignal. */
 export class AbortError extends Error {
   override name = 'AbortError';

@@ -3,7 +3,8 @@ import type { DockerPort } from './docker/port.js';
 import { describeError } from './errors.js';
 import type { HostLocks } from './host-locks.js';
 import type { BuildQueue } from './queue/build-queue.js';
-import { productionDrift, runningServices } from './pipeline/drift.js';
+import { productionDrift, proxyDrift, runningServices } from './pipeline/drift.js';
+import { FrontProxy } from './proxy/front-proxy.js';
 import { deployRelease, stopProduction } from './pipeline/rollback.js';
 import type { Recorder } from './recorder.js';
 import { interruptedOutcome } from './interrupted.js';
@@ -92,13 +93,22 @@ export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docke
  * container removed by hand), says how and redeploys the live release under the production lock,
  * recorded as a `restore` deployment.
  */
-export async function checkProduction(recorder: Recorder, docker: DockerPort, locks: HostLocks, project: string): Promise<Note[]> {
+export async function checkProduction(
+  recorder: Recorder,
+  docker: DockerPort,
+  locks: HostLocks,
+  project: string,
+  dataDir: string,
+): Promise<Note[]> {
   const store = recorder.read;
   return locks.run(`production:${project}`, 'checking production after a restart', async () => {
     const live = store.releases.liveRelease(project);
     if (!live) return [];
     const spec = store.releases.specOf(live.id);
-    const problems = productionDrift(live, spec, await runningServices(docker, project));
+    const problems = [
+      ...productionDrift(live, spec, await runningServices(docker, project)),
+      ...(await proxyDrift(new FrontProxy(docker, dataDir, project), live.version, spec)),
+    ];
     if (!problems.length) return [{ level: 'info' as const, project, msg: `production ${project} runs ${live.version} as recorded` }];
     const notes: Note[] = [
       {
@@ -108,9 +118,10 @@ export async function checkProduction(recorder: Recorder, docker: DockerPort, lo
       },
     ];
     const auditId = recorder.audit({ actor: 'greenci', action: 'restore', project, target: live.version, detail: { problems } });
-    const result = await deployRelease(docker, recorder, {
+    const result = await deployRelease(docker, recorder, dataDir, {
       project,
       release: live,
+      serving: null,
       spec,
       kind: 'restore',
       requestedBy: 'greenci',
@@ -121,7 +132,7 @@ export async function checkProduction(recorder: Recorder, docker: DockerPort, lo
       notes.push({ level: 'info', project, msg: `production ${project} restored to ${live.version}` });
     } else {
       // never leave production half-deployed: stop the apps and record that no release is live
-      await stopProduction(docker, recorder, {
+      await stopProduction(docker, recorder, dataDir, {
         project,
         reason: `restoring ${live.version} after a restart failed: ${result.reason.split('\n')[0]}`,
       });

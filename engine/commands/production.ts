@@ -14,7 +14,7 @@ export function productionCommands(core: EngineCore): Pick<Engine, 'rollback' | 
       return deps.locks.run(
         `production:${req.project}`,
         `rollback by ${req.requestedBy}`,
-        () => rollbackProduction(docker, recorder, req),
+        () => rollbackProduction(docker, recorder, deps.config.dataDir, req),
         { onWait: req.log },
       );
     },
@@ -26,7 +26,7 @@ export function productionCommands(core: EngineCore): Pick<Engine, 'rollback' | 
       const notes = await recoverBuilds(recorder, queue, docker, projects());
       for (const project of projects()) {
         notes.push(
-          ...(await checkProduction(recorder, docker, deps.locks, project).catch((err) => [
+          ...(await checkProduction(recorder, docker, deps.locks, project, deps.config.dataDir).catch((err) => [
             { level: 'error' as const, project, msg: `checking production failed: ${describeError(err)}` },
           ])),
         );

@@ -117,6 +117,12 @@ export class DockerClient implements DockerPort {
   removeNetwork(name: string): Promise<void> {
     return this.networks.removeNetwork(name);
   }
+  connectNetwork(name: string, containerId: string, aliases?: string[]): Promise<void> {
+    return this.networks.connectNetwork(name, containerId, aliases);
+  }
+  listNetworks(labels: string[]): Promise<{ Name: string; Labels: Record<string, string> }[]> {
+    return this.networks.listNetworks(labels);
+  }
   ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
     return this.volumes.ensureVolume(name, labels);
   }

@@ -16,6 +16,24 @@ export class DockerNetworks implements NetworksPort {
     }
   }
 
+  async connectNetwork(name: string, containerId: string, aliases: string[] = []): Promise<void> {
+    try {
+      await this.api.getNetwork(name).connect({ Container: containerId, EndpointConfig: { Aliases: aliases } });
+    } catch (err) {
+      // already connected: where this call would leave it
+      if (!/already exists|already attached/i.test(String((err as Error).message))) throw dockerError('network connect', err);
+    }
+  }
+
+  async listNetworks(labels: string[]): Promise<{ Name: string; Labels: Record<string, string> }[]> {
+    try {
+      const found = await this.api.listNetworks({ filters: { label: labels } });
+      return found.map((n) => ({ Name: n.Name, Labels: n.Labels ?? {} }));
+    } catch (err) {
+      throw dockerError('network ls', err);
+    }
+  }
+
   async removeNetwork(name: string): Promise<void> {
     try {
       await this.api.getNetwork(name).remove();

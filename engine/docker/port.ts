@@ -66,6 +66,10 @@ export interface NetworksPort {
   ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
   /** A missing network is not an error. */
   removeNetwork(name: string): Promise<void>;
+  /** Attaches a container (not yet started, or running) to a network, answering to `aliases` there. Already attached is not an error. */
+  connectNetwork(name: string, containerId: string, aliases?: string[]): Promise<void>;
+  /** Networks whose labels match every `key=value` given. */
+  listNetworks(labels: string[]): Promise<{ Name: string; Labels: Record<string, string> }[]>;
 }
 
 export interface VolumesPort {

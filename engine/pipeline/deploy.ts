@@ -18,6 +18,11 @@ export interface DeployRequest {
   images: Record<string, string>;
   /** Start from empty volumes (the test environment). Production's volumes are never removed. */
   freshVolumes: boolean;
+  /**
+   * Only the services (databases): production's apps go through the front proxy, release beside
+   * release (engine/release/); this leaves every app container as it is.
+   */
+  servicesOnly?: boolean;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -46,7 +51,11 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
   const labels = envLabels(id.project, id.env, id.release);
   await docker.ensureNetwork(networkName(id.project, id.env), labels);
 
-  const existing = await docker.listContainers(envFilter(id.project, id.env).label);
+  const services = req.servicesOnly ? spec.services.filter((s) => s.kind === 'service') : spec.services;
+  const existing = await docker.listContainers([
+    ...envFilter(id.project, id.env).label,
+    ...(req.servicesOnly ? [`${LABEL.role}=service`] : []),
+  ]);
   const keep = new Set<string>();
   const obsolete = existing.filter((c) => {
     const svc = spec.services.find((s) => s.name === c.Labels[LABEL.service]);
@@ -60,7 +69,7 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
   });
   await Promise.all(obsolete.map((c) => docker.removeContainer(c.Id)));
   if (req.freshVolumes) {
-    await Promise.all(spec.services.filter((s) => s.volume).map((s) => docker.removeVolume(volumeName(id.project, id.env, s.name))));
+    await Promise.all(services.filter((s) => s.volume).map((s) => docker.removeVolume(volumeName(id.project, id.env, s.name))));
   }
 
   const endpoints: Record<string, string> = {};
@@ -91,7 +100,10 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
       `${what}: healthy after ${((Date.now() - started) / 1000).toFixed(1)} s${endpoints[service.name] ? ` (${endpoints[service.name]})` : ''}`,
     );
   };
-  await startInDependencyOrder(spec.services, startOne);
+  await startInDependencyOrder(
+    req.servicesOnly ? services.map((s) => ({ ...s, dependsOn: s.dependsOn.filter((d) => services.some((x) => x.name === d)) })) : services,
+    startOne,
+  );
   return { endpoints };
 }
 

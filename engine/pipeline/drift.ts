@@ -2,6 +2,8 @@ import type { ProjectSpec } from '../../config/project-spec.js';
 import { LABEL, envFilter } from '../docker/names.js';
 import type { DockerPort } from '../docker/port.js';
 import type { ReleaseRecord } from '../model.js';
+import type { FrontProxy } from '../proxy/front-proxy.js';
+import { servingRelease } from '../proxy/routes.js';
 
 /** What production runs, per service: enough to compare with a release. */
 export interface RunningService {
@@ -18,7 +20,8 @@ export interface RunningService {
 export function productionDrift(release: ReleaseRecord, spec: ProjectSpec, running: RunningService[]): string[] {
   const problems: string[] = [];
   for (const s of spec.services) {
-    const found = running.filter((r) => r.service === s.name);
+    // an app's containers of other releases (the warm previous one) are not what serves
+    const found = running.filter((r) => r.service === s.name && (s.kind !== 'app' || r.release === release.version));
     const c = found.find((r) => r.state === 'running') ?? found[0];
     if (!c) problems.push(`${s.name}: no container`);
     else if (c.state !== 'running') problems.push(`${s.name}: ${c.state}`);
@@ -36,4 +39,24 @@ export async function runningServices(docker: DockerPort, project: string): Prom
   return containers
     .filter((c) => c.Labels[LABEL.service])
     .map((c) => ({ service: c.Labels[LABEL.service], state: c.State, imageId: c.ImageID, release: c.Labels[LABEL.release] }));
+}
+
+/**
+ * How the front proxy differs from the live release: not running, or an app whose requests go to
+ * another release (or nowhere). Empty before the first release through the proxy.
+ */
+export async function proxyDrift(proxy: FrontProxy, live: string, spec: ProjectSpec): Promise<string[]> {
+  const routes = await proxy.routes();
+  if (!routes) return [];
+  const problems: string[] = [];
+  const c = await proxy.container();
+  if (!c) problems.push('front proxy: no container');
+  else if (!c.running || !(await proxy.api.ping())) problems.push('front proxy: not running');
+  for (const s of spec.services) {
+    if (s.kind !== 'app' || !spec.environments.production.ports[s.name]) continue;
+    const route = routes.apps.find((a) => a.app === s.name);
+    const serving = route && servingRelease(route);
+    if (serving !== live) problems.push(`front proxy: ${s.name} goes to ${serving ?? 'no release'}, not ${live}`);
+  }
+  return problems;
 }

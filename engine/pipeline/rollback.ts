@@ -3,7 +3,9 @@ import type { DockerPort } from '../docker/port.js';
 import { describeError, NotFoundError, OperationFailedError, UsageError } from '../errors.js';
 import type { DeploymentKind, ReleaseRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
-import { deployEnvironment, removeAppContainers } from './deploy.js';
+import { FrontProxy } from '../proxy/front-proxy.js';
+import { type ProductionParts, productionParts, switchTo } from '../release/release-flow.js';
+import { removeAppContainers } from './deploy.js';
 
 /** Deploying a recorded release to production: manual rollback and automatic rollback both come here. */
 
@@ -21,17 +23,25 @@ export interface ReleaseDeploy {
   kind: DeploymentKind;
   requestedBy: string;
   buildId?: number;
+  /** The version the proxy sends requests to now (default: the live release on record; null: none is known to). */
+  serving?: string | null;
   log: (line: string) => void;
 }
 
-/** Deploys a release's images with the greenci.yml it was released with. Records the deployment either way. */
+/**
+ * Puts a recorded release in front of production with the greenci.yml it was released with: a
+ * switch when its apps are warm, else its apps start beside the serving ones and the switch
+ * follows once they are healthy. Records the deployment either way.
+ */
 export async function deployRelease(
   docker: DockerPort,
   recorder: Recorder,
+  dataDir: string,
   r: ReleaseDeploy,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<{ ok: true; warm: boolean; switchedAt: number } | { ok: false; reason: string }> {
   const missing = await missingImages(docker, r.release);
   if (missing.length) return { ok: false, reason: `the images of ${r.release.version} are gone (${missing.join(', ')})` };
+  const serving = r.serving === undefined ? recorder.read.releases.liveRelease(r.project)?.version : r.serving;
   const dep = recorder.deploymentStarted({
     project: r.project,
     env: 'production',
@@ -43,20 +53,31 @@ export async function deployRelease(
   });
   try {
     const images = Object.fromEntries(Object.entries(r.release.images).map(([name, img]) => [name, img.id]));
-    await deployEnvironment(docker, {
-      id: { project: r.project, env: 'production', release: r.release.version, buildId: r.release.buildId ?? 0, commit: r.release.sha },
-      spec: r.spec,
+    const parts = productionParts(docker, dataDir, r.project);
+    const sw = await switchTo(parts, {
+      project: r.project,
+      version: r.release.version,
+      buildId: r.release.buildId ?? 0,
+      sha: r.release.sha,
       images,
-      freshVolumes: false,
+      spec: r.spec,
+      live: serving && serving !== r.release.version ? { version: serving } : undefined,
       log: r.log,
     });
-    recorder.deploymentFinished(r.project, dep, 'success');
-    return { ok: true };
+    recorder.deploymentFinished(r.project, dep, 'success', { endpoints: sw.endpoints });
+    await keepWarm(parts, r.spec, sw.previous?.release);
+    return { ok: true, warm: sw.warm, switchedAt: sw.switchedAt };
   } catch (err) {
     const reason = describeError(err);
     recorder.deploymentFinished(r.project, dep, 'failed', { reason });
     return { ok: false, reason };
   }
+}
+
+/** After a switch, the release that served before stays warm: running, or stopped when greenci.yml says `warm: stopped`. */
+export async function keepWarm(parts: ProductionParts, spec: ProjectSpec, previous: string | undefined): Promise<void> {
+  if (!previous || spec.environments.production.release?.warm !== 'stopped') return;
+  await parts.target.stopApps(parts.proxy.project, previous);
 }
 
 /** Which release a rollback goes to: the named version, or the newest one older than the live one. */
@@ -81,9 +102,11 @@ export function chooseRollbackTarget(releases: ReleaseRecord[], live: ReleaseRec
 export async function stopProduction(
   docker: DockerPort,
   recorder: Recorder,
+  dataDir: string,
   r: { project: string; reason: string; buildId?: number; requestedBy?: string },
 ): Promise<void> {
   await removeAppContainers(docker, r.project, 'production');
+  await new FrontProxy(docker, dataDir, r.project).clear();
   const dep = recorder.deploymentStarted({
     project: r.project,
     env: 'production',
@@ -109,8 +132,9 @@ export async function stopProduction(
 export async function rollbackProduction(
   docker: DockerPort,
   recorder: Recorder,
+  dataDir: string,
   req: { project: string; to?: string; requestedBy: string; log?: (line: string) => void },
-): Promise<{ from?: ReleaseRecord; to: ReleaseRecord }> {
+): Promise<{ from?: ReleaseRecord; to: ReleaseRecord; warm?: boolean }> {
   const store = recorder.read;
   const live = store.releases.liveRelease(req.project);
   const target = chooseRollbackTarget(store.releases.releases(req.project), live, req.to);
@@ -130,7 +154,7 @@ export async function rollbackProduction(
         `cannot roll back to ${target.version}: its images are gone (${missing.join(', ')}); production was not changed`,
       );
     }
-    const result = await deployRelease(docker, recorder, {
+    const result = await deployRelease(docker, recorder, dataDir, {
       project: req.project,
       release: target,
       spec: store.releases.specOf(target.id),
@@ -139,14 +163,14 @@ export async function rollbackProduction(
       log,
     });
     if (result.ok) {
-      recorder.auditOutcome(auditId, 'success');
-      return { from: live, to: target };
+      recorder.auditOutcome(auditId, result.warm ? 'success (a switch to its warm apps)' : 'success');
+      return { from: live, to: target, warm: result.warm };
     }
     const why = result.reason.split('\n')[0];
     let after: string;
     const restore =
       live &&
-      (await deployRelease(docker, recorder, {
+      (await deployRelease(docker, recorder, dataDir, {
         project: req.project,
         release: live,
         spec: store.releases.specOf(live.id),
@@ -157,7 +181,7 @@ export async function rollbackProduction(
     if (restore?.ok) {
       after = `${live!.version} was restored and is healthy`;
     } else {
-      await stopProduction(docker, recorder, {
+      await stopProduction(docker, recorder, dataDir, {
         project: req.project,
         reason: `rollback to ${target.version} failed${live ? ` and so did restoring ${live.version}` : ''}`,
         requestedBy: req.requestedBy,

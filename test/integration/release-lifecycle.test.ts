@@ -141,7 +141,7 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
     expect(g.engine.releases(g.project).live?.version).toBe('v0.2.0');
   });
 
-  it('a release that never becomes healthy in production is rolled back automatically, and the build says why', async () => {
+  it('a release that never becomes healthy in production never takes a request: production keeps serving, the build says why', async () => {
     shas.bad = await g.origin.commitVariant('prod-unhealthy', 'fix: currency handling');
     await g.origin.push('master');
     const build = await g.engine.run({ project: g.project, branch: 'master' });
@@ -149,7 +149,7 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
     expect(build.status).toBe('failed');
     expect(build.version).toBe('v0.2.1');
     expect(build.reason).toMatch(
-      /^deploy-production: v0\.2\.1 failed in production \(app billing did not answer 200 .*BILLING_CURRENCY is required in production.*\); rolled back to v0\.2\.0, which is healthy$/,
+      /^deploy-production: v0\.2\.1 was not released \(app billing v0\.2\.1 did not answer 200 .*BILLING_CURRENCY is required in production.*; it never took a request\); production kept serving v0\.2\.0$/,
     );
     expect(build.stages.find((s) => s.name === 'test')?.status).toBe('success');
     expect(build.stages.find((s) => s.name === 'release')?.status).toBe('skipped');
@@ -159,9 +159,11 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
     expect(await g.origin.remoteTags()).toEqual(['v0.1.0', 'v0.2.0']);
     const deployments = g.store.releases.deployments(g.project, 'production', 2);
     expect(deployments.map((d) => [d.kind, d.version, d.status])).toEqual([
-      ['auto-rollback', 'v0.2.0', 'success'],
       ['promote', 'v0.2.1', 'failed'],
+      ['promote', 'v0.2.0', 'success'],
     ]);
+    // its apps are gone: nothing of v0.2.1 runs
+    expect(await docker.listContainers([`greenci.project=${g.project}`, 'greenci.release=v0.2.1'])).toEqual([]);
     expect(g.engine.releases(g.project).live?.version).toBe('v0.2.0');
     expect((await getJson(prod('billing', `/bills/${billId}`))).status).toBe(200);
   });
@@ -189,6 +191,9 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
 
   it('a release whose images are gone says so and changes nothing', async () => {
     const v2 = g.store.releases.byVersion(g.project, 'v0.2.0')!;
+    // v0.2.0 is warm after the rollback; once retired, nothing holds its images
+    for (const c of await docker.listContainers([`greenci.project=${g.project}`, 'greenci.release=v0.2.0', 'greenci.role=app']))
+      await docker.api.getContainer(c.Id).remove({ force: true });
     await docker.api.getImage(v2.images.weight.id).remove({ force: true, noprune: true });
     const before = (await getJson(prod('weight'))).body;
 

@@ -1,13 +1,15 @@
 import { describeError, StageError } from '../../errors.js';
-import { deployEnvironment } from '../deploy.js';
+import { productionParts, switchTo, verifyWindow } from '../../release/release-flow.js';
 import type { BuildContext, Stage } from '../context.js';
-import { deployRelease, stopProduction } from '../rollback.js';
+import { deployRelease, keepWarm, stopProduction } from '../rollback.js';
 
 /**
- * Deploys the promoted images to production and verifies health (under the production lock
- * the runner holds from promote to release). On failure it rolls back to the release that was live before, verifies that,
- * and fails the build saying why. If nothing healthy can be restored, production's apps are
- * stopped and recorded as such, so production is never left half-deployed.
+ * Puts the promoted release in front of production (under the production lock the runner holds
+ * from promote to release): its apps start beside the live ones, take traffic only once healthy,
+ * and are watched through the verification window. A release that fails before the switch never
+ * took a request (production kept serving); one that fails in the window is switched back to the
+ * warm previous release. Either way the build fails saying why, and production is never left
+ * half-deployed.
  */
 export const deployProduction: Stage = {
   name: 'deploy-production',
@@ -22,6 +24,8 @@ export const deployProduction: Stage = {
 async function deployAndVerify(ctx: BuildContext): Promise<void> {
   const { docker, recorder } = ctx.deps;
   const version = ctx.version!;
+  const spec = ctx.spec!;
+  const prev = ctx.previousLive;
   const auditId = recorder.audit({
     actor: ctx.requestedBy,
     action: 'promote',
@@ -37,22 +41,43 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
     version,
     requestedBy: ctx.requestedBy,
   });
+  const parts = productionParts(docker, ctx.deps.config.dataDir, ctx.project);
+  const images = Object.fromEntries(Object.entries(ctx.releaseImages!).map(([k, v]) => [k, v.id]));
+  let sw: Awaited<ReturnType<typeof switchTo>>;
   try {
-    const images = Object.fromEntries(Object.entries(ctx.releaseImages!).map(([k, v]) => [k, v.id]));
-    await deployEnvironment(docker, {
-      id: { project: ctx.project, env: 'production', release: version, buildId: ctx.buildId, commit: ctx.commit!.sha },
-      spec: ctx.spec!,
+    sw = await switchTo(parts, {
+      project: ctx.project,
+      version,
+      buildId: ctx.buildId,
+      sha: ctx.commit!.sha,
       images,
-      freshVolumes: false,
+      spec,
+      live: prev ? { version: prev.version } : undefined,
       log: (l) => ctx.log(l),
     });
   } catch (err) {
     const reason = describeError(err);
     recorder.deploymentFinished(ctx.project, dep, 'failed', { reason });
-    ctx.log(`production verification failed: ${reason}`, 'stderr');
-    const after = await rollBackAfterFailure(ctx);
-    recorder.auditOutcome(auditId, `failed; ${after.text}`);
-    throw new StageError(`${version} failed in production (${reason.split('\n')[0]}); ${after.text}`, after.outcome);
+    const kept = prev ? `production kept serving ${prev.version}` : 'production has no release';
+    ctx.log(`${version} was not put in front of production: ${reason}`, 'stderr');
+    recorder.auditOutcome(auditId, `failed before the switch; ${kept}`);
+    throw new StageError(`${version} was not released (${reason.split('\n')[0]}); ${kept}`);
+  }
+
+  const policy = spec.environments.production.release;
+  if (policy && policy.verifyMs > 0) {
+    ctx.log(`${version} takes production's requests; verifying it for ${Math.round(policy.verifyMs / 1000)} s`);
+    const apps = await parts.target.appsOf(ctx.project, version);
+    const verdict = await verifyWindow(apps, policy.verifyMs, docker);
+    if (!verdict.ok) {
+      const reason = verdict.reason!;
+      recorder.deploymentFinished(ctx.project, dep, 'failed', { reason });
+      ctx.log(`production verification failed: ${reason}`, 'stderr');
+      const after = await rollBackAfterFailure(ctx);
+      await parts.target.removeApps(ctx.project, version).catch(() => undefined);
+      recorder.auditOutcome(auditId, `failed; ${after.text}`);
+      throw new StageError(`${version} failed in production (${reason}); ${after.text}`, after.outcome);
+    }
   }
   ctx.release = recorder.releaseDeployed(ctx.project, dep, {
     project: ctx.project,
@@ -60,18 +85,22 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
     sha: ctx.commit!.sha,
     buildId: ctx.buildId,
     images: ctx.releaseImages!,
-    spec: ctx.spec!,
+    spec,
     tagPushed: false,
   });
   recorder.auditOutcome(auditId, 'success');
-  ctx.log(`production runs ${version}`);
+  await keepWarm(parts, spec, sw.previous?.release);
+  ctx.log(
+    `production runs ${version}${sw.previous ? `; ${sw.previous.release} is kept warm (${policy?.warm ?? 'running'}) for an instant rollback` : ''}`,
+  );
 }
 
 async function rollBackAfterFailure(ctx: BuildContext): Promise<{ text: string; outcome: 'rolled-back' | 'production-stopped' }> {
   const { docker, recorder } = ctx.deps;
+  const dataDir = ctx.deps.config.dataDir;
   const prev = ctx.previousLive;
   if (!prev) {
-    await stopProduction(docker, recorder, {
+    await stopProduction(docker, recorder, dataDir, {
       project: ctx.project,
       buildId: ctx.buildId,
       reason: `${ctx.version} failed and there was no earlier release`,
@@ -79,7 +108,7 @@ async function rollBackAfterFailure(ctx: BuildContext): Promise<{ text: string; 
     ctx.log('no earlier release to roll back to: the new apps were stopped', 'stderr');
     return { text: 'there was no earlier release to roll back to, so its apps were stopped', outcome: 'production-stopped' };
   }
-  ctx.log(`rolling back automatically to ${prev.version}`);
+  ctx.log(`switching back to ${prev.version}`);
   const auditId = recorder.audit({
     actor: 'greenci',
     action: 'auto-rollback',
@@ -87,18 +116,25 @@ async function rollBackAfterFailure(ctx: BuildContext): Promise<{ text: string; 
     target: prev.version,
     detail: { buildId: ctx.buildId, failed: ctx.version },
   });
-  const result = await deployRelease(docker, recorder, {
+  const started = Date.now();
+  const result = await deployRelease(docker, recorder, dataDir, {
     project: ctx.project,
     release: prev,
     spec: recorder.read.releases.specOf(prev.id),
     kind: 'auto-rollback',
     requestedBy: 'greenci',
     buildId: ctx.buildId,
+    serving: ctx.version,
     log: (l) => ctx.log(l),
   });
   recorder.auditOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}`);
-  if (result.ok) return { text: `rolled back to ${prev.version}, which is healthy`, outcome: 'rolled-back' };
-  await stopProduction(docker, recorder, {
+  if (result.ok) {
+    const how = result.warm
+      ? `switched back to the warm ${prev.version} in ${result.switchedAt - started} ms`
+      : `rolled back to ${prev.version}`;
+    return { text: `${how}, which is healthy`, outcome: 'rolled-back' };
+  }
+  await stopProduction(docker, recorder, dataDir, {
     project: ctx.project,
     buildId: ctx.buildId,
     reason: `${ctx.version} failed and so did the rollback to ${prev.version}`,

@@ -1,0 +1,59 @@
+import { type AppRoute, type ProxyRoutes, SLOTS, type Slot } from './routes.js';
+
+/**
+ * Renders the whole haproxy.cfg for a project's front proxy from its routes. Written before every
+ * runtime change, so a proxy that restarts comes back serving what greenci last switched to. Pure;
+ * tested with exact equality.
+ */
+
+/** Where the proxy's directory (config and runtime socket) is mounted inside its container. */
+export const PROXY_DIR_IN_CONTAINER = '/run/greenci-proxy';
+export const ADMIN_SOCKET = 'admin.sock';
+
+/** An empty slot points here, disabled, so the runtime API can re-address it without a reload. */
+const PARKED = '127.0.0.1:9';
+
+function serverLine(route: AppRoute, slot: Slot): string {
+  const r = route.slots[slot];
+  if (!r) return `  server ${slot} ${PARKED} weight 0 disabled`;
+  // a slot at weight 0 drains: it keeps the requests it has and gets no new ones
+  return `  server ${slot} ${r.addr}:${r.port} weight ${r.weight}  # ${r.release}`;
+}
+
+function bindAddress(bind: string, port: number): string {
+  return bind.includes(':') ? `[${bind}]:${port}` : `${bind}:${port}`;
+}
+
+export function renderHaproxyConfig(routes: ProxyRoutes): string {
+  const lines = [
+    `# greenci front proxy for ${routes.project}: written by greenci before every change; edits are overwritten`,
+    'global',
+    `  stats socket ${PROXY_DIR_IN_CONTAINER}/${ADMIN_SOCKET} mode 660 level admin`,
+    '  stats timeout 10s',
+    '',
+    'defaults',
+    '  mode http',
+    '  timeout connect 3s',
+    '  timeout client 65s',
+    '  timeout server 65s',
+    '  timeout http-keep-alive 15s',
+    '  timeout http-request 15s',
+    '  # a request whose server refused the connection is tried again on the other slot',
+    '  retries 2',
+    '  option redispatch 1',
+    '  retry-on conn-failure empty-response',
+    '',
+  ];
+  for (const route of routes.apps) {
+    lines.push(
+      `frontend ${route.app}`,
+      `  bind ${bindAddress(routes.bind, route.listen)}`,
+      `  default_backend ${route.app}`,
+      '',
+      `backend ${route.app}`,
+      ...SLOTS.map((s) => serverLine(route, s)),
+      '',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,104 @@
+import http from 'node:http';
+
+/**
+ * Steady HTTP load on one URL: `clients` keep-alive clients, each sending its next request as
+ * soon as the last one is answered, until stopped (bounded by maxMs and maxRequests). Every
+ * answer is kept with its time, status and body, so a test can say which release answered when.
+ */
+export interface LoadSample {
+  at: number;
+  status: number;
+  body: string;
+}
+
+export interface LoadResult {
+  samples: LoadSample[];
+  /** Requests that got no HTTP answer (refused, reset, timed out), with the error. */
+  failures: { at: number; error: string }[];
+  ok: number;
+  non200: number;
+  /** The longest time without any 200 answer, in ms. */
+  longestGapMs: number;
+}
+
+export interface LoadRun {
+  stop(): Promise<LoadResult>;
+  /** Answers so far. */
+  count(): number;
+  /** Resolves once an answer satisfies `pred` (after `since`, if given). */
+  waitFor(pred: (s: LoadSample) => boolean, timeoutMs?: number): Promise<LoadSample>;
+}
+
+export function startLoad(url: string, opts: { clients?: number; maxMs?: number; maxRequests?: number } = {}): LoadRun {
+  const clients = opts.clients ?? 16;
+  const maxMs = opts.maxMs ?? 180_000;
+  const maxRequests = opts.maxRequests ?? 2_000_000;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const samples: LoadSample[] = [];
+  const failures: { at: number; error: string }[] = [];
+  const started = Date.now();
+  let stopped = false;
+  const waiters: { pred: (s: LoadSample) => boolean; resolve: (s: LoadSample) => void }[] = [];
+
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const req = http.get(url, { agent, timeout: 10_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const s = { at: Date.now(), status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') };
+          samples.push(s);
+          for (const w of [...waiters])
+            if (w.pred(s)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(s);
+            }
+          resolve();
+        });
+        res.on('error', (err) => (failures.push({ at: Date.now(), error: err.message }), resolve()));
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', (err) => (failures.push({ at: Date.now(), error: (err as NodeJS.ErrnoException).code ?? err.message }), resolve()));
+    });
+
+  const loop = async () => {
+    while (!stopped && Date.now() - started < maxMs && samples.length + failures.length < maxRequests) {
+      await one();
+      // a refused connection answers at once: don't spin on it
+      if (failures.length && failures[failures.length - 1].at === Date.now()) await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const loops = Array.from({ length: clients }, loop);
+
+  return {
+    count: () => samples.length,
+    waitFor(pred, timeoutMs = 60_000) {
+      const seen = samples.find(pred);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const w = { pred, resolve: (s: LoadSample) => (clearTimeout(t), resolve(s)) };
+        const t = setTimeout(() => {
+          waiters.splice(waiters.indexOf(w), 1);
+          reject(new Error(`no answer matched within ${timeoutMs} ms (${samples.length} answers, last: ${samples.at(-1)?.body})`));
+        }, timeoutMs);
+        waiters.push(w);
+      });
+    },
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+      agent.destroy();
+      const events = [...samples.filter((s) => s.status === 200).map((s) => s.at)].sort((a, b) => a - b);
+      let gap = 0;
+      let prev = started;
+      for (const t of events) (gap = Math.max(gap, t - prev)), (prev = t);
+      return {
+        samples,
+        failures,
+        ok: samples.filter((s) => s.status === 200).length,
+        non200: samples.filter((s) => s.status !== 200).length,
+        longestGapMs: gap,
+      };
+    },
+  };
+}
