@@ -3,7 +3,8 @@
 #   1. node dependencies (npm ci) and the TypeScript build, when missing or stale;
 #   2. a Docker engine answering on /var/run/docker.sock (installs Debian's docker.io as root
 #      when there is no dockerd, starts it without systemd when it is not running);
-#   3. the local base image the sample project builds FROM (no registry is ever contacted);
+#   3. HAProxy from Debian (the front proxy's image is built from it by greenci);
+#   4. the local base image the sample project builds FROM (no registry is ever contacted);
 #      and a static busybox (Debian's busybox-static) that tests build tiny images from.
 # Safe to run again and again: each step does nothing when its result is already there.
 set -euo pipefail
@@ -62,6 +63,20 @@ if [ ! -x /bin/busybox ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >&2
   else
     log "no /bin/busybox and I cannot install busybox-static here (need root and apt-get); the container tests will say so"
+  fi
+fi
+
+# 2b'. HAProxy: production's front proxy runs the host's own haproxy in a FROM-scratch image ------
+if [ ! -x /usr/sbin/haproxy ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian's haproxy (production's front proxy; greenci builds its image from the host's binary)"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >&2
+    # greenci runs it in a container; the host's own service is not wanted
+    (command -v systemctl >/dev/null 2>&1 && systemctl disable --now haproxy >/dev/null 2>&1) || true
+    pkill -f 'haproxy .*-f /etc/haproxy/haproxy.cfg' 2>/dev/null || true
+  else
+    log "no /usr/sbin/haproxy and I cannot install it here (need root and apt-get); production releases will say so"
   fi
 fi
 
