@@ -69,6 +69,9 @@ export class DockerClient implements DockerPort {
   imageInfo(ref: string): Promise<ImageInfo | undefined> {
     return this.images.imageInfo(ref);
   }
+  imageContentKey(ref: string): Promise<string | undefined> {
+    return this.images.imageContentKey(ref);
+  }
   imageTags(ref: string): Promise<string[]> {
     return this.images.imageTags(ref);
   }

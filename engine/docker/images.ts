@@ -4,6 +4,7 @@ import { AbortError, ExternalCommandError, throwIfAborted } from '../errors.js';
 import { lineSplitter } from '../lines.js';
 import { contextFilter } from './context-filter.js';
 import { dockerError, isNotFound } from './docker-error.js';
+import { imageContentKey } from './image-content.js';
 import type { ImagesPort } from './port.js';
 import type { BuildRequest, ImageInfo } from './types.js';
 
@@ -78,6 +79,15 @@ export class DockerImages implements ImagesPort {
     try {
       const info = await this.api.getImage(ref).inspect();
       return { id: info.Id, labels: info.Config?.Labels ?? {}, onBuild: info.Config?.OnBuild ?? [] };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw dockerError('image inspect', err);
+    }
+  }
+
+  async imageContentKey(ref: string): Promise<string | undefined> {
+    try {
+      return imageContentKey(await this.api.getImage(ref).inspect());
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw dockerError('image inspect', err);

@@ -25,6 +25,12 @@ export interface ImagesPort {
   imageId(ref: string): Promise<string | undefined>;
   /** What a build may need to know of a base image; undefined when it is not here. */
   imageInfo(ref: string): Promise<ImageInfo | undefined>;
+  /**
+   * A key of what the image holds and does (layers and run config, see image-content.ts), the
+   * same for two builds of the same content whatever labels greenci stamped on them; undefined
+   * when there is no such local image.
+   */
+  imageContentKey(ref: string): Promise<string | undefined>;
   /** The names (`repo:tag`) an image is known by; empty when it has none or is gone. */
   imageTags(ref: string): Promise<string[]>;
   /** Gives an image one more name (`repo:tag`). */
