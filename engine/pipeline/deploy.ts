@@ -56,6 +56,8 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
     ...envFilter(id.project, id.env).label,
     ...(req.servicesOnly ? [`${LABEL.role}=service`] : []),
   ]);
+  // what each image holds, not its id: every build stamps its own labels, so the id is new even when nothing changed
+  const content = await contentKeys(docker, services, req.images);
   const keep = new Set<string>();
   const obsolete = existing.filter((c) => {
     const svc = spec.services.find((s) => s.name === c.Labels[LABEL.service]);
@@ -63,11 +65,11 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
       !req.freshVolumes &&
       svc?.kind === 'service' &&
       c.State === 'running' &&
-      c.Labels[LABEL.fingerprint] === serviceFingerprint(svc, req.images[svc.name], env);
+      c.Labels[LABEL.fingerprint] === serviceFingerprint(svc, content[svc.name], env);
     if (reusable) keep.add(svc.name);
     return !reusable;
   });
-  await Promise.all(obsolete.map((c) => docker.removeContainer(c.Id)));
+  await Promise.all(obsolete.map((c) => retire(docker, c.Id, id.env === 'production')));
   if (req.freshVolumes) {
     await Promise.all(services.filter((s) => s.volume).map((s) => docker.removeVolume(volumeName(id.project, id.env, s.name))));
   }
@@ -84,8 +86,8 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
     if (!image) throw new BugError(`no image for ${service.name}`);
     if (service.volume) await docker.ensureVolume(volumeName(id.project, id.env, service.name), labels);
     const create = serviceContainerSpec(id, service, image, env);
-    create.Labels![LABEL.fingerprint] = serviceFingerprint(service, image, env);
-    await docker.removeContainer(containerName(id.project, id.env, service.name));
+    create.Labels![LABEL.fingerprint] = serviceFingerprint(service, content[service.name], env);
+    await retire(docker, containerName(id.project, id.env, service.name), id.env === 'production');
     const started = Date.now();
     const cid = await docker.createContainer(create);
     await docker.startContainer(cid);
@@ -105,6 +107,24 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
     startOne,
   );
   return { endpoints };
+}
+
+/** Each service's image content key (image-content.ts); its image reference when the image is not here (creating it fails then). */
+async function contentKeys(docker: DockerPort, services: ServiceSpec[], images: Record<string, string>): Promise<Record<string, string>> {
+  const keys = await Promise.all(
+    services.map(async (s) => [s.name, images[s.name] && ((await docker.imageContentKey(images[s.name])) ?? images[s.name])] as const),
+  );
+  return Object.fromEntries(keys);
+}
+
+/**
+ * Takes a container away. Production's is stopped first (SIGTERM, SIGKILL only after the grace
+ * period) so it finishes what it serves and a database closes its files before another starts on
+ * its volume; the test environment's is thrown away, so it is removed at once.
+ */
+async function retire(docker: DockerPort, idOrName: string, graceful: boolean): Promise<void> {
+  if (graceful) await docker.stopContainer(idOrName);
+  await docker.removeContainer(idOrName);
 }
 
 /**
