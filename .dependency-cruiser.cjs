@@ -79,7 +79,7 @@ module.exports = {
       severity: 'error',
       comment: 'pipeline code is handed the Recorder (writes that announce themselves) and its read-only view, never the store itself',
       from: { path: '^engine/pipeline/' },
-      to: { path: '^engine/store/(index|db|builds|releases|audit|deliveries|health|outbox)\\.ts$', dependencyTypesNot: ['type-only'] },
+      to: { path: '^engine/store/(index|db|builds|releases|audit|deliveries|health|outbox|holds)\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'stages-do-not-import-stages',

@@ -8,6 +8,7 @@ import type {
   HealthRecord,
   HealthTransitionRecord,
   LogLine,
+  ProductionHold,
   ReleaseRecord,
   StageRecord,
 } from './model.js';
@@ -21,6 +22,8 @@ export type EngineEvent =
   | { type: 'release.created'; release: ReleaseRecord }
   /** A release changed after it was made (its git tag reached origin). */
   | { type: 'release.updated'; release: ReleaseRecord }
+  /** A hold on production was put on (a manual rollback) or lifted (`greenci release`). */
+  | { type: 'hold.updated'; hold: ProductionHold }
   /** A line of the audit trail was written or its outcome set. */
   | { type: 'audit'; entry: AuditEntry }
   /** A webhook delivery answered (accepted or rejected: `status` is the HTTP answer). */

@@ -1,4 +1,4 @@
-import type { EnvName } from '../config/project-spec.js';
+import type { EnvName, ProjectSpec } from '../config/project-spec.js';
 
 /** The records greenci keeps, as the store returns them and the snapshot carries them. */
 
@@ -64,9 +64,44 @@ export interface BuildRecord {
  * How a build ended beyond its status: `rolled-back` (it failed in production and the release
  * before it is live again), `production-stopped` (it failed in production and nothing healthy
  * could be put back), `superseded` (a newer push replaced it), `cancelled` (someone cancelled it),
- * `shutdown` (greenci stopped while it ran: it is queued again for the next start).
+ * `shutdown` (greenci stopped while it ran: it is queued again for the next start),
+ * `not-released` (a production-branch build that passed but was not promoted: production is held,
+ * or greenci ran it on nobody's behalf; `greenci release` releases it; `reason` says which).
  */
-export type BuildOutcome = 'rolled-back' | 'production-stopped' | 'superseded' | 'cancelled' | 'shutdown';
+export type BuildOutcome = 'rolled-back' | 'production-stopped' | 'superseded' | 'cancelled' | 'shutdown' | 'not-released';
+
+/**
+ * What a production-branch build tested, kept when it reaches promote so that `greenci release`
+ * can promote it later without building it again: the image id of each built app and service,
+ * the greenci.yml it was deployed with, and its commit (the version bump reads the message).
+ */
+export interface TestedBuild {
+  commit: { sha: string; subject: string; message: string; authorName: string; authorEmail: string };
+  spec: ProjectSpec;
+  images: Record<string, string>;
+}
+
+/**
+ * A hold on a project's production (Argo CD's auto-sync off): a manual rollback puts it on;
+ * while it is on, production-branch builds are built and tested but not promoted. `greenci
+ * release` lifts it by releasing a build; `greenci release --lift` lifts it alone.
+ */
+export interface ProductionHold {
+  id: number;
+  project: string;
+  /** Who put it on (the operator who rolled back). */
+  by: string;
+  since: number;
+  /** Why, in words: `rolled back from v0.4.0 to v0.3.0`. */
+  reason: string;
+  /** The release production was put on (the rollback's target). */
+  releaseId?: number;
+  version?: string;
+  /** Set once it is lifted: when, by whom, and the `greenci release` build that lifted it (none: lifted alone). */
+  liftedAt?: number;
+  liftedBy?: string;
+  liftedByBuild?: number;
+}
 
 export interface PushInfo {
   pusherName?: string;

@@ -1,5 +1,5 @@
 import type { EventBus } from './events.js';
-import type { AuditEntry, BuildRecord, DeploymentKind, LogLine, ReleaseRecord, StageStatus } from './model.js';
+import type { AuditEntry, BuildRecord, DeploymentKind, LogLine, ProductionHold, ReleaseRecord, StageStatus, TestedBuild } from './model.js';
 import type { Store, StoreReader } from './store/index.js';
 import type { DeploymentOutcome } from './store/releases.js';
 
@@ -37,6 +37,25 @@ export class Recorder {
     this.store.releases.markTagPushed(releaseId);
     const release = this.store.releases.release(releaseId);
     if (release) this.bus.emit({ type: 'release.updated', release });
+  }
+
+  /** A hold on production put on (a manual rollback): stored, then announced. */
+  holdPlaced(h: Parameters<Store['holds']['place']>[0]): ProductionHold {
+    const hold = this.store.holds.place(h);
+    this.bus.emit({ type: 'hold.updated', hold });
+    return hold;
+  }
+
+  /** The project's hold lifted (by `greenci release`'s build, or alone); undefined when none was on. */
+  holdLifted(project: string, by: string, buildId?: number): ProductionHold | undefined {
+    const hold = this.store.holds.lift(project, by, buildId);
+    if (hold) this.bus.emit({ type: 'hold.updated', hold });
+    return hold;
+  }
+
+  /** What a build tested, kept for `greenci release` (nobody needs to hear of it). */
+  tested(buildId: number, tested: TestedBuild): void {
+    this.store.builds.setTested(buildId, tested);
   }
 
   /** A build whose process died ends as recovery decided (running stages failed, pending skipped). */
@@ -93,12 +112,15 @@ export class Recorder {
     this.emitDeployment(project, id);
   }
 
-  /** A promotion verified healthy: the release and the deployment's success are stored together. */
+  /**
+   * A promotion verified healthy: the release and the deployment's success are stored together. A
+   * release deployed again (its commit released before) is that same release, announced as deployed only.
+   */
   releaseDeployed(project: string, deploymentId: number, release: Parameters<Store['releases']['recordRelease']>[1]): ReleaseRecord {
-    const created = this.store.releases.recordRelease(deploymentId, release);
-    this.bus.emit({ type: 'release.created', release: created });
+    const recorded = this.store.releases.recordRelease(deploymentId, release);
+    if (recorded.created) this.bus.emit({ type: 'release.created', release: recorded.release });
     this.emitDeployment(project, deploymentId);
-    return created;
+    return recorded.release;
   }
 
   private emitDeployment(project: string, id: number): void {

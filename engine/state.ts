@@ -1,5 +1,5 @@
 import type { EngineEvent, SmeeState } from './events.js';
-import type { BuildRecord, ContainerRow, DeploymentRecord, DockerState, HealthRecord } from './model.js';
+import type { BuildRecord, ContainerRow, DeploymentRecord, DockerState, HealthRecord, ProductionHold } from './model.js';
 
 /** What every face of greenci shows: recent builds and each project's environments. */
 export interface Snapshot {
@@ -9,6 +9,8 @@ export interface Snapshot {
   environments: Record<string, { test?: DeploymentRecord; production?: DeploymentRecord }>;
   /** Per project: the version production runs (from the last successful production deployment). */
   live: Record<string, { version: string; releaseId: number } | undefined>;
+  /** Per project whose production is held (a manual rollback): who, since when, why; absent when not held. */
+  holds: Record<string, ProductionHold>;
   /** Per project with a smee channel: is it connected. */
   smee: Record<string, SmeeState>;
   /** greenci-managed containers, while something watches them (the console); sorted by name. */
@@ -21,7 +23,7 @@ export interface Snapshot {
 
 export const MAX_BUILDS = 100;
 
-export const emptySnapshot = (): Snapshot => ({ builds: [], environments: {}, live: {}, smee: {}, containers: [], health: {} });
+export const emptySnapshot = (): Snapshot => ({ builds: [], environments: {}, live: {}, holds: {}, smee: {}, containers: [], health: {} });
 
 /** The one pure reducer: the daemon, the console and the tests all fold events through it. */
 export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
@@ -48,6 +50,10 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
         live = { ...s.live, [d.project]: { version: d.version, releaseId: d.releaseId } };
       }
       return { ...s, environments, live };
+    }
+    case 'hold.updated': {
+      const { [e.hold.project]: _was, ...others } = s.holds ?? {};
+      return { ...s, holds: e.hold.liftedAt === undefined ? { ...others, [e.hold.project]: e.hold } : others };
     }
     case 'smee.state':
       return { ...s, smee: { ...s.smee, [e.project]: e.state } };

@@ -1,7 +1,7 @@
 import { emptySnapshot, type Snapshot } from '../state.js';
 import type { Store } from '../store/index.js';
 
-/** The snapshot a new engine starts from: the last builds, health, and each project's environments and live release. */
+/** The snapshot a new engine starts from: the last builds, health, and each project's environments, live release and hold. */
 export function seedSnapshot(store: Store, projects: string[]): Snapshot {
   let s = emptySnapshot();
   s.builds = store.builds.list({ limit: 100 });
@@ -11,11 +11,14 @@ export function seedSnapshot(store: Store, projects: string[]): Snapshot {
 }
 
 /** One project's part of the snapshot (a project a reloaded config added gets it too). */
-export function seedProject(s: Snapshot, store: Store, p: string): Pick<Snapshot, 'environments' | 'live'> {
+export function seedProject(s: Snapshot, store: Store, p: string): Pick<Snapshot, 'environments' | 'live' | 'holds'> {
   const [test] = store.releases.deployments(p, 'test', 1);
   const [production] = store.releases.deployments(p, 'production', 1);
   const live = store.releases.liveRelease(p);
+  const { [p]: _before, ...holds } = s.holds;
+  const hold = store.holds.current(p);
   return {
+    holds: hold ? { ...holds, [p]: hold } : holds,
     environments: { ...s.environments, [p]: { test, production } },
     live: { ...s.live, [p]: live && { version: live.version, releaseId: live.id } },
   };

@@ -32,6 +32,8 @@ export interface BuildRow {
   head_author_email: string | null;
   head_url: string | null;
   outcome: BuildOutcome | null;
+  /** JSON (TestedBuild); read through BuildStore.tested, never part of the record (it holds a whole greenci.yml). */
+  tested: string | null;
 }
 
 /** What a new build row holds. `runner` set means a process runs it at once (not the queue). */

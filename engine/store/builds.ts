@@ -1,4 +1,4 @@
-import type { BuildRecord, LogLine, PushInfo, StageRecord, StageStatus } from '../model.js';
+import type { BuildRecord, LogLine, PushInfo, StageRecord, StageStatus, TestedBuild } from '../model.js';
 import type { Db } from './db.js';
 import { opt } from './row.js';
 import { type BuildRow, type StageRow, toBuild, toStage } from './build-rows.js';
@@ -15,6 +15,8 @@ export interface NewBuild {
   push?: PushInfo;
   deliveryId?: string;
   retryOf?: number;
+  /** What an earlier build tested, for a build that promotes it without building (`greenci release`). */
+  tested?: TestedBuild;
 }
 export class BuildStore {
   private readonly insertLog;
@@ -29,8 +31,8 @@ export class BuildStore {
         this.db
           .prepare(
             `INSERT INTO builds (project, branch, requested_sha, ref_slug, trigger, requested_by, status, created_at, runner, delivery_id, retry_of,
-               pusher_name, pusher_email, head_message, head_author, head_author_email, head_url)
-             VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               pusher_name, pusher_email, head_message, head_author, head_author_email, head_url, tested)
+             VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             b.project,
@@ -49,6 +51,7 @@ export class BuildStore {
             p.headAuthor ?? null,
             p.headAuthorEmail ?? null,
             p.headUrl ?? null,
+            b.tested ? JSON.stringify(b.tested) : null,
           ).lastInsertRowid,
       );
       const stage = this.db.prepare('INSERT INTO stages (build_id, seq, name, title, status) VALUES (?, ?, ?, ?, ?)');
@@ -159,6 +162,25 @@ export class BuildStore {
         .run(now, id);
       this.db.prepare("UPDATE stages SET status = 'skipped' WHERE build_id = ? AND status = 'pending'").run(id);
     })();
+  }
+
+  /** Keeps what a build tested (promote records it), for `greenci release` to promote later. */
+  setTested(id: number, tested: TestedBuild): void {
+    this.db.prepare('UPDATE builds SET tested = ? WHERE id = ?').run(JSON.stringify(tested), id);
+  }
+
+  /** What a build tested, if it got as far as promote (or was made to promote another build's). */
+  tested(id: number): TestedBuild | undefined {
+    const r = this.db.prepare('SELECT tested FROM builds WHERE id = ?').get(id) as { tested: string | null } | undefined;
+    return r?.tested ? (JSON.parse(r.tested) as TestedBuild) : undefined;
+  }
+
+  /** The newest build of a branch that passed: what `greenci release` releases when no build is named. */
+  lastSuccessOfBranch(project: string, branch: string): BuildRecord | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM builds WHERE project = ? AND branch = ? AND status = 'success' ORDER BY id DESC LIMIT 1")
+      .get(project, branch) as BuildRow | undefined;
+    return row && this.withStages([row])[0];
   }
 
   /** The newest build of a branch (any status): what reconciliation compares a branch head with. */

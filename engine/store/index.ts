@@ -5,6 +5,7 @@ import { BuildStore } from './builds.js';
 import { openDb, type Db } from './db.js';
 import { DeliveryStore } from './deliveries.js';
 import { HealthStore } from './health.js';
+import { HoldStore } from './holds.js';
 import { LeaseStore } from './leases.js';
 import { OutboxStore } from './outbox.js';
 import { ReleaseStore } from './releases.js';
@@ -18,6 +19,7 @@ export interface Store {
   deliveries: DeliveryStore;
   outbox: OutboxStore;
   health: HealthStore;
+  holds: HoldStore;
   close(): void;
 }
 
@@ -28,12 +30,33 @@ export interface Store {
 export interface StoreReader {
   builds: Pick<
     BuildStore,
-    'get' | 'list' | 'logs' | 'claimed' | 'lastOfBranch' | 'branchesSince' | 'queuedOfBranch' | 'queueDepth' | 'queued'
+    | 'get'
+    | 'list'
+    | 'logs'
+    | 'claimed'
+    | 'lastOfBranch'
+    | 'lastSuccessOfBranch'
+    | 'branchesSince'
+    | 'queuedOfBranch'
+    | 'queueDepth'
+    | 'queued'
+    | 'tested'
   >;
   releases: Pick<
     ReleaseStore,
-    'liveRelease' | 'versions' | 'specOf' | 'deployments' | 'untagged' | 'release' | 'releases' | 'ofBuild' | 'byVersion' | 'testEndpoints'
+    | 'liveRelease'
+    | 'versions'
+    | 'specOf'
+    | 'deployments'
+    | 'untagged'
+    | 'release'
+    | 'releases'
+    | 'ofBuild'
+    | 'ofCommit'
+    | 'byVersion'
+    | 'testEndpoints'
   >;
+  holds: Pick<HoldStore, 'current' | 'get' | 'liftedBy' | 'list'>;
   audit: Pick<AuditStore, 'list'>;
   leases: Pick<LeaseStore, 'holder'>;
   health: Pick<HealthStore, 'all' | 'get' | 'transitions'>;
@@ -61,6 +84,7 @@ export function openStore(dataDir: string): Store {
     deliveries: new DeliveryStore(db),
     outbox: new OutboxStore(db),
     health: new HealthStore(db),
+    holds: new HoldStore(db),
     close: () => db.close(),
   };
 }

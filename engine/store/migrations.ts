@@ -217,4 +217,22 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE deployments ADD COLUMN endpoints TEXT;
   ALTER TABLE builds ADD COLUMN outcome TEXT;
   `,
+  // migration 9: holds on production (a manual rollback puts one on; greenci release lifts it), and
+  // what a build tested (its images, greenci.yml and commit), so greenci release can promote it later
+  `
+  CREATE TABLE production_holds (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    held_by TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    release_id INTEGER REFERENCES releases(id),
+    version TEXT,
+    lifted_at INTEGER,
+    lifted_by TEXT,
+    lifted_by_build INTEGER REFERENCES builds(id)
+  );
+  CREATE UNIQUE INDEX production_holds_current ON production_holds(project) WHERE lifted_at IS NULL;
+  ALTER TABLE builds ADD COLUMN tested TEXT;
+  `,
 ];

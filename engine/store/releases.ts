@@ -193,6 +193,14 @@ export class ReleaseStore {
     );
   }
 
+  /** The newest release of a commit: a commit released once keeps its version (releasing it again re-deploys it). */
+  ofCommit(project: string, sha: string): ReleaseRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM releases WHERE project = ? AND sha = ? ORDER BY id DESC LIMIT 1').get(project, sha) as
+      | ReleaseRow
+      | undefined;
+    return row && toRelease(row);
+  }
+
   /** The release a build put into production, if it got that far. */
   ofBuild(buildId: number): ReleaseRecord | undefined {
     const row = this.db.prepare('SELECT * FROM releases WHERE build_id = ? ORDER BY id DESC LIMIT 1').get(buildId) as
@@ -212,12 +220,22 @@ export class ReleaseStore {
     return row && row.id !== null ? toRelease(row) : undefined;
   }
 
-  /** Records a promotion that verified healthy: the release and the deployment's success, together. */
-  recordRelease(deploymentId: number, r: Parameters<ReleaseStore['createRelease']>[0], now = Date.now()): ReleaseRecord {
+  /**
+   * Records a promotion that verified healthy: the release and the deployment's success, together.
+   * A commit released before keeps its version: the same version of the same commit deployed again
+   * is that release (`created: false`), never a second one.
+   */
+  recordRelease(
+    deploymentId: number,
+    r: Parameters<ReleaseStore['createRelease']>[0],
+    now = Date.now(),
+  ): { release: ReleaseRecord; created: boolean } {
     return this.db.transaction(() => {
-      const release = this.createRelease(r, now);
+      const before = this.byVersion(r.project, r.version);
+      const again = before && before.sha === r.sha;
+      const release = again ? before : this.createRelease(r, now);
       this.finishDeployment(deploymentId, 'success', { releaseId: release.id }, now);
-      return release;
+      return { release, created: !again };
     })();
   }
 }

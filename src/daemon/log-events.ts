@@ -4,7 +4,7 @@ import type { EngineEvent } from '../../engine/events.js';
 /**
  * What the daemon writes to journald for each engine event: one JSON object per line, with a
  * message a person can read and the fields a machine can filter on. Build log lines stay in
- * SQLite (`greenci logs`); the journal gets builds, stages, deployments, deliveries and smee.
+ * SQLite (`greenci logs`); the journal gets builds, stages, deployments, holds, deliveries and smee.
  */
 export function logEvent(log: Logger, e: EngineEvent): void {
   switch (e.type) {
@@ -58,6 +58,20 @@ export function logEvent(log: Logger, e: EngineEvent): void {
           `tag ${e.release.version} of ${e.release.project} is on origin`,
         );
       return;
+    case 'hold.updated': {
+      const h = e.hold;
+      if (h.liftedAt === undefined)
+        log.warn(
+          { project: h.project, hold: h.id, by: h.by, version: h.version, reason: h.reason },
+          `production ${h.project} held by ${h.by} (${h.reason}): builds are tested, not released, until greenci release`,
+        );
+      else
+        log.info(
+          { project: h.project, hold: h.id, by: h.liftedBy, build: h.liftedByBuild },
+          `production ${h.project} no longer held: lifted by ${h.liftedBy ?? 'unknown'}${h.liftedByBuild ? ` releasing with build #${h.liftedByBuild}` : ''}`,
+        );
+      return;
+    }
     case 'audit':
       return;
     case 'delivery': {

@@ -43,6 +43,8 @@ export function wellFormed(e: unknown): e is EngineEvent {
       return typeof e.key === 'string';
     case 'health.alerts':
       return Array.isArray(e.alerts);
+    case 'hold.updated':
+      return isObj(e.hold) && typeof e.hold.project === 'string' && typeof e.hold.by === 'string';
     default:
       return true;
   }
@@ -56,7 +58,8 @@ export function wellFormedSnapshot(s: unknown): s is Snapshot {
     isObj(s.environments) &&
     isObj(s.live) &&
     (s.containers === undefined || Array.isArray(s.containers)) &&
-    (s.health === undefined || s.health === null || isObj(s.health))
+    (s.health === undefined || s.health === null || isObj(s.health)) &&
+    (s.holds === undefined || isObj(s.holds))
   );
 }
 
@@ -72,12 +75,13 @@ const KNOWN = new Set([
   'health.updated',
   'health.removed',
   'health.alerts',
+  'hold.updated',
 ]);
 
 export interface EngineData {
   snapshot: Snapshot;
   connection: Connection;
-  /** Changes when releases may have changed (a release, a production deployment, a reconnect). */
+  /** Changes when releases may have changed (a release, a production deployment, a hold, a reconnect). */
   releasesEpoch: number;
   /** Changes on every (re)connect: streams that ended with the connection start again. */
   connectEpoch: number;
@@ -145,6 +149,7 @@ export function useEngineData(source: ConsoleSource, frameMs = 100): EngineData 
             const snapshot = reduce(d.snapshot, e);
             const releasesChanged =
               e.type === 'release.created' ||
+              e.type === 'hold.updated' ||
               (e.type === 'deployment.updated' && e.deployment?.env === 'production' && e.deployment.status !== 'running');
             return { ...d, snapshot, releasesEpoch: releasesChanged ? d.releasesEpoch + 1 : d.releasesEpoch };
           } catch {
