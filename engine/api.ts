@@ -1,7 +1,16 @@
 import type { GreenciConfig } from '../config/schema.js';
 import type { DockerPort } from './docker/port.js';
 import type { EngineEvent, Listener } from './events.js';
-import type { BuildRecord, DeliveryRecord, HealthRecord, HealthTransitionRecord, LogLine, PushInfo, ReleaseRecord } from './model.js';
+import type {
+  BuildRecord,
+  DeliveryRecord,
+  HealthRecord,
+  HealthTransitionRecord,
+  LogLine,
+  ProductionHold,
+  PushInfo,
+  ReleaseRecord,
+} from './model.js';
 import type { MailService } from './notify/mail-service.js';
 import type { SenderEvents } from './notify/outbox-sender.js';
 import type { RoundResult } from './monitor/monitor.js';
@@ -37,6 +46,41 @@ export interface RollbackRequest {
 export interface RollbackResult {
   from?: ReleaseRecord;
   to: ReleaseRecord;
+  /** The hold the rollback put on production (pushes are built and tested, not released, until `greenci release`). */
+  hold?: ProductionHold;
+}
+
+export interface ReleaseRequest {
+  project: string;
+  /** The build to release; default: the newest production-branch build that passed. */
+  build?: number;
+  requestedBy: string;
+  /** Progress lines: the release build's log as it runs. */
+  log?: (line: string) => void;
+}
+
+export interface ReleaseResult {
+  /** The `greenci release` build that promoted it (trigger `release`): success, or failed saying why. */
+  build: BuildRecord;
+  /** The build whose tested images it released. */
+  of: number;
+  /** The release production runs after it (absent when it failed). */
+  release?: ReleaseRecord;
+  /** The hold it lifted, if production was held. */
+  lifted?: ProductionHold;
+}
+
+export interface LiftHoldRequest {
+  project: string;
+  requestedBy: string;
+}
+
+/** A project's releases as every face lists them. */
+export interface ReleasesView {
+  releases: ReleaseRecord[];
+  live?: ReleaseRecord;
+  /** The hold on production, while one is on. */
+  hold?: ProductionHold;
 }
 
 /** The headless core. No React, no printing: faces read the snapshot and listen to events. */
@@ -81,8 +125,17 @@ export interface Engine {
   /** Swaps in a reloaded config (SIGHUP). dataDir and the Docker socket keep their old values. */
   setConfig(config: GreenciConfig): void;
   readonly config: GreenciConfig;
+  /** Production to an earlier release under its lock; a rollback that succeeds puts a hold on production. */
   rollback(req: RollbackRequest): Promise<RollbackResult>;
-  releases(project: string): { releases: ReleaseRecord[]; live?: ReleaseRecord };
+  /**
+   * `greenci release`: promotes, deploys and tags an already tested production-branch build (its
+   * tested images; a commit released before gets its release again), and lifts the hold once it
+   * runs. Refuses, changing nothing, when its images are gone. Resolves with the release build.
+   */
+  release(req: ReleaseRequest): Promise<ReleaseResult>;
+  /** `greenci release --lift`: lifts the hold without releasing anything; refuses when production is not held. */
+  liftHold(req: LiftHoldRequest): ProductionHold;
+  releases(project: string): ReleasesView;
   builds(opts?: { project?: string; limit?: number }): BuildRecord[];
   build(id: number): BuildRecord | undefined;
   logs(buildId: number, afterId?: number): LogLine[];
@@ -151,6 +204,12 @@ export interface EngineOptions {
   env: NodeJS.ProcessEnv;
   docker?: DockerPort;
   store?: Store;
+  /**
+   * This engine stands in for a daemon that is not running (the console or a command without one):
+   * builds it finds queued that no operator asked for (a push, a re-queue) are built and tested
+   * but not promoted. The daemon leaves it unset.
+   */
+  standIn?: boolean;
 }
 
 /** What `GET /v1/status` says about the daemon besides the snapshot. */

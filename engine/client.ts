@@ -1,6 +1,6 @@
-import type { DaemonInfo, RollbackRequest, RollbackResult } from './api.js';
+import type { DaemonInfo, LiftHoldRequest, ReleaseRequest, ReleaseResult, ReleasesView, RollbackRequest, RollbackResult } from './api.js';
 import type { EngineEvent } from './events.js';
-import type { BuildRecord, HealthRecord, HealthTransitionRecord, LogLine, ReleaseRecord } from './model.js';
+import type { BuildRecord, HealthRecord, HealthTransitionRecord, LogLine, ProductionHold } from './model.js';
 import type { Snapshot } from './state.js';
 
 /**
@@ -31,7 +31,8 @@ export interface EngineClient {
     id: string,
     o: { tail?: number; follow?: boolean; signal?: AbortSignal; onLine(line: string, stream: 'stdout' | 'stderr'): void },
   ): Promise<void>;
-  releases(project: string): Promise<{ releases: ReleaseRecord[]; live?: ReleaseRecord }>;
+  /** The releases, the live one, and the hold on production while one is on. */
+  releases(project: string): Promise<ReleasesView>;
   /** The project's branches on its remote, for choosing what to build. */
   branches(project: string): Promise<string[]>;
   /** The monitor's view: every checked thing now, and the last `limit` changes (newest first). */
@@ -42,8 +43,12 @@ export interface EngineClient {
   cancel(id: number, requestedBy: string): Promise<BuildRecord>;
   /** Queues the same commit again as a new build. */
   retry(id: number, requestedBy: string): Promise<BuildRecord>;
-  /** Production to an earlier release; progress lines through `log`; resolves with what changed. */
+  /** Production to an earlier release; progress lines through `log`; resolves with what changed (and the hold it put on). */
   rollback(req: RollbackRequest): Promise<RollbackResult>;
+  /** `greenci release`: a tested production-branch build to production, lifting the hold; progress through `log`. */
+  release(req: ReleaseRequest): Promise<ReleaseResult>;
+  /** `greenci release --lift`: the hold comes off without a release. */
+  liftHold(req: LiftHoldRequest): Promise<ProductionHold>;
   /** In-process only: runs a queued build in this process, `onStage` as each stage changes; resolves when it ends. */
   runHere?(id: number, signal: AbortSignal, onStage: (build: BuildRecord) => void): Promise<BuildRecord>;
 

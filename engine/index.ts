@@ -21,7 +21,17 @@ import { reduce } from './state.js';
 import { openStore } from './store/index.js';
 import { runnerMark } from './store/leases.js';
 
-export type { Engine, EngineOptions, EnqueueRequest, RollbackRequest, RollbackResult, RunRequest } from './api.js';
+export type {
+  Engine,
+  EngineOptions,
+  EnqueueRequest,
+  LiftHoldRequest,
+  ReleaseRequest,
+  ReleaseResult,
+  RollbackRequest,
+  RollbackResult,
+  RunRequest,
+} from './api.js';
 export type { Note } from './recovery.js';
 
 /**
@@ -64,6 +74,7 @@ export function createEngine(opts: EngineOptions): Engine {
       execute: (id, signal, drain) => executeBuild(core, id, signal, drain),
     }),
     tags: new TagPusher(deps),
+    standIn: opts.standIn === true,
   };
   const builds = buildCommands(core);
   const watching = watchingCommands(core);

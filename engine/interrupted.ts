@@ -22,7 +22,8 @@ export type InterruptedOutcome =
  * A build whose release went live is recorded as the success it was for production (its version
  * live), with a reason saying it was interrupted and whether its tag still has to be pushed; it is
  * not built again. Any other is failed and queued again once, unless the branch has a newer build,
- * the project left the config, or the build was itself a recovery.
+ * the project left the config, or the build was itself a recovery or a `greenci release`. A build
+ * queued again this way is built and tested but not promoted (engine/pipeline/promotion.ts).
  */
 export function interruptedOutcome(b: InterruptedBuild): InterruptedOutcome {
   const stopped = `interrupted: the greenci process running it (pid ${b.pid}) stopped${b.stage ? ` during ${b.stage}` : ''}`;
@@ -33,7 +34,8 @@ export function interruptedOutcome(b: InterruptedBuild): InterruptedOutcome {
       : 'but its git tag was not pushed then; greenci pushes it on its own (greenci releases says when)';
     return { status: 'success', requeue: false, reason: `${stopped}, after ${version} went live in production, ${tag}` };
   }
-  const requeue = b.trigger !== 'recovery' && !b.newer && b.known;
+  // a `greenci release` is the operator's to ask again: greenci does not release on its own behalf
+  const requeue = b.trigger !== 'recovery' && b.trigger !== 'release' && !b.newer && b.known;
   return {
     status: 'failed',
     requeue,

@@ -10,6 +10,7 @@ import {
   HEALTH_USAGE,
   LOGS_USAGE,
   MAIL_USAGE,
+  RELEASE_USAGE,
   RELEASES_USAGE,
   RETRY_USAGE,
   ROLLBACK_USAGE,
@@ -75,7 +76,12 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   rollback: {
     run: (a, io) => import('./commands/releases.js').then((m) => m.rollbackCommand(a, io)),
     usage: ROLLBACK_USAGE,
-    about: 'redeploy an earlier release to production',
+    about: 'redeploy an earlier release to production; holds production until greenci release',
+  },
+  release: {
+    run: (a, io) => import('./commands/releases.js').then((m) => m.releaseCommand(a, io)),
+    usage: RELEASE_USAGE,
+    about: 'release a tested build (default: the newest that passed) and lift the hold; --lift: lift it only',
   },
   health: {
     run: (a, io) => import('./commands/health.js').then((m) => m.healthCommand(a, io)),
@@ -103,7 +109,7 @@ function help(): string {
     ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.about}`),
     '',
     'config: --config PATH, else $GREENCI_CONFIG, else ./greenci.config.yml, ~/.config/greenci/config.yml, /etc/greenci/config.yml',
-    'status, health, builds, logs, trigger, cancel, retry, releases and rollback go through the daemon when its control socket answers, else run in-process',
+    'status, health, builds, logs, trigger, cancel, retry, releases, rollback and release go through the daemon when its control socket answers, else run in-process',
     'exit codes: 0 success, 1 pipeline or operation failed, 2 bad config or usage',
   ].join('\n');
 }

@@ -46,8 +46,12 @@ export function openRuntime(io: Io, configPath?: string): Runtime {
   return runtimeFor(requireConfig(io, configPath), io.env);
 }
 
-export function runtimeFor(config: GreenciConfig, env: NodeJS.ProcessEnv = process.env): Runtime {
-  const engine = createEngine({ config, env });
+/**
+ * `face`: `daemon` for `greenci daemon`; anything else runs the engine standing in for a daemon
+ * that is not running, which promotes only builds an operator asked for (never ones it finds queued).
+ */
+export function runtimeFor(config: GreenciConfig, env: NodeJS.ProcessEnv = process.env, face: 'daemon' | 'stand-in' = 'stand-in'): Runtime {
+  const engine = createEngine({ config, env, standIn: face !== 'daemon' });
   let mail: MailService | undefined;
   let mailEvents: SenderEvents | undefined;
   let mailStarted = false;

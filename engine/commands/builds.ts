@@ -29,7 +29,7 @@ export async function newBuild(core: Pick<EngineCore, 'project'>, req: EnqueueRe
 
 /** Runs a claimed build's stages (as planned when it was created): what the queue calls. */
 export function executeBuild(
-  core: Pick<EngineCore, 'store' | 'deps' | 'recorder' | 'project'>,
+  core: Pick<EngineCore, 'store' | 'deps' | 'recorder' | 'project' | 'standIn'>,
   buildId: number,
   signal: AbortSignal,
   drain: AbortSignal,
@@ -44,10 +44,15 @@ export function executeBuild(
     branch: b.branch,
     requestedSha: b.requestedSha,
     requestedBy: b.requestedBy ?? 'unknown',
+    trigger: b.trigger,
+    standIn: core.standIn,
     log: (line, stream = 'stdout') => core.recorder.log(buildId, undefined, stream, line),
     cleanups: [],
     images: {},
   };
+  // a build that does not build (`greenci release`) promotes what an earlier build tested
+  const tested = planned.some((st) => st.name === 'build') ? undefined : core.store.builds.tested(buildId);
+  if (tested) Object.assign(ctx, { commit: tested.commit, spec: tested.spec, images: { ...tested.images } });
   return runStages(ctx, planned, signal, drain);
 }
 
@@ -90,6 +95,8 @@ export function buildCommands(
       const b = store.builds.get(id);
       if (!b) throw new NotFoundError(`no build #${id}`);
       if (b.status === 'queued' || b.status === 'running') throw new UsageError(`build #${id} is still ${b.status}`);
+      if (b.trigger === 'release')
+        throw new UsageError(`build #${id} released build #${b.retryOf}: run greenci release ${b.project} --build ${b.retryOf} again`);
       core.project(b.project);
       const again = queue.requeue(b, 'retry', by);
       recorder.audit({ actor: by, action: 'retry', project: b.project, target: `#${id}`, outcome: `queued #${again.id}` });

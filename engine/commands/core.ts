@@ -22,4 +22,6 @@ export interface EngineCore {
   deps: EngineDeps;
   queue: BuildQueue;
   tags: TagPusher;
+  /** This engine stands in for a daemon that is not running (a console or command): it promotes only what an operator asked for. */
+  standIn: boolean;
 }

@@ -19,7 +19,7 @@ type Handler = (req: {
 /**
  * The control API on a unix socket (mode 0660: the greenci user and its group). The console and
  * the command line use it to read the snapshot, follow events and logs, and trigger, cancel,
- * retry and roll back. Every change names who asked (`requestedBy`) and lands in the audit table.
+ * retry, roll back, release and lift a hold. Every change names who asked (`requestedBy`) and lands in the audit table.
  */
 export async function startControlServer(
   engine: Engine,
@@ -66,6 +66,16 @@ export async function startControlServer(
       'POST',
       /^\/projects\/([a-z0-9-]+)\/rollback$/,
       ({ params, body, res }) => streamRollback(engine, params[0], optStr(body.to), who(body), res),
+    ],
+    [
+      'POST',
+      /^\/projects\/([a-z0-9-]+)\/release$/,
+      ({ params, body, res }) => streamRelease(engine, params[0], optBuild(body.build), who(body), res),
+    ],
+    [
+      'POST',
+      /^\/projects\/([a-z0-9-]+)\/hold\/lift$/,
+      ({ params, body }) => engine.liftHold({ project: params[0], requestedBy: who(body) }),
     ],
     ['GET', /^\/projects\/([a-z0-9-]+)\/branches$/, ({ params }) => engine.branches(params[0])],
     [
@@ -138,6 +148,11 @@ const whole = (v: string, name: string): number => {
   return Number(v);
 };
 const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+const optBuild = (v: unknown): number | undefined => {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`build must be a build id, not ${JSON.stringify(v)}`);
+  return v;
+};
 const who = (body: Record<string, unknown>): string =>
   typeof body.requestedBy === 'string' && body.requestedBy ? body.requestedBy.slice(0, 100) : 'unknown';
 
@@ -246,7 +261,30 @@ async function streamRollback(
   const write = ndjson(res);
   try {
     const r = await engine.rollback({ project, to, requestedBy, log: (line) => write({ type: 'progress', line }) });
-    write({ type: 'result', from: r.from, to: r.to });
+    write({ type: 'result', from: r.from, to: r.to, hold: r.hold });
+  } catch (err) {
+    write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
+  }
+  res.end();
+  return STREAMED;
+}
+
+/**
+ * `greenci release`: the release build's log lines as progress, then `{type:'result', result}` (the
+ * build, success or failed) or `{type:'error'}` when it was refused. It goes on if the client leaves.
+ */
+async function streamRelease(
+  engine: Engine,
+  project: string,
+  build: number | undefined,
+  requestedBy: string,
+  res: http.ServerResponse,
+): Promise<typeof STREAMED> {
+  engine.releases(project); // 404 before the stream starts
+  const write = ndjson(res);
+  try {
+    const result = await engine.release({ project, build, requestedBy, log: (line) => write({ type: 'progress', line }) });
+    write({ type: 'result', result });
   } catch (err) {
     write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
   }

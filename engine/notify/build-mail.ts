@@ -1,5 +1,6 @@
-import { isFinished, type BuildRecord, type LogLine, type ReleaseRecord } from '../model.js';
+import { isFinished, type BuildRecord, type LogLine, type ProductionHold, type ReleaseRecord } from '../model.js';
 import type { NewMail } from '../store/outbox.js';
+import { heldRow, liftedRow } from './hold-mail.js';
 import { htmlBody, textBody } from './html.js';
 import { formatDuration } from '../duration.js';
 
@@ -19,6 +20,8 @@ export interface BuildMailInput {
   live?: ReleaseRecord;
   /** The build's test environment: app → the URL its health check answered on (as deploy-test recorded it). */
   testEndpoints?: Record<string, string>;
+  /** The hold a `greenci release` build lifted. */
+  lifted?: ProductionHold;
 }
 
 /** Who gets a build's result: the pusher, else the head commit's author; production builds go to the lead list. */
@@ -55,7 +58,8 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
   const failedStage = b.stages.find((s) => s.status === 'failed');
   const autoRollback = production && b.outcome === 'rolled-back';
   let subject: string;
-  if (b.status === 'success')
+  if (b.status === 'success' && b.outcome === 'not-released') subject = `✔ ${b.project} ${b.branch} #${b.id} passed: not released`;
+  else if (b.status === 'success')
     subject = production && b.version ? `✔ ${b.project} ${b.branch} ${b.version} released` : `✔ ${b.project} ${b.branch} #${b.id} passed`;
   else if (b.status === 'cancelled') subject = `⊘ ${b.project} ${b.branch} #${b.id} cancelled`;
   else if (autoRollback)
@@ -68,7 +72,7 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
     ['branch', b.branch],
     ['commit', `${sha}${subjectLine ? ` ${subjectLine}` : ''}`],
     ['pushed by', b.push?.pusherName ?? b.requestedBy ?? ''],
-    ['build', `#${b.id} (${b.trigger})`],
+    ['build', `#${b.id} (${b.trigger === 'release' && b.retryOf ? `greenci release of build #${b.retryOf}` : b.trigger})`],
     [
       'result',
       b.status === 'success'
@@ -76,7 +80,9 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
         : `${b.status}: ${(b.reason ?? '').split('\n')[0]}`,
     ],
   ];
-  if (production && b.status !== 'success') rows.push(['production', i.live ? `runs ${i.live.version}` : 'no release live']);
+  if (production && (b.status !== 'success' || b.outcome === 'not-released'))
+    rows.push(['production', i.live ? `runs ${i.live.version}` : 'no release live']);
+  if (i.lifted) rows.push(liftedRow(i.lifted));
   const addresses = testAddresses(i.testEndpoints);
   if (!production && addresses.length) rows.push(['test environment', addresses.map(([app, url]) => `${app} ${url}`).join(', ')]);
   const stages = b.stages
@@ -105,7 +111,7 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
   };
 }
 
-/** A manual rollback, to the lead list, naming who did it. */
+/** A manual rollback, to the lead list, naming who did it; one that succeeded says production is held now. */
 export function rollbackMail(o: {
   project: string;
   from?: string;
@@ -115,6 +121,8 @@ export function rollbackMail(o: {
   reason?: string;
   lead: string[];
   deploymentId: number;
+  /** The production branch, named in what the hold means. */
+  productionBranch?: string;
 }): NewMail | undefined {
   if (!o.lead.length) return undefined;
   const subject = o.ok
@@ -128,6 +136,7 @@ export function rollbackMail(o: {
       ['to', o.to],
       ['by', o.by],
       ['result', o.ok ? `production runs ${o.to}` : `failed: ${o.reason ?? ''}`],
+      ...(o.ok ? [heldRow(o.project, o.productionBranch ?? 'production-branch')] : []),
     ] as [string, string][],
   };
   return {

@@ -4,11 +4,12 @@ import type { Store } from '../store/index.js';
 import type { NewMail } from '../store/outbox.js';
 import { healthAlertMail } from './alert-mail.js';
 import { buildMail, buildMailKey, rollbackMail } from './build-mail.js';
+import { holdLiftedMail } from './hold-mail.js';
 
 /**
  * Turns what happened into emails in the outbox (the sender takes them from there): a finished
- * build to its pusher (the lead list for the production branch), a manual rollback to the lead
- * list, a monitoring round's alerts to the ops list (one email per round). Each event gives at most
+ * build to its pusher (the lead list for the production branch; a `greenci release` build is one),
+ * a manual rollback (and the hold it puts on) and a hold lifted without a release to the lead list, a monitoring round's alerts to the ops list (one email per round). Each event gives at most
  * one email (a dedupe key per build, deployment or round).
  */
 /** Alerts older than this that no email carried (ops was empty, smtp unset) are not sent late. */
@@ -62,6 +63,7 @@ export class Notifier {
         logs: this.store.builds.logs(b.id),
         live: this.store.releases.liveRelease(b.project),
         testEndpoints: this.store.releases.testEndpoints(b.id),
+        lifted: b.trigger === 'release' ? this.store.holds.liftedBy(b.id) : undefined,
       });
     }
     if (e.type === 'deployment.updated') {
@@ -77,7 +79,13 @@ export class Notifier {
         reason: d.reason,
         lead: c.notify.lead,
         deploymentId: d.id,
+        productionBranch: c.projects[d.project]?.productionBranch,
       });
+    }
+    // a hold lifted by a release is told in that release build's email; lifted alone, in its own
+    if (e.type === 'hold.updated' && e.hold.liftedAt !== undefined && e.hold.liftedByBuild === undefined) {
+      const p = c.projects[e.hold.project];
+      return p && holdLiftedMail(e.hold, { lead: c.notify.lead, productionBranch: p.productionBranch });
     }
     return undefined;
   }

@@ -26,6 +26,10 @@ export interface BuildContext {
   branch: string;
   requestedSha?: string;
   requestedBy: string;
+  /** What started the build (`push`, `manual`, `recovery`, `release`...): promote reads it to decide whose behalf it acts on. */
+  trigger: string;
+  /** The engine runs in a console or command because no daemon does: it promotes only what an operator asked for. */
+  standIn: boolean;
   /** Writes a line to the build's log under the running stage. */
   log(line: string, stream?: LogLine['stream']): void;
   /** Cleanups run when the build ends, whatever the outcome (last registered runs first). */
@@ -45,6 +49,10 @@ export interface BuildContext {
   alreadyLive?: ReleaseRecord;
   /** Set when production runs a newer commit than this one: it is not released. */
   superseded?: ReleaseRecord;
+  /** Set when production must not change for this build (a hold, nobody's behalf): why, in a sentence. */
+  notReleased?: string;
+  /** Set when this commit was released before: that release is deployed again, its version unchanged. */
+  redeploy?: ReleaseRecord;
 }
 
 /** A stage is data: the runner carries it out, records it and emits its events. Stages never print. */

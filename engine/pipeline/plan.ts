@@ -25,6 +25,11 @@ export function planStages(branch: string, productionBranch: string): PlannedSta
   return branch === productionBranch ? [...COMMON, ...PRODUCTION] : [...COMMON];
 }
 
+/** `greenci release`: a build already built and tested is promoted, deployed and tagged, nothing else. */
+export function planReleaseStages(): PlannedStage[] {
+  return PRODUCTION.map((s) => ({ ...s }));
+}
+
 /**
  * A lock held over a range of stages, Kamal's lock scope: the runner takes `<lock>:<project>`
  * before the first stage starts and lets it go after the last one ends, or at once when a stage

@@ -18,7 +18,8 @@ export interface RunOptions {
 /**
  * Carries out a build's planned stages in order, recording each stage's start, end, status and
  * error as it happens. After a failure the remaining stages are marked skipped; after a cancel,
- * cancelled. It holds the plan's lock scopes: a scope's lock from before its first stage until
+ * cancelled; after a stage said production must not change (`ctx.notReleased`), skipped, and the
+ * build ends a success that was not released, saying why. It holds the plan's lock scopes: a scope's lock from before its first stage until
  * after its last, let go at once when the build stops early. Cleanups (worktrees) always run.
  */
 export async function runStages(
@@ -36,7 +37,8 @@ export async function runStages(
   let productionStarted = false;
   try {
     for (const { name } of planned) {
-      if (outcome.status !== 'success') {
+      // after a failure or cancel the rest does not run; after promote said production must not change, neither does it
+      if (outcome.status !== 'success' || ctx.notReleased) {
         rec.stage(ctx.buildId, name, { status: outcome.status === 'cancelled' ? 'cancelled' : 'skipped' });
         continue;
       }
@@ -58,6 +60,8 @@ export async function runStages(
         await locks.enter(name, stageSignal);
         await stage.run(ctx, stageSignal);
         locks.leave(name);
+        // nothing more will happen under its scopes: production is let go now
+        if (ctx.notReleased) locks.releaseAll();
         rec.stage(ctx.buildId, name, { status: 'success', finishedAt: Date.now() });
       } catch (err) {
         // a stage that fails or is cancelled ends the build: its scopes end with it, now
@@ -80,7 +84,12 @@ export async function runStages(
       await cleanup().catch((err) => rec.log(ctx.buildId, undefined, 'system', `cleanup failed: ${describeError(err)}`));
     }
   }
-  const ended = outcome.status === 'success' ? {} : { reason: outcome.reason, outcome: outcome.kind };
+  const ended =
+    outcome.status !== 'success'
+      ? { reason: outcome.reason, outcome: outcome.kind }
+      : ctx.notReleased
+        ? { reason: ctx.notReleased, outcome: 'not-released' as const }
+        : {};
   return rec.build(ctx.buildId, { status: outcome.status, ...ended, finishedAt: Date.now() });
 }
 

@@ -183,6 +183,8 @@ export class BuildQueue {
       push: b.push,
       deliveryId: b.deliveryId,
       retryOf: b.id,
+      // a build that promotes what another tested (greenci release) carries that along
+      tested: b.stages.some((s) => s.name === 'build') ? undefined : this.store.builds.tested(b.id),
     });
     if (this.draining) return this.o.recorder.build(id);
     this.admit(id);

@@ -1,8 +1,8 @@
-import type { RollbackResult } from '../../engine/api.js';
+import type { ReleaseResult, RollbackResult } from '../../engine/api.js';
 import type { EngineClient } from '../../engine/client.js';
 import { errorFrom, type ErrorKind } from '../../engine/control/protocol.js';
 import { NotFoundError } from '../../engine/errors.js';
-import type { BuildRecord, LogLine, ReleaseRecord } from '../../engine/model.js';
+import type { BuildRecord, LogLine, ProductionHold, ReleaseRecord } from '../../engine/model.js';
 import type { ControlClient } from '../control-client.js';
 import { followEvents } from './daemon-events.js';
 
@@ -62,13 +62,27 @@ export function daemonClient(c: ControlClient): EngineClient {
       let failure: Error | undefined;
       await c.stream('POST', `/projects/${enc(req.project)}/rollback`, { to: req.to, requestedBy: req.requestedBy }, (m) => {
         if (m.type === 'progress') req.log?.(String(m.line));
-        if (m.type === 'result') result = { from: m.from as ReleaseRecord | undefined, to: m.to as ReleaseRecord };
+        if (m.type === 'result')
+          result = { from: m.from as ReleaseRecord | undefined, to: m.to as ReleaseRecord, hold: m.hold as ProductionHold | undefined };
         if (m.type === 'error') failure = errorFrom(m.kind as ErrorKind, String(m.error));
       });
       if (failure) throw failure;
       if (!result) throw new Error('the daemon ended the rollback stream without a result; check `greenci releases`');
       return result;
     },
+    async release(req) {
+      let result: ReleaseResult | undefined;
+      let failure: Error | undefined;
+      await c.stream('POST', `/projects/${enc(req.project)}/release`, { build: req.build, requestedBy: req.requestedBy }, (m) => {
+        if (m.type === 'progress') req.log?.(String(m.line));
+        if (m.type === 'result') result = m.result as ReleaseResult;
+        if (m.type === 'error') failure = errorFrom(m.kind as ErrorKind, String(m.error));
+      });
+      if (failure) throw failure;
+      if (!result) throw new Error('the daemon ended the release stream without a result; check `greenci builds` and `greenci releases`');
+      return result;
+    },
+    liftHold: (req) => c.request('POST', `/projects/${enc(req.project)}/hold/lift`, { requestedBy: req.requestedBy }),
     // the daemon carries a production change to its end whether or not this client stays
     settle: async () => undefined,
     close: () => undefined,

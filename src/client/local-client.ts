@@ -49,6 +49,8 @@ export function localClient(local: Runtime): EngineClient {
     cancel: async (id, by) => (local.startMail(), engine.cancel(id, by)),
     retry: async (id, by) => (local.startMail(), engine.retry(id, by)),
     rollback: (req) => (local.startMail(), track(engine.rollback(req))),
+    release: (req) => (local.startMail(), track(engine.release(req))),
+    liftHold: async (req) => (local.startMail(), engine.liftHold(req)),
     async settle() {
       await Promise.allSettled([...inFlight]);
     },

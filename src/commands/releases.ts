@@ -1,29 +1,34 @@
 import { UsageError } from '../../engine/errors.js';
-import { releasesTable } from '../../views/format/build-lines.js';
+import { buildSummary, releasesTable, stageLine } from '../../views/format/build-lines.js';
+import { holdLine } from '../../views/format/hold-text.js';
+import { printable } from '../../views/format/printable.js';
 import { parse } from '../args.js';
 import { openClient } from '../client/open-client.js';
 import { EXIT } from '../exit-codes.js';
 import { whoAsked, type Io } from '../io.js';
 import { holdSignals } from '../signals.js';
-import { RELEASES_USAGE, ROLLBACK_USAGE } from './usage.js';
+import { RELEASE_USAGE, RELEASES_USAGE, ROLLBACK_USAGE } from './usage.js';
 
-/** Lists a project's releases newest first; `*` marks the one production runs. */
+/** Lists a project's releases newest first; `*` marks the one production runs; a hold on production is said under it. */
 export async function releasesCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {}, RELEASES_USAGE);
   if (values.help) return (io.out(RELEASES_USAGE), EXIT.ok);
   if (positionals.length !== 1) throw new UsageError(`name one project\nusage: ${RELEASES_USAGE}`);
   const client = await openClient(io, values.config);
   try {
-    const { releases, live } = await client.releases(positionals[0]);
-    if (values.json) io.out(JSON.stringify(releases.map((r) => ({ ...r, live: r.id === live?.id }))));
-    else io.out(releasesTable(releases, live?.id));
+    const { releases, live, hold } = await client.releases(positionals[0]);
+    if (values.json)
+      io.out(
+        JSON.stringify(releases.map((r) => ({ ...r, live: r.id === live?.id, ...(hold && hold.releaseId === r.id ? { hold } : {}) }))),
+      );
+    else io.out(hold ? `${releasesTable(releases, live?.id)}\n\n${holdLine(hold)}` : releasesTable(releases, live?.id));
     return EXIT.ok;
   } finally {
     await client.close();
   }
 }
 
-/** Redeploys an earlier release to production (through the daemon when one runs), verifies it, and records who asked. */
+/** Redeploys an earlier release to production (through the daemon when one runs), verifies it, records who asked, and holds production. */
 export async function rollbackCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { to: { type: 'string' } }, ROLLBACK_USAGE);
   if (values.help) return (io.out(ROLLBACK_USAGE), EXIT.ok);
@@ -40,18 +45,81 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
       io.err(
         `rolling ${positionals[0]} back${values.to ? ` to ${values.to}` : ''} (asked by ${actor}${client.mode === 'daemon' ? ', through the daemon' : ''})...`,
       );
-    const { from, to } = await client.rollback({
+    const { from, to, hold } = await client.rollback({
       project: positionals[0],
       to: values.to,
       requestedBy: actor,
       log: (l) => values.json || io.err(`  ${l}`),
     });
     if (values.json)
-      io.out(JSON.stringify({ project: positionals[0], from: from?.version, to: to.version, requestedBy: actor, outcome: 'success' }));
-    else io.out(`✔ production runs ${to.version} (${to.sha.slice(0, 12)})${from ? `, rolled back from ${from.version}` : ''}`);
+      io.out(
+        JSON.stringify({ project: positionals[0], from: from?.version, to: to.version, requestedBy: actor, outcome: 'success', hold }),
+      );
+    else {
+      io.out(`✔ production runs ${to.version} (${to.sha.slice(0, 12)})${from ? `, rolled back from ${from.version}` : ''}`);
+      if (hold) io.out(holdLine(hold));
+    }
     return EXIT.ok;
   } finally {
     releaseSignals();
+    await client.close();
+  }
+}
+
+/**
+ * `greenci release <project> [--build N]`: promotes, deploys and tags an already tested build of the
+ * production branch (the newest that passed unless named) and lifts the hold; `--lift` lifts the hold
+ * alone. Runs through the daemon when one answers, else here; Ctrl-C cannot cut production short.
+ */
+export async function releaseCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { build: { type: 'string' }, lift: { type: 'boolean' } }, RELEASE_USAGE);
+  if (values.help) return (io.out(RELEASE_USAGE), EXIT.ok);
+  if (positionals.length !== 1) throw new UsageError(`name one project\nusage: ${RELEASE_USAGE}`);
+  const project = positionals[0];
+  const build = values.build === undefined ? undefined : Number(values.build);
+  if (build !== undefined && !(Number.isInteger(build) && build > 0))
+    throw new UsageError(`--build takes a build id, not ${JSON.stringify(values.build)}\nusage: ${RELEASE_USAGE}`);
+  if (values.lift && build !== undefined) throw new UsageError(`--lift releases nothing: it takes no --build\nusage: ${RELEASE_USAGE}`);
+  const client = await openClient(io, values.config);
+  const actor = whoAsked(io.env);
+  try {
+    if (values.lift) {
+      const lifted = await client.liftHold({ project, requestedBy: actor });
+      if (values.json) io.out(JSON.stringify({ project, lifted, requestedBy: actor }));
+      else
+        io.out(
+          printable(
+            `✔ production ${project} is no longer held (it was held by ${lifted.by}: ${lifted.reason}); the next build that passes is released`,
+          ),
+        );
+      return EXIT.ok;
+    }
+    const releaseSignals = holdSignals(
+      () => io.err('greenci: a release is changing production: it finishes (or restores the live release) before greenci exits'),
+      'greenci: still releasing; production cannot be left half-deployed',
+      io.err,
+    );
+    try {
+      if (!values.json)
+        io.err(
+          `releasing ${build ? `build #${build}` : 'the newest build that passed'} of ${project} (asked by ${actor}${client.mode === 'daemon' ? ', through the daemon' : ''})...`,
+        );
+      const r = await client.release({ project, build, requestedBy: actor, log: (l) => values.json || io.err(`  ${printable(l)}`) });
+      if (values.json)
+        io.out(JSON.stringify({ project, of: r.of, build: r.build, release: r.release, lifted: r.lifted, requestedBy: actor }));
+      else {
+        for (const s of r.build.stages) io.out(stageLine(s));
+        io.out(
+          r.release
+            ? `✔ production ${project} runs ${r.release.version} (${r.release.sha.slice(0, 12)}, tested by build #${r.of})${r.lifted ? '; the hold is lifted' : ''}`
+            : buildSummary(r.build),
+        );
+      }
+      return r.build.status === 'success' ? EXIT.ok : EXIT.failed;
+    } finally {
+      releaseSignals();
+    }
+  } finally {
     await client.close();
   }
 }

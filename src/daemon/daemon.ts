@@ -64,7 +64,7 @@ export class Daemon {
     const { config, errors } = this.load();
     if (!config) throw Object.assign(new Error(`invalid config:\n${errors.join('\n')}`), { configErrors: errors });
     this.config = config;
-    this.runtime = runtimeFor(config, this.o.env);
+    this.runtime = runtimeFor(config, this.o.env, 'daemon');
     this.engine = this.runtime.engine;
     this.engine.subscribe((e) => logEvent(this.log, e));
     this.startMail();

@@ -1,4 +1,4 @@
-import type { RollbackRequest } from '../../engine/api.js';
+import type { LiftHoldRequest, ReleaseRequest, RollbackRequest } from '../../engine/api.js';
 import type { ConnectHandlers, EngineClient, TriggerRequest } from '../../engine/client.js';
 import { EventBus, type EngineEvent } from '../../engine/events.js';
 import { isFinished, type BuildRecord, type LogLine, type ReleaseRecord } from '../../engine/model.js';
@@ -195,6 +195,46 @@ export class EngineDouble implements ConsoleSource {
     await this.rollbackGate;
     this.emit({ type: 'deployment.updated', deployment: { ...d, status: 'success', finishedAt: Date.now() } });
     return { from, to };
+  }
+
+  /** Releases a build: the release it names (`releaseOf[build]`) goes live the way the engine announces it, and the hold comes off. */
+  releaseOf: Record<number, ReleaseRecord> = {};
+
+  async release(req: ReleaseRequest) {
+    this.check('release', { project: req.project, build: req.build, by: req.requestedBy });
+    const release = this.releaseOf[req.build!];
+    const source = this.snapshot.builds.find((b) => b.id === req.build)!;
+    const build: BuildRecord = { ...source, id: this.nextId(), trigger: 'release', retryOf: source.id, requestedBy: req.requestedBy };
+    req.log?.(`deploying ${release.version}`);
+    await this.rollbackGate;
+    const d = {
+      id: 950 + this.calls.length,
+      project: req.project,
+      env: 'production' as const,
+      kind: 'promote' as const,
+      buildId: build.id,
+      releaseId: release.id,
+      version: release.version,
+      requestedBy: req.requestedBy,
+      status: 'success' as const,
+      startedAt: Date.now(),
+      finishedAt: Date.now(),
+    };
+    this.emit({ type: 'deployment.updated', deployment: d });
+    const hold = this.snapshot.holds[req.project];
+    const lifted = hold && { ...hold, liftedAt: Date.now(), liftedBy: req.requestedBy, liftedByBuild: build.id };
+    if (lifted) this.emit({ type: 'hold.updated', hold: lifted });
+    this.emit({ type: 'build.updated', build: { ...build, status: 'success', version: release.version } });
+    return { build: { ...build, status: 'success' as const }, of: source.id, release, lifted };
+  }
+
+  async liftHold(req: LiftHoldRequest) {
+    this.check('liftHold', { project: req.project, by: req.requestedBy });
+    const hold = this.snapshot.holds[req.project];
+    if (!hold) throw new Error(`production ${req.project} is not held`);
+    const lifted = { ...hold, liftedAt: Date.now(), liftedBy: req.requestedBy };
+    this.emit({ type: 'hold.updated', hold: lifted });
+    return lifted;
   }
 
   async settle() {}

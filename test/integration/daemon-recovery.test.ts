@@ -70,13 +70,29 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
       true,
     );
     const again = Number(/queued again as #(\d+)/.exec(note.msg)![1]);
+    // greenci never promotes on its own behalf: the re-queued build is built and tested, production waits for an operator
     expect(await ended(again)).toMatchObject({
       status: 'success',
-      version: 'v0.2.0',
+      outcome: 'not-released',
+      version: undefined,
       trigger: 'recovery',
       retryOf: second.body.build,
       requestedSha: v2,
+      reason: `not released: crash recovery queued it again, and greenci does not promote on its own behalf; \`greenci release ${g.project} --build ${again}\` releases it`,
     });
+    expect((await getJson(prod('weight'))).body).toMatchObject({ version: 'v0.1.0' });
+    expect(store.releases.liveRelease(g.project)?.version).toBe('v0.1.0');
+    // the operator releases it, through the daemon
+    const released = await greenciDone(['release', g.project, '--build', String(again), '--config', g.configFile], {
+      ...g.env,
+      USER: 'ops',
+      SUDO_USER: '',
+    });
+    expect(released.code, released.stderr).toBe(0);
+    expect(released.stderr).toContain('(asked by ops, through the daemon)');
+    expect(released.stdout).toMatch(
+      new RegExp(`✔ production ${g.project} runs v0\\.2\\.0 \\(${v2.slice(0, 12)}, tested by build #${again}\\)$`, 'm'),
+    );
     // the delivery accepted before the crash was not lost
     expect(store.deliveries.get(accepted.id)).toMatchObject({ outcome: 'queued', buildId: accepted.body.build });
     expect(await ended(accepted.body.build)).toMatchObject({ status: 'success', sha: late });

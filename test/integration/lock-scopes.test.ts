@@ -54,6 +54,8 @@ describe('lock scopes held by the runner', () => {
       projectConfig: {} as BuildContext['projectConfig'],
       branch: 'master',
       requestedBy: 'alice',
+      trigger: 'manual',
+      standIn: false,
       log: () => {},
       cleanups: [],
       images: {},

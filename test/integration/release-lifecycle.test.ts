@@ -176,8 +176,11 @@ describe('master pipeline: release, failed tests, failed production, rollback', 
     expect((await getJson(prod('weight'))).body).toMatchObject({ commit: shas.v1, version: 'v0.1.0', apiVersion: 1 });
     expect((await getJson(prod('billing', `/bills/${billId}`))).body).toMatchObject({ id: billId, amount: 1000 });
     expect(g.engine.releases(g.project).live?.version).toBe('v0.1.0');
-    const [audit] = g.store.audit.list(g.project, 1);
+    const [hold, audit] = g.store.audit.list(g.project, 2);
     expect(audit).toMatchObject({ actor: 'bob', action: 'rollback', target: 'v0.1.0', outcome: 'success', detail: { from: 'v0.2.0' } });
+    // and production is held until someone releases (test/integration/production-hold.test.ts follows that through)
+    expect(hold).toMatchObject({ actor: 'bob', action: 'hold', target: 'v0.1.0' });
+    expect(result.hold).toMatchObject({ by: 'bob', version: 'v0.1.0', reason: 'rolled back from v0.2.0 to v0.1.0' });
 
     // the record is in the SQLite file, not only in memory
     const reopened = openStore(g.dataDir);

@@ -3,6 +3,7 @@ import type { Snapshot } from '../../engine/state.js';
 import { formatAge } from './ago.js';
 import { containerHealth, containerSince } from './container-rows.js';
 import { healthTrouble, serviceHealth, troubleSegments } from './health.js';
+import { holdSegment } from './hold-text.js';
 import { printable } from './printable.js';
 import { clip, fit, row, type Row, type Segment, type Tone } from './row.js';
 
@@ -19,11 +20,12 @@ function deploymentWords(d: DeploymentRecord | undefined, now: number): Segment 
 }
 
 /** What the Environments pane reads of the snapshot (builds and the rest change without it). */
-export type EnvironmentsView = Pick<Snapshot, 'environments' | 'live' | 'containers' | 'docker' | 'health'>;
+export type EnvironmentsView = Pick<Snapshot, 'environments' | 'live' | 'containers' | 'docker' | 'health'> &
+  Partial<Pick<Snapshot, 'holds'>>;
 
 /**
- * The Environments pane: per project, production then test, a heading with what is live and the
- * last change, then each app and service with image tag, release, commit, health and since when.
+ * The Environments pane: per project, production then test, a heading with what is live (and who
+ * holds production, when it is held) and the last change, then each app and service with image tag, release, commit, health and since when.
  * Where the monitor finds an app or service down or degraded, its word wins and a line under the
  * row says why; greenci's own failing checks come first, under a `greenci checks` heading.
  */
@@ -44,6 +46,8 @@ export function environmentRows(s: EnvironmentsView, width: number, now: number)
         { text: `${env} `, bold: true },
       ];
       if (env === 'production') head.push({ text: live ? `${live} live  ` : 'no release live  ', tone: live ? 'ok' : 'warn' });
+      const hold = env === 'production' ? s.holds?.[project] : undefined;
+      if (hold) head.push(holdSegment(hold, now));
       head.push(deploymentWords(d, now));
       out.push(row(`env:${project}:${env}`, head, { project, heading: true }));
       const services = s.containers.filter((c) => c.project === project && c.env === env && c.role !== 'test');

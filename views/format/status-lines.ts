@@ -3,10 +3,11 @@ import type { DeploymentRecord } from '../../engine/model.js';
 import type { Snapshot } from '../../engine/state.js';
 import { formatDuration, formatTime } from '../../engine/duration.js';
 import { healthSummary } from './health-text.js';
+import { holdLine } from './hold-text.js';
 import { printable } from './printable.js';
 import { table } from './table.js';
 
-/** `greenci status`: who answers, each project's environments, the queue and smee, as plain text. */
+/** `greenci status`: who answers, each project's environments and holds, the queue and smee, as plain text. */
 export function statusText(s: Snapshot, daemon: DaemonInfo | undefined, now = Date.now()): string {
   const lines: string[] = [];
   lines.push(
@@ -24,7 +25,7 @@ export function statusText(s: Snapshot, daemon: DaemonInfo | undefined, now = Da
         const smee = s.smee[p];
         return [
           p,
-          s.live[p]?.version ?? 'no release',
+          `${s.live[p]?.version ?? 'no release'}${s.holds?.[p] ? ' (held)' : ''}`,
           deployment(env.production),
           deployment(env.test),
           smee ? `${smee.state} since ${formatTime(smee.since).slice(11)}` : '-',
@@ -32,6 +33,8 @@ export function statusText(s: Snapshot, daemon: DaemonInfo | undefined, now = Da
       }),
     ),
   );
+  const holds = projects.flatMap((p) => (s.holds?.[p] ? [holdLine(s.holds[p])] : []));
+  if (holds.length) lines.push('', ...holds);
   const running = s.builds.filter((b) => b.status === 'running');
   const queued = s.builds.filter((b) => b.status === 'queued').reverse();
   lines.push('');

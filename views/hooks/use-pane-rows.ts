@@ -20,13 +20,16 @@ export function usePaneRows(
   filter: Record<ListPane, string>,
   releases: { project?: string; known?: ReleasesByProject[string] },
 ): Record<ListPane, Row[]> {
-  const { environments, live, containers, docker, health, builds } = snapshot;
+  const { environments, live, holds, containers, docker, health, builds } = snapshot;
   const environmentsRows = useMemo(
     () =>
       safeRows('environments', () =>
-        filterRows(environmentRows({ environments, live, containers, docker, health }, widths.environments, now), filter.environments),
+        filterRows(
+          environmentRows({ environments, live, holds, containers, docker, health }, widths.environments, now),
+          filter.environments,
+        ),
       ),
-    [environments, live, containers, docker, health, widths.environments, now, filter.environments],
+    [environments, live, holds, containers, docker, health, widths.environments, now, filter.environments],
   );
   const buildsRows = useMemo(
     () => safeRows('builds', () => filterRows(buildRows(builds, widths.builds, now), filter.builds)),
