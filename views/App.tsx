@@ -1,6 +1,6 @@
 import { Box, useStdin } from 'ink';
 import { type ReactNode, useMemo } from 'react';
-import { ConfirmQuit, ConfirmRollback } from './components/ConfirmDialog.js';
+import { ConfirmQuit, ConfirmRelease, ConfirmRollback } from './components/ConfirmDialog.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpDialog } from './components/HelpDialog.js';
@@ -87,6 +87,9 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     releases,
     page: Math.max(1, innerRows(boxOf(ui.focus)) - 1),
     runningHere,
+    builds: snapshot.builds,
+    holds: snapshot.holds ?? {},
+    live: Object.fromEntries(Object.entries(snapshot.live).map(([p, l]) => [p, l?.version])),
     busy: !!ui.busy,
     detailLines: detail.lines.length,
     detailRoom: room,
@@ -149,6 +152,8 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
         />
       );
     if (o.kind === 'confirm-quit') return <ConfirmQuit key="dialog" running={o.running} width={box.width} height={box.height} />;
+    if (o.kind === 'confirm-release')
+      return <ConfirmRelease key="dialog" o={o} user={source.user} width={box.width} height={box.height} now={now} />;
     return <TriggerDialog key="dialog" o={o} width={box.width} height={box.height} />;
   };
 

@@ -1,5 +1,8 @@
 import { Text } from 'ink';
+import { formatAge } from '../format/ago.js';
+import { printable } from '../format/printable.js';
 import { useTheme } from '../theme.js';
+import type { ReleaseOverlay } from '../ui/state.js';
 import { Dialog } from './Dialog.js';
 
 /** The rollback question, naming the change exactly: `production green: v0.3.1 -> v0.2.0`. */
@@ -40,6 +43,59 @@ export function ConfirmQuit({ running, width, height }: { running: number[]; wid
       <Text wrap="truncate-end">Quitting stops them; they are queued again and run at the next start.</Text>
       <Text wrap="truncate-end">
         <Text bold>y</Text> quit anyway any other key: stay
+      </Text>
+    </Dialog>
+  );
+}
+
+/**
+ * The release question (`p`): the build to release and what production runs now, the hold it
+ * lifts; `l` lifts the hold alone when there is one.
+ */
+export function ConfirmRelease({
+  o,
+  user,
+  width,
+  height,
+  now,
+}: {
+  o: ReleaseOverlay;
+  user: string;
+  width: number;
+  height: number;
+  now: number;
+}) {
+  const theme = useTheme();
+  const what = o.build
+    ? printable(
+        `production ${o.project}: ${o.from ?? 'nothing live'} -> build #${o.build.id} ${o.build.sha.slice(0, 7)}${o.build.subject ? ` "${o.build.subject}"` : ''}`,
+      )
+    : `production ${o.project}: no build to release`;
+  return (
+    <Dialog title={o.build ? 'Release to production?' : 'Lift the hold?'} width={width} height={height}>
+      <Text bold color={theme.color('warn')} wrap="truncate-end">
+        {what}
+      </Text>
+      <Text wrap="truncate-end">
+        {o.hold
+          ? printable(
+              `held by ${o.hold.by} ${formatAge(o.hold.since, now)} ago (${o.hold.reason}): ${o.build ? 'releasing lifts it' : 'l lifts it'}`,
+            )
+          : 'production is not held'}
+      </Text>
+      <Text wrap="truncate-end">{`recorded as ${user}`}</Text>
+      <Text wrap="truncate-end">
+        {o.build ? (
+          <>
+            <Text bold>y</Text> release it{' '}
+          </>
+        ) : null}
+        {o.hold ? (
+          <>
+            <Text bold>l</Text> lift the hold only{' '}
+          </>
+        ) : null}
+        <Text bold>n</Text>/Esc leave production as it is
       </Text>
     </Dialog>
   );

@@ -11,6 +11,7 @@ export const KEYS: [string, string][] = [
   ['c', 'cancel'],
   ['R', 'retry'],
   ['r', 'rollback'],
+  ['p', 'release'],
   ['?', 'help'],
   ['q', 'quit'],
 ];

@@ -8,8 +8,8 @@ import type { UpdateUi } from './use-ui-state.js';
 
 /**
  * Carries out what a key asked for (the key handler decided it, confirmations included): asks the
- * source, as the operator, and says the outcome on the status line; a production change shows its
- * progress while it runs. Quitting tells the host first (`force`: stop the builds running here).
+ * source, as the operator, and says the outcome on the status line; a production change (a
+ * rollback, a release) shows its progress while it runs. Quitting tells the host first (`force`: stop the builds running here).
  */
 export function useActions(source: ConsoleSource, update: UpdateUi, onQuit?: (o: { force: boolean }) => void): (effect: Effect) => void {
   const { exit } = useApp();
@@ -90,6 +90,46 @@ export function useActions(source: ConsoleSource, update: UpdateUi, onQuit?: (o:
             );
           return;
         }
+        case 'release': {
+          const title = `production ${effect.project}: release build #${effect.build}`;
+          update((u) => ({ ...u, busy: { title, since: Date.now() } }));
+          source
+            .release({
+              project: effect.project,
+              build: effect.build,
+              requestedBy: source.user,
+              log: (line) => update((u) => (u.busy ? { ...u, busy: { ...u.busy, line: oneLine(line) } } : u)),
+            })
+            .then(
+              (r) =>
+                update((u) =>
+                  r.release
+                    ? say(
+                        { ...u, busy: undefined },
+                        `production ${effect.project} runs ${r.release.version} (build #${r.of}), released by ${source.user}${r.lifted ? '; hold lifted' : ''}`,
+                        'ok',
+                      )
+                    : say(
+                        { ...u, busy: undefined },
+                        `release of build #${effect.build} ${r.build.status}: ${r.build.reason ?? 'see build'} #${r.build.id}`,
+                        'error',
+                      ),
+                ),
+              (err: Error) => update((u) => say({ ...u, busy: undefined }, `release of build #${effect.build}: ${err.message}`, 'error')),
+            );
+          return;
+        }
+        case 'lift-hold':
+          source
+            .liftHold({ project: effect.project, requestedBy: source.user })
+            .then(
+              (h) =>
+                update((u) =>
+                  say(u, `production ${effect.project} is no longer held (was held by ${h.by}), lifted by ${source.user}`, 'ok'),
+                ),
+              fail(`lift the hold on ${effect.project}`),
+            );
+          return;
       }
     },
     [source, update, onQuit, exit],

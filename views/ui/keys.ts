@@ -1,6 +1,7 @@
 import type { Key } from 'ink';
-import type { ReleaseRecord } from '../../engine/model.js';
+import type { BuildRecord, ProductionHold, ReleaseRecord } from '../../engine/model.js';
 import type { Row } from '../format/row.js';
+import { openRelease, type ReleaseEffect, releaseDialogKey } from './release-key.js';
 import { PANES, say, select, selectedIndex, type ListPane, type PaneId, type UiState } from './state.js';
 
 /** What a key press asks the console to do beyond changing its own state. */
@@ -10,6 +11,7 @@ export type Effect =
   | { type: 'cancel'; id: number }
   | { type: 'retry'; id: number }
   | { type: 'rollback'; project: string; from?: string; to: string }
+  | ReleaseEffect
   | { type: 'quit'; force?: boolean };
 
 /** What the key handler needs to know about the screen as it is now. */
@@ -18,6 +20,11 @@ export interface KeyContext {
   rows: Record<ListPane, Row[]>;
   projects: string[];
   releases: Record<string, { releases: ReleaseRecord[]; live?: ReleaseRecord } | undefined>;
+  /** The snapshot's builds (newest first) and holds: what `p` offers to release. */
+  builds: BuildRecord[];
+  holds: Record<string, ProductionHold>;
+  /** The version each project's production runs. */
+  live: Record<string, string | undefined>;
   /** Rows a page moves. */
   page: number;
   /** Builds running in this process (in-process mode); quitting stops them. */
@@ -115,6 +122,19 @@ export function onKey(ui: UiState, input: string, key: Key, ctx: KeyContext): Tr
     return { ui, effects: [input === 'c' ? { type: 'cancel', id: b } : { type: 'retry', id: b }] };
   }
   if (input === 'r') return openPicker(ui, ctx);
+  if (input === 'p') {
+    const project = selectedProject(ui, ctx);
+    return none(
+      openRelease(ui, {
+        project,
+        selectedBuild: selectedRow(ui, ctx)?.buildId,
+        builds: ctx.builds,
+        holds: ctx.holds,
+        live: project ? ctx.live[project] : undefined,
+        busy: ctx.busy,
+      }),
+    );
+  }
   return none(ui);
 }
 
@@ -222,6 +242,8 @@ function overlayKey(ui: UiState, input: string, key: Key): Transition {
         return { ui: close(), effects: [{ type: 'rollback', project: o.project, from: o.from, to: o.to }] };
       if (input === 'n' || key.escape || input === 'q') return none(say(close(), 'rollback not started', 'info'));
       return none(ui);
+    case 'confirm-release':
+      return releaseDialogKey(ui, o, input, key);
     case 'trigger-project': {
       if (key.escape) return none(close());
       if (key.upArrow || input === 'k') return none({ ...ui, overlay: { ...o, index: Math.max(0, o.index - 1) } });

@@ -1,4 +1,5 @@
 import { oneLine } from '../format/printable.js';
+import type { ProductionHold } from '../../engine/model.js';
 import type { Row } from '../format/row.js';
 
 export const PANES = ['environments', 'builds', 'containers', 'detail', 'releases'] as const;
@@ -17,11 +18,24 @@ export const PANE_TITLE: Record<PaneId, string> = {
 /** What the Detail pane shows; `opened` counts Enter presses, so opening the same subject again starts its stream again. */
 export type Detail = ({ kind: 'build'; id: number } | { kind: 'container'; id: string; name: string }) & { opened?: number };
 
+/** The release dialog: what `p` offers for one project (a build to release, the hold to lift, or both). */
+export interface ReleaseOverlay {
+  kind: 'confirm-release';
+  project: string;
+  /** What production runs now. */
+  from?: string;
+  /** The build `y` releases. */
+  build?: { id: number; sha: string; subject?: string };
+  /** The hold `y` (or `l` alone) lifts. */
+  hold?: Pick<ProductionHold, 'by' | 'reason' | 'since'>;
+}
+
 export type Overlay =
   | { kind: 'help' }
   | { kind: 'trigger-project'; projects: string[]; index: number }
   | { kind: 'trigger-branch'; project: string; branches?: string[]; error?: string; index: number; typed: string }
   | { kind: 'confirm-rollback'; project: string; from?: string; to: string }
+  | ReleaseOverlay
   | { kind: 'confirm-quit'; running: number[] };
 
 export interface StatusMessage {
