@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// first: sets NODE_ENV before anything loads React (see the module)
+import './production-env.js';
 import { main } from './main.js';
 
 let finished = false;
