@@ -48,6 +48,8 @@ export interface RollbackResult {
   to: ReleaseRecord;
   /** The hold the rollback put on production (pushes are built and tested, not released, until `greenci release`). */
   hold?: ProductionHold;
+  /** The release's apps were warm: the rollback was a switch of the front proxy. */
+  warm?: boolean;
 }
 
 export interface ReleaseRequest {

@@ -12,6 +12,8 @@ export const LABEL = {
   app: 'greenci.app',
   role: 'greenci.role',
   fingerprint: 'greenci.fingerprint',
+  /** Production apps under the front proxy: the proxy's server slot (`a`/`b`) a release's app fills. */
+  slot: 'greenci.slot',
   /** An app's health path, so the monitor checks what the deploy checked. */
   health: 'greenci.health',
 } as const;

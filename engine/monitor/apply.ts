@@ -76,7 +76,11 @@ export class Applier {
     result: RoundResult,
   ): Promise<void> {
     const heal = cfg.monitor.heal;
-    const enabled = obs.env !== undefined && (obs.kind === 'app' || obs.kind === 'service') && heal[obs.env];
+    // the front proxy holds no state of its own (greenci wrote its config): it is always started again
+    const enabled =
+      obs.env !== undefined &&
+      (obs.kind === 'app' || obs.kind === 'service') &&
+      (heal[obs.env] || (obs.env === 'production' && obs.service === 'proxy'));
     const coolingDown = now - (this.healedAt.get(obs.key) ?? 0) < heal.wait;
     const d = decide(prev, obs, now, thresholds(cfg, obs), { enabled, maxRestarts: heal.maxRestarts, coolingDown });
 

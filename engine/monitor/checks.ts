@@ -60,9 +60,13 @@ export function healthUrl(info: ContainerDetails): string | undefined {
   const binding = Object.entries(ports)
     .filter(([k, v]) => k.endsWith('/tcp') && v?.length)
     .map(([, v]) => v[0])[0];
-  if (!binding?.HostPort) return undefined;
   const path = info.Config.Labels?.[LABEL.health] ?? '/health';
-  return `http://${reachableHost(binding.HostIp ?? '')}:${binding.HostPort}${path}`;
+  if (binding?.HostPort) return `http://${reachableHost(binding.HostIp ?? '')}:${binding.HostPort}${path}`;
+  // production's apps behind the front proxy publish nothing: straight to the container on its network
+  const port = Object.keys(ports).find((k) => k.endsWith('/tcp'));
+  const addr = Object.values(info.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
+  if (!port || !addr) return undefined;
+  return `http://${addr}:${Number.parseInt(port, 10)}${path}`;
 }
 
 /** An HTTP answer from a health path as a verdict. */

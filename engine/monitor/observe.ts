@@ -27,7 +27,8 @@ export interface Sighting {
 
 const ENVS: EnvName[] = ['production', 'test'];
 /** The containers the monitor checks (and whose Docker events ask for a round). */
-export const CHECKED_ROLES = new Set(['app', 'service']);
+/** `proxy`: production's front proxy, checked like a service. */
+export const CHECKED_ROLES = new Set(['app', 'service', 'proxy']);
 
 /**
  * What each check sees in one round: every monitored environment's apps and services (Docker's
@@ -102,12 +103,15 @@ export class Observer {
           for (const h of mine) retire.add(h.key);
           continue;
         }
+        // behind the front proxy, an app's containers of other releases (the warm previous one) are not what serves
+        const live = env === 'production' ? this.o.store.releases.liveRelease(project)?.version : undefined;
         const containers = all.filter(
           (c) =>
             c.Labels[LABEL.project] === project &&
             c.Labels[LABEL.env] === env &&
             CHECKED_ROLES.has(c.Labels[LABEL.role] ?? '') &&
-            c.Labels[LABEL.service],
+            c.Labels[LABEL.service] &&
+            !(c.Labels[LABEL.slot] && c.Labels[LABEL.release] !== live),
         );
         const envKey = `${project}/${env}`;
         const fresh = this.deploymentOf.get(envKey) !== watched;
@@ -121,7 +125,8 @@ export class Observer {
             const key = serviceKey(project, env, service);
             seen.add(key);
             const c = services.get(service);
-            const kind = (c?.Labels[LABEL.role] ?? known.get(key)?.kind ?? 'service') as 'app' | 'service';
+            const role = c?.Labels[LABEL.role] ?? known.get(key)?.kind ?? 'service';
+            const kind: 'app' | 'service' = role === 'app' ? 'app' : 'service';
             const base = {
               key,
               kind,

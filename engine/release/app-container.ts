@@ -1,5 +1,5 @@
 import type { EnvironmentSpec, ServiceSpec } from '../../config/project-spec.js';
-import { networkName } from '../docker/names.js';
+import { LABEL, networkName } from '../docker/names.js';
 import { type DeployIdentity, serviceContainerSpec } from '../docker/specs.js';
 import type { ContainerSpec } from '../docker/types.js';
 import type { Slot } from '../proxy/routes.js';
@@ -12,7 +12,7 @@ import type { Slot } from '../proxy/routes.js';
  * databases. Pure.
  */
 
-export const SLOT_LABEL = 'greenci.slot';
+export const SLOT_LABEL = LABEL.slot;
 
 export const releaseAppContainerName = (project: string, app: string, release: string): string => `${project}-production-${app}-${release}`;
 export const releaseNetworkName = (project: string, release: string): string => `${project}-production-${release}`;

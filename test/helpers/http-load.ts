@@ -6,6 +6,8 @@ import http from 'node:http';
  * answer is kept with its time, status and body, so a test can say which release answered when.
  */
 export interface LoadSample {
+  /** When the request was sent, and when its answer was complete. */
+  sent: number;
   at: number;
   status: number;
   body: string;
@@ -42,11 +44,12 @@ export function startLoad(url: string, opts: { clients?: number; maxMs?: number;
 
   const one = () =>
     new Promise<void>((resolve) => {
+      const sent = Date.now();
       const req = http.get(url, { agent, timeout: 10_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => {
-          const s = { at: Date.now(), status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') };
+          const s = { sent, at: Date.now(), status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') };
           samples.push(s);
           for (const w of [...waiters])
             if (w.pred(s)) {
@@ -101,4 +104,25 @@ export function startLoad(url: string, opts: { clients?: number; maxMs?: number;
       };
     },
   };
+}
+
+/** The `version` an answer's JSON body reports (the sample apps report the release they run). */
+export function versionOf(s: LoadSample): string | undefined {
+  try {
+    return (JSON.parse(s.body) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Answers in the order they were sent, as runs of the same version and status: `v0.1.0 200 ×812`. */
+export function answerRuns(samples: LoadSample[]): { version?: string; status: number; count: number; from: number; to: number }[] {
+  const runs: { version?: string; status: number; count: number; from: number; to: number }[] = [];
+  for (const s of [...samples].sort((a, b) => a.sent - b.sent)) {
+    const v = versionOf(s);
+    const last = runs.at(-1);
+    if (last && last.version === v && last.status === s.status) (last.count += 1), (last.to = s.sent);
+    else runs.push({ version: v, status: s.status, count: 1, from: s.sent, to: s.sent });
+  }
+  return runs;
 }

@@ -8,7 +8,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 /** The sample Green project the demo ships (src/demo/), which the tests push as well. */
 export const GREEN_PROJECT = path.resolve(FIXTURES, '..', '..', 'src', 'demo', 'green-project');
-export type Variant = 'break-test' | 'broken-config' | 'crash-on-start' | 'never-healthy' | 'prod-unhealthy' | 'v2';
+export type Variant = 'break-test' | 'broken-config' | 'crash-on-start' | 'fails-later' | 'never-healthy' | 'prod-unhealthy' | 'v2';
 
 const AUTHOR = ['-c', 'user.name=Dev Eloper', '-c', 'user.email=dev@green.example'];
 
