@@ -72,6 +72,12 @@ export interface ReleaseResult {
   lifted?: ProductionHold;
 }
 
+export interface CanaryDecisionRequest {
+  project: string;
+  decision: 'promote' | 'abort';
+  requestedBy: string;
+}
+
 export interface LiftHoldRequest {
   project: string;
   requestedBy: string;
@@ -137,6 +143,11 @@ export interface Engine {
   release(req: ReleaseRequest): Promise<ReleaseResult>;
   /** `greenci release --lift`: lifts the hold without releasing anything; refuses when production is not held. */
   liftHold(req: LiftHoldRequest): ProductionHold;
+  /**
+   * Promotes the project's running canary to all requests now, or aborts it (weight 0, switched
+   * back to the live release); audited. NotFoundError when no canary runs in this process.
+   */
+  canaryDecision(req: CanaryDecisionRequest): { version: string };
   releases(project: string): ReleasesView;
   builds(opts?: { project?: string; limit?: number }): BuildRecord[];
   build(id: number): BuildRecord | undefined;

@@ -1,6 +1,7 @@
 import type {
   AuditEntry,
   BuildRecord,
+  CanaryState,
   DeliveryRecord,
   ContainerRow,
   DeploymentRecord,
@@ -24,6 +25,8 @@ export type EngineEvent =
   | { type: 'release.updated'; release: ReleaseRecord }
   /** A hold on production was put on (a manual rollback) or lifted (`greenci release`). */
   | { type: 'hold.updated'; hold: ProductionHold }
+  /** A canary's progress each second, and its end (with `outcome`). Not stored: the deployment and the audit are. */
+  | { type: 'canary.updated'; canary: CanaryState }
   /** A line of the audit trail was written or its outcome set. */
   | { type: 'audit'; entry: AuditEntry }
   /** A webhook delivery answered (accepted or rejected: `status` is the HTTP answer). */

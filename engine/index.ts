@@ -17,6 +17,7 @@ import { TagPusher } from './pipeline/tag-push.js';
 import { BuildQueue } from './queue/build-queue.js';
 import { closeInterruptedDeployments } from './recovery.js';
 import { Recorder } from './recorder.js';
+import { CanaryControl } from './release/canary-control.js';
 import { reduce } from './state.js';
 import { openStore } from './store/index.js';
 import { runnerMark } from './store/leases.js';
@@ -50,7 +51,14 @@ export function createEngine(opts: EngineOptions): Engine {
     return p;
   };
   const repos = repoCaches({ config: () => config, project, env: opts.env });
-  const deps: EngineDeps = { config, docker, recorder, locks: new HostLocks(store.leases), repo: repos.repo };
+  const deps: EngineDeps = {
+    config,
+    docker,
+    recorder,
+    locks: new HostLocks(store.leases),
+    repo: repos.repo,
+    canaries: new CanaryControl(),
+  };
 
   // deployments left 'running' by a process that died are recorded as interrupted
   closeInterruptedDeployments(store, Object.keys(config.projects));

@@ -86,6 +86,34 @@ export interface TestedBuild {
  * while it is on, production-branch builds are built and tested but not promoted. `greenci
  * release` lifts it by releasing a build; `greenci release --lift` lifts it alone.
  */
+/** Requests and 5xx answers the front proxy counted for a release since a canary began. */
+export interface TrafficCounters {
+  requests: number;
+  errors5xx: number;
+}
+
+/**
+ * A canary in progress (or just ended): the new release takes `weight` percent of production's
+ * requests until `until`, while greenci compares its 5xx rate with the live release's.
+ */
+export interface CanaryState {
+  project: string;
+  buildId: number;
+  /** The release on trial, and the live one taking the rest. */
+  version: string;
+  live: string;
+  weight: number;
+  since: number;
+  until: number;
+  canary: TrafficCounters;
+  liveTraffic: TrafficCounters;
+  /** How it ended: promoted to all requests, or aborted (weight 0, switched back); absent while it runs. */
+  outcome?: 'promoted' | 'aborted';
+  /** Who decided (an operator's promote/abort, or greenci by its checks), and why. */
+  decidedBy?: string;
+  reason?: string;
+}
+
 export interface ProductionHold {
   id: number;
   project: string;

@@ -1,5 +1,15 @@
 import type { EventBus } from './events.js';
-import type { AuditEntry, BuildRecord, DeploymentKind, LogLine, ProductionHold, ReleaseRecord, StageStatus, TestedBuild } from './model.js';
+import type {
+  AuditEntry,
+  BuildRecord,
+  CanaryState,
+  DeploymentKind,
+  LogLine,
+  ProductionHold,
+  ReleaseRecord,
+  StageStatus,
+  TestedBuild,
+} from './model.js';
 import type { Store, StoreReader } from './store/index.js';
 import type { DeploymentOutcome } from './store/releases.js';
 
@@ -37,6 +47,11 @@ export class Recorder {
     this.store.releases.markTagPushed(releaseId);
     const release = this.store.releases.release(releaseId);
     if (release) this.bus.emit({ type: 'release.updated', release });
+  }
+
+  /** A canary's progress or end: announced only (the deployment and the audit entries are its record). */
+  canary(state: CanaryState): void {
+    this.bus.emit({ type: 'canary.updated', canary: state });
   }
 
   /** A hold on production put on (a manual rollback): stored, then announced. */

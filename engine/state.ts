@@ -1,5 +1,5 @@
 import type { EngineEvent, SmeeState } from './events.js';
-import type { BuildRecord, ContainerRow, DeploymentRecord, DockerState, HealthRecord, ProductionHold } from './model.js';
+import type { BuildRecord, CanaryState, ContainerRow, DeploymentRecord, DockerState, HealthRecord, ProductionHold } from './model.js';
 
 /** What every face of greenci shows: recent builds and each project's environments. */
 export interface Snapshot {
@@ -11,6 +11,8 @@ export interface Snapshot {
   live: Record<string, { version: string; releaseId: number } | undefined>;
   /** Per project whose production is held (a manual rollback): who, since when, why; absent when not held. */
   holds: Record<string, ProductionHold>;
+  /** Per project with a canary running: its share and the proxy's counts; removed once it ends. */
+  canaries: Record<string, CanaryState>;
   /** Per project with a smee channel: is it connected. */
   smee: Record<string, SmeeState>;
   /** greenci-managed containers, while something watches them (the console); sorted by name. */
@@ -23,7 +25,16 @@ export interface Snapshot {
 
 export const MAX_BUILDS = 100;
 
-export const emptySnapshot = (): Snapshot => ({ builds: [], environments: {}, live: {}, holds: {}, smee: {}, containers: [], health: {} });
+export const emptySnapshot = (): Snapshot => ({
+  builds: [],
+  environments: {},
+  live: {},
+  holds: {},
+  canaries: {},
+  smee: {},
+  containers: [],
+  health: {},
+});
 
 /** The one pure reducer: the daemon, the console and the tests all fold events through it. */
 export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
@@ -54,6 +65,10 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
     case 'hold.updated': {
       const { [e.hold.project]: _was, ...others } = s.holds ?? {};
       return { ...s, holds: e.hold.liftedAt === undefined ? { ...others, [e.hold.project]: e.hold } : others };
+    }
+    case 'canary.updated': {
+      const { [e.canary.project]: _was, ...others } = s.canaries ?? {};
+      return { ...s, canaries: e.canary.outcome ? others : { ...others, [e.canary.project]: e.canary } };
     }
     case 'smee.state':
       return { ...s, smee: { ...s.smee, [e.project]: e.state } };

@@ -13,7 +13,7 @@ import { liftHold, testedToRelease } from './release.js';
  */
 export function productionCommands(
   core: EngineCore,
-): Pick<Engine, 'rollback' | 'release' | 'liftHold' | 'releases' | 'recover' | 'pushTags'> {
+): Pick<Engine, 'rollback' | 'release' | 'liftHold' | 'canaryDecision' | 'releases' | 'recover' | 'pushTags'> {
   const { store, docker, recorder, deps, queue, tags, bus } = core;
   const projects = () => Object.keys(core.config().projects);
   return {
@@ -95,6 +95,18 @@ export function productionCommands(
     liftHold(req) {
       core.project(req.project);
       return liftHold(recorder, req);
+    },
+    canaryDecision(req) {
+      core.project(req.project);
+      const version = deps.canaries.decide(req.project, { decision: req.decision, by: req.requestedBy });
+      recorder.audit({
+        actor: req.requestedBy,
+        action: `canary-${req.decision}`,
+        project: req.project,
+        target: version,
+        outcome: req.decision === 'promote' ? 'asked: all requests to the canary now' : 'asked: canary aborted, switched back',
+      });
+      return { version };
     },
     releases(project) {
       core.project(project);

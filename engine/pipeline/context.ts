@@ -5,6 +5,7 @@ import type { CommitInfo, RepoCache } from '../git/repo.js';
 import type { HostLocks } from '../host-locks.js';
 import type { ImageRef, LogLine, ReleaseRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
+import type { CanaryControl } from '../release/canary-control.js';
 import type { StageName } from './plan.js';
 
 /** What every stage may use: the real adapters, built once by createEngine. */
@@ -15,6 +16,8 @@ export interface EngineDeps {
   repo(project: string): RepoCache;
   /** `repo:`, `test:` and `production:<project>`: one holder at a time across the host. */
   locks: HostLocks;
+  /** Operators' promote/abort of the canaries this process runs. */
+  canaries: CanaryControl;
 }
 
 /** One build's working state, filled in stage by stage. */

@@ -20,8 +20,10 @@ export interface RunningService {
 export function productionDrift(release: ReleaseRecord, spec: ProjectSpec, running: RunningService[]): string[] {
   const problems: string[] = [];
   for (const s of spec.services) {
-    // an app's containers of other releases (the warm previous one) are not what serves
-    const found = running.filter((r) => r.service === s.name && (s.kind !== 'app' || r.release === release.version));
+    // an app's containers of other releases (the warm previous one) are not what serves, when the live one's are there
+    const all = running.filter((r) => r.service === s.name);
+    const live = all.filter((r) => r.release === release.version);
+    const found = s.kind === 'app' && live.length ? live : all;
     const c = found.find((r) => r.state === 'running') ?? found[0];
     if (!c) problems.push(`${s.name}: no container`);
     else if (c.state !== 'running') problems.push(`${s.name}: ${c.state}`);

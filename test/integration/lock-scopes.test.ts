@@ -10,6 +10,7 @@ import { HostLocks } from '../../engine/host-locks.js';
 import type { BuildContext, Stage } from '../../engine/pipeline/context.js';
 import { planStages, type StageName } from '../../engine/pipeline/plan.js';
 import { runStages } from '../../engine/pipeline/runner.js';
+import { CanaryControl } from '../../engine/release/canary-control.js';
 import { Recorder } from '../../engine/recorder.js';
 import { openStore } from '../../engine/store/index.js';
 import { tempDir } from '../helpers/origin.js';
@@ -45,6 +46,7 @@ describe('lock scopes held by the runner', () => {
         docker: {} as DockerPort,
         recorder,
         locks: new HostLocks(store.leases, 20),
+        canaries: new CanaryControl(),
         repo: () => {
           throw new Error('no git here');
         },

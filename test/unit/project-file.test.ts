@@ -49,7 +49,9 @@ describe('greenci.yml', () => {
       memoryBytes: 256 * 1024 ** 2,
       nanoCpus: 500_000_000,
       healthTimeoutMs: 60_000,
+      release: { verifyMs: 5_000, keepWarmMs: 600_000, warm: 'running' },
     });
+    expect(spec!.environments.test.release).toBeUndefined();
     expect(spec!.environments.test).toMatchObject({ bind: '127.0.0.1', ports: {}, restart: 'no' });
   });
 

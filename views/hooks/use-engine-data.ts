@@ -45,6 +45,15 @@ export function wellFormed(e: unknown): e is EngineEvent {
       return Array.isArray(e.alerts);
     case 'hold.updated':
       return isObj(e.hold) && typeof e.hold.project === 'string' && typeof e.hold.by === 'string';
+    case 'canary.updated':
+      return (
+        isObj(e.canary) &&
+        typeof e.canary.project === 'string' &&
+        typeof e.canary.version === 'string' &&
+        typeof e.canary.weight === 'number' &&
+        isObj(e.canary.canary) &&
+        isObj(e.canary.liveTraffic)
+      );
     default:
       return true;
   }
@@ -59,7 +68,8 @@ export function wellFormedSnapshot(s: unknown): s is Snapshot {
     isObj(s.live) &&
     (s.containers === undefined || Array.isArray(s.containers)) &&
     (s.health === undefined || s.health === null || isObj(s.health)) &&
-    (s.holds === undefined || isObj(s.holds))
+    (s.holds === undefined || isObj(s.holds)) &&
+    (s.canaries === undefined || isObj(s.canaries))
   );
 }
 
@@ -76,6 +86,9 @@ const KNOWN = new Set([
   'health.removed',
   'health.alerts',
   'hold.updated',
+  'canary.updated',
+  'release.updated',
+  'audit',
 ]);
 
 export interface EngineData {

@@ -1,5 +1,7 @@
 import { describeError, StageError } from '../../errors.js';
-import { productionParts, switchTo, verifyWindow } from '../../release/release-flow.js';
+import { watchCanary } from '../../release/canary-watch.js';
+import { type RouteRelease, routesFor } from '../../release/plan.js';
+import { type ProductionParts, productionParts, switchTo, verifyWindow } from '../../release/release-flow.js';
 import type { BuildContext, Stage } from '../context.js';
 import { deployRelease, keepWarm, stopProduction } from '../rollback.js';
 
@@ -43,6 +45,9 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
   });
   const parts = productionParts(docker, ctx.deps.config.dataDir, ctx.project);
   const images = Object.fromEntries(Object.entries(ctx.releaseImages!).map(([k, v]) => [k, v.id]));
+  const policy = spec.environments.production.release;
+  // a canary shares traffic with the live release: there must be one, running beside it
+  const canary = policy?.canary && prev ? policy.canary : undefined;
   let sw: Awaited<ReturnType<typeof switchTo>>;
   try {
     sw = await switchTo(parts, {
@@ -53,6 +58,7 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
       images,
       spec,
       live: prev ? { version: prev.version } : undefined,
+      weight: canary?.weight,
       log: (l) => ctx.log(l),
     });
   } catch (err) {
@@ -64,8 +70,9 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
     throw new StageError(`${version} was not released (${reason.split('\n')[0]}); ${kept}`);
   }
 
-  const policy = spec.environments.production.release;
-  if (policy && policy.verifyMs > 0) {
+  if (canary && sw.previous) {
+    await canaryStep(ctx, { parts, serving: sw.serving, previous: sw.previous, weight: canary.weight, forMs: canary.forMs, dep, auditId });
+  } else if (policy && policy.verifyMs > 0) {
     ctx.log(`${version} takes production's requests; verifying it for ${Math.round(policy.verifyMs / 1000)} s`);
     const apps = await parts.target.appsOf(ctx.project, version);
     const verdict = await verifyWindow(apps, policy.verifyMs, docker);
@@ -93,6 +100,56 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
   ctx.log(
     `production runs ${version}${sw.previous ? `; ${sw.previous.release} is kept warm (${policy?.warm ?? 'running'}) for an instant rollback` : ''}`,
   );
+}
+
+/**
+ * The canary: `weight` percent of requests for `forMs` while greenci watches; promoted, it takes
+ * every request; aborted (by its checks or an operator), the live release takes them all back and
+ * the canary's apps are removed. Throws StageError (outcome rolled-back) when aborted.
+ */
+async function canaryStep(
+  ctx: BuildContext,
+  c: { parts: ProductionParts; serving: RouteRelease; previous: RouteRelease; weight: number; forMs: number; dep: number; auditId: number },
+): Promise<void> {
+  const { recorder, docker } = ctx.deps;
+  const version = ctx.version!;
+  ctx.log(
+    `canary: ${version} takes ${c.weight}% of production's requests for ${Math.round(c.forMs / 1000)} s beside ${c.previous.release}; greenci compares their 5xx rates (promote or abort it: greenci canary ${ctx.project} promote|abort)`,
+  );
+  const end = await watchCanary({
+    project: ctx.project,
+    buildId: ctx.buildId,
+    version,
+    live: c.previous.release,
+    weight: c.weight,
+    forMs: c.forMs,
+    apps: await c.parts.target.appsOf(ctx.project, version),
+    docker,
+    proxy: c.parts.proxy,
+    control: ctx.deps.canaries,
+    publish: (st) => recorder.canary(st),
+    log: (l) => ctx.log(l),
+  });
+  const figures = `canary ${end.state.canary.errors5xx}/${end.state.canary.requests} 5xx, live ${end.state.liveTraffic.errors5xx}/${end.state.liveTraffic.requests}`;
+  recorder.audit({
+    actor: end.by,
+    action: end.outcome === 'promoted' ? 'canary-promoted' : 'canary-aborted',
+    project: ctx.project,
+    target: version,
+    outcome: `${end.reason} (${figures})`,
+    detail: { buildId: ctx.buildId, weight: c.weight },
+  });
+  if (end.outcome === 'promoted') {
+    await c.parts.proxy.apply(routesFor(ctx.project, ctx.spec!, c.serving, c.previous, 100));
+    ctx.log(`canary promoted (${end.reason}; ${figures}): ${version} takes every request`);
+    return;
+  }
+  ctx.log(`canary aborted: ${end.reason} (${figures})`, 'stderr');
+  recorder.deploymentFinished(ctx.project, c.dep, 'failed', { reason: `canary aborted: ${end.reason}` });
+  const after = await rollBackAfterFailure(ctx);
+  await c.parts.target.removeApps(ctx.project, version).catch(() => undefined);
+  recorder.auditOutcome(c.auditId, `canary aborted; ${after.text}`);
+  throw new StageError(`${version} canary aborted (${end.reason}); ${after.text}`, after.outcome);
 }
 
 async function rollBackAfterFailure(ctx: BuildContext): Promise<{ text: string; outcome: 'rolled-back' | 'production-stopped' }> {
