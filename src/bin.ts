@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // first: sets NODE_ENV before anything loads React (see the module)
 import './production-env.js';
+import { surviveClosedOutput } from './io.js';
 import { main } from './main.js';
+
+// a reader that goes away (`greenci run … | head -1`) must not kill greenci in the middle of a build
+surviveClosedOutput();
 
 let finished = false;
 // If the event loop ever drains while a command is still waiting, something awaited can never

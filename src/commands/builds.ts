@@ -35,6 +35,8 @@ export async function logsCommand(args: string[], io: Io): Promise<number> {
   const stop = new AbortController();
   const onInt = () => stop.abort();
   process.once('SIGINT', onInt);
+  // nobody reads any more (`| head`): stop following rather than follow into the void until the build ends
+  io.outputClosed?.addEventListener('abort', onInt, { once: true });
   try {
     if (!(await client.build(id))) throw new UsageError(`no build #${id}`);
     let stage: string | null = null;
@@ -49,6 +51,7 @@ export async function logsCommand(args: string[], io: Io): Promise<number> {
     return EXIT.ok;
   } finally {
     process.off('SIGINT', onInt);
+    io.outputClosed?.removeEventListener('abort', onInt);
     await client.close();
   }
 }
