@@ -8,6 +8,7 @@ import type {
   HealthTransitionRecord,
   LogLine,
   ProductionHold,
+  TrafficView,
   PushInfo,
   ReleaseRecord,
 } from './model.js';
@@ -148,6 +149,8 @@ export interface Engine {
    * back to the live release); audited. NotFoundError when no canary runs in this process.
    */
   canaryDecision(req: CanaryDecisionRequest): { version: string };
+  /** Where production's requests go now, per app (the front proxy's routes and counters). */
+  traffic(project: string): Promise<TrafficView>;
   releases(project: string): ReleasesView;
   builds(opts?: { project?: string; limit?: number }): BuildRecord[];
   build(id: number): BuildRecord | undefined;

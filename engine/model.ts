@@ -86,6 +86,22 @@ export interface TestedBuild {
  * while it is on, production-branch builds are built and tested but not promoted. `greenci
  * release` lifts it by releasing a build; `greenci release --lift` lifts it alone.
  */
+/** Where production's requests go, per app, as the front proxy is set (and what it counted). */
+export interface TrafficView {
+  project: string;
+  /** No release went through the proxy yet (production deployed in place, or nothing released). */
+  proxy: 'none' | 'running' | 'down';
+  apps: {
+    app: string;
+    /** The public address (`127.0.0.1:8001`). */
+    listen: string;
+    /** Releases taking new requests, with their share (a canary shows two); empty: nothing serves. */
+    shares: { release: string; weight: number }[];
+    /** Per release in a slot (serving or warm): the proxy's counts since it started. */
+    counts: { release: string; requests: number; errors5xx: number }[];
+  }[];
+}
+
 /** Requests and 5xx answers the front proxy counted for a release since a canary began. */
 export interface TrafficCounters {
   requests: number;

@@ -5,6 +5,8 @@ import { checkReleasable, rollbackHoldReason } from '../pipeline/promotion.js';
 import { rollbackProduction } from '../pipeline/rollback.js';
 import { checkProduction, recoverBuilds } from '../recovery.js';
 import type { EngineCore } from './core.js';
+import { FrontProxy } from '../proxy/front-proxy.js';
+import { trafficView } from '../proxy/traffic.js';
 import { liftHold, testedToRelease } from './release.js';
 
 /**
@@ -13,7 +15,7 @@ import { liftHold, testedToRelease } from './release.js';
  */
 export function productionCommands(
   core: EngineCore,
-): Pick<Engine, 'rollback' | 'release' | 'liftHold' | 'canaryDecision' | 'releases' | 'recover' | 'pushTags'> {
+): Pick<Engine, 'rollback' | 'release' | 'liftHold' | 'canaryDecision' | 'traffic' | 'releases' | 'recover' | 'pushTags'> {
   const { store, docker, recorder, deps, queue, tags, bus } = core;
   const projects = () => Object.keys(core.config().projects);
   return {
@@ -107,6 +109,10 @@ export function productionCommands(
         outcome: req.decision === 'promote' ? 'asked: all requests to the canary now' : 'asked: canary aborted, switched back',
       });
       return { version };
+    },
+    async traffic(project) {
+      core.project(project);
+      return trafficView(new FrontProxy(docker, deps.config.dataDir, project));
     },
     releases(project) {
       core.project(project);
