@@ -1,6 +1,7 @@
 import { LABEL } from './docker/names.js';
 import type { DockerPort } from './docker/port.js';
 import { describeError } from './errors.js';
+import type { EventBus } from './events.js';
 import type { HostLocks } from './host-locks.js';
 import type { BuildQueue } from './queue/build-queue.js';
 import { productionDrift, proxyDrift, runningServices } from './pipeline/drift.js';
@@ -14,26 +15,53 @@ import { runnerGone } from './store/leases.js';
 /** What a start found and did after a crash, in sentences for the log. */
 export type Note = { level: 'info' | 'warn' | 'error'; msg: string; project?: string; buildId?: number };
 
+/** Deployments of one environment closed as interrupted. */
+export interface ClosedDeployments {
+  project: string;
+  env: 'test' | 'production';
+  count: number;
+}
+
 /**
  * Deployments left `running` by a process that died are closed as `interrupted` (in the audit
  * table too), environment by environment, where nobody holds the environment's lock. Without it a
  * dead deploy would read as running for good in the console, `greenci status` and the monitor.
+ * Looking costs one query per environment; the lock check and the close are one write transaction,
+ * so no process can take the lock and start a deployment in between. `bus`: a running engine
+ * announces what it closed (at a start nobody listens yet).
  */
-export function closeInterruptedDeployments(store: Store, projects: string[]): void {
+export function closeInterruptedDeployments(store: Store, projects: string[], bus?: EventBus): ClosedDeployments[] {
+  const closed: ClosedDeployments[] = [];
   for (const project of projects) {
     for (const env of ['test', 'production'] as const) {
-      if (store.leases.holder(`${env}:${project}`)) continue;
-      const n = store.releases.closeInterrupted(project, env);
-      if (n)
-        store.audit.record({
-          actor: 'greenci',
-          action: 'recover',
-          project,
-          target: env,
-          outcome: `${n} interrupted ${env} deployment${n > 1 ? 's' : ''} marked interrupted`,
-        });
+      const running = new Set(
+        store.releases
+          .deployments(project, env)
+          .filter((d) => d.status === 'running')
+          .map((d) => d.id),
+      );
+      if (!running.size) continue;
+      const count = store.db
+        .transaction(() => (store.leases.holder(`${env}:${project}`) ? 0 : store.releases.closeInterrupted(project, env)))
+        .immediate();
+      if (!count) continue;
+      const auditId = store.audit.record({
+        actor: 'greenci',
+        action: 'recover',
+        project,
+        target: env,
+        outcome: `${count} interrupted ${env} deployment${count > 1 ? 's' : ''} marked interrupted`,
+      });
+      if (bus) {
+        for (const deployment of store.releases.deployments(project, env))
+          if (running.has(deployment.id)) bus.emit({ type: 'deployment.updated', deployment });
+        const entry = store.audit.get(auditId);
+        if (entry) bus.emit({ type: 'audit', entry });
+      }
+      closed.push({ project, env, count });
     }
   }
+  return closed;
 }
 
 /**
@@ -99,9 +127,11 @@ export async function checkProduction(
   locks: HostLocks,
   project: string,
   dataDir: string,
+  /** Gives up waiting for the production lock (a restore under way is never cut). */
+  signal?: AbortSignal,
 ): Promise<Note[]> {
   const store = recorder.read;
-  return locks.run(`production:${project}`, 'checking production after a restart', async () => {
+  const check = async (): Promise<Note[]> => {
     const live = store.releases.liveRelease(project);
     if (!live) return [];
     const spec = store.releases.specOf(live.id);
@@ -134,10 +164,11 @@ export async function checkProduction(
       // never leave production half-deployed: stop the apps and record that no release is live
       await stopProduction(docker, recorder, dataDir, {
         project,
-        reason: `restoring ${live.version} after a restart failed: ${result.reason.split('\n')[0]}`,
+        reason: `restoring ${live.version} failed: ${result.reason.split('\n')[0]}`,
       });
       notes.push({ level: 'error', project, msg: `restoring ${live.version} failed: ${result.reason}; production apps stopped` });
     }
     return notes;
-  });
+  };
+  return locks.run(`production:${project}`, 'checking production against the live release', check, { signal });
 }
