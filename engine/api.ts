@@ -151,6 +151,8 @@ export interface Engine {
   canaryDecision(req: CanaryDecisionRequest): { version: string };
   /** Where production's requests go now, per app (the front proxy's routes and counters). */
   traffic(project: string): Promise<TrafficView>;
+  /** Retires warm releases whose keep_warm time is up (the engine's background does it every 30 s once the queue started). */
+  retireWarm(): Promise<{ project: string; release: string }[]>;
   releases(project: string): ReleasesView;
   builds(opts?: { project?: string; limit?: number }): BuildRecord[];
   build(id: number): BuildRecord | undefined;

@@ -85,6 +85,8 @@ export function createEngine(opts: EngineOptions): Engine {
     standIn: opts.standIn === true,
   };
   const builds = buildCommands(core);
+  const production = productionCommands(core);
+  let retiring: NodeJS.Timeout | undefined;
   const watching = watchingCommands(core);
   const { stop: stopWatching, ...watchers } = watching;
 
@@ -97,9 +99,14 @@ export function createEngine(opts: EngineOptions): Engine {
     publish: (e) => bus.emit(e),
     ...builds,
     ...branchCommands(core, builds.enqueue),
-    ...productionCommands(core),
+    ...production,
     ...watchers,
-    startQueue: () => core.queue.start(),
+    startQueue: () => {
+      core.queue.start();
+      // warm releases past their keep_warm time are retired by whoever runs the queue
+      retiring ??= setInterval(() => void production.retireWarm(), 30_000);
+      retiring.unref();
+    },
     drain: (graceMs, onCancel) => core.queue.drain(graceMs, onCancel),
     setConfig(next) {
       repos.forget(next, config);
@@ -115,6 +122,6 @@ export function createEngine(opts: EngineOptions): Engine {
       list: (limit) => store.deliveries.list(limit),
     },
     startMail: (o) => startMail({ store, config: () => config, subscribe: (fn) => bus.subscribe(fn), env: o.env, on: o.on }),
-    close: () => (stopWatching(), core.queue.stop(), core.tags.close(), store.close()),
+    close: () => (clearInterval(retiring), stopWatching(), core.queue.stop(), core.tags.close(), store.close()),
   };
 }

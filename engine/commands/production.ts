@@ -7,6 +7,8 @@ import { checkProduction, recoverBuilds } from '../recovery.js';
 import type { EngineCore } from './core.js';
 import { FrontProxy } from '../proxy/front-proxy.js';
 import { trafficView } from '../proxy/traffic.js';
+import { productionParts } from '../release/release-flow.js';
+import { retireWarm } from '../release/retire.js';
 import { liftHold, testedToRelease } from './release.js';
 
 /**
@@ -15,7 +17,7 @@ import { liftHold, testedToRelease } from './release.js';
  */
 export function productionCommands(
   core: EngineCore,
-): Pick<Engine, 'rollback' | 'release' | 'liftHold' | 'canaryDecision' | 'traffic' | 'releases' | 'recover' | 'pushTags'> {
+): Pick<Engine, 'rollback' | 'release' | 'liftHold' | 'canaryDecision' | 'traffic' | 'retireWarm' | 'releases' | 'recover' | 'pushTags'> {
   const { store, docker, recorder, deps, queue, tags, bus } = core;
   const projects = () => Object.keys(core.config().projects);
   return {
@@ -109,6 +111,29 @@ export function productionCommands(
         outcome: req.decision === 'promote' ? 'asked: all requests to the canary now' : 'asked: canary aborted, switched back',
       });
       return { version };
+    },
+    async retireWarm() {
+      const retired: { project: string; release: string }[] = [];
+      for (const project of projects()) {
+        const live = store.releases.liveRelease(project);
+        if (!live) continue;
+        const done = await deps.locks
+          .run(`production:${project}`, 'retiring warm releases', () =>
+            retireWarm(productionParts(docker, deps.config.dataDir, project), store.releases.specOf(live.id), live.version),
+          )
+          .catch(() => [] as string[]);
+        for (const release of done) {
+          recorder.audit({
+            actor: 'greenci',
+            action: 'retire',
+            project,
+            target: release,
+            outcome: 'its keep_warm time was up: apps removed',
+          });
+          retired.push({ project, release });
+        }
+      }
+      return retired;
     },
     async traffic(project) {
       core.project(project);

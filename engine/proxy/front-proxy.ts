@@ -8,7 +8,7 @@ import { sleep } from '../time.js';
 import { ADMIN_SOCKET, renderHaproxyConfig } from './haproxy-config.js';
 import { ensureProxyImage } from './proxy-image.js';
 import { proxyContainerName, proxyContainerSpec } from './proxy-container.js';
-import type { ProxyRoutes } from './routes.js';
+import { type ProxyRoutes, stampWarm } from './routes.js';
 import { runtimeCommands } from './runtime-commands.js';
 import { RuntimeApi, type ServerStat } from './runtime-api.js';
 
@@ -74,8 +74,9 @@ export class FrontProxy {
    * (or restarts it when the set of ports changed, which the runtime API cannot do), then switches
    * servers at runtime. Resolves once the proxy answers on its admin socket in the new state.
    */
-  async apply(routes: ProxyRoutes, log: (line: string) => void = () => undefined): Promise<void> {
+  async apply(next: ProxyRoutes, log: (line: string) => void = () => undefined): Promise<void> {
     const before = await this.routes();
+    const routes = stampWarm(before, next, Date.now());
     await mkdir(this.dir, { recursive: true, mode: 0o750 });
     await writeAtomic(this.configFile, renderHaproxyConfig(routes));
     await writeAtomic(this.routesFile, `${JSON.stringify(routes, null, 2)}\n`);

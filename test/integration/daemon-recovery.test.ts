@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../engine/store/index.js';
 import { greenciDone } from '../helpers/cli.js';
 import { startDaemon, type DaemonRun } from '../helpers/daemon.js';
-import { docker, envContainers, getJson } from '../helpers/docker-env.js';
+import { docker, getJson } from '../helpers/docker-env.js';
 import { deliver, pushPayload } from '../helpers/github.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -103,7 +103,8 @@ describe('greenci daemon: crash recovery and graceful shutdown', () => {
 
   it("a production container removed behind greenci's back is noticed at start and the live release restored", async () => {
     await d!.stop();
-    const { weight } = await envContainers(g.project, 'production');
+    // the live release's weight (the previous release's stays warm beside it)
+    const [weight] = await docker.listContainers([`greenci.project=${g.project}`, 'greenci.service=weight', 'greenci.release=v0.2.0']);
     await docker.removeContainer(weight.Id);
     d = await startDaemon(g.configFile, g.env);
     expect(d.logs.some((e) => e.msg.includes('does not match the live release v0.2.0: weight: no container'))).toBe(true);

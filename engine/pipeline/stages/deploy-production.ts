@@ -2,7 +2,10 @@ import { describeError, StageError } from '../../errors.js';
 import { watchCanary } from '../../release/canary-watch.js';
 import { type RouteRelease, routesFor } from '../../release/plan.js';
 import { type ProductionParts, productionParts, switchTo, verifyWindow } from '../../release/release-flow.js';
+import type { ReleaseRecord } from '../../model.js';
+import { FrontProxy } from '../../proxy/front-proxy.js';
 import type { BuildContext, Stage } from '../context.js';
+import { productionDrift, proxyDrift, runningServices } from '../drift.js';
 import { deployRelease, keepWarm, stopProduction } from '../rollback.js';
 
 /**
@@ -17,11 +20,58 @@ export const deployProduction: Stage = {
   name: 'deploy-production',
   uninterruptible: true,
   async run(ctx) {
-    if (ctx.alreadyLive) return ctx.log(`production already runs ${ctx.alreadyLive.version}: left as it is`);
+    if (ctx.alreadyLive) return restoreIfDrifted(ctx, ctx.alreadyLive);
     if (ctx.superseded) return ctx.log(`production runs the newer ${ctx.superseded.version}: left as it is`);
     await deployAndVerify(ctx);
   },
 };
+
+/**
+ * Production is said to run this release already: look at what actually runs (containers, the
+ * front proxy's routes) before saying so, and put the release back when it drifted.
+ */
+async function restoreIfDrifted(ctx: BuildContext, live: ReleaseRecord): Promise<void> {
+  const { docker, recorder } = ctx.deps;
+  const dataDir = ctx.deps.config.dataDir;
+  const spec = recorder.read.releases.specOf(live.id);
+  const problems = [
+    ...productionDrift(live, spec, await runningServices(docker, ctx.project)),
+    ...(await proxyDrift(new FrontProxy(docker, dataDir, ctx.project), live.version, spec)),
+  ];
+  if (!problems.length)
+    return ctx.log(`production already runs ${live.version} (checked: its containers and the front proxy): left as it is`);
+  ctx.log(`production should run ${live.version} but does not: ${problems.join('; ')}; restoring it`, 'stderr');
+  const auditId = recorder.audit({
+    actor: ctx.requestedBy,
+    action: 'restore',
+    project: ctx.project,
+    target: live.version,
+    detail: { problems },
+  });
+  const result = await deployRelease(docker, recorder, dataDir, {
+    project: ctx.project,
+    release: live,
+    spec,
+    kind: 'restore',
+    requestedBy: ctx.requestedBy,
+    buildId: ctx.buildId,
+    serving: null,
+    log: (l) => ctx.log(l),
+  });
+  recorder.auditOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}`);
+  if (!result.ok) {
+    await stopProduction(docker, recorder, dataDir, {
+      project: ctx.project,
+      buildId: ctx.buildId,
+      reason: `restoring ${live.version} failed: ${result.reason.split('\n')[0]}`,
+    });
+    throw new StageError(
+      `production had drifted from ${live.version} and restoring it failed (${result.reason.split('\n')[0]}); production apps are stopped`,
+      'production-stopped',
+    );
+  }
+  ctx.log(`production restored to ${live.version}`);
+}
 
 async function deployAndVerify(ctx: BuildContext): Promise<void> {
   const { docker, recorder } = ctx.deps;
