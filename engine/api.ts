@@ -15,6 +15,7 @@ import type {
 import type { MailService } from './notify/mail-service.js';
 import type { SenderEvents } from './notify/outbox-sender.js';
 import type { RoundResult } from './monitor/monitor.js';
+import type { RunnerWatch } from './dead-runners.js';
 import type { Note } from './recovery.js';
 import type { Snapshot } from './state.js';
 import type { Store } from './store/index.js';
@@ -116,6 +117,13 @@ export interface Engine {
    * live); restore production where it drifted from the live release; push release tags origin lacks.
    */
   recover(): Promise<Note[]>;
+  /**
+   * The daemon's watch for builds whose greenci process died while it runs (a `greenci run` killed
+   * with kill -9): every few seconds they end as `recover` ends them at a start (failed and queued
+   * again once, or released); deployments such a process left running are closed as interrupted,
+   * and production, when one of them was a production deployment, is checked against the live release.
+   */
+  watchDeadRunners(o?: { everyMs?: number; onNote?: (n: Note) => void }): RunnerWatch;
   /**
    * Pushes the release tags origin has not got yet (a push refused, greenci killed before it), those
    * due by their backoff; the daemon calls it on reconciliation's schedule. A round while one runs is dropped.

@@ -7,6 +7,7 @@ import { productionCommands } from './commands/production.js';
 import { repoCaches } from './commands/repos.js';
 import { seedProject, seedSnapshot } from './commands/snapshot-seed.js';
 import { watchingCommands } from './commands/watching.js';
+import { sweepDeadRunners, watchDeadRunners } from './dead-runners.js';
 import { DockerClient } from './docker/docker.js';
 import { NotFoundError } from './errors.js';
 import { EventBus } from './events.js';
@@ -107,6 +108,7 @@ export function createEngine(opts: EngineOptions): Engine {
       retiring ??= setInterval(() => void production.retireWarm(), 30_000);
       retiring.unref();
     },
+    watchDeadRunners: (o) => watchDeadRunners((signal) => sweepDeadRunners(core, signal), o),
     drain: (graceMs, onCancel) => core.queue.drain(graceMs, onCancel),
     setConfig(next) {
       repos.forget(next, config);

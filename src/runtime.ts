@@ -1,5 +1,6 @@
 import type { GreenciConfig } from '../config/schema.js';
 import type { MonitorHandle, MonitorStartOptions } from '../engine/api.js';
+import type { RunnerWatch } from '../engine/dead-runners.js';
 import { describeError } from '../engine/errors.js';
 import { createEngine, type Engine, type Note } from '../engine/index.js';
 import type { BuildRecord } from '../engine/model.js';
@@ -22,14 +23,18 @@ export interface Runtime {
   restartMail(): Promise<void>;
   /** After a crash: interrupted builds ended or queued again, production checked against the live release, pending tags pushed. */
   recover(onNote: (n: Note) => void): Promise<void>;
-  /** What a long-running face runs: the monitor, then the queue taking builds. */
-  startBackground(monitor?: MonitorStartOptions): MonitorHandle;
   /**
-   * Stops in one order: the monitor; then `beforeDrain` (a face stops taking work); then running
-   * builds get `graceMs` to finish (a production change in progress always finishes) and the rest
-   * are queued again for the next start; then email is flushed (unless `flushMail: false`: the
-   * daemon leaves what is due to its next start rather than wait on an SMTP server at shutdown;
-   * what fails stays in the outbox) and the engine closed. Resolves with the builds queued again. Safe to call twice.
+   * What a long-running face runs: the monitor, the queue taking builds, and every few seconds a
+   * look for builds whose greenci process died (they end as `recover` ends them; `onNote` says how).
+   */
+  startBackground(monitor?: MonitorStartOptions, onNote?: (n: Note) => void): MonitorHandle;
+  /**
+   * Stops in one order: the monitor and the look for dead builds; then `beforeDrain` (a face stops
+   * taking work); then running builds get `graceMs` to finish (a production change in progress
+   * always finishes) and the rest are queued again for the next start; then email is flushed (unless
+   * `flushMail: false`: the daemon leaves what is due to its next start rather than wait on an SMTP
+   * server at shutdown; what fails stays in the outbox) and the engine closed. Resolves with the
+   * builds queued again. Safe to call twice.
    */
   stop(o?: {
     graceMs?: number;
@@ -56,6 +61,7 @@ export function runtimeFor(config: GreenciConfig, env: NodeJS.ProcessEnv = proce
   let mailEvents: SenderEvents | undefined;
   let mailStarted = false;
   let monitor: MonitorHandle | undefined;
+  let runners: RunnerWatch | undefined;
   let background = false;
   let stopping: Promise<BuildRecord[]> | undefined;
   return {
@@ -78,15 +84,17 @@ export function runtimeFor(config: GreenciConfig, env: NodeJS.ProcessEnv = proce
         onNote({ level: 'error', msg: `recovery failed (is the Docker engine up?); carrying on: ${describeError(err)}` });
       }
     },
-    startBackground(o) {
+    startBackground(o, onNote) {
       background = true;
       monitor = engine.startMonitor(o);
       engine.startQueue();
+      runners = engine.watchDeadRunners({ onNote });
       return monitor;
     },
     stop: (o = {}) =>
       (stopping ??= (async () => {
         await monitor?.stop();
+        await runners?.stop();
         await o.beforeDrain?.();
         const requeued = background ? await engine.drain(o.graceMs ?? 0, o.onCancel) : [];
         await o.afterDrain?.(requeued);

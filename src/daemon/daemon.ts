@@ -147,12 +147,15 @@ export class Daemon {
     if (!this.config.smtp) this.log.info('email: no smtp in the config, so no email is queued or sent');
   }
 
-  /** The monitor, then the queue taking builds. */
+  /** The monitor, then the queue taking builds; builds of greenci processes that die are noticed within seconds. */
   private startBackground(): void {
-    this.monitor = this.runtime.startBackground({
-      webhookUrl: () => this.webhook && `http://${loopback(this.webhook.address)}${this.config.webhook.path}`,
-      log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
-    });
+    this.monitor = this.runtime.startBackground(
+      {
+        webhookUrl: () => this.webhook && `http://${loopback(this.webhook.address)}${this.config.webhook.path}`,
+        log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
+      },
+      (n) => this.log[n.level]({ project: n.project, build: n.buildId }, n.msg),
+    );
     this.log.info({ schedule: this.config.monitor.schedule }, `monitoring on "${this.config.monitor.schedule}"`);
   }
 
