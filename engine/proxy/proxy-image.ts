@@ -22,6 +22,7 @@ export const HAPROXY_BINARY = process.env.GREENCI_HAPROXY ?? '/usr/sbin/haproxy'
 export function parseLdd(out: string): string[] {
   const libs = new Set<string>();
   for (const line of out.split('\n')) {
+    if (/=>\s*not found/.test(line)) throw new ProxyError(`the host's haproxy links a library that is missing: ${line.trim()}`);
     const arrow = /=>\s+(\/\S+)/.exec(line);
     const bare = /^\s*(\/\S+)\s+\(/.exec(line);
     const p = arrow?.[1] ?? bare?.[1];

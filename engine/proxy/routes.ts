@@ -28,7 +28,7 @@ export interface AppRoute {
   app: string;
   /** The host port the proxy listens on for this app. */
   listen: number;
-  /** The app's health path (the proxy's own checks use it; greenci's monitor checks through the proxy). */
+  /** The app's health path (greenci checks each release's apps on it, straight at their containers). */
   health: string;
   slots: Partial<Record<Slot, SlotRoute>>;
 }

@@ -4,7 +4,8 @@ import { type ProxyRoutes, SLOTS } from './routes.js';
  * The HAProxy runtime API commands that bring a running proxy to `routes`, in an order that never
  * leaves an app without a serving slot: first every slot that takes requests is addressed and made
  * ready, then the slots at weight 0 drain (they finish what they have and take nothing new), then
- * empty slots go to maintenance. A slot is only re-addressed while it takes no requests. Pure.
+ * empty slots go to maintenance. Only slots that take requests are (re-)addressed: a live slot keeps
+ * its address (HAProxy answers "no need to change"), a new one was parked or draining until now. Pure.
  */
 export function runtimeCommands(routes: ProxyRoutes): string[] {
   const up: string[] = [];

@@ -56,7 +56,12 @@ export async function watchCanary(w: CanaryWatch): Promise<CanaryEnd> {
     if (!routes || !stats) return undefined;
     return { canary: countersOf(stats, routes, w.version), live: countersOf(stats, routes, w.live) };
   };
-  const base = (await counts()) ?? { canary: { requests: 0, errors5xx: 0 }, live: { requests: 0, errors5xx: 0 } };
+  // counted per tick and added up, so a proxy that restarts (its counters back at zero) loses nothing counted before
+  let last = (await counts()) ?? { canary: { requests: 0, errors5xx: 0 }, live: { requests: 0, errors5xx: 0 } };
+  const add = (a: TrafficCounters, b: TrafficCounters): TrafficCounters => ({
+    requests: a.requests + b.requests,
+    errors5xx: a.errors5xx + b.errors5xx,
+  });
   const control = w.control.begin(w.project, w.version);
   let decision: CanaryDecision | undefined;
   void control.decided.then((d) => (decision = d));
@@ -91,8 +96,9 @@ export async function watchCanary(w: CanaryWatch): Promise<CanaryEnd> {
       }
       const now = await counts();
       if (now) {
-        state.canary = since(now.canary, base.canary);
-        state.liveTraffic = since(now.live, base.live);
+        state.canary = add(state.canary, since(now.canary, last.canary));
+        state.liveTraffic = add(state.liveTraffic, since(now.live, last.live));
+        last = now;
         const problem = canaryProblem(state.canary, state.liveTraffic);
         if (problem) return end('aborted', 'greenci', problem);
       }

@@ -25,7 +25,7 @@ export function countersOf(stats: ServerStat[], routes: ProxyRoutes, release: st
 
 /** What was counted since `base` (the proxy's counters only grow, unless it restarted: then from zero). */
 export function since(now: TrafficCounters, base: TrafficCounters): TrafficCounters {
-  if (now.requests < base.requests) return now;
+  if (now.requests < base.requests || now.errors5xx < base.errors5xx) return now;
   return { requests: now.requests - base.requests, errors5xx: now.errors5xx - base.errors5xx };
 }
 

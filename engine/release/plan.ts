@@ -27,6 +27,8 @@ export interface SwitchPlan {
 export function planSwitch(target: string, live: { release: string; slot: Slot } | undefined, present: PresentRelease[]): SwitchPlan {
   const retire = present.filter((p) => p.release !== target && p.release !== live?.release).map((p) => p.release);
   const mine = present.find((p) => p.release === target);
+  // the live release itself: nothing to start, nothing to switch (callers pass no live then, but never retire what serves)
+  if (live && live.release === target) return { slot: live.slot, ready: mine?.running === false ? 'resume' : 'warm', retire };
   if (mine?.complete && mine.slot !== live?.slot) return { slot: mine.slot, ready: mine.running ? 'warm' : 'resume', retire };
   // incomplete or in the live slot (cannot be: the live release is not a target): start afresh
   if (mine) retire.push(target);
