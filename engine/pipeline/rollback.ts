@@ -163,7 +163,7 @@ export async function rollbackProduction(
       log,
     });
     if (result.ok) {
-      recorder.auditOutcome(auditId, result.warm ? 'success (a switch to its warm apps)' : 'success');
+      recorder.auditOutcome(auditId, 'success');
       return { from: live, to: target, warm: result.warm };
     }
     const why = result.reason.split('\n')[0];

@@ -95,7 +95,8 @@ describe('the console in tmux, attached to the daemon', () => {
 
     expect((await getJson(`http://127.0.0.1:${g.ports.weight}/health`)).body).toMatchObject({ version: 'v0.1.0' });
     // a capture can catch a frame half drawn: wait for each part rather than reading one capture
-    await t.waitFor(new RegExp(`${g.project} production v0\\.1\\.0 live\\s+rollback v0\\.1\\.0 success .* by olivia`));
+    // a manual rollback holds production: the row says so
+    await t.waitFor(new RegExp(`${g.project} production v0\\.1\\.0 live\\s+held by olivia .*\\s+rollback v0\\.1\\.0 success .* by olivia`));
     await t.waitFor(/● v0\.1\.0 .*live/);
     expect(store.audit.list(g.project).find((a) => a.action === 'rollback')).toMatchObject({
       actor: 'olivia',

@@ -85,14 +85,16 @@ describe('greenci daemon: build, release and rollback emails', () => {
     expect(sink.messages.filter((m) => m.envelopeTo.includes('ops@example.com'))).toHaveLength(0);
   });
 
-  it('the production branch not released: why not (a failing test), or that production was rolled back automatically and to which version', async () => {
+  it('the production branch not released: why not (a release never healthy, a failing test)', async () => {
+    // rita's rollback held production: lifted, the next good build would be released
+    await cli(['release', g.project, '--lift'], { USER: 'olivia' });
     const unhealthy = await g.origin.commitVariant('prod-unhealthy', 'feat: bills carry a currency');
     await g.origin.push('master');
     await cli(['trigger', g.project, '--branch', 'master', '--sha', unhealthy], { USER: 'olivia' });
-    const auto = await mailTo('lead@example.com', new RegExp(`^✖ ${g.project} master v\\d+\\.\\d+\\.\\d+ rolled back to v0\\.1\\.0$`));
-    expect(auto.envelopeTo).toEqual(['lead@example.com']);
-    expect(auto.text).toMatch(/^result:\s+failed: .*/m);
-    expect(auto.text).toMatch(/BILLING_CURRENCY is required in production/);
+    const never = await mailTo('lead@example.com', new RegExp(`^✖ ${g.project} master #\\d+ failed at deploy-production: not released$`));
+    expect(never.envelopeTo).toEqual(['lead@example.com']);
+    expect(never.text).toMatch(/^result:\s+failed: .*it never took a request.*production kept serving v0\.1\.0/m);
+    expect(never.text).toMatch(/BILLING_CURRENCY is required in production/);
 
     await g.origin.revertVariant('prod-unhealthy', 'revert: bills carry a currency');
     const broken = await g.origin.commitVariant('break-test', 'fix: totals (breaks a test)');

@@ -164,22 +164,19 @@ describe('feature branches build and test in the isolated test environment', () 
     expect(build.reason).toBe(`checkout: commit ${masterSha.slice(0, 12)} is not on branch "feature/123"`);
   });
 
-  it('a first release that never becomes healthy in production stops its apps, and no release is live', async () => {
+  it('a first release that never becomes healthy in production never takes a request: its apps are removed, no release is live', async () => {
     await g.origin.commitVariant('prod-unhealthy', 'feat: currencies');
     await g.origin.push('master');
     const build = await g.engine.run({ project: g.project, branch: 'master' });
 
     expect(build.status).toBe('failed');
     expect(build.reason).toMatch(
-      /^deploy-production: v0\.1\.0 failed in production \(.*BILLING_CURRENCY.*\); there was no earlier release to roll back to, so its apps were stopped$/,
+      /^deploy-production: v0\.1\.0 was not released \(app billing v0\.1\.0 did not answer 200 .*BILLING_CURRENCY.*; it never took a request\); production has no release$/,
     );
     const prod = await envContainers(g.project, 'production');
     expect(Object.keys(prod).sort()).toEqual(['billing-db', 'weight-db']);
     expect(g.engine.releases(g.project)).toEqual({ releases: [], live: undefined });
-    expect(g.store.releases.deployments(g.project, 'production', 2).map((d) => [d.kind, d.status])).toEqual([
-      ['stop', 'success'],
-      ['promote', 'failed'],
-    ]);
+    expect(g.store.releases.deployments(g.project, 'production', 2).map((d) => [d.kind, d.status])).toEqual([['promote', 'failed']]);
     expect(g.engine.getSnapshot().live[g.project]).toBeUndefined();
     expect(await g.origin.remoteTags()).toEqual([]);
   });

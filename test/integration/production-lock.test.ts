@@ -166,7 +166,9 @@ describe('recovering from a greenci process that died during a deployment', () =
     // as the schema before 'interrupted' left them (its migration runs again at the next open)
     store.db.pragma(`user_version = ${MIGRATIONS.findIndex((m) => m.includes('deployments_v4'))}`);
     // and without the columns later migrations added
-    store.db.exec('ALTER TABLE deployments DROP COLUMN endpoints; ALTER TABLE builds DROP COLUMN outcome;');
+    store.db.exec(
+      'ALTER TABLE deployments DROP COLUMN endpoints; ALTER TABLE builds DROP COLUMN outcome; DROP TABLE production_holds; ALTER TABLE builds DROP COLUMN tested;',
+    );
     store.db.exec(`UPDATE deployments SET status = 'failed', reason = 'interrupted: greenci stopped' WHERE id = ${dep}`);
     store.db.exec(`UPDATE deployments SET status = 'failed', reason = 'unhealthy' WHERE id = ${failed}`);
     store.close();
