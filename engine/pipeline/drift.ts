@@ -11,6 +11,8 @@ export interface RunningService {
   state: string;
   imageId: string;
   release?: string;
+  /** Set on apps behind the front proxy (a release's own containers). */
+  slot?: string;
 }
 
 /**
@@ -23,7 +25,8 @@ export function productionDrift(release: ReleaseRecord, spec: ProjectSpec, runni
     // an app's containers of other releases (the warm previous one) are not what serves, when the live one's are there
     const all = running.filter((r) => r.service === s.name);
     const live = all.filter((r) => r.release === release.version);
-    const found = s.kind === 'app' && live.length ? live : all;
+    // behind the proxy another release's app is not the live one's; deployed in place, it is that container, wrongly labelled
+    const found = s.kind === 'app' && (live.length || all.some((r) => r.slot)) ? live : all;
     const c = found.find((r) => r.state === 'running') ?? found[0];
     if (!c) problems.push(`${s.name}: no container`);
     else if (c.state !== 'running') problems.push(`${s.name}: ${c.state}`);
@@ -40,7 +43,13 @@ export async function runningServices(docker: DockerPort, project: string): Prom
   const containers = await docker.listContainers(envFilter(project, 'production').label);
   return containers
     .filter((c) => c.Labels[LABEL.service])
-    .map((c) => ({ service: c.Labels[LABEL.service], state: c.State, imageId: c.ImageID, release: c.Labels[LABEL.release] }));
+    .map((c) => ({
+      service: c.Labels[LABEL.service],
+      state: c.State,
+      imageId: c.ImageID,
+      release: c.Labels[LABEL.release],
+      slot: c.Labels[LABEL.slot],
+    }));
 }
 
 /**

@@ -101,3 +101,23 @@ describe('productionDrift: how production differs from the live release', () => 
     expect(productionDrift(release, spec, running)).toEqual(['db: exited', 'web: no container']);
   });
 });
+
+describe('production drift behind the front proxy', () => {
+  const proxied = (): RunningService[] => [
+    { service: 'db', state: 'running', imageId: POSTGRES_ID },
+    { service: 'billing', state: 'running', imageId: BILLING_ID, release: 'v1.3.0', slot: 'b' },
+    { service: 'web', state: 'running', imageId: WEB_ID, release: 'v1.3.0', slot: 'b' },
+    // the previous release, warm beside it
+    { service: 'billing', state: 'running', imageId: OTHER_ID, release: 'v1.2.0', slot: 'a' },
+    { service: 'web', state: 'running', imageId: OTHER_ID, release: 'v1.2.0', slot: 'a' },
+  ];
+
+  it('the warm previous release beside the live one is no drift', () => {
+    expect(productionDrift(release, spec, proxied())).toEqual([]);
+  });
+
+  it("the live release's app gone while the warm one runs: no container (the warm one does not stand in for it)", () => {
+    const running = proxied().filter((r) => !(r.service === 'billing' && r.release === 'v1.3.0'));
+    expect(productionDrift(release, spec, running)).toEqual(['billing: no container']);
+  });
+});
