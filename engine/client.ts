@@ -1,6 +1,15 @@
-import type { DaemonInfo, LiftHoldRequest, ReleaseRequest, ReleaseResult, ReleasesView, RollbackRequest, RollbackResult } from './api.js';
+import type {
+  CanaryDecisionRequest,
+  DaemonInfo,
+  LiftHoldRequest,
+  ReleaseRequest,
+  ReleaseResult,
+  ReleasesView,
+  RollbackRequest,
+  RollbackResult,
+} from './api.js';
 import type { EngineEvent } from './events.js';
-import type { BuildRecord, HealthRecord, HealthTransitionRecord, LogLine, ProductionHold } from './model.js';
+import type { BuildRecord, HealthRecord, HealthTransitionRecord, LogLine, ProductionHold, TrafficView } from './model.js';
 import type { Snapshot } from './state.js';
 
 /**
@@ -33,6 +42,8 @@ export interface EngineClient {
   ): Promise<void>;
   /** The releases, the live one, and the hold on production while one is on. */
   releases(project: string): Promise<ReleasesView>;
+  /** Where production's requests go now, per app: the front proxy's routes (each release's share) and its counts per release. */
+  traffic(project: string): Promise<TrafficView>;
   /** The project's branches on its remote, for choosing what to build. */
   branches(project: string): Promise<string[]>;
   /** The monitor's view: every checked thing now, and the last `limit` changes (newest first). */
@@ -49,6 +60,11 @@ export interface EngineClient {
   release(req: ReleaseRequest): Promise<ReleaseResult>;
   /** `greenci release --lift`: the hold comes off without a release. */
   liftHold(req: LiftHoldRequest): Promise<ProductionHold>;
+  /**
+   * Promotes the project's running canary to every request now, or aborts it (the live release takes
+   * every request back); audited. NotFoundError when no canary of it runs in the engine this client reaches.
+   */
+  canaryDecision(req: CanaryDecisionRequest): Promise<{ version: string }>;
   /** In-process only: runs a queued build in this process, `onStage` as each stage changes; resolves when it ends. */
   runHere?(id: number, signal: AbortSignal, onStage: (build: BuildRecord) => void): Promise<BuildRecord>;
 

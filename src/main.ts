@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../engine/errors.js';
 import {
   BUILDS_USAGE,
+  CANARY_USAGE,
   CANCEL_USAGE,
   CONSOLE_USAGE,
   DAEMON_USAGE,
@@ -83,6 +84,11 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
     usage: RELEASE_USAGE,
     about: 'release a tested build (default: the newest that passed) and lift the hold; --lift: lift it only',
   },
+  canary: {
+    run: (a, io) => import('./commands/canary.js').then((m) => m.canaryCommand(a, io)),
+    usage: CANARY_USAGE,
+    about: "promote production's running canary to every request now, or abort it (the live release takes them all back)",
+  },
   health: {
     run: (a, io) => import('./commands/health.js').then((m) => m.healthCommand(a, io)),
     usage: HEALTH_USAGE,
@@ -109,7 +115,7 @@ function help(): string {
     ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.about}`),
     '',
     'config: --config PATH, else $GREENCI_CONFIG, else ./greenci.config.yml, ~/.config/greenci/config.yml, /etc/greenci/config.yml',
-    'status, health, builds, logs, trigger, cancel, retry, releases, rollback and release go through the daemon when its control socket answers, else run in-process',
+    'status, health, builds, logs, trigger, cancel, retry, releases, rollback, release and canary go through the daemon when its control socket answers, else run in-process',
     'exit codes: 0 success, 1 pipeline or operation failed, 2 bad config or usage',
   ].join('\n');
 }

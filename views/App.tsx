@@ -1,6 +1,6 @@
 import { Box, useStdin } from 'ink';
 import { type ReactNode, useMemo } from 'react';
-import { ConfirmQuit, ConfirmRelease, ConfirmRollback } from './components/ConfirmDialog.js';
+import { ConfirmCanary, ConfirmQuit, ConfirmRelease, ConfirmRollback } from './components/ConfirmDialog.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpDialog } from './components/HelpDialog.js';
@@ -19,6 +19,7 @@ import { useOwnSnapshot } from './hooks/use-own-snapshot.js';
 import { usePaneRows } from './hooks/use-pane-rows.js';
 import { useReleasePicker } from './hooks/use-release-picker.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { useTraffic } from './hooks/use-traffic.js';
 import { useUiState } from './hooks/use-ui-state.js';
 import { BuildsPane } from './panes/BuildsPane.js';
 import { ContainersPane } from './panes/ContainersPane.js';
@@ -61,6 +62,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   const { connection } = data;
   const { snapshot, projects } = useOwnSnapshot(data.snapshot);
   const releases = useReleasePicker(source, projects, data.releasesEpoch, snapshot.live, read, update);
+  const traffic = useTraffic(source, projects, data.trafficEpoch);
   const releasesProject = ui.releasesProject && projects.includes(ui.releasesProject) ? ui.releasesProject : projects[0];
   const detail = useDetailLines(source, ui.detail, data.connectEpoch, frameMs);
   useDetailScroll(detail.lines.length, read, update);
@@ -73,10 +75,14 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     builds: innerWidth(boxOf('builds')),
     containers: innerWidth(boxOf('containers')),
   };
-  const rows = usePaneRows(snapshot, widths, now, ui.filter, {
-    project: releasesProject,
-    known: releasesProject ? releases[releasesProject] : undefined,
-  });
+  const rows = usePaneRows(
+    snapshot,
+    widths,
+    now,
+    ui.filter,
+    { project: releasesProject, known: releasesProject ? releases[releasesProject] : undefined },
+    traffic,
+  );
 
   const runningHere = connection.mode === 'in-process' ? snapshot.builds.filter((b) => b.status === 'running').map((b) => b.id) : [];
   const detailBuild = ui.detail?.kind === 'build' ? snapshot.builds.find((b) => b.id === (ui.detail as { id: number }).id) : undefined;
@@ -89,6 +95,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     runningHere,
     builds: snapshot.builds,
     holds: snapshot.holds ?? {},
+    canaries: snapshot.canaries ?? {},
     live: Object.fromEntries(Object.entries(snapshot.live).map(([p, l]) => [p, l?.version])),
     busy: !!ui.busy,
     detailLines: detail.lines.length,
@@ -154,6 +161,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     if (o.kind === 'confirm-quit') return <ConfirmQuit key="dialog" running={o.running} width={box.width} height={box.height} />;
     if (o.kind === 'confirm-release')
       return <ConfirmRelease key="dialog" o={o} user={source.user} width={box.width} height={box.height} now={now} />;
+    if (o.kind === 'confirm-canary') return <ConfirmCanary key="dialog" o={o} user={source.user} width={box.width} height={box.height} />;
     return <TriggerDialog key="dialog" o={o} width={box.width} height={box.height} />;
   };
 

@@ -18,8 +18,9 @@ type Handler = (req: {
 
 /**
  * The control API on a unix socket (mode 0660: the greenci user and its group). The console and
- * the command line use it to read the snapshot, follow events and logs, and trigger, cancel,
- * retry, roll back, release and lift a hold. Every change names who asked (`requestedBy`) and lands in the audit table.
+ * the command line use it to read the snapshot, follow events and logs, see where production's
+ * requests go, and trigger, cancel, retry, roll back, release, lift a hold and promote or abort a
+ * canary. Every change names who asked (`requestedBy`) and lands in the audit table.
  */
 export async function startControlServer(
   engine: Engine,
@@ -76,6 +77,12 @@ export async function startControlServer(
       'POST',
       /^\/projects\/([a-z0-9-]+)\/hold\/lift$/,
       ({ params, body }) => engine.liftHold({ project: params[0], requestedBy: who(body) }),
+    ],
+    ['GET', /^\/projects\/([a-z0-9-]+)\/traffic$/, ({ params }) => engine.traffic(params[0])],
+    [
+      'POST',
+      /^\/projects\/([a-z0-9-]+)\/canary$/,
+      ({ params, body }) => engine.canaryDecision({ project: params[0], decision: decision(body.decision), requestedBy: who(body) }),
     ],
     ['GET', /^\/projects\/([a-z0-9-]+)\/branches$/, ({ params }) => engine.branches(params[0])],
     [
@@ -152,6 +159,10 @@ const optBuild = (v: unknown): number | undefined => {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`build must be a build id, not ${JSON.stringify(v)}`);
   return v;
+};
+const decision = (v: unknown): 'promote' | 'abort' => {
+  if (v === 'promote' || v === 'abort') return v;
+  throw new UsageError(`decision must be "promote" or "abort", not ${JSON.stringify(v ?? null)?.slice(0, 40)}`);
 };
 const who = (body: Record<string, unknown>): string =>
   typeof body.requestedBy === 'string' && body.requestedBy ? body.requestedBy.slice(0, 100) : 'unknown';
@@ -261,7 +272,7 @@ async function streamRollback(
   const write = ndjson(res);
   try {
     const r = await engine.rollback({ project, to, requestedBy, log: (line) => write({ type: 'progress', line }) });
-    write({ type: 'result', from: r.from, to: r.to, hold: r.hold });
+    write({ type: 'result', from: r.from, to: r.to, hold: r.hold, warm: r.warm });
   } catch (err) {
     write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
   }

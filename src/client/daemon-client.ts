@@ -52,6 +52,9 @@ export function daemonClient(c: ControlClient): EngineClient {
       if (failure) throw new Error(failure);
     },
     releases: (project) => c.request('GET', `/projects/${enc(project)}/releases`),
+    traffic: (project) => c.request('GET', `/projects/${enc(project)}/traffic`),
+    canaryDecision: (req) =>
+      c.request('POST', `/projects/${enc(req.project)}/canary`, { decision: req.decision, requestedBy: req.requestedBy }),
     branches: (project) => c.request<string[]>('GET', `/projects/${enc(project)}/branches`, undefined, 30_000),
     health: (limit) => c.request('GET', `/health?limit=${limit}`),
     trigger: (req) => c.request('POST', '/builds', req),
@@ -63,7 +66,12 @@ export function daemonClient(c: ControlClient): EngineClient {
       await c.stream('POST', `/projects/${enc(req.project)}/rollback`, { to: req.to, requestedBy: req.requestedBy }, (m) => {
         if (m.type === 'progress') req.log?.(String(m.line));
         if (m.type === 'result')
-          result = { from: m.from as ReleaseRecord | undefined, to: m.to as ReleaseRecord, hold: m.hold as ProductionHold | undefined };
+          result = {
+            from: m.from as ReleaseRecord | undefined,
+            to: m.to as ReleaseRecord,
+            hold: m.hold as ProductionHold | undefined,
+            warm: m.warm === true ? true : undefined,
+          };
         if (m.type === 'error') failure = errorFrom(m.kind as ErrorKind, String(m.error));
       });
       if (failure) throw failure;

@@ -32,6 +32,7 @@ export function localClient(local: Runtime): EngineClient {
     logs: async (id, o) => (o.follow ? followBuildLog(engine, id, o) : readBuildLog(engine, id, o)),
     containerLogs: (id, o) => engine.containerLogs(id, o),
     releases: async (project) => engine.releases(project),
+    traffic: (project) => engine.traffic(project),
     branches: (project) => engine.branches(project),
     health: async (limit) => engine.healthHistory(limit),
     trigger: async (req) => (local.startMail(), engine.enqueue({ ...req, trigger: 'manual' })),
@@ -51,6 +52,8 @@ export function localClient(local: Runtime): EngineClient {
     rollback: (req) => (local.startMail(), track(engine.rollback(req))),
     release: (req) => (local.startMail(), track(engine.release(req))),
     liftHold: async (req) => (local.startMail(), engine.liftHold(req)),
+    // a canary runs inside the process releasing it: here, only one this process's own build runs
+    canaryDecision: async (req) => (local.startMail(), engine.canaryDecision(req)),
     async settle() {
       await Promise.allSettled([...inFlight]);
     },

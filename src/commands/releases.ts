@@ -45,7 +45,7 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
       io.err(
         `rolling ${positionals[0]} back${values.to ? ` to ${values.to}` : ''} (asked by ${actor}${client.mode === 'daemon' ? ', through the daemon' : ''})...`,
       );
-    const { from, to, hold } = await client.rollback({
+    const { from, to, hold, warm } = await client.rollback({
       project: positionals[0],
       to: values.to,
       requestedBy: actor,
@@ -53,10 +53,20 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
     });
     if (values.json)
       io.out(
-        JSON.stringify({ project: positionals[0], from: from?.version, to: to.version, requestedBy: actor, outcome: 'success', hold }),
+        JSON.stringify({
+          project: positionals[0],
+          from: from?.version,
+          to: to.version,
+          requestedBy: actor,
+          outcome: 'success',
+          hold,
+          warm: !!warm,
+        }),
       );
     else {
-      io.out(`✔ production runs ${to.version} (${to.sha.slice(0, 12)})${from ? `, rolled back from ${from.version}` : ''}`);
+      io.out(
+        `✔ production runs ${to.version} (${to.sha.slice(0, 12)})${from ? `, rolled back from ${from.version}` : ''}${warm ? ' (a switch: its apps were warm)' : ''}`,
+      );
       if (hold) io.out(holdLine(hold));
     }
     return EXIT.ok;

@@ -1,3 +1,6 @@
+import type { EngineClient } from '../../engine/client.js';
+import { describeError } from '../../engine/errors.js';
+import type { TrafficView } from '../../engine/model.js';
 import { statusText } from '../../views/format/status-lines.js';
 import { parse } from '../args.js';
 import { openClient } from '../client/open-client.js';
@@ -5,16 +8,32 @@ import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { STATUS_USAGE } from './usage.js';
 
-/** What runs where: production and test per project, running and queued builds, smee, the daemon. */
+/** What runs where: production (and where its requests go) and test per project, running and queued builds, smee, the daemon. */
 export async function statusCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, {}, STATUS_USAGE);
   if (values.help) return (io.out(STATUS_USAGE), EXIT.ok);
   const client = await openClient(io, values.config);
   try {
     const { snapshot, daemon } = await client.status();
-    io.out(values.json ? JSON.stringify({ mode: client.mode, daemon, ...snapshot }) : statusText(snapshot, daemon));
+    const traffic = await trafficOf(client, Object.keys(snapshot.environments), io);
+    io.out(
+      values.json ? JSON.stringify({ mode: client.mode, daemon, ...snapshot, traffic }) : statusText(snapshot, daemon, Date.now(), traffic),
+    );
     return EXIT.ok;
   } finally {
     await client.close();
   }
+}
+
+/** Each project's traffic through the front proxy; one that cannot be read (Docker not answering) is said on stderr and left out. */
+async function trafficOf(client: EngineClient, projects: string[], io: Io): Promise<Record<string, TrafficView>> {
+  const read = await Promise.all(
+    projects.map((p) =>
+      client.traffic(p).then(
+        (t) => [p, t] as const,
+        (err) => (io.err(`greenci: where production ${p}'s requests go is not known: ${describeError(err)}`), undefined),
+      ),
+    ),
+  );
+  return Object.fromEntries(read.filter((x) => x !== undefined));
 }

@@ -9,6 +9,7 @@ export const CANCEL_USAGE = 'greenci cancel <build-id> [--json] [--config PATH]'
 export const RETRY_USAGE = 'greenci retry <build-id> [--json] [--config PATH]';
 export const RELEASES_USAGE = 'greenci releases <project> [--json] [--config PATH]';
 export const RELEASE_USAGE = 'greenci release <project> [--build N | --lift] [--json] [--config PATH]';
+export const CANARY_USAGE = 'greenci canary <project> promote|abort [--json] [--config PATH]';
 export const ROLLBACK_USAGE = 'greenci rollback <project> [--to vX.Y.Z] [--json] [--config PATH]';
 export const RUN_USAGE = 'greenci run <project> --branch B [--sha S] [--json] [--config PATH]';
 export const STATUS_USAGE = 'greenci status [--json] [--config PATH]';

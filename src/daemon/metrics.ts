@@ -2,12 +2,14 @@ import http from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Engine } from '../../engine/index.js';
 import { type Listening, listen } from '../../engine/http-listen.js';
-import { isFinished } from '../../engine/model.js';
+import { isFinished, type TrafficView } from '../../engine/model.js';
 
 /**
  * Prometheus metrics (prom-client), fed by engine events: deliveries by outcome, queue depth,
  * build and stage durations, deployments and rollbacks by outcome, environment health (the
- * result of the latest deployment of each environment, until monitoring measures more).
+ * result of the latest deployment of each environment, until monitoring measures more); and, read
+ * at scrape time, the front proxy's requests and 5xx answers per production app and release, and
+ * a running canary's weight.
  */
 export function createMetrics(engine: Engine): { registry: Registry; stop(): void } {
   const registry = new Registry();
@@ -88,6 +90,69 @@ export function createMetrics(engine: Engine): { registry: Registry; stop(): voi
     collect() {
       this.reset();
       for (const [project, s] of Object.entries(engine.getSnapshot().smee)) this.set({ project }, s.state === 'connected' ? 1 : 0);
+    },
+  });
+
+  // one read of every project's traffic per scrape, shared by the gauges that show it (prom-client collects them all at once)
+  let reading: { at: number; traffic: Promise<TrafficView[]> } | undefined;
+  const trafficNow = (): Promise<TrafficView[]> => {
+    if (!reading || Date.now() - reading.at > 1000) {
+      const projects = Object.keys(engine.config.projects);
+      // a project whose proxy cannot be read (Docker not answering) has no series this scrape, rather than failing the scrape
+      const traffic = Promise.all(projects.map((p) => engine.traffic(p).catch(() => undefined))).then((all) =>
+        all.filter((t): t is TrafficView => !!t && t.proxy !== 'none'),
+      );
+      reading = { at: Date.now(), traffic };
+    }
+    return reading.traffic;
+  };
+  const perRelease = (pick: (c: TrafficView['apps'][number]['counts'][number]) => number) =>
+    async function (this: Gauge<'project' | 'app' | 'release'>) {
+      const traffic = await trafficNow();
+      this.reset();
+      for (const t of traffic) {
+        if (t.proxy !== 'running') continue;
+        for (const a of t.apps) {
+          const sums = new Map<string, number>();
+          for (const c of a.counts) sums.set(c.release, (sums.get(c.release) ?? 0) + pick(c));
+          for (const [release, n] of sums) this.set({ project: t.project, app: a.app, release }, n);
+        }
+      }
+    };
+  new Gauge({
+    name: 'greenci_proxy_requests',
+    help: "Requests the front proxy sent to a production app's release since it began counting (read at scrape time)",
+    labelNames: ['project', 'app', 'release'],
+    registers: [registry],
+    collect: perRelease((c) => c.requests),
+  });
+  new Gauge({
+    name: 'greenci_proxy_responses_5xx',
+    help: "5xx answers the front proxy counted from a production app's release since it began counting (read at scrape time)",
+    labelNames: ['project', 'app', 'release'],
+    registers: [registry],
+    collect: perRelease((c) => c.errors5xx),
+  });
+  new Gauge({
+    name: 'greenci_proxy_up',
+    help: "1 while a project's front proxy answers, 0 when it is down (no series before production first went through it)",
+    labelNames: ['project'],
+    registers: [registry],
+    async collect() {
+      const traffic = await trafficNow();
+      this.reset();
+      for (const t of traffic) this.set({ project: t.project }, t.proxy === 'running' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'greenci_canary_weight',
+    help: "The percentage of production's requests a running canary release takes (no series when none runs)",
+    labelNames: ['project', 'release'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of Object.values(engine.getSnapshot().canaries ?? {}))
+        if (!c.outcome) this.set({ project: c.project, release: c.version }, c.weight);
     },
   });
 

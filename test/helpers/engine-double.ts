@@ -1,7 +1,8 @@
-import type { LiftHoldRequest, ReleaseRequest, RollbackRequest } from '../../engine/api.js';
+import type { CanaryDecisionRequest, LiftHoldRequest, ReleaseRequest, RollbackRequest } from '../../engine/api.js';
 import type { ConnectHandlers, EngineClient, TriggerRequest } from '../../engine/client.js';
+import { NotFoundError } from '../../engine/errors.js';
 import { EventBus, type EngineEvent } from '../../engine/events.js';
-import { isFinished, type BuildRecord, type LogLine, type ReleaseRecord } from '../../engine/model.js';
+import { isFinished, type BuildRecord, type LogLine, type ReleaseRecord, type TrafficView } from '../../engine/model.js';
 import { reduce, type Snapshot } from '../../engine/state.js';
 import type { Connection, ConsoleSource } from '../../views/source.js';
 
@@ -67,6 +68,26 @@ export class EngineDouble implements ConsoleSource {
     const releases = this.releasesOf[project] ?? [];
     const liveId = this.snapshot.live[project]?.releaseId;
     return { releases, live: releases.find((r) => r.id === liveId) };
+  }
+
+  /** What `traffic` answers per project (none: production does not go through a front proxy). */
+  trafficOf: Record<string, TrafficView> = {};
+
+  async traffic(project: string): Promise<TrafficView> {
+    this.calls.push({ op: 'traffic', args: project });
+    return this.trafficOf[project] ?? { project, proxy: 'none', apps: [] };
+  }
+
+  /** Decides the project's running canary (as the snapshot has it) the way the engine announces it: its last update, with the outcome. */
+  async canaryDecision(req: CanaryDecisionRequest) {
+    this.check('canaryDecision', { project: req.project, decision: req.decision, by: req.requestedBy });
+    const c = this.snapshot.canaries[req.project];
+    if (!c) throw new NotFoundError(`no canary of ${req.project} is running in this greenci process`);
+    this.emit({
+      type: 'canary.updated',
+      canary: { ...c, outcome: req.decision === 'promote' ? 'promoted' : 'aborted', decidedBy: req.requestedBy },
+    });
+    return { version: c.version };
   }
 
   async branches(project: string) {

@@ -2,7 +2,7 @@ import { Text } from 'ink';
 import { formatAge } from '../format/ago.js';
 import { printable } from '../format/printable.js';
 import { useTheme } from '../theme.js';
-import type { ReleaseOverlay } from '../ui/state.js';
+import type { CanaryOverlay, ReleaseOverlay } from '../ui/state.js';
 import { Dialog } from './Dialog.js';
 
 /** The rollback question, naming the change exactly: `production green: v0.3.1 -> v0.2.0`. */
@@ -96,6 +96,32 @@ export function ConfirmRelease({
           </>
         ) : null}
         <Text bold>n</Text>/Esc leave production as it is
+      </Text>
+    </Dialog>
+  );
+}
+
+/**
+ * The canary question (`+`, `-`), naming what changes: `production green: canary v0.4.0 (10%) ->
+ * every request`, or `production green: canary v0.4.0 aborted -> v0.3.0 takes every request`.
+ */
+export function ConfirmCanary({ o, user, width, height }: { o: CanaryOverlay; user: string; width: number; height: number }) {
+  const theme = useTheme();
+  const promote = o.decision === 'promote';
+  return (
+    <Dialog title={promote ? 'Promote the canary?' : 'Abort the canary?'} width={width} height={height}>
+      <Text> </Text>
+      <Text bold color={theme.color('warn')} wrap="truncate-end">
+        {printable(
+          promote
+            ? `production ${o.project}: canary ${o.version} (${o.weight}%) -> every request`
+            : `production ${o.project}: canary ${o.version} aborted -> ${o.live} takes every request`,
+        )}
+      </Text>
+      <Text> </Text>
+      <Text wrap="truncate-end">{`recorded as ${user}`}</Text>
+      <Text wrap="truncate-end">
+        <Text bold>y</Text> {promote ? 'promote it now' : 'abort it now'} <Text bold>n</Text>/Esc leave the canary running
       </Text>
     </Dialog>
   );

@@ -12,6 +12,7 @@ export const KEYS: [string, string][] = [
   ['R', 'retry'],
   ['r', 'rollback'],
   ['p', 'release'],
+  ['+/-', 'canary'],
   ['?', 'help'],
   ['q', 'quit'],
 ];

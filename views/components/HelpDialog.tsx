@@ -13,6 +13,7 @@ const HELP: [string, string][] = [
   ['R', 'retry the selected build (same commit, queued again)'],
   ['r', "roll back: the selected project's releases, Enter on one, then y to confirm (production is held after)"],
   ['p', 'release the selected passed build (else the newest) to production, lifting the hold; l: lift the hold only'],
+  ['+  -', "promote / abort the selected project's running canary (asks first; y decides it)"],
   ['← →  h l', 'in Releases: the previous / next project'],
   ['?', 'this help (any key closes it)'],
   ['q  Ctrl-C', 'quit (the daemon keeps running)'],

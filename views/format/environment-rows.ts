@@ -1,4 +1,4 @@
-import type { ContainerRow, DeploymentRecord, HealthRecord } from '../../engine/model.js';
+import type { ContainerRow, DeploymentRecord, HealthRecord, TrafficView } from '../../engine/model.js';
 import type { Snapshot } from '../../engine/state.js';
 import { formatAge } from './ago.js';
 import { containerHealth, containerSince } from './container-rows.js';
@@ -6,6 +6,7 @@ import { healthTrouble, serviceHealth, troubleSegments } from './health.js';
 import { holdSegment } from './hold-text.js';
 import { printable } from './printable.js';
 import { clip, fit, row, type Row, type Segment, type Tone } from './row.js';
+import { trafficRows } from './traffic-text.js';
 
 const ENVS = ['production', 'test'] as const;
 
@@ -19,13 +20,18 @@ function deploymentWords(d: DeploymentRecord | undefined, now: number): Segment 
   };
 }
 
-/** What the Environments pane reads of the snapshot (builds and the rest change without it). */
+/**
+ * What the Environments pane reads of the snapshot (builds and the rest change without it), and
+ * where each project's production requests go, as last read from the front proxy.
+ */
 export type EnvironmentsView = Pick<Snapshot, 'environments' | 'live' | 'containers' | 'docker' | 'health'> &
-  Partial<Pick<Snapshot, 'holds'>>;
+  Partial<Pick<Snapshot, 'holds' | 'canaries'>> & { traffic?: Record<string, TrafficView | undefined> };
 
 /**
  * The Environments pane: per project, production then test, a heading with what is live (and who
- * holds production, when it is held) and the last change, then each app and service with image tag, release, commit, health and since when.
+ * holds production, when it is held) and the last change; under production, where its requests go
+ * (each app's release and share) and a running canary (its share, time left, both releases' 5xx);
+ * then each app and service with image tag, release, commit, health and since when.
  * Where the monitor finds an app or service down or degraded, its word wins and a line under the
  * row says why; greenci's own failing checks come first, under a `greenci checks` heading.
  */
@@ -50,6 +56,7 @@ export function environmentRows(s: EnvironmentsView, width: number, now: number)
       if (hold) head.push(holdSegment(hold, now));
       head.push(deploymentWords(d, now));
       out.push(row(`env:${project}:${env}`, head, { project, heading: true }));
+      if (env === 'production') out.push(...trafficRows(project, s.traffic?.[project], s.canaries?.[project], width, now));
       const services = s.containers.filter((c) => c.project === project && c.env === env && c.role !== 'test');
       // what the monitor misses (a container gone) has no container row: it gets a row of its own
       const named = new Set(services.map((c) => c.service ?? c.name));

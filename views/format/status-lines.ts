@@ -1,14 +1,23 @@
 import type { DaemonInfo } from '../../engine/api.js';
-import type { DeploymentRecord } from '../../engine/model.js';
+import type { DeploymentRecord, TrafficView } from '../../engine/model.js';
 import type { Snapshot } from '../../engine/state.js';
 import { formatDuration, formatTime } from '../../engine/duration.js';
 import { healthSummary } from './health-text.js';
 import { holdLine } from './hold-text.js';
 import { printable } from './printable.js';
 import { table } from './table.js';
+import { trafficLine } from './traffic-text.js';
 
-/** `greenci status`: who answers, each project's environments and holds, the queue and smee, as plain text. */
-export function statusText(s: Snapshot, daemon: DaemonInfo | undefined, now = Date.now()): string {
+/**
+ * `greenci status`: who answers, each project's environments and holds, where production's requests
+ * go (`traffic`, per project as the front proxy is set, with a running canary), the queue and smee, as plain text.
+ */
+export function statusText(
+  s: Snapshot,
+  daemon: DaemonInfo | undefined,
+  now = Date.now(),
+  traffic: Record<string, TrafficView | undefined> = {},
+): string {
   const lines: string[] = [];
   lines.push(
     daemon
@@ -35,6 +44,12 @@ export function statusText(s: Snapshot, daemon: DaemonInfo | undefined, now = Da
   );
   const holds = projects.flatMap((p) => (s.holds?.[p] ? [holdLine(s.holds[p])] : []));
   if (holds.length) lines.push('', ...holds);
+  const routes = projects.flatMap((p) => {
+    const t = traffic[p];
+    const l = t && trafficLine(t, s.canaries?.[p]);
+    return l ? [l] : [];
+  });
+  if (routes.length) lines.push('', ...routes);
   const running = s.builds.filter((b) => b.status === 'running');
   const queued = s.builds.filter((b) => b.status === 'queued').reverse();
   lines.push('');

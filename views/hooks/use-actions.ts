@@ -9,7 +9,8 @@ import type { UpdateUi } from './use-ui-state.js';
 /**
  * Carries out what a key asked for (the key handler decided it, confirmations included): asks the
  * source, as the operator, and says the outcome on the status line; a production change (a
- * rollback, a release) shows its progress while it runs. Quitting tells the host first (`force`: stop the builds running here).
+ * rollback, a release) shows its progress while it runs; a canary's promote or abort is a word to
+ * the process running it, said when it was heard. Quitting tells the host first (`force`: stop the builds running here).
  */
 export function useActions(source: ConsoleSource, update: UpdateUi, onQuit?: (o: { force: boolean }) => void): (effect: Effect) => void {
   const { exit } = useApp();
@@ -75,7 +76,7 @@ export function useActions(source: ConsoleSource, update: UpdateUi, onQuit?: (o:
                 update((u) =>
                   say(
                     { ...u, busy: undefined },
-                    `production ${effect.project} now runs ${r.to.version}${r.from ? ` (was ${r.from.version})` : ''}, rolled back by ${source.user}`,
+                    `production ${effect.project} now runs ${r.to.version}${r.from ? ` (was ${r.from.version})` : ''}, rolled back by ${source.user}${r.warm ? ' (a switch: its apps were warm)' : ''}`,
                     'ok',
                   ),
                 ),
@@ -116,6 +117,25 @@ export function useActions(source: ConsoleSource, update: UpdateUi, onQuit?: (o:
                       ),
                 ),
               (err: Error) => update((u) => say({ ...u, busy: undefined }, `release of build #${effect.build}: ${err.message}`, 'error')),
+            );
+          return;
+        }
+        case 'canary': {
+          update((u) => say(u, `asking to ${effect.decision} canary ${effect.version} of production ${effect.project}…`));
+          source
+            .canaryDecision({ project: effect.project, decision: effect.decision, requestedBy: source.user })
+            .then(
+              (r) =>
+                update((u) =>
+                  say(
+                    u,
+                    effect.decision === 'promote'
+                      ? `production ${effect.project}: canary ${r.version} promoted by ${source.user}, it takes every request`
+                      : `production ${effect.project}: canary ${r.version} aborted by ${source.user}, ${effect.live} takes every request`,
+                    'ok',
+                  ),
+                ),
+              fail(`${effect.decision} canary ${effect.version} of ${effect.project}`),
             );
           return;
         }

@@ -96,6 +96,8 @@ export interface EngineData {
   connection: Connection;
   /** Changes when releases may have changed (a release, a production deployment, a hold, a reconnect). */
   releasesEpoch: number;
+  /** Changes when where production's requests go may have changed (a production deployment, a canary beginning or ending, a reconnect). */
+  trafficEpoch: number;
   /** Changes on every (re)connect: streams that ended with the connection start again. */
   connectEpoch: number;
   /** Events that could not be applied (malformed); the console carries on. */
@@ -111,6 +113,7 @@ export function useEngineData(source: ConsoleSource, frameMs = 100): EngineData 
     snapshot: emptySnapshot(),
     connection: { mode: 'daemon', state: 'connecting' },
     releasesEpoch: 0,
+    trafficEpoch: 0,
     connectEpoch: 0,
     dropped: 0,
   });
@@ -150,6 +153,7 @@ export function useEngineData(source: ConsoleSource, frameMs = 100): EngineData 
                   ...d,
                   snapshot: { ...emptySnapshot(), ...snapshot, health: cleanHealth(snapshot.health) },
                   releasesEpoch: d.releasesEpoch + 1,
+                  trafficEpoch: d.trafficEpoch + 1,
                 }
               : { ...d, dropped: d.dropped + 1 },
           true,
@@ -164,7 +168,16 @@ export function useEngineData(source: ConsoleSource, frameMs = 100): EngineData 
               e.type === 'release.created' ||
               e.type === 'hold.updated' ||
               (e.type === 'deployment.updated' && e.deployment?.env === 'production' && e.deployment.status !== 'running');
-            return { ...d, snapshot, releasesEpoch: releasesChanged ? d.releasesEpoch + 1 : d.releasesEpoch };
+            // a canary reports every second: only its beginning and its end move the proxy
+            const trafficChanged =
+              (e.type === 'deployment.updated' && e.deployment.env === 'production') ||
+              (e.type === 'canary.updated' && (!!e.canary.outcome || !d.snapshot.canaries?.[e.canary.project]));
+            return {
+              ...d,
+              snapshot,
+              releasesEpoch: releasesChanged ? d.releasesEpoch + 1 : d.releasesEpoch,
+              trafficEpoch: trafficChanged ? d.trafficEpoch + 1 : d.trafficEpoch,
+            };
           } catch {
             return { ...d, dropped: d.dropped + 1 };
           }

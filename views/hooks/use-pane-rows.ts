@@ -7,6 +7,7 @@ import { releaseRows } from '../format/release-rows.js';
 import { filterRows, type Row, safeRows } from '../format/row.js';
 import type { ListPane } from '../ui/state.js';
 import type { ReleasesByProject } from './use-releases.js';
+import type { TrafficByProject } from './use-traffic.js';
 
 /**
  * Each list pane's rows after its filter, as shown. A pane's rows are made again only when what
@@ -19,17 +20,18 @@ export function usePaneRows(
   now: number,
   filter: Record<ListPane, string>,
   releases: { project?: string; known?: ReleasesByProject[string] },
+  traffic: TrafficByProject = {},
 ): Record<ListPane, Row[]> {
-  const { environments, live, holds, containers, docker, health, builds } = snapshot;
+  const { environments, live, holds, canaries, containers, docker, health, builds } = snapshot;
   const environmentsRows = useMemo(
     () =>
       safeRows('environments', () =>
         filterRows(
-          environmentRows({ environments, live, holds, containers, docker, health }, widths.environments, now),
+          environmentRows({ environments, live, holds, canaries, traffic, containers, docker, health }, widths.environments, now),
           filter.environments,
         ),
       ),
-    [environments, live, holds, containers, docker, health, widths.environments, now, filter.environments],
+    [environments, live, holds, canaries, traffic, containers, docker, health, widths.environments, now, filter.environments],
   );
   const buildsRows = useMemo(
     () => safeRows('builds', () => filterRows(buildRows(builds, widths.builds, now), filter.builds)),

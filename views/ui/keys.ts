@@ -1,6 +1,7 @@
 import type { Key } from 'ink';
-import type { BuildRecord, ProductionHold, ReleaseRecord } from '../../engine/model.js';
+import type { BuildRecord, CanaryState, ProductionHold, ReleaseRecord } from '../../engine/model.js';
 import type { Row } from '../format/row.js';
+import { type CanaryEffect, canaryDialogKey, openCanary } from './canary-key.js';
 import { openRelease, type ReleaseEffect, releaseDialogKey } from './release-key.js';
 import { PANES, say, select, selectedIndex, type ListPane, type PaneId, type UiState } from './state.js';
 
@@ -12,6 +13,7 @@ export type Effect =
   | { type: 'retry'; id: number }
   | { type: 'rollback'; project: string; from?: string; to: string }
   | ReleaseEffect
+  | CanaryEffect
   | { type: 'quit'; force?: boolean };
 
 /** What the key handler needs to know about the screen as it is now. */
@@ -23,6 +25,8 @@ export interface KeyContext {
   /** The snapshot's builds (newest first) and holds: what `p` offers to release. */
   builds: BuildRecord[];
   holds: Record<string, ProductionHold>;
+  /** The canaries running now, per project (the snapshot's): what `+` and `-` decide. */
+  canaries: Record<string, CanaryState>;
   /** The version each project's production runs. */
   live: Record<string, string | undefined>;
   /** Rows a page moves. */
@@ -135,6 +139,10 @@ export function onKey(ui: UiState, input: string, key: Key, ctx: KeyContext): Tr
       }),
     );
   }
+  if (input === '+' || input === '-')
+    return none(
+      openCanary(ui, { project: selectedProject(ui, ctx), canaries: ctx.canaries, decision: input === '+' ? 'promote' : 'abort' }),
+    );
   return none(ui);
 }
 
@@ -244,6 +252,8 @@ function overlayKey(ui: UiState, input: string, key: Key): Transition {
       return none(ui);
     case 'confirm-release':
       return releaseDialogKey(ui, o, input, key);
+    case 'confirm-canary':
+      return canaryDialogKey(ui, o, input, key);
     case 'trigger-project': {
       if (key.escape) return none(close());
       if (key.upArrow || input === 'k') return none({ ...ui, overlay: { ...o, index: Math.max(0, o.index - 1) } });

@@ -30,12 +30,24 @@ export interface ReleaseOverlay {
   hold?: Pick<ProductionHold, 'by' | 'reason' | 'since'>;
 }
 
+/** The canary dialog (`+` promote, `-` abort): the running canary it is about, as the snapshot had it. */
+export interface CanaryOverlay {
+  kind: 'confirm-canary';
+  project: string;
+  decision: 'promote' | 'abort';
+  version: string;
+  /** The live release, taking the rest of the requests. */
+  live: string;
+  weight: number;
+}
+
 export type Overlay =
   | { kind: 'help' }
   | { kind: 'trigger-project'; projects: string[]; index: number }
   | { kind: 'trigger-branch'; project: string; branches?: string[]; error?: string; index: number; typed: string }
   | { kind: 'confirm-rollback'; project: string; from?: string; to: string }
   | ReleaseOverlay
+  | CanaryOverlay
   | { kind: 'confirm-quit'; running: number[] };
 
 export interface StatusMessage {
