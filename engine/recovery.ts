@@ -136,7 +136,7 @@ export async function checkProduction(
     if (!live) return [];
     const spec = store.releases.specOf(live.id);
     const problems = [
-      ...productionDrift(live, spec, await runningServices(docker, project)),
+      ...productionDrift(live, spec, await runningServices(docker, project, live)),
       ...(await proxyDrift(new FrontProxy(docker, dataDir, project), live.version, spec)),
     ];
     if (!problems.length) return [{ level: 'info' as const, project, msg: `production ${project} runs ${live.version} as recorded` }];

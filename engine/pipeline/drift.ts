@@ -38,9 +38,21 @@ export function productionDrift(release: ReleaseRecord, spec: ProjectSpec, runni
   return problems;
 }
 
-/** Reads production's containers from Docker in the shape productionDrift compares. */
-export async function runningServices(docker: DockerPort, project: string): Promise<RunningService[]> {
+/**
+ * Reads production's containers from Docker in the shape productionDrift compares. A database kept
+ * running across releases runs an earlier build's image of the same content: with `release`, such
+ * an image counts as the release's own.
+ */
+export async function runningServices(docker: DockerPort, project: string, release?: ReleaseRecord): Promise<RunningService[]> {
   const containers = await docker.listContainers(envFilter(project, 'production').label);
+  const sameContent = async (service: string, imageId: string): Promise<string> => {
+    const want = release?.images[service]?.id;
+    if (!want || want === imageId) return imageId;
+    const [a, b] = await Promise.all([docker.imageContentKey(imageId), docker.imageContentKey(want)]);
+    return a !== undefined && a === b ? want : imageId;
+  };
+  for (const c of containers)
+    if (c.Labels[LABEL.role] === 'service' && c.Labels[LABEL.service]) c.ImageID = await sameContent(c.Labels[LABEL.service], c.ImageID);
   return containers
     .filter((c) => c.Labels[LABEL.service])
     .map((c) => ({

@@ -103,7 +103,8 @@ export async function watchCanary(w: CanaryWatch): Promise<CanaryEnd> {
         if (problem) return end('aborted', 'greenci', problem);
       }
       w.publish({ ...state });
-      await sleep(Math.max(0, Math.min(tick, state.until - Date.now())), stop.signal).catch(() => undefined);
+      // an operator's word ends the wait (sleep throws at once when it came during the checks)
+      if (!stop.signal.aborted) await sleep(Math.max(0, Math.min(tick, state.until - Date.now())), stop.signal).catch(() => undefined);
     }
     if (decision) return end(decision.decision === 'promote' ? 'promoted' : 'aborted', decision.by, `${decision.by} decided`);
     return end('promoted', 'greenci', `healthy for ${Math.round(w.forMs / 1000)} s at ${w.weight}%`);

@@ -35,7 +35,7 @@ async function restoreIfDrifted(ctx: BuildContext, live: ReleaseRecord): Promise
   const dataDir = ctx.deps.config.dataDir;
   const spec = recorder.read.releases.specOf(live.id);
   const problems = [
-    ...productionDrift(live, spec, await runningServices(docker, ctx.project)),
+    ...productionDrift(live, spec, await runningServices(docker, ctx.project, live)),
     ...(await proxyDrift(new FrontProxy(docker, dataDir, ctx.project), live.version, spec)),
   ];
   if (!problems.length)
