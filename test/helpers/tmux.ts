@@ -20,11 +20,14 @@ export class Tmux {
   /** Starts `argv` in a detached session of `columns` x `rows`; `env` is set for the command only. */
   static async start(argv: string[], o: { columns: number; rows: number; env: Record<string, string>; term?: string }): Promise<Tmux> {
     const socket = `greenci-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    // the command runs under `env`: CI unset (Ink draws only a last frame under CI), TERM as tmux users have it
+    // the command runs under `env`: CI unset (Ink draws only a last frame under CI), NODE_ENV unset
+    // (vitest sets `test`; an operator's shell has none, so the console runs React's production build), TERM as tmux users have it
     const command = [
       'env',
       '-u',
       'CI',
+      '-u',
+      'NODE_ENV',
       `TERM=${o.term ?? 'tmux-256color'}`,
       ...Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
       ...argv,
