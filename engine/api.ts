@@ -59,6 +59,8 @@ export interface ReleaseRequest {
   /** The build to release; default: the newest production-branch build that passed. */
   build?: number;
   requestedBy: string;
+  /** A canary for this release instead of greenci.yml's (`greenci release --canary 10 --for 5m`). */
+  canary?: { weight: number; forMs: number };
   /** Progress lines: the release build's log as it runs. */
   log?: (line: string) => void;
 }

@@ -9,6 +9,7 @@ import { FrontProxy } from '../proxy/front-proxy.js';
 import { trafficView } from '../proxy/traffic.js';
 import { productionParts } from '../release/release-flow.js';
 import { retireWarm } from '../release/retire.js';
+import { withCanary } from '../release/canary.js';
 import { liftHold, testedToRelease } from './release.js';
 
 /**
@@ -65,7 +66,9 @@ export function productionCommands(
       });
       try {
         // refused (images gone, nothing recorded) before anything changes: production and its hold stay as they are
-        const tested = await testedToRelease(store, docker, source);
+        const found = await testedToRelease(store, docker, source);
+        // an operator's canary for this release replaces greenci.yml's
+        const tested = req.canary ? { ...found, spec: withCanary(found.spec, req.canary) } : found;
         const id = queue.createClaimed({
           project: req.project,
           branch: source.branch,

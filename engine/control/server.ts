@@ -71,7 +71,7 @@ export async function startControlServer(
     [
       'POST',
       /^\/projects\/([a-z0-9-]+)\/release$/,
-      ({ params, body, res }) => streamRelease(engine, params[0], optBuild(body.build), who(body), res),
+      ({ params, body, res }) => streamRelease(engine, params[0], optBuild(body.build), who(body), res, optCanary(body.canary)),
     ],
     [
       'POST',
@@ -159,6 +159,14 @@ const optBuild = (v: unknown): number | undefined => {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`build must be a build id, not ${JSON.stringify(v)}`);
   return v;
+};
+/** `{weight, forMs}` as `greenci release --canary` sends it; the engine checks the ranges. */
+const optCanary = (v: unknown): { weight: number; forMs: number } | undefined => {
+  if (v === undefined || v === null) return undefined;
+  const c = v as { weight?: unknown; forMs?: unknown };
+  if (typeof v !== 'object' || typeof c.weight !== 'number' || typeof c.forMs !== 'number')
+    throw new UsageError('canary must be {"weight": percent, "forMs": milliseconds}');
+  return { weight: c.weight, forMs: c.forMs };
 };
 const decision = (v: unknown): 'promote' | 'abort' => {
   if (v === 'promote' || v === 'abort') return v;
@@ -290,11 +298,12 @@ async function streamRelease(
   build: number | undefined,
   requestedBy: string,
   res: http.ServerResponse,
+  canary?: { weight: number; forMs: number },
 ): Promise<typeof STREAMED> {
   engine.releases(project); // 404 before the stream starts
   const write = ndjson(res);
   try {
-    const result = await engine.release({ project, build, requestedBy, log: (line) => write({ type: 'progress', line }) });
+    const result = await engine.release({ project, build, requestedBy, canary, log: (line) => write({ type: 'progress', line }) });
     write({ type: 'result', result });
   } catch (err) {
     write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });

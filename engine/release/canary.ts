@@ -1,3 +1,5 @@
+import type { ProjectSpec } from '../../config/project-spec.js';
+import { UsageError } from '../errors.js';
 import type { TrafficCounters } from '../model.js';
 import type { ProxyRoutes, Slot } from '../proxy/routes.js';
 import type { ServerStat } from '../proxy/runtime-api.js';
@@ -6,6 +8,22 @@ import type { ServerStat } from '../proxy/runtime-api.js';
  * Judging a canary from the front proxy's own counters: the new release's 5xx rate against the
  * live release's over the same time. Pure; tested with exact equality.
  */
+
+/**
+ * greenci.yml's production as a release with this canary (an operator's `greenci release --canary`):
+ * the rest of its release policy kept, the defaults where it had none.
+ */
+export function withCanary(spec: ProjectSpec, canary: { weight: number; forMs: number }): ProjectSpec {
+  if (!Number.isInteger(canary.weight) || canary.weight < 1 || canary.weight > 99)
+    throw new UsageError(`a canary's weight is a whole percent from 1 to 99, not ${canary.weight}`);
+  if (!(canary.forMs >= 1000)) throw new UsageError(`a canary lasts at least 1 s, not ${canary.forMs} ms`);
+  const production = spec.environments.production;
+  const policy = production.release ?? { verifyMs: 30_000, keepWarmMs: 600_000, warm: 'running' as const };
+  return {
+    ...spec,
+    environments: { ...spec.environments, production: { ...production, release: { ...policy, canary: { ...canary } } } },
+  };
+}
 
 /** Fewer canary requests than this say nothing yet. */
 export const MIN_CANARY_REQUESTS = 20;

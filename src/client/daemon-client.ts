@@ -81,11 +81,16 @@ export function daemonClient(c: ControlClient): EngineClient {
     async release(req) {
       let result: ReleaseResult | undefined;
       let failure: Error | undefined;
-      await c.stream('POST', `/projects/${enc(req.project)}/release`, { build: req.build, requestedBy: req.requestedBy }, (m) => {
-        if (m.type === 'progress') req.log?.(String(m.line));
-        if (m.type === 'result') result = m.result as ReleaseResult;
-        if (m.type === 'error') failure = errorFrom(m.kind as ErrorKind, String(m.error));
-      });
+      await c.stream(
+        'POST',
+        `/projects/${enc(req.project)}/release`,
+        { build: req.build, requestedBy: req.requestedBy, canary: req.canary },
+        (m) => {
+          if (m.type === 'progress') req.log?.(String(m.line));
+          if (m.type === 'result') result = m.result as ReleaseResult;
+          if (m.type === 'error') failure = errorFrom(m.kind as ErrorKind, String(m.error));
+        },
+      );
       if (failure) throw failure;
       if (!result) throw new Error('the daemon ended the release stream without a result; check `greenci builds` and `greenci releases`');
       return result;

@@ -1,4 +1,5 @@
 import { UsageError } from '../../engine/errors.js';
+import { parseDuration } from '../../config/units.js';
 import { buildSummary, releasesTable, stageLine } from '../../views/format/build-lines.js';
 import { holdLine } from '../../views/format/hold-text.js';
 import { printable } from '../../views/format/printable.js';
@@ -82,14 +83,28 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
  * alone. Runs through the daemon when one answers, else here; Ctrl-C cannot cut production short.
  */
 export async function releaseCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { build: { type: 'string' }, lift: { type: 'boolean' } }, RELEASE_USAGE);
+  const { values, positionals } = parse(
+    args,
+    { build: { type: 'string' }, lift: { type: 'boolean' }, canary: { type: 'string' }, for: { type: 'string' } },
+    RELEASE_USAGE,
+  );
   if (values.help) return (io.out(RELEASE_USAGE), EXIT.ok);
   if (positionals.length !== 1) throw new UsageError(`name one project\nusage: ${RELEASE_USAGE}`);
   const project = positionals[0];
   const build = values.build === undefined ? undefined : Number(values.build);
   if (build !== undefined && !(Number.isInteger(build) && build > 0))
     throw new UsageError(`--build takes a build id, not ${JSON.stringify(values.build)}\nusage: ${RELEASE_USAGE}`);
-  if (values.lift && build !== undefined) throw new UsageError(`--lift releases nothing: it takes no --build\nusage: ${RELEASE_USAGE}`);
+  if (values.lift && (build !== undefined || values.canary !== undefined))
+    throw new UsageError(`--lift releases nothing: it takes no --build or --canary\nusage: ${RELEASE_USAGE}`);
+  if (values.for !== undefined && values.canary === undefined)
+    throw new UsageError(`--for is how long a --canary lasts\nusage: ${RELEASE_USAGE}`);
+  const weight = values.canary === undefined ? undefined : Number(values.canary.replace(/%$/, ''));
+  if (weight !== undefined && !(Number.isInteger(weight) && weight >= 1 && weight <= 99))
+    throw new UsageError(`--canary takes a percent from 1 to 99, not ${JSON.stringify(values.canary)}\nusage: ${RELEASE_USAGE}`);
+  const forMs = values.for === undefined ? 300_000 : parseDuration(values.for);
+  if (forMs === undefined || forMs < 1000)
+    throw new UsageError(`--for takes a duration such as 90s or 5m, not ${JSON.stringify(values.for)}\nusage: ${RELEASE_USAGE}`);
+  const canary = weight === undefined ? undefined : { weight, forMs };
   const client = await openClient(io, values.config);
   const actor = whoAsked(io.env);
   try {
@@ -114,7 +129,13 @@ export async function releaseCommand(args: string[], io: Io): Promise<number> {
         io.err(
           `releasing ${build ? `build #${build}` : 'the newest build that passed'} of ${project} (asked by ${actor}${client.mode === 'daemon' ? ', through the daemon' : ''})...`,
         );
-      const r = await client.release({ project, build, requestedBy: actor, log: (l) => values.json || io.err(`  ${printable(l)}`) });
+      const r = await client.release({
+        project,
+        build,
+        canary,
+        requestedBy: actor,
+        log: (l) => values.json || io.err(`  ${printable(l)}`),
+      });
       if (values.json)
         io.out(JSON.stringify({ project, of: r.of, build: r.build, release: r.release, lifted: r.lifted, requestedBy: actor }));
       else {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../engine/errors.js';
 import type { ProxyRoutes } from '../../engine/proxy/routes.js';
 import type { ServerStat } from '../../engine/proxy/runtime-api.js';
-import { canaryProblem, countersOf, MIN_CANARY_REQUESTS, since } from '../../engine/release/canary.js';
+import type { ProjectSpec } from '../../config/project-spec.js';
+import { canaryProblem, countersOf, MIN_CANARY_REQUESTS, since, withCanary } from '../../engine/release/canary.js';
 import { type CanaryDecision, CanaryControl } from '../../engine/release/canary-control.js';
 
 /** A canary of v1.5.0 in slot b beside v1.4.0 in a, for billing and weight; reports is new in v1.5.0. */
@@ -150,5 +151,40 @@ describe('CanaryControl', () => {
     await expect(shop.decided).resolves.toEqual({ decision: 'abort', by: 'bob' });
     expect(control.decide('green', promote)).toBe('v1.5.0');
     await expect(green.decided).resolves.toEqual(promote);
+  });
+});
+
+describe("an operator's canary (greenci release --canary)", () => {
+  const spec = {
+    services: [],
+    tests: [],
+    environments: {
+      test: { bind: '127.0.0.1', ports: {}, env: {}, restart: 'no', healthTimeoutMs: 60_000 },
+      production: {
+        bind: '127.0.0.1',
+        ports: { billing: 8001 },
+        env: {},
+        restart: 'unless-stopped',
+        healthTimeoutMs: 60_000,
+        release: { verifyMs: 5_000, keepWarmMs: 60_000, warm: 'stopped' },
+      },
+    },
+  } as ProjectSpec;
+
+  it("replaces greenci.yml's canary and keeps the rest of its release policy", () => {
+    expect(withCanary(spec, { weight: 10, forMs: 300_000 }).environments.production.release).toEqual({
+      verifyMs: 5_000,
+      keepWarmMs: 60_000,
+      warm: 'stopped',
+      canary: { weight: 10, forMs: 300_000 },
+    });
+    // the spec it was given is left as it was
+    expect(spec.environments.production.release?.canary).toBeUndefined();
+  });
+
+  it('refuses a weight outside 1..99 or a canary shorter than a second', () => {
+    expect(() => withCanary(spec, { weight: 0, forMs: 60_000 })).toThrow("a canary's weight is a whole percent from 1 to 99, not 0");
+    expect(() => withCanary(spec, { weight: 100, forMs: 60_000 })).toThrow(/not 100/);
+    expect(() => withCanary(spec, { weight: 10, forMs: 10 })).toThrow('a canary lasts at least 1 s, not 10 ms');
   });
 });
