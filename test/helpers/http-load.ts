@@ -35,14 +35,16 @@ export function startLoad(url: string, opts: { clients?: number; maxMs?: number;
   const clients = opts.clients ?? 16;
   const maxMs = opts.maxMs ?? 180_000;
   const maxRequests = opts.maxRequests ?? 2_000_000;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  // each client its own keep-alive connection, as 16 separate clients have: a shared pool would
+  // leave some sockets idle long enough for the proxy's keep-alive timeout to race a reuse
+  const agents = Array.from({ length: clients }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
   const samples: LoadSample[] = [];
   const failures: { at: number; error: string }[] = [];
   const started = Date.now();
   let stopped = false;
   const waiters: { pred: (s: LoadSample) => boolean; resolve: (s: LoadSample) => void }[] = [];
 
-  const one = () =>
+  const one = (agent: http.Agent) =>
     new Promise<void>((resolve) => {
       const sent = Date.now();
       const req = http.get(url, { agent, timeout: 10_000 }, (res) => {
@@ -64,14 +66,14 @@ export function startLoad(url: string, opts: { clients?: number; maxMs?: number;
       req.on('error', (err) => (failures.push({ at: Date.now(), error: (err as NodeJS.ErrnoException).code ?? err.message }), resolve()));
     });
 
-  const loop = async () => {
+  const loop = async (agent: http.Agent) => {
     while (!stopped && Date.now() - started < maxMs && samples.length + failures.length < maxRequests) {
-      await one();
+      await one(agent);
       // a refused connection answers at once: don't spin on it
       if (failures.length && failures[failures.length - 1].at === Date.now()) await new Promise((r) => setTimeout(r, 5));
     }
   };
-  const loops = Array.from({ length: clients }, loop);
+  const loops = agents.map(loop);
 
   return {
     count: () => samples.length,
@@ -90,7 +92,7 @@ export function startLoad(url: string, opts: { clients?: number; maxMs?: number;
     async stop() {
       stopped = true;
       await Promise.all(loops);
-      agent.destroy();
+      for (const a of agents) a.destroy();
       const events = [...samples.filter((s) => s.status === 200).map((s) => s.at)].sort((a, b) => a - b);
       let gap = 0;
       let prev = started;
