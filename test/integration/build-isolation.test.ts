@@ -156,7 +156,9 @@ describe('a pushed Dockerfile reaches neither the host, nor a network, nor anoth
       30_000,
     );
     const ip = (await docker.inspectContainer(server))!.NetworkSettings.Networks[buildNet].IPAddress;
-    const probe = `require('http').get('http://${ip}:8080/', (r) => r.on('data', (d) => console.log('reply: ' + d))).on('error', (e) => { console.log('no network: ' + e.code); process.exit(1); })`;
+    // unique to this run: Docker's build cache ignores the network mode, so an identical RUN an
+    // earlier run built online would be reused here instead of running offline
+    const probe = `/* ${g.project} */ require('http').get('http://${ip}:8080/', (r) => r.on('data', (d) => console.log('reply: ' + d))).on('error', (e) => { console.log('no network: ' + e.code); process.exit(1); })`;
     const dockerfile = weightWith(`RUN ${JSON.stringify(['node', '-e', probe])}`);
 
     // Given a Dockerfile whose RUN needs the network, and a greenci.yml that does not ask for one
