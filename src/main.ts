@@ -102,7 +102,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   demo: {
     run: (a, io) => import('./commands/demo.js').then((m) => m.demoCommand(a, io)),
     usage: DEMO_USAGE,
-    about: 'deploy the built-in sample project',
+    about: 'deploy the built-in sample project (--tour: then a release, a rollback and a canary under load)',
   },
 };
 

@@ -38,3 +38,38 @@ export async function seedBareRepository(opts: {
   }
   return true;
 }
+
+/**
+ * Commits a change to a branch of a bare repository, as a developer's push would: clones it,
+ * lets `edit` change the files of the clone, commits them all and pushes. Used by `greenci demo
+ * --tour`; returns the new commit's sha.
+ */
+export async function commitToBare(opts: {
+  bareDir: string;
+  branch: string;
+  message: string;
+  author: { name: string; email: string };
+  edit: (workDir: string) => void;
+}): Promise<string> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'greenci-push-'));
+  try {
+    await simpleGit().raw(['clone', '--quiet', '--branch', opts.branch, '--', opts.bareDir, work]);
+    opts.edit(work);
+    const git = simpleGit({ baseDir: work });
+    await git.raw(['add', '--all']);
+    await git.raw([
+      '-c',
+      `user.name=${opts.author.name}`,
+      '-c',
+      `user.email=${opts.author.email}`,
+      'commit',
+      '--quiet',
+      '--message',
+      opts.message,
+    ]);
+    await git.raw(['push', '--quiet', 'origin', `HEAD:refs/heads/${opts.branch}`]);
+    return (await git.revparse(['HEAD'])).trim();
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

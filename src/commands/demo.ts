@@ -5,6 +5,7 @@ import { parse } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { packageRoot } from '../package-root.js';
+import { demoTour } from './demo-tour.js';
 import { runCommand } from './run.js';
 import { DEMO_USAGE } from './usage.js';
 
@@ -12,9 +13,10 @@ import { DEMO_USAGE } from './usage.js';
  * The built-in demo: puts the sample Green project (billing + weight APIs, their databases and
  * an API test) in a local bare repository that stands in for GitHub, writes a config for it, and
  * runs the master pipeline: build, test environment, tests, production on 8001/8002, tag v0.x.y.
+ * `--tour` then shows a release, a rollback, a hold and a canary under load (demo-tour.ts).
  */
 export async function demoCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, { dir: { type: 'string' } }, DEMO_USAGE);
+  const { values } = parse(args, { dir: { type: 'string' }, tour: { type: 'boolean' } }, DEMO_USAGE);
   if (values.help) return (io.out(DEMO_USAGE), EXIT.ok);
   const dir = path.resolve(io.cwd, values.dir ?? 'demo');
   const bare = path.join(dir, 'origin', 'green.git');
@@ -44,7 +46,9 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
   io.out(`demo: ${created ? 'created' : 'reusing'} the sample repository ${bare}`);
   io.out(`demo: config ${configFile}`);
   io.out('demo: running the master pipeline of project green\n');
-  const code = await runCommand(['green', '--branch', 'master', '--config', configFile], io);
+  let code = await runCommand(['green', '--branch', 'master', '--config', configFile], io);
+  if (code === EXIT.ok && values.tour)
+    code = await demoTour({ bare, configFile, project: 'green', ports: { billing: 8001, weight: 8002 } }, io);
   if (code === EXIT.ok) {
     io.out('\nproduction is up:');
     io.out('  curl http://127.0.0.1:8001/health     # billing');
