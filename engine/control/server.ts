@@ -1,12 +1,12 @@
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { describeError, NotFoundError, UsageError } from '../errors.js';
 import type { Engine } from '../api.js';
-import { followBuildLog, readBuildLog } from '../follow-log.js';
-import type { LogLine } from '../model.js';
-import { API, errorKind, type DaemonInfo } from './protocol.js';
+import { describeError, UsageError } from '../errors.js';
 import { listen } from '../http-listen.js';
+import { API, type DaemonInfo, errorKind } from './protocol.js';
+import { decision, found, optBuild, optCanary, optStr, readJson, str, who, whole } from './request.js';
+import { STREAMED, streamContainerLogs, streamEvents, streamLogs, streamRelease, streamRollback } from './streams.js';
 
 type Handler = (req: {
   params: string[];
@@ -138,178 +138,6 @@ export async function startControlServer(
       return closed;
     },
   };
-}
-
-const STREAMED = Symbol('streamed');
-
-function found<T>(v: T | undefined, message: string): T {
-  if (v === undefined) throw new NotFoundError(message);
-  return v;
-}
-const str = (v: unknown, name: string): string => {
-  if (typeof v !== 'string' || !v) throw new UsageError(`${name} is required`);
-  return v;
-};
-const whole = (v: string, name: string): number => {
-  if (!/^\d{1,15}$/.test(v)) throw new UsageError(`${name} must be a whole number, not ${JSON.stringify(v.slice(0, 40))}`);
-  return Number(v);
-};
-const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-const optBuild = (v: unknown): number | undefined => {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`build must be a build id, not ${JSON.stringify(v)}`);
-  return v;
-};
-/** `{weight, forMs}` as `greenci release --canary` sends it; the engine checks the ranges. */
-const optCanary = (v: unknown): { weight: number; forMs: number } | undefined => {
-  if (v === undefined || v === null) return undefined;
-  const c = v as { weight?: unknown; forMs?: unknown };
-  if (typeof v !== 'object' || typeof c.weight !== 'number' || typeof c.forMs !== 'number')
-    throw new UsageError('canary must be {"weight": percent, "forMs": milliseconds}');
-  return { weight: c.weight, forMs: c.forMs };
-};
-const decision = (v: unknown): 'promote' | 'abort' => {
-  if (v === 'promote' || v === 'abort') return v;
-  throw new UsageError(`decision must be "promote" or "abort", not ${JSON.stringify(v ?? null)?.slice(0, 40)}`);
-};
-const who = (body: Record<string, unknown>): string =>
-  typeof body.requestedBy === 'string' && body.requestedBy ? body.requestedBy.slice(0, 100) : 'unknown';
-
-async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > 1_000_000) throw new UsageError('request body too large');
-    chunks.push(c as Buffer);
-  }
-  if (!size) return {};
-  try {
-    const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch {
-    throw new UsageError('the request body is not a JSON object');
-  }
-}
-
-function ndjson(res: http.ServerResponse): (obj: unknown) => void {
-  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
-  res.flushHeaders();
-  return (obj) => void (res.writableEnded || res.write(`${JSON.stringify(obj)}\n`));
-}
-
-/**
- * `{type:'snapshot'}` first, then every engine event as it happens; a heartbeat every 15 s. While
- * a client follows, greenci's containers are watched (`containers` events about once a second).
- */
-function streamEvents(engine: Engine, info: () => DaemonInfo, res: http.ServerResponse, signal: AbortSignal): typeof STREAMED {
-  const write = ndjson(res);
-  // the daemon's own facts come with the snapshot: a console needs no second request (and no second snapshot)
-  write({ type: 'snapshot', snapshot: engine.getSnapshot(), daemon: info() });
-  const unsubscribe = engine.subscribe((e) => write(e));
-  const release = engine.watchContainers();
-  const beat = setInterval(() => write({ type: 'heartbeat', ts: Date.now() }), 15_000);
-  signal.addEventListener('abort', () => (unsubscribe(), release(), clearInterval(beat)), { once: true });
-  return STREAMED;
-}
-
-/**
- * A greenci container's last `tail` lines (default 200) as `{type:'log', line, stream}`; with
- * follow=1 new lines as they come; `{type:'end'}` when its log ends (or `{type:'error'}`).
- */
-async function streamContainerLogs(
-  engine: Engine,
-  id: string,
-  query: URLSearchParams,
-  res: http.ServerResponse,
-  signal: AbortSignal,
-): Promise<typeof STREAMED> {
-  const tail = Number(query.get('tail') ?? 200);
-  if (!Number.isInteger(tail) || tail < 0 || tail > 100_000)
-    throw new UsageError(`tail must be a whole number from 0 to 100000, not ${JSON.stringify(query.get('tail'))}`);
-  // refuses an unknown or foreign container while an error answer can still be sent
-  await engine.containerLogs(id, { tail: 0, signal, onLine: () => undefined });
-  const write = ndjson(res);
-  try {
-    await engine.containerLogs(id, {
-      tail,
-      follow: query.get('follow') === '1',
-      signal,
-      onLine: (line, stream) => write({ type: 'log', line, stream }),
-    });
-    if (!signal.aborted) write({ type: 'end' });
-  } catch (err) {
-    if (!signal.aborted) write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
-  }
-  res.end();
-  return STREAMED;
-}
-
-/** A build's log lines after `after`; with follow, new lines as they come until the build ends, then `{type:'end', build}`. */
-async function streamLogs(
-  engine: Engine,
-  id: number,
-  after: number,
-  follow: boolean,
-  res: http.ServerResponse,
-  signal: AbortSignal,
-): Promise<typeof STREAMED> {
-  found(engine.build(id), `no build #${id}`); // 404 before the stream starts
-  const write = ndjson(res);
-  const onLine = (l: LogLine) => write({ type: 'log', ...l });
-  try {
-    const build = follow ? await followBuildLog(engine, id, { after, signal, onLine }) : readBuildLog(engine, id, { after, onLine });
-    if (!signal.aborted) write({ type: 'end', build });
-  } catch (err) {
-    if (!signal.aborted) write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
-  }
-  res.end();
-  return STREAMED;
-}
-
-/** Progress lines while production changes, then `{type:'result'}` or `{type:'error'}`. The rollback goes on if the client leaves. */
-async function streamRollback(
-  engine: Engine,
-  project: string,
-  to: string | undefined,
-  requestedBy: string,
-  res: http.ServerResponse,
-): Promise<typeof STREAMED> {
-  engine.releases(project); // 404 before the stream starts
-  const write = ndjson(res);
-  try {
-    const r = await engine.rollback({ project, to, requestedBy, log: (line) => write({ type: 'progress', line }) });
-    write({ type: 'result', from: r.from, to: r.to, hold: r.hold, warm: r.warm });
-  } catch (err) {
-    write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
-  }
-  res.end();
-  return STREAMED;
-}
-
-/**
- * `greenci release`: the release build's log lines as progress, then `{type:'result', result}` (the
- * build, success or failed) or `{type:'error'}` when it was refused. It goes on if the client leaves.
- */
-async function streamRelease(
-  engine: Engine,
-  project: string,
-  build: number | undefined,
-  requestedBy: string,
-  res: http.ServerResponse,
-  canary?: { weight: number; forMs: number },
-): Promise<typeof STREAMED> {
-  engine.releases(project); // 404 before the stream starts
-  const write = ndjson(res);
-  try {
-    const result = await engine.release({ project, build, requestedBy, canary, log: (line) => write({ type: 'progress', line }) });
-    write({ type: 'result', result });
-  } catch (err) {
-    write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
-  }
-  res.end();
-  return STREAMED;
 }
 
 /** A socket file left by a daemon that died is removed; one that still answers means a daemon runs. */
