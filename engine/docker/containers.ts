@@ -56,6 +56,14 @@ export class DockerContainers implements ContainersPort {
     }
   }
 
+  async signalContainer(id: string, signal: string): Promise<void> {
+    try {
+      await this.api.getContainer(id).kill({ signal });
+    } catch (err) {
+      throw dockerError('kill', err);
+    }
+  }
+
   async renameContainer(id: string, name: string): Promise<void> {
     try {
       await this.api.getContainer(id).rename({ name });

@@ -98,6 +98,9 @@ export class DockerClient implements DockerPort {
   restartContainer(id: string, graceSeconds?: number): Promise<void> {
     return this.containers.restartContainer(id, graceSeconds);
   }
+  signalContainer(id: string, signal: string): Promise<void> {
+    return this.containers.signalContainer(id, signal);
+  }
   renameContainer(id: string, name: string): Promise<void> {
     return this.containers.renameContainer(id, name);
   }

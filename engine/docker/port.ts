@@ -48,6 +48,8 @@ export interface ContainersPort {
   /** Stopped or missing already is not an error. */
   stopContainer(id: string, graceSeconds?: number): Promise<void>;
   restartContainer(id: string, graceSeconds?: number): Promise<void>;
+  /** Sends a running container's main process a signal (`SIGUSR2`). */
+  signalContainer(id: string, signal: string): Promise<void>;
   renameContainer(id: string, name: string): Promise<void>;
   /** Removes a container, running or not (its volumes stay). Missing containers are not an error. */
   removeContainer(id: string): Promise<void>;

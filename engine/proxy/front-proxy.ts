@@ -71,7 +71,7 @@ export class FrontProxy {
 
   /**
    * Brings the proxy to `routes`: writes the config, starts the container when it is not running
-   * (or restarts it when the set of ports changed, which the runtime API cannot do), then switches
+   * (or reloads it when the set of ports changed, which the runtime API cannot do), then switches
    * servers at runtime. Resolves once the proxy answers on its admin socket in the new state.
    */
   async apply(next: ProxyRoutes, log: (line: string) => void = () => undefined): Promise<void> {
@@ -87,9 +87,7 @@ export class FrontProxy {
       return;
     }
     if (!samePorts) {
-      log('front proxy: the set of ports changed, restarting it');
-      await this.docker.restartContainer(c.id, 5);
-      await this.waitReady();
+      await this.reload(c.id, log);
       return;
     }
     await this.api.apply(runtimeCommands(routes));
@@ -107,6 +105,27 @@ export class FrontProxy {
     } else {
       await this.docker.restartContainer(c.id, 5);
     }
+    await this.waitReady();
+  }
+
+  /**
+   * A new set of ports: HAProxy's master (`-W`) re-reads the config on SIGUSR2 and starts a new
+   * worker, handing it the listening sockets it keeps (`expose-fd listeners`); the old worker
+   * finishes what it has. No connection is refused or reset, unlike a container restart. When no
+   * new worker answers in time (a config the proxy refused), greenci restarts the container.
+   */
+  private async reload(id: string, log: (line: string) => void): Promise<void> {
+    const before = await this.api.workerPid();
+    log('front proxy: the set of ports changed, reloading it');
+    await this.docker.signalContainer(id, 'SIGUSR2');
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const pid = await this.api.workerPid();
+      if (pid !== undefined && pid !== before) return;
+      await sleep(50);
+    }
+    log('front proxy: no new worker answered after the reload; restarting the container');
+    await this.docker.restartContainer(id, 5);
     await this.waitReady();
   }
 

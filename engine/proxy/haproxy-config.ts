@@ -28,8 +28,11 @@ export function renderHaproxyConfig(routes: ProxyRoutes): string {
   const lines = [
     `# greenci front proxy for ${routes.project}: written by greenci before every change; edits are overwritten`,
     'global',
-    `  stats socket ${PROXY_DIR_IN_CONTAINER}/${ADMIN_SOCKET} mode 660 level admin`,
+    // expose-fd: on a reload (a new set of ports) the master hands the listening sockets to the new worker
+    `  stats socket ${PROXY_DIR_IN_CONTAINER}/${ADMIN_SOCKET} mode 660 level admin expose-fd listeners`,
     '  stats timeout 10s',
+    '  # a worker replaced by a reload finishes what it has, for at most this long',
+    '  hard-stop-after 60s',
     '  # failed requests only (docker logs <project>-production-proxy): status, timings, termination state',
     '  log stdout format raw local0',
     '',
@@ -43,6 +46,8 @@ export function renderHaproxyConfig(routes: ProxyRoutes): string {
     '  timeout server 65s',
     '  timeout http-keep-alive 15s',
     '  timeout http-request 15s',
+    '  # after a reload the old worker closes each keep-alive connection after its next answer, not before it',
+    '  option idle-close-on-response',
     '  # a request whose server refused the connection is tried again on the other slot',
     '  retries 2',
     '  option redispatch 1',

@@ -56,6 +56,16 @@ export class RuntimeApi {
     }
   }
 
+  /** The process id of the worker that answers (it changes when the proxy reloads); undefined when none answers. */
+  async workerPid(): Promise<number | undefined> {
+    try {
+      const pid = /^Pid:\s*(\d+)/m.exec(await this.send('show info'))?.[1];
+      return pid ? Number(pid) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Per server: requests and 5xx answers so far (from `show stat`). */
   async serverStats(): Promise<ServerStat[]> {
     return parseShowStat(await this.send('show stat'));

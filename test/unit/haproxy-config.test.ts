@@ -10,8 +10,10 @@ const HAPROXY = '/usr/sbin/haproxy';
 
 const HEAD = [
   'global',
-  '  stats socket /run/greenci-proxy/admin.sock mode 660 level admin',
+  '  stats socket /run/greenci-proxy/admin.sock mode 660 level admin expose-fd listeners',
   '  stats timeout 10s',
+  '  # a worker replaced by a reload finishes what it has, for at most this long',
+  '  hard-stop-after 60s',
   '  # failed requests only (docker logs <project>-production-proxy): status, timings, termination state',
   '  log stdout format raw local0',
   '',
@@ -25,6 +27,8 @@ const HEAD = [
   '  timeout server 65s',
   '  timeout http-keep-alive 15s',
   '  timeout http-request 15s',
+  '  # after a reload the old worker closes each keep-alive connection after its next answer, not before it',
+  '  option idle-close-on-response',
   '  # a request whose server refused the connection is tried again on the other slot',
   '  retries 2',
   '  option redispatch 1',
