@@ -5,7 +5,8 @@ import { emptySnapshot, reduce } from '../../engine/state.js';
 import { environmentRows } from '../../views/format/environment-rows.js';
 import { holdLine } from '../../views/format/hold-text.js';
 import { statusText } from '../../views/format/status-lines.js';
-import { openRelease, releaseCandidate, releaseDialogKey } from '../../views/ui/release-key.js';
+import { canarySentence, defaultCanary, stepDuration, stepWeight, typeWeight } from '../../views/ui/canary-choice.js';
+import { noCanaryReason, openRelease, releaseCandidate, releaseDialogKey } from '../../views/ui/release-key.js';
 import { initialUi, type ReleaseOverlay } from '../../views/ui/state.js';
 
 /** A local-time instant: printed clock times do not depend on the machine's time zone. */
@@ -126,5 +127,87 @@ describe('the console release key (p)', () => {
     expect([nothing.overlay, nothing.status?.text]).toEqual([undefined, 'no production build of shop has passed yet: nothing to release']);
     const busy = openRelease(initialUi(), { project: 'green', builds, holds: {}, busy: true });
     expect(busy.status?.text).toBe('a production change is already in progress');
+  });
+});
+
+describe('the console release key (p) as a canary (c)', () => {
+  const left = { leftArrow: true } as Key;
+  const right = { rightArrow: true } as Key;
+  const up = { upArrow: true } as Key;
+  const down = { downArrow: true } as Key;
+  const esc = { escape: true } as Key;
+  const open = (o: Partial<ReleaseOverlay> = {}) => {
+    const overlay: ReleaseOverlay = {
+      kind: 'confirm-release',
+      project: 'green',
+      from: 'v0.3.0',
+      build: { id: 13, sha: build(13).sha!, subject: 'commit 13' },
+      ...o,
+    };
+    return { ...initialUi(), overlay };
+  };
+  /** Presses keys in the dialog one after another; the dialog as it is after them, and what the last asked for. */
+  const press = (ui: ReturnType<typeof open>, ...keys: (string | Key)[]) => {
+    let effects: unknown[] = [];
+    for (const k of keys) {
+      const t = releaseDialogKey(ui, ui.overlay as ReleaseOverlay, typeof k === 'string' ? k : '', typeof k === 'string' ? noKey : k);
+      ui = t.ui as typeof ui;
+      effects = t.effects;
+    }
+    return { ui, o: ui.overlay as ReleaseOverlay | undefined, effects };
+  };
+
+  it('c turns on 10% for 5m (as greenci release --canary 10); y sends exactly that; c again drops it', () => {
+    expect(press(open(), 'c').o?.canary).toEqual({ weight: 10, forMs: 300_000 });
+    expect(press(open(), 'c', 'y').effects).toEqual([
+      { type: 'release', project: 'green', build: 13, canary: { weight: 10, forMs: 300_000 } },
+    ]);
+    const off = press(open(), 'c', right, up, 'c');
+    expect(off.o?.canary).toBeUndefined();
+    expect(press(off.ui, 'y').effects).toEqual([{ type: 'release', project: 'green', build: 13 }]);
+  });
+
+  it('←→ step the share between 1 and 50; digits type any whole percent in that range; a 0 that would leave it is ignored', () => {
+    const weights = (...keys: (string | Key)[]) => press(open(), 'c', ...keys).o?.canary?.weight;
+    expect([weights(right), weights(right, right, right, right, right), weights(left, left, left, left, left)]).toEqual([20, 50, 1]);
+    expect([weights('2', '5'), weights('2', '5', '3'), weights('2', '5', '3', '0'), weights('7', '0'), weights('0')]).toEqual([
+      25, 3, 30, 7, 10,
+    ]);
+    expect(weights('1', '3', right)).toBe(20); // a typed 13 steps to the next stop
+    expect(weights('1', '3', left)).toBe(10);
+    expect(stepWeight({ weight: 50, forMs: 60_000 }, 1)).toEqual({ weight: 50, forMs: 60_000 });
+    expect(typeWeight({ weight: 50, forMs: 60_000, typed: '5' }, '9')).toEqual({ weight: 9, forMs: 60_000, typed: '9' });
+  });
+
+  it('↑↓ choose the duration among 1m, 5m, 15m and 30m, stopping at either end', () => {
+    const forMs = (...keys: (string | Key)[]) => press(open(), 'c', ...keys).o?.canary?.forMs;
+    expect([forMs(up), forMs(up, up, up), forMs(down), forMs(down, down), forMs('k'), forMs('j')]).toEqual([
+      900_000, 1_800_000, 60_000, 60_000, 900_000, 60_000,
+    ]);
+    expect(stepDuration({ ...defaultCanary(), forMs: 42_000 }, 1).forMs).toBe(900_000);
+  });
+
+  it('says in one sentence what the canary will do', () => {
+    expect(canarySentence('green', 'v0.4.0', 'v0.3.0', { weight: 10, forMs: 300_000 })).toBe(
+      'production green: v0.4.0 takes 10% of requests for 5m, then every request if healthy (else it is aborted); v0.3.0 keeps the rest',
+    );
+  });
+
+  it('Esc, n or q leave production as it is and send nothing, whatever canary was being picked', () => {
+    for (const k of [esc, 'n', 'q']) {
+      const r = press(open(), 'c', right, up, k);
+      expect([r.effects, r.o, r.ui.status?.text]).toEqual([[], undefined, 'production left as it is']);
+    }
+  });
+
+  it('offers no canary with nothing live, or when the build is the live release; the share keys do nothing then', () => {
+    const nothingLive = open({ from: undefined });
+    expect(noCanaryReason(nothingLive.overlay as ReleaseOverlay)).toBe('nothing live to share requests with');
+    expect(press(nothingLive, 'c', right, '2').o?.canary).toBeUndefined();
+    expect(press(nothingLive, 'c', 'y').effects).toEqual([{ type: 'release', project: 'green', build: 13 }]);
+    const same = open({ from: 'v0.3.0', build: { id: 13, sha: build(13).sha!, version: 'v0.3.0' } });
+    expect(noCanaryReason(same.overlay as ReleaseOverlay)).toBe('build #13 is v0.3.0, already live');
+    expect(press(same, 'c').o?.canary).toBeUndefined();
+    expect(noCanaryReason(open().overlay as ReleaseOverlay)).toBeUndefined();
   });
 });

@@ -2,6 +2,8 @@ import { Text } from 'ink';
 import { formatAge } from '../format/ago.js';
 import { printable } from '../format/printable.js';
 import { useTheme } from '../theme.js';
+import { canaryFor, canarySentence, MAX_CANARY_WEIGHT } from '../ui/canary-choice.js';
+import { noCanaryReason } from '../ui/release-key.js';
 import type { CanaryOverlay, ReleaseOverlay } from '../ui/state.js';
 import { Dialog } from './Dialog.js';
 
@@ -50,7 +52,8 @@ export function ConfirmQuit({ running, width, height }: { running: number[]; wid
 
 /**
  * The release question (`p`): the build to release and what production runs now, the hold it
- * lifts; `l` lifts the hold alone when there is one.
+ * lifts; `l` lifts the hold alone when there is one. With `c`, a canary of the operator's choosing:
+ * its share and duration, and in one sentence what will happen.
  */
 export function ConfirmRelease({
   o,
@@ -71,11 +74,33 @@ export function ConfirmRelease({
         `production ${o.project}: ${o.from ?? 'nothing live'} -> build #${o.build.id} ${o.build.sha.slice(0, 7)}${o.build.subject ? ` "${o.build.subject}"` : ''}`,
       )
     : `production ${o.project}: no build to release`;
+  const noCanary = noCanaryReason(o);
+  const c = noCanary ? undefined : o.canary;
+  const title = !o.build ? 'Lift the hold?' : c ? 'Release to production as a canary?' : 'Release to production?';
+  const pick = (text: string) => (
+    <Text inverse bold>
+      {` ${text} `}
+    </Text>
+  );
   return (
-    <Dialog title={o.build ? 'Release to production?' : 'Lift the hold?'} width={width} height={height}>
+    <Dialog title={title} width={width} height={height}>
       <Text bold color={theme.color('warn')} wrap="truncate-end">
         {what}
       </Text>
+      {c && o.build && o.from ? (
+        <>
+          <Text wrap="truncate-end">
+            {'canary  share ◂'}
+            {pick(`${c.weight}%`)}
+            {'▸  for ▴'}
+            {pick(canaryFor(c.forMs))}
+            {'▾'}
+          </Text>
+          <Text bold color={theme.color('busy')} wrap="wrap">
+            {printable(canarySentence(o.project, o.build.version ?? `build #${o.build.id}`, o.from, c))}
+          </Text>
+        </>
+      ) : null}
       <Text wrap="truncate-end">
         {o.hold
           ? printable(
@@ -84,20 +109,42 @@ export function ConfirmRelease({
           : 'production is not held'}
       </Text>
       <Text wrap="truncate-end">{`recorded as ${user}`}</Text>
-      <Text wrap="truncate-end">
-        {o.build ? (
-          <>
-            <Text bold>y</Text> release it{' '}
-          </>
-        ) : null}
-        {o.hold ? (
-          <>
-            <Text bold>l</Text> lift the hold only{' '}
-          </>
-        ) : null}
-        <Text bold>n</Text>/Esc leave production as it is
-      </Text>
+      <Text> </Text>
+      {o.build ? <KeyLine keys={[['y', c ? 'release the canary' : "release it (greenci.yml's release policy)"]]} /> : null}
+      {o.build && noCanary ? (
+        <Text color={theme.color('dim')} wrap="truncate-end">
+          {printable(`no canary: ${noCanary}`)}
+        </Text>
+      ) : null}
+      {o.build && !noCanary ? (
+        <KeyLine
+          keys={
+            c
+              ? [
+                  ['←→', `or 1-${MAX_CANARY_WEIGHT} share`],
+                  ['↑↓', 'duration'],
+                  ['c', 'no canary'],
+                ]
+              : [['c', 'as a canary: pick its share and duration']]
+          }
+        />
+      ) : null}
+      <KeyLine keys={[...(o.hold ? [['l', 'lift the hold only'] as [string, string]] : []), ['n/Esc', 'leave production as it is']]} />
     </Dialog>
+  );
+}
+
+/** Keys and what they do, on one line: `y release it  l lift the hold only`. */
+function KeyLine({ keys }: { keys: [string, string][] }) {
+  return (
+    <Text wrap="truncate-end">
+      {keys.map(([k, what], i) => (
+        <Text key={k}>
+          {i ? '  ' : ''}
+          <Text bold>{k}</Text> {what}
+        </Text>
+      ))}
+    </Text>
   );
 }
 

@@ -11,7 +11,7 @@ export const KEYS: [string, string][] = [
   ['c', 'cancel'],
   ['R', 'retry'],
   ['r', 'rollback'],
-  ['p', 'release'],
+  ['p', 'release/canary'],
   ['+/-', 'canary'],
   ['?', 'help'],
   ['q', 'quit'],

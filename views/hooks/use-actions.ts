@@ -2,6 +2,7 @@ import { useApp } from 'ink';
 import { useCallback } from 'react';
 import { oneLine } from '../format/printable.js';
 import type { ConsoleSource } from '../source.js';
+import { canaryFor } from '../ui/canary-choice.js';
 import type { Effect } from '../ui/keys.js';
 import { say } from '../ui/state.js';
 import type { UpdateUi } from './use-ui-state.js';
@@ -9,7 +10,7 @@ import type { UpdateUi } from './use-ui-state.js';
 /**
  * Carries out what a key asked for (the key handler decided it, confirmations included): asks the
  * source, as the operator, and says the outcome on the status line; a production change (a
- * rollback, a release) shows its progress while it runs; a canary's promote or abort is a word to
+ * rollback, a release, a release as a canary, which runs until the canary ends) shows its progress while it runs; a canary's promote or abort is a word to
  * the process running it, said when it was heard. Quitting tells the host first (`force`: stop the builds running here).
  */
 export function useActions(source: ConsoleSource, update: UpdateUi, onQuit?: (o: { force: boolean }) => void): (effect: Effect) => void {
@@ -92,13 +93,16 @@ export function useActions(source: ConsoleSource, update: UpdateUi, onQuit?: (o:
           return;
         }
         case 'release': {
-          const title = `production ${effect.project}: release build #${effect.build}`;
+          const c = effect.canary;
+          const asCanary = c ? ` as a canary (${c.weight}% for ${canaryFor(c.forMs)})` : '';
+          const title = `production ${effect.project}: release build #${effect.build}${asCanary}`;
           update((u) => ({ ...u, busy: { title, since: Date.now() } }));
           source
             .release({
               project: effect.project,
               build: effect.build,
               requestedBy: source.user,
+              ...(c ? { canary: { weight: c.weight, forMs: c.forMs } } : {}),
               log: (line) => update((u) => (u.busy ? { ...u, busy: { ...u.busy, line: oneLine(line) } } : u)),
             })
             .then(
@@ -107,16 +111,17 @@ export function useActions(source: ConsoleSource, update: UpdateUi, onQuit?: (o:
                   r.release
                     ? say(
                         { ...u, busy: undefined },
-                        `production ${effect.project} runs ${r.release.version} (build #${r.of}), released by ${source.user}${r.lifted ? '; hold lifted' : ''}`,
+                        `production ${effect.project} runs ${r.release.version} (build #${r.of}), released by ${source.user}${r.lifted ? '; hold lifted' : ''}${c ? `; its ${c.weight}% canary passed` : ''}`,
                         'ok',
                       )
                     : say(
                         { ...u, busy: undefined },
-                        `release of build #${effect.build} ${r.build.status}: ${r.build.reason ?? 'see build'} #${r.build.id}`,
+                        `release of build #${effect.build}${asCanary} ${r.build.status}: ${r.build.reason ?? 'see build'} #${r.build.id}`,
                         'error',
                       ),
                 ),
-              (err: Error) => update((u) => say({ ...u, busy: undefined }, `release of build #${effect.build}: ${err.message}`, 'error')),
+              (err: Error) =>
+                update((u) => say({ ...u, busy: undefined }, `release of build #${effect.build}${asCanary}: ${err.message}`, 'error')),
             );
           return;
         }

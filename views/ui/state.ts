@@ -1,6 +1,7 @@
 import { oneLine } from '../format/printable.js';
 import type { ProductionHold } from '../../engine/model.js';
 import type { Row } from '../format/row.js';
+import type { CanaryChoice } from './canary-choice.js';
 
 export const PANES = ['environments', 'builds', 'containers', 'detail', 'releases'] as const;
 export type PaneId = (typeof PANES)[number];
@@ -24,10 +25,12 @@ export interface ReleaseOverlay {
   project: string;
   /** What production runs now. */
   from?: string;
-  /** The build `y` releases. */
-  build?: { id: number; sha: string; subject?: string };
+  /** The build `y` releases (`version`: the release it already made, when it did). */
+  build?: { id: number; sha: string; subject?: string; version?: string };
   /** The hold `y` (or `l` alone) lifts. */
   hold?: Pick<ProductionHold, 'by' | 'reason' | 'since'>;
+  /** The operator's own canary for this release (`c` turns it on and off); absent: greenci.yml's release policy. */
+  canary?: CanaryChoice;
 }
 
 /** The canary dialog (`+` promote, `-` abort): the running canary it is about, as the snapshot had it. */
