@@ -98,6 +98,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     canaries: snapshot.canaries ?? {},
     live: Object.fromEntries(Object.entries(snapshot.live).map(([p, l]) => [p, l?.version])),
     busy: !!ui.busy,
+    attached: connection.mode === 'daemon',
     detailLines: detail.lines.length,
     detailRoom: room,
   };

@@ -254,8 +254,9 @@ describe('keys', () => {
     expect(engine.calls.filter((c) => c.op === 'containerLogs')).toHaveLength(2);
   });
 
-  test('Ctrl-C quits from a dialog, but not while production is changing', async () => {
+  test('in-process, Ctrl-C quits from a dialog, but not while production is changing', async () => {
     const { engine, v, quit } = start();
+    engine.setConnection({ mode: 'in-process', state: 'connected' });
     let open!: () => void;
     engine.rollbackGate = new Promise((r) => (open = r));
     await waitPlain(v, 'green production');
@@ -268,7 +269,21 @@ describe('keys', () => {
     expect(quit).not.toHaveBeenCalled();
     open();
     await waitPlain(v, 'now runs v0.1.0');
+    // from a dialog, and with the change over: quitting goes on to ask about this process's running build
     await v.press('/', 'x', '\x03');
+    await waitPlain(v, 'This console runs build #4');
+    expect(quit).not.toHaveBeenCalled();
+  });
+
+  test('attached to a daemon, q quits while production is changing: the daemon carries the change on', async () => {
+    const { engine, v, quit } = start();
+    engine.rollbackGate = new Promise(() => undefined); // the daemon's rollback is still going when the console leaves
+    await waitPlain(v, 'green production');
+    await v.press('r');
+    await waitPlain(v, 'pick the release');
+    await v.press(KEY.enter, 'y');
+    await waitPlain(v, '▸ production green');
+    await v.press('q');
     await vi.waitFor(() => expect(quit).toHaveBeenCalledWith({ force: false }));
   });
 

@@ -33,8 +33,10 @@ export interface KeyContext {
   page: number;
   /** Builds running in this process (in-process mode); quitting stops them. */
   runningHere: number[];
-  /** Whether a production change is in progress (a second one is refused, and quitting waits for it). */
+  /** Whether a production change is in progress (a second one is refused; in-process, quitting waits for it). */
   busy: boolean;
+  /** Attached to a daemon: a production change this console asked for goes on there when it quits. */
+  attached: boolean;
   /** Lines the Detail pane holds, and how many it shows: scrolling stops at the top. */
   detailLines: number;
   detailRoom: number;
@@ -146,9 +148,13 @@ export function onKey(ui: UiState, input: string, key: Key, ctx: KeyContext): Tr
   return none(ui);
 }
 
-/** Quitting leaves a daemon running; in-process it stops this console's builds (asked first), and never cuts a production change short. */
+/**
+ * Quitting leaves a daemon running, and a production change it asked of the daemon (a 30-minute
+ * canary too) goes on there; in-process it stops this console's builds (asked first), and never
+ * cuts a production change short.
+ */
 function quit(ui: UiState, ctx: KeyContext): Transition {
-  if (ctx.busy) return none(say(ui, 'a production change is in progress: quit when it has finished', 'error'));
+  if (ctx.busy && !ctx.attached) return none(say(ui, 'a production change is in progress: quit when it has finished', 'error'));
   if (ctx.runningHere.length) return none({ ...ui, overlay: { kind: 'confirm-quit', running: ctx.runningHere } });
   return { ui, effects: [{ type: 'quit' }] };
 }
