@@ -4,6 +4,7 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { parseDocument } from 'yaml';
 import { configSchema, type GreenciConfig } from './schema.js';
+import { secretsFileProblem } from './secrets-file.js';
 import { formatIssues } from './zod-issues.js';
 
 export interface LoadedConfig {
@@ -65,6 +66,11 @@ export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEn
   const byRepo = new Map<string, string>();
   for (const [name, p] of Object.entries(config.projects)) {
     if (isLocalPath(p.repo)) p.repo = path.resolve(baseDir, p.repo);
+    if (p.secretsFile) {
+      p.secretsFile = path.resolve(baseDir, p.secretsFile);
+      const problem = secretsFileProblem(p.secretsFile, `projects.${name}.secretsFile`);
+      if (problem) errors.push(problem);
+    }
     if (p.gitTokenEnv && !env[p.gitTokenEnv])
       warnings.push(`projects.${name}.gitTokenEnv: environment variable ${p.gitTokenEnv} is not set`);
     if (p.github) {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { projectFileSchema, type ProjectFile } from './project-schema.js';
+import { projectFileSchema, type ProjectFile, type SecretRef } from './project-schema.js';
 import type { BuildSpec, EnvironmentSpec, EnvName, ProjectSpec, ServiceSpec, TestStepSpec } from './project-spec.js';
 import { formatIssues } from './zod-issues.js';
 import { startOrder } from './start-order.js';
@@ -62,7 +62,7 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
       build: buildOf(`apps.${name}.build`, a.build),
       port: a.port,
       health: a.health,
-      env: a.env ?? {},
+      ...splitEnv(a.env),
       command: a.command,
       dependsOn: a.depends_on ?? [],
     });
@@ -76,7 +76,7 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
       build: buildOf(`services.${name}.build`, s.build),
       image: s.image,
       command: s.command,
-      env: s.env ?? {},
+      ...splitEnv(s.env),
       volume: s.volume,
       dependsOn: s.depends_on ?? [],
       healthcheck: hc && {
@@ -121,10 +121,13 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
       if (used.has(port)) errors.push(`environments.${env}.ports.${app}: port ${port} is already used by ${used.get(port)}`);
       used.set(port, app);
     }
+    const perService = Object.entries(e.env ?? {}).map(([svc, vars]) => [svc, splitEnv(vars)] as const);
+    const envSecrets = Object.fromEntries(perService.filter(([, v]) => v.secrets).map(([svc, v]) => [svc, v.secrets!]));
     environments[env] = {
       bind: e.bind ?? '127.0.0.1',
       ports: e.ports ?? {},
-      env: e.env ?? {},
+      env: Object.fromEntries(perService.filter(([, v]) => !v.secrets || Object.keys(v.env).length).map(([svc, v]) => [svc, v.env])),
+      ...(Object.keys(envSecrets).length ? { secrets: envSecrets } : {}),
       restart: e.restart ?? (env === 'production' ? 'unless-stopped' : 'no'),
       memoryBytes: e.resources?.memory,
       nanoCpus: e.resources?.cpus === undefined ? undefined : Math.round(e.resources.cpus * 1e9),
@@ -149,6 +152,17 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
   }
   if (errors.length || 'cycle' in ordered) return { errors };
   return { spec: { services: ordered.order, tests, environments }, errors: [] };
+}
+
+/**
+ * A variables map as the spec keeps it: plain values in `env`, secret references (variable → secret
+ * name) in `secrets`, which is left out when there are none so a spec without secrets stays as it was.
+ */
+function splitEnv(vars: Record<string, string | SecretRef> | undefined): { env: Record<string, string>; secrets?: Record<string, string> } {
+  const entries = Object.entries(vars ?? {});
+  const env = Object.fromEntries(entries.filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const secrets = Object.fromEntries(entries.flatMap(([k, v]) => (typeof v === 'string' ? [] : [[k, v.secret]])));
+  return Object.keys(secrets).length ? { env, secrets } : { env };
 }
 
 function isDirectoryInside(root: string, rel: string): boolean {

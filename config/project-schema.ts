@@ -18,9 +18,45 @@ const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
   if (bytes === undefined) ctx.addIssue({ code: 'custom', message: `not a size: ${JSON.stringify(v)} (use e.g. 256m, 1g)` });
   return bytes ?? 0;
 });
+const VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const varName = z.string().regex(VAR, 'not a valid environment variable name');
+
+/** `{secret: NAME}`: the value is a secret on the host, which greenci's config gives (never in the repository). */
+export interface SecretRef {
+  secret: string;
+}
+
+const isPlain = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+const asSecretRef = (v: unknown): SecretRef | undefined => {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const keys = Object.keys(v);
+  const secret = (v as { secret?: unknown }).secret;
+  return keys.length === 1 && typeof secret === 'string' && VAR.test(secret) ? { secret } : undefined;
+};
+
+/** Apps' and services' variables: text (numbers and true/false become text) or a secret reference. */
 const envMap = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a valid environment variable name'),
-  z.union([z.string(), z.number(), z.boolean()]).transform(String),
+  varName,
+  z.unknown().transform((v, ctx): string | SecretRef => {
+    if (isPlain(v)) return String(v);
+    const ref = asSecretRef(v);
+    if (ref) return ref;
+    ctx.addIssue({ code: 'custom', message: 'must be text, a number, true/false or {secret: NAME} (NAME: letters, digits and _)' });
+    return z.NEVER;
+  }),
+);
+
+/** Test steps' variables: text only (host secrets go to apps and services, which greenci's config names). */
+const plainEnvMap = z.record(
+  varName,
+  z.unknown().transform((v, ctx): string => {
+    if (isPlain(v)) return String(v);
+    ctx.addIssue({
+      code: 'custom',
+      message: asSecretRef(v) ? 'secrets reach apps and services only, not test steps' : 'must be text, a number or true/false',
+    });
+    return z.NEVER;
+  }),
 );
 const port = z.number().int().min(1).max(65535);
 
@@ -75,7 +111,7 @@ export const testSchema = z
     build: build.optional(),
     image: z.string().min(1).optional(),
     command: z.array(z.string()).optional(),
-    env: envMap.optional(),
+    env: plainEnvMap.optional(),
     timeout: duration.optional(),
   })
   .refine((s) => (s.build === undefined) !== (s.image === undefined), { message: 'needs exactly one of build or image' });

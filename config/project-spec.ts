@@ -27,6 +27,11 @@ export interface ServiceSpec {
   image?: string;
   command?: string[];
   env: Record<string, string>;
+  /**
+   * Variables whose values are secrets on the host: container variable → secret name (greenci.yml's
+   * `{secret: NAME}`). Names only: the values are looked up at each deploy and never stored. Absent when none.
+   */
+  secrets?: Record<string, string>;
   dependsOn: string[];
   /** Apps: the port the app listens on inside the container. */
   port?: number;
@@ -54,6 +59,8 @@ export interface EnvironmentSpec {
   ports: Record<string, number>;
   /** Extra environment variables per app or service. */
   env: Record<string, Record<string, string>>;
+  /** Extra secret references per app or service (container variable → secret name), on top of its own. Absent when none. */
+  secrets?: Record<string, Record<string, string>>;
   restart: 'no' | 'always' | 'unless-stopped' | 'on-failure';
   memoryBytes?: number;
   nanoCpus?: number;

@@ -9,6 +9,12 @@ const listenAddress = z
   .string()
   .regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\]|localhost):\d{1,5}$/i, 'must be host:port, e.g. 127.0.0.1:8080');
 
+/** Per app or service of greenci.yml: a secret's name there → the NAME of the variable holding its value on the host. */
+const secretSources = z.record(
+  z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be the name of an app or service in greenci.yml'),
+  z.record(envVarName, envVarName),
+);
+
 export const projectConfigSchema = z.strictObject({
   /** Any git URL or local path (a bare repository on disk works). */
   repo: z.string().min(1),
@@ -38,6 +44,15 @@ export const projectConfigSchema = z.strictObject({
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'must be the name of a Docker network, e.g. bridge')
     .refine((n) => n !== 'host', { message: "host is refused: builds would reach the host's own loopback services" })
     .optional(),
+  /**
+   * Secrets on the host, per environment and app or service: `{DB_PASSWORD: GREEN_DB_PASSWORD}` gives
+   * the secret greenci.yml calls DB_PASSWORD the value of GREEN_DB_PASSWORD, looked up in
+   * `secretsFile` first, then in greenci's own environment. Nothing else reaches a container: a
+   * pushed greenci.yml cannot name any other variable of greenci's.
+   */
+  secrets: z.strictObject({ test: secretSources.optional(), production: secretSources.optional() }).optional(),
+  /** An env file (KEY=value lines) of secret values, owned by root or greenci's user, mode 0600 or stricter. */
+  secretsFile: z.string().min(1).optional(),
 });
 
 const webhookSchema = z.strictObject({

@@ -37,10 +37,11 @@ export async function sweepDeadRunners(core: SweepParts, signal?: AbortSignal): 
     // as at a start: production must not stay half-deployed (the live release is restored where it drifted)
     if (c.env === 'production')
       notes.push(
-        ...(await checkProduction(core.recorder, core.docker, core.deps.locks, c.project, dataDir, signal).catch((err) =>
-          signal?.aborted
-            ? []
-            : [{ level: 'error' as const, project: c.project, msg: `checking production failed: ${describeError(err)}` }],
+        ...(await checkProduction(core.recorder, core.docker, core.deps.locks, c.project, dataDir, core.deps.secrets, signal).catch(
+          (err) =>
+            signal?.aborted
+              ? []
+              : [{ level: 'error' as const, project: c.project, msg: `checking production failed: ${describeError(err)}` }],
         )),
       );
   }

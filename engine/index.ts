@@ -12,6 +12,7 @@ import { DockerClient } from './docker/docker.js';
 import { NotFoundError } from './errors.js';
 import { EventBus } from './events.js';
 import { HostLocks } from './host-locks.js';
+import { HostSecrets } from './host-secrets.js';
 import { startMail } from './notify/mail-service.js';
 import type { EngineDeps } from './pipeline/context.js';
 import { TagPusher } from './pipeline/tag-push.js';
@@ -45,7 +46,9 @@ export function createEngine(opts: EngineOptions): Engine {
   const store = opts.store ?? openStore(config.dataDir);
   const docker = opts.docker ?? new DockerClient(config.docker.socket);
   const bus = new EventBus();
-  const recorder = new Recorder(store, bus);
+  // the host's secrets: their values reach containers only, and are masked in everything recorded
+  const secrets = new HostSecrets(() => config, opts.env);
+  const recorder = new Recorder(store, bus, secrets.mask);
   const project = (name: string) => {
     const p = config.projects[name];
     if (!p) throw new NotFoundError(`no project ${JSON.stringify(name)} in the config (known: ${Object.keys(config.projects).join(', ')})`);
@@ -59,6 +62,7 @@ export function createEngine(opts: EngineOptions): Engine {
     locks: new HostLocks(store.leases),
     repo: repos.repo,
     canaries: new CanaryControl(),
+    secrets,
   };
 
   // deployments left 'running' by a process that died are recorded as interrupted
@@ -114,6 +118,8 @@ export function createEngine(opts: EngineOptions): Engine {
       repos.forget(next, config);
       config = { ...next, dataDir: config.dataDir, docker: config.docker };
       deps.config = config;
+      // the secrets files are read again: the next deploy takes changed values
+      secrets.reload();
       for (const p of Object.keys(config.projects))
         if (!snapshot.environments[p]) snapshot = { ...snapshot, ...seedProject(snapshot, store, p) };
     },
@@ -123,7 +129,15 @@ export function createEngine(opts: EngineOptions): Engine {
       recordUnattributed: (d) => store.deliveries.recordUnattributed(d),
       list: (limit) => store.deliveries.list(limit),
     },
-    startMail: (o) => startMail({ store, config: () => config, subscribe: (fn) => bus.subscribe(fn), env: o.env, on: o.on }),
+    startMail: (o) =>
+      startMail({
+        store,
+        config: () => config,
+        subscribe: (fn) => bus.subscribe(fn),
+        env: o.env,
+        on: o.on,
+        hostSecrets: () => secrets.values(),
+      }),
     close: () => (clearInterval(retiring), stopWatching(), core.queue.stop(), core.tags.close(), store.close()),
   };
 }

@@ -16,7 +16,9 @@ import type { DeploymentOutcome } from './store/releases.js';
 /**
  * Writes a change to SQLite first, then announces it on the bus, so a listener that reacts to
  * an event always finds the change already stored. The only way the pipeline writes: it reads
- * through `read`, which has no write methods.
+ * through `read`, which has no write methods. Text that output may have carried (log lines,
+ * errors, reasons, audit outcomes) passes through `mask` first: a host secret a container
+ * printed is never stored, announced or mailed.
  */
 export class Recorder {
   /** The store's questions (no writes). */
@@ -25,20 +27,25 @@ export class Recorder {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
+    private readonly mask: (text: string) => string = (text) => text,
   ) {
     this.read = store;
   }
 
   /** A line of the audit trail (who, what, which project); returns its id for `auditOutcome`. */
   audit(e: Omit<AuditEntry, 'id' | 'ts'>): number {
-    const id = this.store.audit.record(e);
+    const id = this.store.audit.record({
+      ...e,
+      outcome: e.outcome === undefined ? undefined : this.mask(e.outcome),
+      detail: e.detail && (maskDeep(e.detail, this.mask) as Record<string, unknown>),
+    });
     this.emitAudit(id);
     return id;
   }
 
   /** How an audited change ended. */
   auditOutcome(id: number, outcome: string): void {
-    this.store.audit.setOutcome(id, outcome);
+    this.store.audit.setOutcome(id, this.mask(outcome));
     this.emitAudit(id);
   }
 
@@ -80,7 +87,7 @@ export class Recorder {
     reason: string,
     fields: Parameters<Store['builds']['update']>[1] = {},
   ): BuildRecord {
-    this.store.builds.endInterrupted(id, status, reason);
+    this.store.builds.endInterrupted(id, status, this.mask(reason));
     return this.build(id, fields);
   }
 
@@ -90,22 +97,23 @@ export class Recorder {
   }
 
   build(id: number, fields: Parameters<Store['builds']['update']>[1] = {}): BuildRecord {
-    this.store.builds.update(id, fields);
+    this.store.builds.update(id, fields.reason === undefined ? fields : { ...fields, reason: this.mask(fields.reason) });
     const build = this.store.builds.get(id)!;
     this.bus.emit({ type: 'build.updated', build });
     return build;
   }
 
   stage(buildId: number, name: string, fields: { status: StageStatus; startedAt?: number; finishedAt?: number; error?: string }): void {
-    this.store.builds.updateStage(buildId, name, fields);
+    this.store.builds.updateStage(buildId, name, fields.error === undefined ? fields : { ...fields, error: this.mask(fields.error) });
     const stage = this.store.builds.get(buildId)!.stages.find((s) => s.name === name)!;
     this.bus.emit({ type: 'stage.updated', buildId, stage });
   }
 
   log(buildId: number, stage: string | undefined, stream: LogLine['stream'], line: string): void {
     const ts = Date.now();
-    const id = this.store.builds.appendLog(buildId, stage, stream, line, ts);
-    this.bus.emit({ type: 'log', line: { id, buildId, stage, ts, stream, line } });
+    const masked = this.mask(line);
+    const id = this.store.builds.appendLog(buildId, stage, stream, masked, ts);
+    this.bus.emit({ type: 'log', line: { id, buildId, stage, ts, stream, line: masked } });
   }
 
   deploymentStarted(d: {
@@ -123,7 +131,11 @@ export class Recorder {
   }
 
   deploymentFinished(project: string, id: number, status: 'success' | 'failed', fields: DeploymentOutcome = {}): void {
-    this.store.releases.finishDeployment(id, status, fields);
+    this.store.releases.finishDeployment(
+      id,
+      status,
+      fields.reason === undefined ? fields : { ...fields, reason: this.mask(fields.reason) },
+    );
     this.emitDeployment(project, id);
   }
 
@@ -142,4 +154,12 @@ export class Recorder {
     const deployment = this.store.releases.deployments(project).find((d) => d.id === id)!;
     this.bus.emit({ type: 'deployment.updated', deployment });
   }
+}
+
+/** Every string in a JSON-like value masked (an audit entry's detail). */
+function maskDeep(value: unknown, mask: (text: string) => string): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, mask));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v, mask)]));
+  return value;
 }

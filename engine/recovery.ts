@@ -3,6 +3,7 @@ import type { DockerPort } from './docker/port.js';
 import { describeError } from './errors.js';
 import type { EventBus } from './events.js';
 import type { HostLocks } from './host-locks.js';
+import type { SecretResolver } from './host-secrets.js';
 import type { BuildQueue } from './queue/build-queue.js';
 import { productionDrift, proxyDrift, runningServices } from './pipeline/drift.js';
 import { FrontProxy } from './proxy/front-proxy.js';
@@ -127,6 +128,7 @@ export async function checkProduction(
   locks: HostLocks,
   project: string,
   dataDir: string,
+  secrets: SecretResolver,
   /** Gives up waiting for the production lock (a restore under way is never cut). */
   signal?: AbortSignal,
 ): Promise<Note[]> {
@@ -155,6 +157,7 @@ export async function checkProduction(
       spec,
       kind: 'restore',
       requestedBy: 'greenci',
+      secrets,
       log: () => undefined,
     }).catch((err) => ({ ok: false as const, reason: describeError(err) }));
     recorder.auditOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}; production apps stopped`);

@@ -28,7 +28,7 @@ export function productionCommands(
         `production:${req.project}`,
         `rollback by ${req.requestedBy}`,
         async () => {
-          const r = await rollbackProduction(docker, recorder, deps.config.dataDir, req);
+          const r = await rollbackProduction(docker, recorder, deps.config.dataDir, req, deps.secrets);
           // still under the production lock: no promotion comes between the rollback and its hold
           const hold = recorder.holdPlaced({
             project: req.project,
@@ -154,7 +154,7 @@ export function productionCommands(
       const notes = await recoverBuilds(recorder, queue, docker, projects());
       for (const project of projects()) {
         notes.push(
-          ...(await checkProduction(recorder, docker, deps.locks, project, deps.config.dataDir).catch((err) => [
+          ...(await checkProduction(recorder, docker, deps.locks, project, deps.config.dataDir, deps.secrets).catch((err) => [
             { level: 'error' as const, project, msg: `checking production failed: ${describeError(err)}` },
           ])),
         );

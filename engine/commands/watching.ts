@@ -43,7 +43,8 @@ export function watchingCommands(
       if (!info) throw new NotFoundError(`no container ${JSON.stringify(id)}`);
       if (!info.Config.Labels?.[LABEL.project])
         throw new UsageError(`container ${JSON.stringify(id)} is not managed by greenci (it has no ${LABEL.project} label)`);
-      await docker.followContainerLogs(info.Id, o);
+      // what a container prints may hold its host secrets: masked as the build logs are
+      await docker.followContainerLogs(info.Id, { ...o, onLine: (line, stream) => o.onLine(core.deps.secrets.mask(line), stream) });
     },
     startMonitor(o = {}) {
       if (monitor) throw new UsageError('the monitor is running already');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { plainEnvOf } from '../../config/host-secrets.js';
 import type { EnvName, EnvironmentSpec, ServiceSpec, TestStepSpec } from '../../config/project-spec.js';
 import { LABEL, containerName, envLabels, networkName, testStepContainerName, volumeName } from './names.js';
 import type { ContainerSpec } from './types.js';
@@ -16,6 +17,7 @@ export interface DeployIdentity {
 }
 
 const ns = (ms: number): number => ms * 1_000_000;
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Variables greenci gives every container it starts, so apps can report what they are. */
 export function greenciEnv(id: DeployIdentity): Record<string, string> {
@@ -32,15 +34,25 @@ function envList(vars: Record<string, string>): string[] {
   return Object.entries(vars).map(([k, v]) => `${k}=${v}`);
 }
 
-/** The container of one app or service in an environment. */
-export function serviceContainerSpec(id: DeployIdentity, service: ServiceSpec, image: string, env: EnvironmentSpec): ContainerSpec {
+/**
+ * The container of one app or service in an environment. `secrets` are the values of its host
+ * secrets (variable → value, resolved at deploy): they go into the container's environment only,
+ * so this spec is never stored or printed.
+ */
+export function serviceContainerSpec(
+  id: DeployIdentity,
+  service: ServiceSpec,
+  image: string,
+  env: EnvironmentSpec,
+  secrets: Record<string, string> = {},
+): ContainerSpec {
   const network = networkName(id.project, id.env);
   const port = service.kind === 'app' && service.port ? `${service.port}/tcp` : undefined;
   const hostPort = env.ports[service.name];
   const spec: ContainerSpec = {
     name: containerName(id.project, id.env, service.name),
     Image: image,
-    Env: envList({ ...service.env, ...env.env[service.name], ...greenciEnv(id) }),
+    Env: envList({ ...plainEnvOf(service, env), ...secrets, ...greenciEnv(id) }),
     Labels: {
       ...envLabels(id.project, id.env, id.release),
       [LABEL.service]: service.name,
@@ -99,10 +111,18 @@ export function testStepContainerSpec(id: DeployIdentity, step: TestStepSpec, im
 
 /**
  * A fingerprint of everything that shapes a service's container except the release identity:
- * production keeps a database container running across releases while this stays the same.
+ * production keeps a database container running across releases while this stays the same. Its
+ * host secrets count by a hash of their values (a changed password redeploys the service; the
+ * fingerprint, a container label, carries no value); a service without secrets keeps the
+ * fingerprint it had before secrets existed.
  */
-export function serviceFingerprint(service: ServiceSpec, image: string, env: EnvironmentSpec): string {
-  const relevant = {
+export function serviceFingerprint(
+  service: ServiceSpec,
+  image: string,
+  env: EnvironmentSpec,
+  secrets: Record<string, string> = {},
+): string {
+  const relevant: Record<string, unknown> = {
     service,
     image,
     extraEnv: env.env[service.name] ?? {},
@@ -112,5 +132,7 @@ export function serviceFingerprint(service: ServiceSpec, image: string, env: Env
     bind: env.bind,
     port: env.ports[service.name],
   };
+  if (env.secrets?.[service.name]) relevant.extraSecrets = env.secrets[service.name];
+  if (Object.keys(secrets).length) relevant.secrets = sha256(JSON.stringify(Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : 1))));
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
 }

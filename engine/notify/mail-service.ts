@@ -25,6 +25,8 @@ export function startMail(o: {
   subscribe: (fn: Listener) => () => void;
   env: NodeJS.ProcessEnv;
   on?: SenderEvents;
+  /** The values of the projects' host secrets (projects.<p>.secrets, secretsFile): masked too. */
+  hostSecrets?: () => string[];
 }): MailService | undefined {
   const smtp = o.config().smtp;
   if (!smtp) return undefined;
@@ -36,7 +38,7 @@ export function startMail(o: {
     () => sender?.kick(),
     domain,
     os.hostname(),
-    () => secretValues(o.config(), o.env),
+    () => [...secretValues(o.config(), o.env), ...(o.hostSecrets?.() ?? [])],
   );
   const unsubscribe = o.subscribe((e) => notifier.handle(e));
   sender = new OutboxSender(o.store.outbox, new Mailer(smtp, o.env), o.on, o.store.leases);

@@ -4,6 +4,7 @@ import type { Store } from '../store/index.js';
 import type { NewMail } from '../store/outbox.js';
 import { healthAlertMail } from './alert-mail.js';
 import { buildMail, buildMailKey, rollbackMail } from './build-mail.js';
+import { maskWith } from '../mask.js';
 import { holdLiftedMail } from './hold-mail.js';
 
 /**
@@ -23,7 +24,7 @@ export class Notifier {
     private readonly domain = 'greenci',
     /** Named in alerts, so ops with several hosts know which one. */
     private readonly host?: string,
-    /** Values that must never appear in an email (webhook secrets, tokens, the SMTP password): masked wherever output carried them. */
+    /** Values that must never appear in an email (webhook secrets, tokens, the SMTP password, host secrets): masked wherever output carried them. */
     private readonly secrets: () => string[] = () => [],
   ) {}
 
@@ -39,9 +40,7 @@ export class Notifier {
   }
 
   private masked(mail: NewMail): NewMail {
-    const secrets = this.secrets().filter((v) => v.length >= 4);
-    if (!secrets.length) return mail;
-    const mask = (text: string) => secrets.reduce((t, v) => t.split(v).join('********'), text);
+    const mask = maskWith(this.secrets());
     return { ...mail, subject: mask(mail.subject), text: mask(mail.text), html: mail.html && mask(mail.html) };
   }
 

@@ -3,6 +3,7 @@ import type { ProjectSpec } from '../../config/project-spec.js';
 import type { DockerPort } from '../docker/port.js';
 import type { CommitInfo, RepoCache } from '../git/repo.js';
 import type { HostLocks } from '../host-locks.js';
+import type { SecretResolver } from '../host-secrets.js';
 import type { ImageRef, LogLine, ReleaseRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
 import type { CanaryControl } from '../release/canary-control.js';
@@ -18,6 +19,8 @@ export interface EngineDeps {
   locks: HostLocks;
   /** Operators' promote/abort of the canaries this process runs. */
   canaries: CanaryControl;
+  /** The host's secrets for each deploy (values in memory only). */
+  secrets: SecretResolver;
 }
 
 /** One build's working state, filled in stage by stage. */

@@ -1,3 +1,4 @@
+import type { SecretValues } from '../../config/host-secrets.js';
 import type { ProjectSpec, ServiceSpec } from '../../config/project-spec.js';
 import { LABEL, containerName, envFilter, envLabels, networkName, volumeName } from '../docker/names.js';
 import type { DockerPort } from '../docker/port.js';
@@ -23,6 +24,8 @@ export interface DeployRequest {
    * release (engine/release/); this leaves every app container as it is.
    */
   servicesOnly?: boolean;
+  /** The host secrets' values per app or service (resolved for this environment); in memory only. */
+  secrets: SecretValues;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -65,7 +68,7 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
       !req.freshVolumes &&
       svc?.kind === 'service' &&
       c.State === 'running' &&
-      c.Labels[LABEL.fingerprint] === serviceFingerprint(svc, content[svc.name], env);
+      c.Labels[LABEL.fingerprint] === serviceFingerprint(svc, content[svc.name], env, req.secrets[svc.name]);
     if (reusable) keep.add(svc.name);
     return !reusable;
   });
@@ -85,8 +88,8 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
     const image = req.images[service.name];
     if (!image) throw new BugError(`no image for ${service.name}`);
     if (service.volume) await docker.ensureVolume(volumeName(id.project, id.env, service.name), labels);
-    const create = serviceContainerSpec(id, service, image, env);
-    create.Labels![LABEL.fingerprint] = serviceFingerprint(service, content[service.name], env);
+    const create = serviceContainerSpec(id, service, image, env, req.secrets[service.name]);
+    create.Labels![LABEL.fingerprint] = serviceFingerprint(service, content[service.name], env, req.secrets[service.name]);
     await retire(docker, containerName(id.project, id.env, service.name), id.env === 'production');
     const started = Date.now();
     const cid = await docker.createContainer(create);

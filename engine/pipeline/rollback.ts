@@ -1,5 +1,6 @@
 import type { ProjectSpec } from '../../config/project-spec.js';
 import type { DockerPort } from '../docker/port.js';
+import type { SecretResolver } from '../host-secrets.js';
 import { describeError, NotFoundError, OperationFailedError, UsageError } from '../errors.js';
 import type { DeploymentKind, ReleaseRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
@@ -25,6 +26,8 @@ export interface ReleaseDeploy {
   buildId?: number;
   /** The version the proxy sends requests to now (default: the live release on record; null: none is known to). */
   serving?: string | null;
+  /** The host's secrets, looked up for the release's greenci.yml now. */
+  secrets: SecretResolver;
   log: (line: string) => void;
 }
 
@@ -41,6 +44,8 @@ export async function deployRelease(
 ): Promise<{ ok: true; warm: boolean; switchedAt: number } | { ok: false; reason: string }> {
   const missing = await missingImages(docker, r.release);
   if (missing.length) return { ok: false, reason: `the images of ${r.release.version} are gone (${missing.join(', ')})` };
+  const secrets = r.secrets.resolve(r.project, 'production', r.spec);
+  if (secrets.problems.length) return { ok: false, reason: `${r.release.version} cannot be deployed: ${secrets.problems.join('; ')}` };
   const serving = r.serving === undefined ? recorder.read.releases.liveRelease(r.project)?.version : r.serving;
   const dep = recorder.deploymentStarted({
     project: r.project,
@@ -61,6 +66,7 @@ export async function deployRelease(
       sha: r.release.sha,
       images,
       spec: r.spec,
+      secrets: secrets.values,
       live: serving && serving !== r.release.version ? { version: serving } : undefined,
       log: r.log,
     });
@@ -134,6 +140,7 @@ export async function rollbackProduction(
   recorder: Recorder,
   dataDir: string,
   req: { project: string; to?: string; requestedBy: string; log?: (line: string) => void },
+  secrets: SecretResolver,
 ): Promise<{ from?: ReleaseRecord; to: ReleaseRecord; warm?: boolean }> {
   const store = recorder.read;
   const live = store.releases.liveRelease(req.project);
@@ -160,6 +167,7 @@ export async function rollbackProduction(
       spec: store.releases.specOf(target.id),
       kind: 'rollback',
       requestedBy: req.requestedBy,
+      secrets,
       log,
     });
     if (result.ok) {
@@ -176,6 +184,7 @@ export async function rollbackProduction(
         spec: store.releases.specOf(live.id),
         kind: 'auto-rollback',
         requestedBy: 'greenci',
+        secrets,
         log,
       }));
     if (restore?.ok) {

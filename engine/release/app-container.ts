@@ -23,8 +23,10 @@ export function releaseAppContainerSpec(
   image: string,
   env: EnvironmentSpec,
   slot: Slot,
+  /** The app's host secrets (variable → value): into its environment only. */
+  secrets: Record<string, string> = {},
 ): ContainerSpec {
-  const base = serviceContainerSpec(id, app, image, env);
+  const base = serviceContainerSpec(id, app, image, env, secrets);
   const own = releaseNetworkName(id.project, id.release);
   const spec: ContainerSpec = {
     ...base,

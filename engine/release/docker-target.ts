@@ -1,3 +1,4 @@
+import type { SecretValues } from '../../config/host-secrets.js';
 import type { ProjectSpec, ServiceSpec } from '../../config/project-spec.js';
 import { envLabels, LABEL } from '../docker/names.js';
 import type { DockerPort } from '../docker/port.js';
@@ -34,6 +35,8 @@ export class DockerTarget {
     spec: ProjectSpec;
     images: Record<string, string>;
     slot: Slot;
+    /** The host secrets' values per app (resolved for production). */
+    secrets: SecretValues;
     log: (line: string) => void;
     signal?: AbortSignal;
   }): Promise<ReleaseApp[]> {
@@ -54,7 +57,7 @@ export class DockerTarget {
       const image = req.images[app.name];
       if (!image) throw new BugError(`no image for ${app.name}`);
       const t0 = Date.now();
-      const cid = await this.docker.createContainer(releaseAppContainerSpec(id, app, image, env, req.slot));
+      const cid = await this.docker.createContainer(releaseAppContainerSpec(id, app, image, env, req.slot, req.secrets[app.name]));
       await this.docker.connectNetwork(sharedNetwork(id.project), cid);
       await this.docker.startContainer(cid);
       const info = await this.docker.inspectContainer(cid);

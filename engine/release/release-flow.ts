@@ -1,3 +1,4 @@
+import type { SecretValues } from '../../config/host-secrets.js';
 import type { ProjectSpec } from '../../config/project-spec.js';
 import { LABEL } from '../docker/names.js';
 import type { DockerPort } from '../docker/port.js';
@@ -39,6 +40,8 @@ export interface SwitchRequest {
   images: Record<string, string>;
   /** The greenci.yml the release was built with. */
   spec: ProjectSpec;
+  /** The host secrets' values per app and service, resolved for production before anything changes. */
+  secrets: SecretValues;
   /** The release the proxy sends requests to now. */
   live?: { version: string };
   /** Percent of requests the release takes at the switch (a canary); 100 by default. */
@@ -97,6 +100,7 @@ export async function switchTo(p: ProductionParts, req: SwitchRequest): Promise<
     images: req.images,
     freshVolumes: false,
     servicesOnly: true,
+    secrets: req.secrets,
     log: req.log,
   });
 
@@ -133,6 +137,7 @@ export async function switchTo(p: ProductionParts, req: SwitchRequest): Promise<
         spec,
         images: req.images,
         slot: plan.slot,
+        secrets: req.secrets,
         log: req.log,
       });
     }

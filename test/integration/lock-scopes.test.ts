@@ -7,6 +7,7 @@ import type { DockerPort } from '../../engine/docker/port.js';
 import { StageError } from '../../engine/errors.js';
 import { EventBus } from '../../engine/events.js';
 import { HostLocks } from '../../engine/host-locks.js';
+import type { SecretResolver } from '../../engine/host-secrets.js';
 import type { BuildContext, Stage } from '../../engine/pipeline/context.js';
 import { planStages, type StageName } from '../../engine/pipeline/plan.js';
 import { runStages } from '../../engine/pipeline/runner.js';
@@ -47,6 +48,7 @@ describe('lock scopes held by the runner', () => {
         recorder,
         locks: new HostLocks(store.leases, 20),
         canaries: new CanaryControl(),
+        secrets: {} as SecretResolver,
         repo: () => {
           throw new Error('no git here');
         },

@@ -1,8 +1,15 @@
+import { secretRefsOf } from '../../../config/host-secrets.js';
 import { loadProjectFile } from '../../../config/project-file.js';
+import type { EnvName, ProjectSpec } from '../../../config/project-spec.js';
 import { StageError } from '../../errors.js';
-import type { Stage } from '../context.js';
+import type { BuildContext, Stage } from '../context.js';
 
-/** Reads and validates the commit's greenci.yml; a broken one fails here, naming each problem's path. */
+/**
+ * Reads and validates the commit's greenci.yml; a broken one fails here, naming each problem's path.
+ * So does a host secret it uses that greenci's config does not give, for each environment this
+ * build deploys to (production only on the production branch): which secret, for which app or
+ * service, and where greenci looked. Names only: no value is ever logged.
+ */
 export const readConfig: Stage = {
   name: 'config',
   async run(ctx) {
@@ -11,11 +18,30 @@ export const readConfig: Stage = {
       for (const e of result.errors) ctx.log(`greenci.yml: ${e}`, 'stderr');
       throw new StageError(`greenci.yml is invalid: ${result.errors.join('; ')}`);
     }
-    ctx.spec = result.spec;
-    const apps = result.spec!.services.filter((s) => s.kind === 'app').map((s) => s.name);
-    const services = result.spec!.services.filter((s) => s.kind === 'service').map((s) => s.name);
+    const spec = result.spec!;
+    ctx.spec = spec;
+    const apps = spec.services.filter((s) => s.kind === 'app').map((s) => s.name);
+    const services = spec.services.filter((s) => s.kind === 'service').map((s) => s.name);
     ctx.log(
-      `apps: ${apps.join(', ')}; services: ${services.join(', ') || 'none'}; test steps: ${result.spec!.tests.map((t) => t.name).join(', ') || 'none'}`,
+      `apps: ${apps.join(', ')}; services: ${services.join(', ') || 'none'}; test steps: ${spec.tests.map((t) => t.name).join(', ') || 'none'}`,
     );
+    checkSecrets(ctx, spec);
   },
 };
+
+function checkSecrets(ctx: BuildContext, spec: ProjectSpec): void {
+  const envs: EnvName[] = ctx.branch === ctx.projectConfig.productionBranch ? ['test', 'production'] : ['test'];
+  const problems: string[] = [];
+  for (const env of envs) {
+    const uses = spec.services
+      .map((s) => [s.name, Object.keys(secretRefsOf(s, spec.environments[env]))] as const)
+      .filter(([, vars]) => vars.length);
+    if (!uses.length) continue;
+    const found = ctx.deps.secrets.resolve(ctx.project, env, spec).problems;
+    problems.push(...found);
+    if (!found.length) ctx.log(`host secrets for ${env}: ${uses.map(([name, vars]) => `${name} (${vars.join(', ')})`).join(', ')}`);
+  }
+  if (!problems.length) return;
+  for (const p of problems) ctx.log(p, 'stderr');
+  throw new StageError(problems.join('; '));
+}

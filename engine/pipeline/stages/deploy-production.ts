@@ -56,6 +56,7 @@ async function restoreIfDrifted(ctx: BuildContext, live: ReleaseRecord): Promise
     requestedBy: ctx.requestedBy,
     buildId: ctx.buildId,
     serving: null,
+    secrets: ctx.deps.secrets,
     log: (l) => ctx.log(l),
   });
   recorder.auditOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}`);
@@ -78,6 +79,14 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
   const version = ctx.version!;
   const spec = ctx.spec!;
   const prev = ctx.previousLive;
+  // looked up before anything is recorded or touched: a secret missing now leaves production as it is
+  const secrets = ctx.deps.secrets.resolve(ctx.project, 'production', spec);
+  if (secrets.problems.length) {
+    for (const p of secrets.problems) ctx.log(p, 'stderr');
+    throw new StageError(
+      `${version} was not released (${secrets.problems.join('; ')}); ${prev ? `production kept serving ${prev.version}` : 'production has no release'}`,
+    );
+  }
   const auditId = recorder.audit({
     actor: ctx.requestedBy,
     action: 'promote',
@@ -107,6 +116,7 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
       sha: ctx.commit!.sha,
       images,
       spec,
+      secrets: secrets.values,
       live: prev ? { version: prev.version } : undefined,
       weight: canary?.weight,
       log: (l) => ctx.log(l),
@@ -232,6 +242,7 @@ async function rollBackAfterFailure(ctx: BuildContext): Promise<{ text: string; 
     requestedBy: 'greenci',
     buildId: ctx.buildId,
     serving: ctx.version,
+    secrets: ctx.deps.secrets,
     log: (l) => ctx.log(l),
   });
   recorder.auditOutcome(auditId, result.ok ? 'success' : `failed: ${result.reason}`);

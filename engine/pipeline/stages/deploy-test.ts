@@ -8,6 +8,8 @@ export const deployTest: Stage = {
   name: 'deploy-test',
   async run(ctx, signal) {
     const rec = ctx.deps.recorder;
+    // a secret gone since the config stage (a config reload) fails here, before the environment is touched
+    const secrets = ctx.deps.secrets.require(ctx.project, 'test', ctx.spec!);
     const dep = rec.deploymentStarted({
       project: ctx.project,
       env: 'test',
@@ -22,6 +24,7 @@ export const deployTest: Stage = {
         spec: ctx.spec!,
         images,
         freshVolumes: true,
+        secrets,
         log: (l) => ctx.log(l),
         signal,
       });
