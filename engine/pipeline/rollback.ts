@@ -161,10 +161,16 @@ export async function rollbackProduction(
         `cannot roll back to ${target.version}: its images are gone (${missing.join(', ')}); production was not changed`,
       );
     }
+    const spec = store.releases.specOf(target.id);
+    const { problems } = secrets.resolve(req.project, 'production', spec);
+    if (problems.length) {
+      recorder.auditOutcome(auditId, `refused: ${problems.join('; ')}`);
+      throw new OperationFailedError(`cannot roll back to ${target.version}: ${problems.join('; ')}; production was not changed`);
+    }
     const result = await deployRelease(docker, recorder, dataDir, {
       project: req.project,
       release: target,
-      spec: store.releases.specOf(target.id),
+      spec,
       kind: 'rollback',
       requestedBy: req.requestedBy,
       secrets,

@@ -282,6 +282,23 @@ describe('secrets on the host', () => {
     expect((await getJson(`http://127.0.0.1:${port}/env`)).body).toEqual({ DB_PASSWORD: values.prod2, API_TOKEN: values.token });
   });
 
+  it('a rollback to a release whose secret is no longer given is refused, and production is not changed', async () => {
+    writeConfig({ token: false });
+    expect((await reload()).msg).toBe('config reloaded');
+    try {
+      const r = await cli(['rollback', project, '--to', 'v0.2.0']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(
+        `cannot roll back to v0.2.0: secret API_TOKEN for app app in the production environment is missing: greenci's config gives it no value (no projects.${project}.secrets.production.app.API_TOKEN); production was not changed`,
+      );
+      expect(store.releases.liveRelease(project)?.version).toBe('v0.3.0');
+      expect((await getJson(`http://127.0.0.1:${port}/env`)).body).toEqual({ DB_PASSWORD: values.prod2, API_TOKEN: values.token });
+    } finally {
+      writeConfig({ token: true });
+      expect((await reload()).msg).toBe('config reloaded');
+    }
+  });
+
   it('a secrets file its group or others can read is refused: the reload keeps the running config, the command line names the file and its mode', async () => {
     chmodSync(secretsFile, 0o644);
     try {
