@@ -86,6 +86,7 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
         retries: hc.retries ?? 30,
         startPeriodMs: hc.start_period ?? 0,
       },
+      ...(s.backup && { backup: { dump: s.backup.dump, restore: s.backup.restore } }),
     });
   }
   const tests: TestStepSpec[] = (raw.tests ?? []).map((t, i) => ({

@@ -93,6 +93,10 @@ export const appSchema = z.strictObject({
   depends_on: z.array(name).optional(),
 });
 
+/** A database's own dump and load tools, run in its container as argument lists (no shell): the dump writes stdout, the restore reads stdin. */
+const argv = z.array(z.string().min(1, 'must not be empty')).min(1, 'must name a program (an argument list, run without a shell)');
+const backup = z.strictObject({ dump: argv, restore: argv });
+
 export const serviceSchema = z
   .strictObject({
     build: build.optional(),
@@ -102,8 +106,13 @@ export const serviceSchema = z
     volume: z.string().startsWith('/').optional(),
     healthcheck: healthcheck.optional(),
     depends_on: z.array(name).optional(),
+    backup: backup.optional(),
   })
-  .refine((s) => (s.build === undefined) !== (s.image === undefined), { message: 'needs exactly one of build or image' });
+  .refine((s) => (s.build === undefined) !== (s.image === undefined), { message: 'needs exactly one of build or image' })
+  .refine((s) => s.backup === undefined || s.volume !== undefined, {
+    message: 'needs a volume (greenci backs up services that keep data on one)',
+    path: ['backup'],
+  });
 
 export const testSchema = z
   .strictObject({

@@ -40,6 +40,8 @@ export interface ServiceSpec {
   /** Services: the data volume's mount path. */
   volume?: string;
   healthcheck?: HealthcheckSpec;
+  /** Services: the database's own dump (writes stdout) and restore (reads stdin) commands; absent: greenci copies the volume. */
+  backup?: { dump: string[]; restore: string[] };
 }
 
 export interface TestStepSpec {

@@ -10,6 +10,7 @@ import type {
   StageStatus,
   TestedBuild,
 } from './model.js';
+import { type BackupRecord, BackupStore } from './store/backups.js';
 import type { Store, StoreReader } from './store/index.js';
 import type { DeploymentOutcome } from './store/releases.js';
 
@@ -30,6 +31,29 @@ export class Recorder {
     private readonly mask: (text: string) => string = (text) => text,
   ) {
     this.read = store;
+  }
+
+  private backupStore?: BackupStore;
+
+  /** Backups of production's data (engine/backup/): read here, written through backupStarted/backupFinished. */
+  get backups(): Pick<BackupStore, 'get' | 'all' | 'listBackups'> {
+    return this.backupTable();
+  }
+
+  private backupTable(): BackupStore {
+    this.backupStore ??= new BackupStore(this.store.db);
+    return this.backupStore;
+  }
+
+  /** A backup began (its file is not there yet). */
+  backupStarted(b: Parameters<BackupStore['started']>[0]): void {
+    this.backupTable().started(b);
+  }
+
+  /** A backup ended: `success` with its size and checksum, or `failed: why`. */
+  backupFinished(id: string, f: { outcome: string; size?: number; sha256?: string }): BackupRecord {
+    this.backupTable().finished(id, { ...f, outcome: this.mask(f.outcome) });
+    return this.backupTable().get(id)!;
   }
 
   /** A line of the audit trail (who, what, which project); returns its id for `auditOutcome`. */

@@ -1,4 +1,5 @@
 import type { Engine } from '../api.js';
+import { backupDeps } from '../backup/production.js';
 import { describeError } from '../errors.js';
 import { planReleaseStages } from '../pipeline/plan.js';
 import { checkReleasable, rollbackHoldReason } from '../pipeline/promotion.js';
@@ -28,7 +29,8 @@ export function productionCommands(
         `production:${req.project}`,
         `rollback by ${req.requestedBy}`,
         async () => {
-          const r = await rollbackProduction(docker, recorder, deps.config.dataDir, req, deps.secrets);
+          const backup = backupDeps(docker, recorder, deps.config);
+          const r = await rollbackProduction(docker, recorder, deps.config.dataDir, { ...req, backup }, deps.secrets);
           // still under the production lock: no promotion comes between the rollback and its hold
           const hold = recorder.holdPlaced({
             project: req.project,

@@ -123,7 +123,8 @@ export function serviceFingerprint(
   secrets: Record<string, string> = {},
 ): string {
   const relevant: Record<string, unknown> = {
-    service,
+    // how it is backed up is not how it runs: adding a backup block does not restart a database
+    service: { ...service, backup: undefined },
     image,
     extraEnv: env.env[service.name] ?? {},
     restart: env.restart,

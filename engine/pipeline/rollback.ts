@@ -1,4 +1,6 @@
 import type { ProjectSpec } from '../../config/project-spec.js';
+import { backupDeps } from '../backup/production.js';
+import { backupProduction, type BackupDeps } from '../backup/take.js';
 import type { DockerPort } from '../docker/port.js';
 import type { SecretResolver } from '../host-secrets.js';
 import { describeError, NotFoundError, OperationFailedError, UsageError } from '../errors.js';
@@ -139,7 +141,7 @@ export async function rollbackProduction(
   docker: DockerPort,
   recorder: Recorder,
   dataDir: string,
-  req: { project: string; to?: string; requestedBy: string; log?: (line: string) => void },
+  req: { project: string; to?: string; requestedBy: string; log?: (line: string) => void; backup?: BackupDeps },
   secrets: SecretResolver,
 ): Promise<{ from?: ReleaseRecord; to: ReleaseRecord; warm?: boolean }> {
   const store = recorder.read;
@@ -167,6 +169,7 @@ export async function rollbackProduction(
       recorder.auditOutcome(auditId, `refused: ${problems.join('; ')}`);
       throw new OperationFailedError(`cannot roll back to ${target.version}: ${problems.join('; ')}; production was not changed`);
     }
+    await backupBeforeRollback(docker, recorder, dataDir, req, live, target, auditId, log);
     const result = await deployRelease(docker, recorder, dataDir, {
       project: req.project,
       release: target,
@@ -208,5 +211,37 @@ export async function rollbackProduction(
   } catch (err) {
     if (!(err instanceof OperationFailedError)) recorder.auditOutcome(auditId, `failed: ${describeError(err)}`);
     throw err;
+  }
+}
+
+/**
+ * The data live now is backed up before a rollback (which never touches the data itself, but the
+ * release it brings back may): tied to the live release. A failed backup refuses the rollback
+ * before anything changes.
+ */
+async function backupBeforeRollback(
+  docker: DockerPort,
+  recorder: Recorder,
+  dataDir: string,
+  req: { project: string; requestedBy: string; backup?: BackupDeps },
+  live: ReleaseRecord | undefined,
+  target: ReleaseRecord,
+  auditId: number,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!live) return log('backup: production has no live release: nothing to back up');
+  try {
+    await backupProduction(req.backup ?? backupDeps(docker, recorder, { dataDir, docker: { socket: '/var/run/docker.sock' } }), {
+      project: req.project,
+      spec: recorder.read.releases.specOf(live.id),
+      release: live.version,
+      reason: `rollback to ${target.version}`,
+      requestedBy: req.requestedBy,
+      log,
+    });
+  } catch (err) {
+    const why = describeError(err).split('\n')[0];
+    recorder.auditOutcome(auditId, `refused: ${why}`);
+    throw new OperationFailedError(`cannot roll back to ${target.version}: ${why}; production was not changed`);
   }
 }

@@ -235,4 +235,23 @@ export const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX production_holds_current ON production_holds(project) WHERE lifted_at IS NULL;
   ALTER TABLE builds ADD COLUMN tested TEXT;
   `,
+  // migration 10: backups of production's data, each tied to the release live when it was taken
+  `
+  CREATE TABLE backups (
+    id TEXT PRIMARY KEY,
+    project TEXT NOT NULL,
+    service TEXT NOT NULL,
+    release TEXT,
+    reason TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('dump','volume')),
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    outcome TEXT,
+    requested_by TEXT
+  );
+  CREATE INDEX backups_project ON backups(project, started_at);
+  `,
 ];

@@ -1,3 +1,5 @@
+import { backupDeps } from '../../backup/production.js';
+import { backupProduction } from '../../backup/take.js';
 import { describeError, StageError } from '../../errors.js';
 import { watchCanary } from '../../release/canary-watch.js';
 import { type RouteRelease, routesFor } from '../../release/plan.js';
@@ -94,6 +96,7 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
     target: version,
     detail: { buildId: ctx.buildId, sha: ctx.commit!.sha },
   });
+  await backupBeforeRelease(ctx, version, auditId);
   const dep = recorder.deploymentStarted({
     project: ctx.project,
     env: 'production',
@@ -160,6 +163,31 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
   ctx.log(
     `production runs ${version}${sw.previous ? `; ${sw.previous.release} is kept warm (${policy?.warm ?? 'running'}) for an instant rollback` : ''}`,
   );
+}
+
+/**
+ * Production's data is backed up before a release touches anything (databases first), tied to the
+ * release live now. A failed backup stops the release there: production is as it was.
+ */
+async function backupBeforeRelease(ctx: BuildContext, version: string, auditId: number): Promise<void> {
+  const { docker, recorder } = ctx.deps;
+  const prev = ctx.previousLive;
+  if (!prev) return ctx.log('backup: production has no live release yet: nothing to back up');
+  try {
+    await backupProduction(backupDeps(docker, recorder, ctx.deps.config), {
+      project: ctx.project,
+      spec: recorder.read.releases.specOf(prev.id),
+      release: prev.version,
+      reason: `release ${version}`,
+      requestedBy: ctx.requestedBy,
+      log: (l) => ctx.log(l),
+    });
+  } catch (err) {
+    const reason = describeError(err).split('\n')[0];
+    ctx.log(`${version} was not released: ${reason}`, 'stderr');
+    recorder.auditOutcome(auditId, `failed before anything changed: ${reason}; production kept serving ${prev.version}`);
+    throw new StageError(`${version} was not released (${reason}); production was not changed and kept serving ${prev.version}`);
+  }
 }
 
 /**
