@@ -45,6 +45,8 @@ export function serviceContainerSpec(
   image: string,
   env: EnvironmentSpec,
   secrets: Record<string, string> = {},
+  /** The volume to mount (a restore's later generation); default the service's own `<project>-<env>-<service>-data`. */
+  volume = volumeName(id.project, id.env, service.name),
 ): ContainerSpec {
   const network = networkName(id.project, id.env);
   const port = service.kind === 'app' && service.port ? `${service.port}/tcp` : undefined;
@@ -74,7 +76,7 @@ export function serviceContainerSpec(
     spec.HostConfig!.PortBindings = { [port]: [{ HostIp: env.bind, HostPort: hostPort ? String(hostPort) : '' }] };
   }
   if (service.kind === 'service' && service.volume) {
-    spec.HostConfig!.Mounts = [{ Type: 'volume', Source: volumeName(id.project, id.env, service.name), Target: service.volume }];
+    spec.HostConfig!.Mounts = [{ Type: 'volume', Source: volume, Target: service.volume }];
   }
   if (service.healthcheck) {
     const h = service.healthcheck;

@@ -4,6 +4,7 @@ import { LABEL, containerName, envFilter, envLabels, networkName, volumeName } f
 import type { DockerPort } from '../docker/port.js';
 import { reachableHost } from '../docker/published-port.js';
 import { serviceContainerSpec, serviceFingerprint, type DeployIdentity } from '../docker/specs.js';
+import { generationVolume } from '../backup/generations.js';
 import { AbortError, BugError, throwIfAborted } from '../errors.js';
 import { waitContainerHealthy, waitHttpHealthy } from './health.js';
 
@@ -87,8 +88,11 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
     }
     const image = req.images[service.name];
     if (!image) throw new BugError(`no image for ${service.name}`);
-    if (service.volume) await docker.ensureVolume(volumeName(id.project, id.env, service.name), labels);
-    const create = serviceContainerSpec(id, service, image, env, req.secrets[service.name]);
+    // production's data may be on a later generation of the volume (a restore made it): the service stays on it
+    const volume =
+      id.env === 'production' ? await currentVolumeName(docker, id.project, service.name) : volumeName(id.project, id.env, service.name);
+    if (service.volume) await docker.ensureVolume(volume, labels);
+    const create = serviceContainerSpec(id, service, image, env, req.secrets[service.name], volume);
     create.Labels![LABEL.fingerprint] = serviceFingerprint(service, content[service.name], env, req.secrets[service.name]);
     await retire(docker, containerName(id.project, id.env, service.name), id.env === 'production');
     const started = Date.now();
@@ -168,4 +172,15 @@ export async function removeEnvironmentContainers(docker: DockerPort, project: s
 export async function removeAppContainers(docker: DockerPort, project: string, env: 'test' | 'production'): Promise<void> {
   const containers = await docker.listContainers([...envFilter(project, env).label, `${LABEL.role}=app`]);
   for (const c of containers) await docker.removeContainer(c.Id);
+}
+
+/**
+ * The volume production's service uses now: the highest generation of it that exists (generation
+ * 1 is the plain name; a restore adds `-g2`, `-g3`... and keeps the one before for undo).
+ */
+export async function currentVolumeName(docker: Pick<DockerPort, 'volumeExists'>, project: string, service: string): Promise<string> {
+  const base = volumeName(project, 'production', service);
+  let generation = 1;
+  while (await docker.volumeExists(generationVolume(base, generation + 1))) generation++;
+  return generationVolume(base, generation);
 }

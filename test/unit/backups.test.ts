@@ -4,10 +4,12 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseProjectFile } from '../../config/project-file.js';
+import { chooseBackup } from '../../engine/backup/choose.js';
 import { verifyBackupFile, writeBackupFile } from '../../engine/backup/file.js';
 import { currentGeneration, currentVolume, generationOf, generationVolume, nextVolume } from '../../engine/backup/generations.js';
 import { backupId, backupPath, backupReason } from '../../engine/backup/names.js';
 import { servicesToBackUp } from '../../engine/backup/take.js';
+import type { BackupRecord } from '../../engine/store/backups.js';
 import { tempDir } from '../helpers/origin.js';
 
 const BASE = 'green-production-billing-db-data';
@@ -113,5 +115,43 @@ describe("greenci.yml's backup block", () => {
     expect(parseProjectFile(yml('    backup:\n      dump: [a]\n      restore: [b]\n', '')).errors).toEqual([
       'services.db.backup: needs a volume (greenci backs up services that keep data on one)',
     ]);
+  });
+});
+
+describe('which backup a restore loads', () => {
+  const rec = (id: string, service: string, startedAt: number, release: string, outcome = 'success'): BackupRecord => ({
+    id,
+    project: 'green',
+    service,
+    release,
+    reason: 'manual',
+    kind: 'volume',
+    path: `/d/${id}`,
+    size: 1,
+    sha256: 'x',
+    startedAt,
+    outcome,
+  });
+  const all = [
+    rec('a', 'billing-db', 1, 'v0.1.0'),
+    rec('b', 'billing-db', 2, 'v0.2.0'),
+    rec('c', 'billing-db', 3, 'v0.2.0'),
+    rec('d', 'billing-db', 4, 'v0.3.0', 'failed: exited 1'),
+    rec('e', 'weight-db', 5, 'v0.3.0'),
+  ];
+
+  it("the service's newest complete one by default; by id; by the release live when it was taken", () => {
+    expect(chooseBackup(all, 'billing-db').id).toBe('c');
+    expect(chooseBackup(all, 'billing-db', 'a').id).toBe('a');
+    expect(chooseBackup(all, 'billing-db', 'v0.2.0').id).toBe('c');
+    expect(chooseBackup(all, 'billing-db', '0.1.0').id).toBe('a');
+  });
+
+  it('says why when there is none to use', () => {
+    expect(() => chooseBackup(all, 'cache')).toThrow('cache has no backup to restore from');
+    expect(() => chooseBackup(all, 'billing-db', 'd')).toThrow('backup d did not complete (failed: exited 1)');
+    expect(() => chooseBackup(all, 'billing-db', 'e')).toThrow('backup e is of weight-db, not billing-db');
+    expect(() => chooseBackup(all, 'billing-db', 'v0.3.0')).toThrow('billing-db has no backup taken while v0.3.0 was live');
+    expect(() => chooseBackup(all, 'billing-db', 'zzz')).toThrow('no backup zzz (name a backup id');
   });
 });

@@ -1,0 +1,113 @@
+import { readFileSync, truncateSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupDeps } from '../../engine/backup/production.js';
+import { restoreService } from '../../engine/backup/restore.js';
+import { backupProduction } from '../../engine/backup/take.js';
+import { EventBus } from '../../engine/events.js';
+import type { SecretResolver } from '../../engine/host-secrets.js';
+import { Recorder } from '../../engine/recorder.js';
+import { BackupStore } from '../../engine/store/backups.js';
+import { docker, envContainers, getJson, sendJson } from '../helpers/docker-env.js';
+import { setupGreen, type GreenSetup } from '../helpers/green.js';
+
+// the sample has no host secrets
+const noSecrets: SecretResolver = {
+  resolve: () => ({ values: {}, problems: [] }),
+  require: () => ({}),
+  mask: (t) => t,
+};
+
+/**
+ * Restore (issue 12) on a real Docker engine with real SQLite: weight-db's data is put back from a
+ * volume backup onto a fresh generation of its volume (the old one kept); a truncated backup is
+ * refused and nothing changes.
+ */
+describe('restore a production service from a backup', () => {
+  let g: GreenSetup;
+  let recorder: Recorder;
+  let backups: BackupStore;
+  const first = `T-first-${Date.now()}`;
+  const later = `T-later-${Date.now()}`;
+  const prod = (p: string) => `http://127.0.0.1:${g.ports.weight}${p}`;
+  const restore = (from?: string) =>
+    restoreService(
+      { ...backupDeps(docker, recorder, g.config), recorder, secrets: noSecrets },
+      {
+        project: g.project,
+        service: 'weight-db',
+        from,
+        requestedBy: 'alice',
+      },
+    );
+  const weightDb = async () => {
+    const c = (await envContainers(g.project, 'production'))['weight-db'];
+    const info = await docker.api.getContainer(c.Id).inspect();
+    return { id: info.Id, startedAt: info.State.StartedAt, volume: info.Mounts.find((m) => m.Destination === '/data')?.Name };
+  };
+  const total = async (truck: string) => (await getJson(prod(`/trucks/${truck}/total`))).body.kg;
+
+  beforeAll(async () => {
+    g = await setupGreen();
+    recorder = new Recorder(g.store, new EventBus());
+    backups = new BackupStore(g.store.db);
+    await g.origin.commitAll('chore: first release');
+    await g.origin.push('master');
+    const build = await g.engine.run({ project: g.project, branch: 'master' });
+    expect(build.status, build.reason).toBe('success');
+  });
+  afterAll(async () => {
+    await g?.cleanup();
+  });
+
+  it('puts the data of the backup back: a write before it is there, a write after it is gone; the old volume generation is kept', async () => {
+    expect((await sendJson('POST', prod('/weighings'), { truckId: first, kg: 1200 })).status).toBe(201);
+    const t0 = Date.now();
+    const [taken] = await backupProduction(backupDeps(docker, recorder, g.config), {
+      project: g.project,
+      spec: g.store.releases.specOf(g.store.releases.liveRelease(g.project)!.id),
+      release: 'v0.1.0',
+      reason: 'manual',
+      requestedBy: 'alice',
+      service: 'weight-db',
+      log: () => undefined,
+    });
+    const backupMs = Date.now() - t0;
+    expect((await sendJson('POST', prod('/weighings'), { truckId: later, kg: 800 })).status).toBe(201);
+    expect(await total(later)).toBe(800);
+    const before = await weightDb();
+
+    const r = await restore(taken.id);
+
+    expect(r.backup.id).toBe(taken.id);
+    expect(r.previousVolume).toBe(before.volume);
+    expect(r.volume).toBe(`${before.volume}-g2`);
+    const after = await weightDb();
+    expect(after.volume).toBe(r.volume);
+    expect(await total(first)).toBe(1200);
+    expect(await total(later)).toBe(0);
+    // the data as it was (with the later write) was backed up first, and its volume is still there
+    expect(r.before).toMatchObject({ service: 'weight-db', reason: 'restore', outcome: 'success' });
+    expect(await docker.volumeExists(before.volume!)).toBe(true);
+    const audit = g.store.audit.list(g.project).find((a) => a.action === 'restore-data');
+    expect(audit).toMatchObject({ actor: 'alice', target: 'weight-db' });
+    expect(audit?.outcome).toContain(`success: weight-db on ${r.volume} from backup ${taken.id}`);
+    console.log(`weight-db volume backup ${backupMs} ms; restore (verify, backup first, new generation, start, healthy) ${r.ms} ms`);
+  });
+
+  it('a corrupt (truncated) backup is refused before anything changes', async () => {
+    const newest = backups.listBackups(g.project).find((b) => b.service === 'weight-db')!;
+    truncateSync(newest.path, Math.floor(newest.size / 2));
+    const before = await weightDb();
+    const count = backups.all(g.project).length;
+
+    await expect(restore(newest.id)).rejects.toThrow(
+      new RegExp(
+        `cannot restore weight-db: backup ${newest.id} is unusable: .* has \\d+ bytes; ${newest.size} were recorded .*production was not changed`,
+      ),
+    );
+
+    expect(await weightDb()).toEqual(before);
+    expect(backups.all(g.project).length).toBe(count);
+    expect(readFileSync(newest.path).length).toBe(Math.floor(newest.size / 2));
+  });
+});
