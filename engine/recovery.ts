@@ -10,6 +10,9 @@ import { FrontProxy } from './proxy/front-proxy.js';
 import { deployRelease, stopProduction } from './pipeline/rollback.js';
 import type { Recorder } from './recorder.js';
 import { interruptedOutcome } from './interrupted.js';
+import { describeReaddress } from './proxy/readdress.js';
+import { readdressUnderLock } from './release/follow-addresses.js';
+import { productionParts } from './release/release-flow.js';
 import type { Store } from './store/index.js';
 import { runnerGone } from './store/leases.js';
 
@@ -120,7 +123,8 @@ export async function recoverBuilds(recorder: Recorder, queue: BuildQueue, docke
 /**
  * Compares production with the live release and, when they differ (a crash mid-deploy, a
  * container removed by hand), says how and redeploys the live release under the production lock,
- * recorded as a `restore` deployment.
+ * recorded as a `restore` deployment. When they match, the front proxy follows any routed app
+ * Docker started again on another address meanwhile (audited `proxy-readdress`).
  */
 export async function checkProduction(
   recorder: Recorder,
@@ -141,7 +145,23 @@ export async function checkProduction(
       ...productionDrift(live, spec, await runningServices(docker, project, live)),
       ...(await proxyDrift(new FrontProxy(docker, dataDir, project), live.version, spec)),
     ];
-    if (!problems.length) return [{ level: 'info' as const, project, msg: `production ${project} runs ${live.version} as recorded` }];
+    if (!problems.length) {
+      const notes: Note[] = [{ level: 'info', project, msg: `production ${project} runs ${live.version} as recorded` }];
+      // apps Docker started again while nobody watched (a dockerd restart, their restart policy) may answer on other addresses
+      const moved = await readdressUnderLock(productionParts(docker, dataDir, project), recorder, {
+        actor: 'greenci',
+        why: 'production checked against the live release',
+      }).catch(
+        (err) => (notes.push({ level: 'error', project, msg: `front proxy ${project}: re-addressing failed: ${describeError(err)}` }), []),
+      );
+      if (moved.length)
+        notes.push({
+          level: 'warn',
+          project,
+          msg: `front proxy ${project}: Docker started apps again on other addresses; re-addressed ${describeReaddress(moved)}`,
+        });
+      return notes;
+    }
     const notes: Note[] = [
       {
         level: 'warn',

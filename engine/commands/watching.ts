@@ -3,6 +3,7 @@ import { CONTAINER_REF, LABEL } from '../docker/names.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { ContainerWatcher } from '../monitor/container-watch.js';
 import { Monitor } from '../monitor/monitor.js';
+import { AddressFollower } from '../release/follow-addresses.js';
 import type { EngineCore } from './core.js';
 
 /**
@@ -17,6 +18,7 @@ export function watchingCommands(
   let watching = 0;
   let generation = 0; // a release from before stop() must not stop a later watcher
   let monitor: Monitor | undefined;
+  let stopFollowing: () => Promise<void> = async () => undefined;
   const stopWatching = () => {
     void watcher?.stop();
     watcher = undefined;
@@ -48,6 +50,15 @@ export function watchingCommands(
     },
     startMonitor(o = {}) {
       if (monitor) throw new UsageError('the monitor is running already');
+      // the front proxy follows production's apps that Docker started again on another address
+      const follower = new AddressFollower({
+        docker,
+        recorder: core.recorder,
+        locks: core.deps.locks,
+        dataDir: core.config().dataDir,
+        projects: () => Object.keys(core.config().projects),
+        log: o.log,
+      });
       const m = new Monitor({
         docker,
         store,
@@ -57,14 +68,17 @@ export function watchingCommands(
         webhookUrl: o.webhookUrl,
         log: o.log,
         dockerEvents: o.dockerEvents,
+        followAddresses: (why) => void follower.check(why),
       });
       monitor = m;
+      stopFollowing = () => follower.stop();
       m.start();
       return {
         check: (why) => m.check(why),
         reschedule: () => m.schedule(),
         stop: async () => {
           await m.stop();
+          await follower.stop();
           if (monitor === m) monitor = undefined;
         },
       };
@@ -73,6 +87,7 @@ export function watchingCommands(
     stop() {
       stopWatching();
       void monitor?.stop();
+      void stopFollowing();
     },
   };
 }

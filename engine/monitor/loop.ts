@@ -19,6 +19,8 @@ export interface MonitorLoopOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   /** One round, run while this process holds the `monitor` lease. */
   round(why: string, startedAt: number): Promise<RoundResult>;
+  /** A production app behind the front proxy started (while this process holds the lease): its address may have changed. */
+  followAddresses?: (why: string) => void;
 }
 
 /** After Docker reported a death the check agreed with, the second look comes this much later (not a whole interval). */
@@ -26,7 +28,8 @@ const CONFIRM_MS = 3000;
 
 /**
  * When the monitor looks: on its schedule, and at once when Docker reports a container dying,
- * running out of memory or changing health. Rounds never overlap: a tick during a round is
+ * running out of memory or changing health (a production app starting asks the front proxy's
+ * address follower instead). Rounds never overlap: a tick during a round is
  * skipped; an event during a round asks for one more after it. A death Docker reported is
  * confirmed by a second look 3 s later, so it is down (and alerted) then, not a whole interval
  * later. One monitor per data dir (a daemon, or a console without one) runs rounds: the `monitor`
@@ -50,7 +53,7 @@ export class MonitorLoop {
     if (this.o.dockerEvents !== false)
       this.feed = keepEventsOpen({
         docker: this.o.docker,
-        filters: { type: ['container'], event: ['die', 'oom', 'health_status'], label: [LABEL.project] },
+        filters: { type: ['container'], event: ['die', 'oom', 'health_status', 'start'], label: [LABEL.project] },
         signal: this.abort.signal,
         onEvent: (e) => this.onDockerEvent(e),
         onOpen: () => undefined,
@@ -97,9 +100,20 @@ export class MonitorLoop {
   }
 
   private onDockerEvent(e: DockerEvent): void {
-    if (!CHECKED_ROLES.has(e.Actor?.Attributes?.[LABEL.role] ?? '')) return;
+    const labels = e.Actor?.Attributes ?? {};
     const action = (e.Action ?? '').split(':')[0];
-    void this.check(`docker ${action} ${e.Actor?.Attributes?.name ?? ''}`.trim());
+    const why = `docker ${action} ${labels.name ?? ''}`.trim();
+    if (action === 'start') {
+      // Docker may have given a release's app another address: the front proxy must follow (no health round: its checks come on schedule)
+      if (labels[LABEL.env] === 'production' && labels[LABEL.slot] && this.holdsLease()) this.o.followAddresses?.(why);
+      return;
+    }
+    if (!CHECKED_ROLES.has(labels[LABEL.role] ?? '')) return;
+    void this.check(why);
+  }
+
+  private holdsLease(): boolean {
+    return !this.rounds.stopped && this.o.leases.tryAcquire('monitor', this.leaseToken, 'health monitoring').ok;
   }
 
   private run(why: string): Promise<RoundResult | undefined> {

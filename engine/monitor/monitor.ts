@@ -21,6 +21,11 @@ export interface MonitorOptions {
   dockerEvents?: boolean;
   /** What the monitor did that an operator should find in the log: restarts, skipped rounds, failed rounds, ticks missed. */
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Asked after each scheduled round (a cheap look) and when a production app behind the front proxy
+   * starts: the proxy follows containers Docker started again on another address. Never awaited.
+   */
+  followAddresses?: (why: string) => void;
 }
 
 /**
@@ -71,6 +76,9 @@ export class Monitor {
     const { observations, retire } = await this.observer.observe(cfg, known, startedAt);
     const result: RoundResult = { why, startedAt, ms: 0, observed: observations.length, transitions: [], alerts: [], healed: [] };
     await this.applier.applyRound(observations, retire, known, cfg, result);
+    // the cheap look on the monitor's own rounds (at start, on schedule): what Docker's start events did not say (the
+    // stream was down, a network reconnected by hand); rounds a container's death asked for leave it to its start event
+    if (why === 'start' || why === 'schedule') this.o.followAddresses?.(`monitor round (${why})`);
     result.ms = Date.now() - startedAt;
     return result;
   }

@@ -8,6 +8,7 @@ import { sleep } from '../time.js';
 import { ADMIN_SOCKET, renderHaproxyConfig } from './haproxy-config.js';
 import { ensureProxyImage } from './proxy-image.js';
 import { proxyContainerName, proxyContainerSpec } from './proxy-container.js';
+import { type Readdress, readdressCommands, readdressed } from './readdress.js';
 import { type ProxyRoutes, stampWarm } from './routes.js';
 import { runtimeCommands } from './runtime-commands.js';
 import { RuntimeApi, type ServerStat } from './runtime-api.js';
@@ -91,6 +92,23 @@ export class FrontProxy {
       return;
     }
     await this.api.apply(runtimeCommands(routes));
+  }
+
+  /**
+   * Points slots at the addresses their containers have now (Docker started them again elsewhere).
+   * The config is written first, so a proxy that restarts comes back right; a running proxy is told
+   * through the runtime API (each slot keeps its weight and state); the routes are written last, so
+   * when the proxy refused they still say the old address and the next look tries again. A proxy
+   * that is not running gets the config only: it starts from it. Returns the routes now.
+   */
+  async readdress(changes: Readdress[]): Promise<ProxyRoutes | undefined> {
+    const before = await this.routes();
+    if (!before || !changes.length) return before;
+    const routes = readdressed(before, changes);
+    await writeAtomic(this.configFile, renderHaproxyConfig(routes));
+    if ((await this.container())?.running) await this.api.apply(readdressCommands(changes));
+    await writeAtomic(this.routesFile, `${JSON.stringify(routes, null, 2)}\n`);
+    return routes;
   }
 
   /** Starts the proxy container (creating it, and its image, when missing) and waits for its admin socket. */
