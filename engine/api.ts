@@ -1,3 +1,5 @@
+import type { RestoreRequest, RestoreResult } from './backup/restore.js';
+import type { BackupRecord } from './store/backups.js';
 import type { GreenciConfig } from '../config/schema.js';
 import type { DockerPort } from './docker/port.js';
 import type { EngineEvent, Listener } from './events.js';
@@ -87,6 +89,17 @@ export interface LiftHoldRequest {
   requestedBy: string;
 }
 
+/** `greenci backup`: one taken now of the project's production services with data (or one of them). */
+export interface BackupRequest {
+  project: string;
+  service?: string;
+  requestedBy: string;
+  log?: (line: string) => void;
+}
+
+export type { BackupRecord } from './store/backups.js';
+export type { RestoreRequest, RestoreResult } from './backup/restore.js';
+
 /** A project's releases as every face lists them. */
 export interface ReleasesView {
   releases: ReleaseRecord[];
@@ -164,6 +177,12 @@ export interface Engine {
   /** Retires warm releases whose keep_warm time is up (the engine's background does it every 30 s once the queue started). */
   retireWarm(): Promise<{ project: string; release: string }[]>;
   releases(project: string): ReleasesView;
+  /** Every backup of the project's production data (failed attempts too), newest first. */
+  backups(project: string): BackupRecord[];
+  /** Backs up production's services with data now, under the production lock (audited `backup`, reason `manual`). */
+  backup(req: BackupRequest): Promise<BackupRecord[]>;
+  /** Puts a service's data back from a backup under the production lock (engine/backup/restore.ts). */
+  restore(req: RestoreRequest): Promise<RestoreResult>;
   builds(opts?: { project?: string; limit?: number }): BuildRecord[];
   build(id: number): BuildRecord | undefined;
   logs(buildId: number, afterId?: number): LogLine[];

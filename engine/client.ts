@@ -1,3 +1,4 @@
+import type { BackupRecord, BackupRequest, RestoreRequest, RestoreResult } from './api.js';
 import type {
   CanaryDecisionRequest,
   DaemonInfo,
@@ -42,6 +43,12 @@ export interface EngineClient {
   ): Promise<void>;
   /** The releases, the live one, and the hold on production while one is on. */
   releases(project: string): Promise<ReleasesView>;
+  /** Every backup of the project's production data, newest first. */
+  backups?(project: string): Promise<BackupRecord[]>;
+  /** Backs up production's services with data now (audited). */
+  backup?(req: BackupRequest): Promise<BackupRecord[]>;
+  /** Puts a production service's data back from a backup (audited). */
+  restore?(req: RestoreRequest): Promise<RestoreResult>;
   /** Where production's requests go now, per app: the front proxy's routes (each release's share) and its counts per release. */
   traffic(project: string): Promise<TrafficView>;
   /** The project's branches on its remote, for choosing what to build. */

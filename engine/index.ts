@@ -3,6 +3,7 @@ import type { Engine, EngineOptions } from './api.js';
 import { branchCommands } from './commands/branches.js';
 import { buildCommands, executeBuild } from './commands/builds.js';
 import type { EngineCore } from './commands/core.js';
+import { backupCommands } from './commands/backups.js';
 import { productionCommands } from './commands/production.js';
 import { repoCaches } from './commands/repos.js';
 import { seedProject, seedSnapshot } from './commands/snapshot-seed.js';
@@ -105,6 +106,7 @@ export function createEngine(opts: EngineOptions): Engine {
     ...builds,
     ...branchCommands(core, builds.enqueue),
     ...production,
+    ...backupCommands(core),
     ...watchers,
     startQueue: () => {
       core.queue.start();

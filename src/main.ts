@@ -13,6 +13,9 @@ import {
   MAIL_USAGE,
   RELEASE_USAGE,
   RELEASES_USAGE,
+  BACKUPS_USAGE,
+  BACKUP_USAGE,
+  RESTORE_USAGE,
   RETRY_USAGE,
   ROLLBACK_USAGE,
   RUN_USAGE,
@@ -73,6 +76,21 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
     run: (a, io) => import('./commands/releases.js').then((m) => m.releasesCommand(a, io)),
     usage: RELEASES_USAGE,
     about: 'list releases; * marks the live one',
+  },
+  backups: {
+    run: (a, io) => import('./commands/backups.js').then((m) => m.backupsCommand(a, io)),
+    usage: BACKUPS_USAGE,
+    about: "list production's data backups, newest first",
+  },
+  backup: {
+    run: (a, io) => import('./commands/backups.js').then((m) => m.backupCommand(a, io)),
+    usage: BACKUP_USAGE,
+    about: "back up production's services with data now",
+  },
+  restore: {
+    run: (a, io) => import('./commands/backups.js').then((m) => m.restoreCommand(a, io)),
+    usage: RESTORE_USAGE,
+    about: "put a production service's data back from a backup (a fresh volume generation; the old one kept)",
   },
   rollback: {
     run: (a, io) => import('./commands/releases.js').then((m) => m.rollbackCommand(a, io)),

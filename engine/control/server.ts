@@ -79,6 +79,18 @@ export async function startControlServer(
       ({ params, body }) => engine.liftHold({ project: params[0], requestedBy: who(body) }),
     ],
     ['GET', /^\/projects\/([a-z0-9-]+)\/traffic$/, ({ params }) => engine.traffic(params[0])],
+    ['GET', /^\/projects\/([a-z0-9-]+)\/backups$/, ({ params }) => engine.backups(params[0])],
+    [
+      'POST',
+      /^\/projects\/([a-z0-9-]+)\/backups$/,
+      ({ params, body }) => engine.backup({ project: params[0], service: optStr(body.service), requestedBy: who(body) }),
+    ],
+    [
+      'POST',
+      /^\/projects\/([a-z0-9-]+)\/restore$/,
+      ({ params, body }) =>
+        engine.restore({ project: params[0], service: String(body.service ?? ''), from: optStr(body.from), requestedBy: who(body) }),
+    ],
     [
       'POST',
       /^\/projects\/([a-z0-9-]+)\/canary$/,

@@ -52,6 +52,16 @@ export function daemonClient(c: ControlClient): EngineClient {
       if (failure) throw new Error(failure);
     },
     releases: (project) => c.request('GET', `/projects/${enc(project)}/releases`),
+    backups: (project) => c.request('GET', `/projects/${enc(project)}/backups`),
+    backup: (req) =>
+      c.request('POST', `/projects/${enc(req.project)}/backups`, { service: req.service, requestedBy: req.requestedBy }, 30 * 60_000),
+    restore: (req) =>
+      c.request(
+        'POST',
+        `/projects/${enc(req.project)}/restore`,
+        { service: req.service, from: req.from, requestedBy: req.requestedBy },
+        30 * 60_000,
+      ),
     traffic: (project) => c.request('GET', `/projects/${enc(project)}/traffic`),
     canaryDecision: (req) =>
       c.request('POST', `/projects/${enc(req.project)}/canary`, { decision: req.decision, requestedBy: req.requestedBy }),

@@ -7,6 +7,7 @@ import { EventBus } from '../../engine/events.js';
 import type { SecretResolver } from '../../engine/host-secrets.js';
 import { Recorder } from '../../engine/recorder.js';
 import { BackupStore } from '../../engine/store/backups.js';
+import { greenci } from '../helpers/cli.js';
 import { docker, envContainers, getJson, sendJson } from '../helpers/docker-env.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
 
@@ -109,5 +110,30 @@ describe('restore a production service from a backup', () => {
     expect(await weightDb()).toEqual(before);
     expect(backups.all(g.project).length).toBe(count);
     expect(readFileSync(newest.path).length).toBe(Math.floor(newest.size / 2));
+  });
+
+  it('the command line: greenci backup takes one now, greenci backups lists it, greenci restore puts it back', async () => {
+    const cli = async (args: string[]) => {
+      const r = await greenci([...args, '--config', g.configFile], { ...g.env, USER: 'carol' }).done;
+      expect(r.code, r.stderr).toBe(0);
+      return r;
+    };
+    const taken = JSON.parse((await cli(['backup', g.project, '--service', 'weight-db', '--json'])).stdout) as {
+      id: string;
+      sha256: string;
+    }[];
+    expect(taken).toHaveLength(1);
+    const listed = JSON.parse((await cli(['backups', g.project, '--json'])).stdout) as {
+      id: string;
+      requestedBy: string;
+      reason: string;
+    }[];
+    expect(listed[0]).toMatchObject({ id: taken[0].id, requestedBy: 'carol', reason: 'manual' });
+    const table = (await cli(['backups', g.project])).stdout;
+    expect(table.split('\n')[0]).toMatch(/^ID +TAKEN \(UTC\) +SERVICE +RELEASE +REASON +KIND +SIZE +SHA256$/);
+    expect(table).toContain(taken[0].sha256.slice(0, 12));
+    const restored = await cli(['restore', g.project, 'weight-db', '--from', taken[0].id]);
+    expect(restored.stdout).toMatch(new RegExp(`weight-db restored from backup ${taken[0].id} .* it runs on \\S+-g3; \\S+-g2 is kept`));
+    expect(await total(first)).toBe(1200);
   });
 });
