@@ -28,6 +28,13 @@ const RESTORE = [
   "const fs=require('fs');let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const o=JSON.parse(s);for(const f in o)fs.writeFileSync('/data/'+f,o[f])})",
 ];
 
+/** The sample's greenci.yml without its databases' backup tools, so greenci copies their volumes (the path a database without a dump tool takes). */
+function withoutBackupTools(file: string): void {
+  const text = readFileSync(file, 'utf8');
+  const stripped = text.replace(/ {4}backup:[^\n]*\n {6}dump:[^\n]*\n {6}restore:[^\n]*\n/g, '');
+  writeFileSync(file, stripped);
+}
+
 /**
  * Backups before production changes (issue 12), through the real pipeline on a real Docker engine
  * with real SQLite: before a release and a rollback every production service with a volume is
@@ -75,6 +82,7 @@ describe('backups before every production change', () => {
   });
 
   it('a first release has nothing to back up, and says so', async () => {
+    withoutBackupTools(path.join(g.origin.work, 'greenci.yml'));
     const build = await release('chore: first release');
     expect(build.status, build.reason).toBe('success');
     expect(g.engine.logs(build.id).map((l) => l.line)).toContain('backup: production has no live release yet: nothing to back up');
