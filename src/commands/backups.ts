@@ -59,6 +59,10 @@ export async function backupCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`name one project\nusage: ${BACKUP_USAGE}`);
   const client = await openClient(io, values.config);
   try {
+    if (!values.json)
+      io.err(
+        `backing up ${positionals[0]}${values.service ? ` ${values.service}` : ''}${client.mode === 'daemon' ? ' through the daemon' : ''}...`,
+      );
     const taken = await needs(
       client,
       'backup',
@@ -84,7 +88,9 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
   try {
     const actor = whoAsked(io.env);
     if (!values.json)
-      io.err(`restoring ${positionals[1]} of ${positionals[0]}${values.from ? ` from ${values.from}` : ''} (asked by ${actor})...`);
+      io.err(
+        `restoring ${positionals[1]} of ${positionals[0]}${values.from ? ` from ${values.from}` : ''} (asked by ${actor}${client.mode === 'daemon' ? ', through the daemon' : ''})...`,
+      );
     const r = await needs(
       client,
       'restore',

@@ -9,6 +9,7 @@ import type { SecretResolver } from '../../engine/host-secrets.js';
 import { Recorder } from '../../engine/recorder.js';
 import { BackupStore } from '../../engine/store/backups.js';
 import { greenci } from '../helpers/cli.js';
+import { startDaemon } from '../helpers/daemon.js';
 import { docker, envContainers, getJson, sendJson } from '../helpers/docker-env.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
 
@@ -188,5 +189,31 @@ describe("restore with the sample's own tools (node /db/dump.js, node /db/restor
     expect((await getJson(prod(`/trucks/${truck}/total`))).body.kg).toBe(500);
     expect((await getJson(prod(`/trucks/${truck}-later/total`))).body.kg).toBe(0);
     console.log(`sample tools: weight-db restore from its dump ${r.ms} ms`);
+  });
+
+  it('through the daemon: greenci backup, backups and restore go over its control socket', async () => {
+    const d = await startDaemon(g.configFile, g.env);
+    try {
+      const cli = async (args: string[]) => {
+        const r = await greenci([...args, '--config', g.configFile], { ...g.env, USER: 'dave' }).done;
+        expect(r.code, r.stderr).toBe(0);
+        return r;
+      };
+      const backup = await cli(['backup', g.project, '--service', 'weight-db']);
+      expect(backup.stderr).toContain(`backing up ${g.project} weight-db through the daemon...`);
+      const listed = JSON.parse((await cli(['backups', g.project, '--json'])).stdout) as {
+        id: string;
+        requestedBy: string;
+        kind: string;
+      }[];
+      expect(listed[0]).toMatchObject({ requestedBy: 'dave', kind: 'dump' });
+      expect(backup.stdout).toContain(listed[0].id);
+      const restored = await cli(['restore', g.project, 'weight-db', '--from', listed[0].id]);
+      expect(restored.stderr).toContain('(asked by dave, through the daemon)');
+      expect(restored.stdout).toMatch(/it runs on \S+-g3; \S+-g2 is kept/);
+      expect((await getJson(`http://127.0.0.1:${g.ports.weight}/trucks/${truck}/total`)).body.kg).toBe(500);
+    } finally {
+      await d.stop();
+    }
   });
 });
