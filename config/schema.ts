@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retentionSchema } from './retention.js';
 import { durationMs } from './zod-units.js';
 
 /** The schema of greenci's own configuration file (greenci.config.yml). */
@@ -158,6 +159,8 @@ export const configSchema = z.strictObject({
   smtp: smtpSchema.optional(),
   notify: notifySchema.default({ lead: [], ops: [] }),
   monitor: monitorSchema.prefault({}),
+  /** What greenci keeps of the images, containers, worktrees and logs it made; `greenci prune` removes the rest. */
+  retention: retentionSchema.prefault({}),
   projects: z
     .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'project names are lower-case letters, digits and dashes'), projectConfigSchema)
     .refine((p) => Object.keys(p).length > 0, { message: 'needs at least one project' }),

@@ -18,6 +18,8 @@ import type { MailService } from './notify/mail-service.js';
 import type { SenderEvents } from './notify/outbox-sender.js';
 import type { RoundResult } from './monitor/monitor.js';
 import type { RunnerWatch } from './dead-runners.js';
+import type { DiskReport } from './prune/disk.js';
+import type { PruneReport, PruneRequest } from './prune/types.js';
 import type { Note } from './recovery.js';
 import type { Snapshot } from './state.js';
 import type { Store } from './store/index.js';
@@ -174,6 +176,16 @@ export interface Engine {
   canaryDecision(req: CanaryDecisionRequest): { version: string };
   /** Where production's requests go now, per app (the front proxy's routes and counters). */
   traffic(project: string): Promise<TrafficView>;
+  /**
+   * The retention rule (engine/prune/retention.ts) on one project or every one: under each project's
+   * production lock, removes the images, stopped containers, build cache, worktrees and old build
+   * logs greenci made that nothing kept needs (a dry run: says so, removes nothing); audited.
+   */
+  prune(req: PruneRequest): Promise<PruneReport[]>;
+  /** What greenci's images, containers, build cache, volumes and data take on disk, and the free space left. */
+  disk(): Promise<DiskReport>;
+  /** Resolves when the prunes this engine started on its own (after releases) have ended. */
+  pruneSettled(): Promise<void>;
   /** Retires warm releases whose keep_warm time is up (the engine's background does it every 30 s once the queue started). */
   retireWarm(): Promise<{ project: string; release: string }[]>;
   releases(project: string): ReleasesView;

@@ -10,6 +10,8 @@ import type {
   RollbackResult,
 } from './api.js';
 import type { EngineEvent } from './events.js';
+import type { DiskReport } from './prune/disk.js';
+import type { PruneReport, PruneRequest } from './prune/types.js';
 import type { BuildRecord, HealthRecord, HealthTransitionRecord, LogLine, ProductionHold, TrafficView } from './model.js';
 import type { Snapshot } from './state.js';
 
@@ -72,6 +74,14 @@ export interface EngineClient {
    * every request back); audited. NotFoundError when no canary of it runs in the engine this client reaches.
    */
   canaryDecision(req: CanaryDecisionRequest): Promise<{ version: string }>;
+  /**
+   * `greenci prune`: the retention rule on one project or every one (a dry run removes nothing);
+   * waiting for a production lock is said through `log`. Both clients have it; a console's test
+   * double need not.
+   */
+  prune?(req: PruneRequest): Promise<PruneReport[]>;
+  /** What greenci takes on disk and the free space left (`greenci status`). */
+  disk?(): Promise<DiskReport>;
   /** In-process only: runs a queued build in this process, `onStage` as each stage changes; resolves when it ends. */
   runHere?(id: number, signal: AbortSignal, onStage: (build: BuildRecord) => void): Promise<BuildRecord>;
 

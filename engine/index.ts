@@ -5,6 +5,7 @@ import { buildCommands, executeBuild } from './commands/builds.js';
 import type { EngineCore } from './commands/core.js';
 import { backupCommands } from './commands/backups.js';
 import { productionCommands } from './commands/production.js';
+import { pruneCommands } from './commands/prune.js';
 import { repoCaches } from './commands/repos.js';
 import { seedProject, seedSnapshot } from './commands/snapshot-seed.js';
 import { watchingCommands } from './commands/watching.js';
@@ -95,6 +96,7 @@ export function createEngine(opts: EngineOptions): Engine {
   let retiring: NodeJS.Timeout | undefined;
   const watching = watchingCommands(core);
   const { stop: stopWatching, ...watchers } = watching;
+  const { stop: stopPruning, ...pruning } = pruneCommands(core);
 
   return {
     get config() {
@@ -108,6 +110,7 @@ export function createEngine(opts: EngineOptions): Engine {
     ...production,
     ...backupCommands(core),
     ...watchers,
+    ...pruning,
     startQueue: () => {
       core.queue.start();
       // warm releases past their keep_warm time are retired by whoever runs the queue
@@ -140,6 +143,6 @@ export function createEngine(opts: EngineOptions): Engine {
         on: o.on,
         hostSecrets: () => secrets.values(),
       }),
-    close: () => (clearInterval(retiring), stopWatching(), core.queue.stop(), core.tags.close(), store.close()),
+    close: () => (clearInterval(retiring), stopWatching(), stopPruning(), core.queue.stop(), core.tags.close(), store.close()),
   };
 }

@@ -11,6 +11,7 @@ import {
   HEALTH_USAGE,
   LOGS_USAGE,
   MAIL_USAGE,
+  PRUNE_USAGE,
   RELEASE_USAGE,
   RELEASES_USAGE,
   BACKUPS_USAGE,
@@ -107,6 +108,12 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
     usage: CANARY_USAGE,
     about: "promote production's running canary to every request now, or abort it (the live release takes them all back)",
   },
+  prune: {
+    run: (a, io) => import('./commands/prune.js').then((m) => m.pruneCommand(a, io)),
+    usage: PRUNE_USAGE,
+    about:
+      'remove what greenci made that nothing kept needs (images, stopped containers, build cache, worktrees, old logs); every rollback target stays',
+  },
   health: {
     run: (a, io) => import('./commands/health.js').then((m) => m.healthCommand(a, io)),
     usage: HEALTH_USAGE,
@@ -133,7 +140,7 @@ function help(): string {
     ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.about}`),
     '',
     'config: --config PATH, else $GREENCI_CONFIG, else ./greenci.config.yml, ~/.config/greenci/config.yml, /etc/greenci/config.yml',
-    'status, health, builds, logs, trigger, cancel, retry, releases, rollback, release and canary go through the daemon when its control socket answers, else run in-process',
+    'status, health, builds, logs, trigger, cancel, retry, releases, rollback, release, canary and prune go through the daemon when its control socket answers, else run in-process',
     'exit codes: 0 success, 1 pipeline or operation failed, 2 bad config or usage',
   ].join('\n');
 }

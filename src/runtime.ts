@@ -31,7 +31,8 @@ export interface Runtime {
   /**
    * Stops in one order: the monitor and the look for dead builds; then `beforeDrain` (a face stops
    * taking work); then running builds get `graceMs` to finish (a production change in progress
-   * always finishes) and the rest are queued again for the next start; then email is flushed (unless
+   * always finishes) and the rest are queued again for the next start; a prune a release started
+   * in the background ends; then email is flushed (unless
    * `flushMail: false`: the daemon leaves what is due to its next start rather than wait on an SMTP
    * server at shutdown; what fails stays in the outbox) and the engine closed. Resolves with the
    * builds queued again. Safe to call twice.
@@ -97,6 +98,8 @@ export function runtimeFor(config: GreenciConfig, env: NodeJS.ProcessEnv = proce
         await runners?.stop();
         await o.beforeDrain?.();
         const requeued = background ? await engine.drain(o.graceMs ?? 0, o.onCancel) : [];
+        // a release's prune runs in the background: it ends (its removals audited) before the engine closes
+        await engine.pruneSettled();
         await o.afterDrain?.(requeued);
         if (o.flushMail !== false) await mail?.flush();
         await mail?.stop();

@@ -6,7 +6,7 @@ import { describeError, UsageError } from '../errors.js';
 import { listen } from '../http-listen.js';
 import { API, type DaemonInfo, errorKind } from './protocol.js';
 import { decision, found, optBuild, optCanary, optStr, readJson, str, who, whole } from './request.js';
-import { STREAMED, streamContainerLogs, streamEvents, streamLogs, streamRelease, streamRollback } from './streams.js';
+import { STREAMED, streamContainerLogs, streamEvents, streamLogs, streamPrune, streamRelease, streamRollback } from './streams.js';
 
 type Handler = (req: {
   params: string[];
@@ -110,6 +110,12 @@ export async function startControlServer(
         transitions: engine.healthHistory(Number(query.get('limit') ?? 20)).transitions,
       }),
     ],
+    [
+      'POST',
+      /^\/prune$/,
+      ({ body, res }) => streamPrune(engine, { project: optStr(body.project), dryRun: body.dryRun === true, requestedBy: who(body) }, res),
+    ],
+    ['GET', /^\/disk$/, () => engine.disk()],
     ['GET', /^\/deliveries$/, ({ query }) => engine.deliveries.list(Number(query.get('limit') ?? 50))],
   ];
 

@@ -127,3 +127,24 @@ export async function streamRelease(
   res.end();
   return STREAMED;
 }
+
+/**
+ * `greenci prune`: progress lines (waiting for a production lock), then `{type:'result', reports}`
+ * or `{type:'error'}`. It goes on if the client leaves (what it removed is audited).
+ */
+export async function streamPrune(
+  engine: Engine,
+  req: { project?: string; dryRun: boolean; requestedBy: string },
+  res: http.ServerResponse,
+): Promise<typeof STREAMED> {
+  if (req.project) engine.releases(req.project); // 404 before the stream starts
+  const write = ndjson(res);
+  try {
+    const reports = await engine.prune({ ...req, log: (line) => write({ type: 'progress', line }) });
+    write({ type: 'result', reports });
+  } catch (err) {
+    write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
+  }
+  res.end();
+  return STREAMED;
+}

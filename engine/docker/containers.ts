@@ -7,9 +7,9 @@ import type { ContainerDetails, ContainerSpec, ContainerSummary } from './types.
 export class DockerContainers implements ContainersPort {
   constructor(private readonly api: Docker) {}
 
-  async listContainers(labels: string[]): Promise<ContainerSummary[]> {
+  async listContainers(labels: string[], o: { size?: boolean } = {}): Promise<ContainerSummary[]> {
     try {
-      return await this.api.listContainers({ all: true, filters: { label: labels } });
+      return await this.api.listContainers({ all: true, size: o.size === true, filters: { label: labels } });
     } catch (err) {
       throw dockerError('ps', err);
     }

@@ -8,15 +8,18 @@ import { DockerLogs } from './logs.js';
 import { DockerNetworks } from './networks.js';
 import type { DockerPort } from './port.js';
 import { DockerRuns } from './runs.js';
+import { DockerSystem } from './system.js';
 import type { StatsSample } from './stats.js';
 import type {
   BuildRequest,
   ContainerDetails,
   ContainerSpec,
   ContainerSummary,
+  DiskUsage,
   DockerEvent,
   FollowLogsOptions,
   ImageInfo,
+  ImageSummary,
   RunOptions,
   RunResult,
 } from './types.js';
@@ -38,6 +41,7 @@ export class DockerClient implements DockerPort {
   private readonly logs: DockerLogs;
   private readonly stats: DockerStats;
   private readonly eventStream: DockerEvents;
+  private readonly system: DockerSystem;
 
   constructor(readonly socketPath = '/var/run/docker.sock') {
     this.api = new Docker({ socketPath });
@@ -49,6 +53,7 @@ export class DockerClient implements DockerPort {
     this.logs = new DockerLogs(this.api);
     this.stats = new DockerStats(this.api);
     this.eventStream = new DockerEvents(this.api);
+    this.system = new DockerSystem(this.api);
   }
 
   async ping(): Promise<void> {
@@ -78,10 +83,16 @@ export class DockerClient implements DockerPort {
   tagImage(imageId: string, ref: string): Promise<void> {
     return this.images.tagImage(imageId, ref);
   }
+  listImages(): Promise<ImageSummary[]> {
+    return this.images.listImages();
+  }
+  removeImage(ref: string, o?: { force?: boolean }): Promise<'removed' | 'gone'> {
+    return this.images.removeImage(ref, o);
+  }
 
   // containers
-  listContainers(labels: string[]): Promise<ContainerSummary[]> {
-    return this.containers.listContainers(labels);
+  listContainers(labels: string[], o?: { size?: boolean }): Promise<ContainerSummary[]> {
+    return this.containers.listContainers(labels, o);
   }
   inspectContainer(id: string): Promise<ContainerDetails | undefined> {
     return this.containers.inspectContainer(id);
@@ -156,5 +167,13 @@ export class DockerClient implements DockerPort {
     onOpen?: () => void,
   ): Promise<'aborted' | 'ended'> {
     return this.eventStream.events(filters, signal, onEvent, onOpen);
+  }
+
+  // the engine itself
+  dataRoot(): Promise<string> {
+    return this.system.dataRoot();
+  }
+  diskUsage(): Promise<DiskUsage> {
+    return this.system.diskUsage();
   }
 }

@@ -6,9 +6,9 @@ import { contextFilter } from './context-filter.js';
 import { dockerError, isNotFound } from './docker-error.js';
 import { imageContentKey } from './image-content.js';
 import type { ImagesPort } from './port.js';
-import type { BuildRequest, ImageInfo } from './types.js';
+import type { BuildRequest, ImageInfo, ImageSummary } from './types.js';
 
-/** Images on the Docker engine: builds, look-ups, tags. */
+/** Images on the Docker engine: builds, look-ups, tags, listing and removal. */
 export class DockerImages implements ImagesPort {
   constructor(private readonly api: Docker) {}
 
@@ -109,6 +109,25 @@ export class DockerImages implements ImagesPort {
       await this.api.getImage(imageId).tag({ repo: ref.slice(0, i), tag: ref.slice(i + 1) });
     } catch (err) {
       throw dockerError('tag', err);
+    }
+  }
+
+  async listImages(): Promise<ImageSummary[]> {
+    try {
+      return (await this.api.listImages({ all: true })) as ImageSummary[];
+    } catch (err) {
+      throw dockerError('images', err);
+    }
+  }
+
+  async removeImage(ref: string, o: { force?: boolean } = {}): Promise<'removed' | 'gone'> {
+    try {
+      // noprune: the untagged parents may be the build cache of a build running right now
+      await this.api.getImage(ref).remove({ noprune: true, force: o.force === true });
+      return 'removed';
+    } catch (err) {
+      if (isNotFound(err)) return 'gone';
+      throw dockerError('rmi', err);
     }
   }
 }

@@ -4,9 +4,11 @@ import type {
   ContainerDetails,
   ContainerSpec,
   ContainerSummary,
+  DiskUsage,
   DockerEvent,
   FollowLogsOptions,
   ImageInfo,
+  ImageSummary,
   RunOptions,
   RunResult,
 } from './types.js';
@@ -35,11 +37,23 @@ export interface ImagesPort {
   imageTags(ref: string): Promise<string[]>;
   /** Gives an image one more name (`repo:tag`). */
   tagImage(imageId: string, ref: string): Promise<void>;
+  /** Every image on the engine, intermediate build steps too (`docker images -a`). */
+  listImages(): Promise<ImageSummary[]>;
+  /**
+   * Removes an image by id, or one name of it by `repo:tag` (the image stays while another name
+   * holds it). Never its untagged parents (`noprune`: they may be a build's cache in use right now).
+   * `force` removes an id known by several names at once. 'gone' when there was nothing to remove; a
+   * conflict (a container uses it, an image is built on it) throws with exitCode 409.
+   */
+  removeImage(ref: string, o?: { force?: boolean }): Promise<'removed' | 'gone'>;
 }
 
 export interface ContainersPort {
-  /** Containers (running or not) whose labels match every `key=value` (or bare `key`) given. */
-  listContainers(labels: string[]): Promise<ContainerSummary[]>;
+  /**
+   * Containers (running or not) whose labels match every `key=value` (or bare `key`) given; every
+   * container with none. `size`: with the bytes of each one's writable layer (slower).
+   */
+  listContainers(labels: string[], o?: { size?: boolean }): Promise<ContainerSummary[]>;
   /** Undefined when there is no such container. */
   inspectContainer(id: string): Promise<ContainerDetails | undefined>;
   /** Creates (does not start) a container; returns its id. */
@@ -121,8 +135,24 @@ export interface EventsPort {
   ): Promise<'aborted' | 'ended'>;
 }
 
+export interface SystemPort {
+  /** Where the engine keeps images and containers (`/var/lib/docker`). */
+  dataRoot(): Promise<string>;
+  /** `docker system df`: volumes with their sizes, BuildKit's cache. */
+  diskUsage(): Promise<DiskUsage>;
+}
+
 /** Everything greenci asks of the container engine. */
-export interface DockerPort extends ImagesPort, ContainersPort, RunsPort, NetworksPort, VolumesPort, LogsPort, StatsPort, EventsPort {
+export interface DockerPort
+  extends ImagesPort,
+    ContainersPort,
+    RunsPort,
+    NetworksPort,
+    VolumesPort,
+    LogsPort,
+    StatsPort,
+    EventsPort,
+    SystemPort {
   /** Resolves when the engine answers; rejects (with a hint) when it does not. */
   ping(): Promise<void>;
 }
@@ -132,9 +162,11 @@ export type {
   ContainerDetails,
   ContainerSpec,
   ContainerSummary,
+  DiskUsage,
   DockerEvent,
   FollowLogsOptions,
   ImageInfo,
+  ImageSummary,
   LineSink,
   PortBinding,
   RunOptions,

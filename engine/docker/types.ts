@@ -54,6 +54,27 @@ export interface ContainerSummary {
   /** Docker's sentence: `Up 3 minutes (healthy)`, `Exited (1) 2 seconds ago`. */
   Status: string;
   Ports: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+  /** Bytes in its writable layer: only when listed with `size`. */
+  SizeRw?: number;
+}
+
+/** One image of a listing (`docker images -a`): intermediate build steps too. */
+export interface ImageSummary {
+  Id: string;
+  /** The image it was built on (a build step's parent); empty for a root. */
+  ParentId: string;
+  /** `repo:tag` names; Docker lists none, or `<none>:<none>`, for an untagged image. */
+  RepoTags: string[] | null;
+  Labels: Record<string, string> | null;
+  /** Bytes of every layer down to the root. */
+  Size: number;
+}
+
+/** What `docker system df` says greenci reads: volumes' sizes and BuildKit's cache. */
+export interface DiskUsage {
+  volumes: { name: string; labels: Record<string, string>; bytes?: number }[];
+  /** BuildKit's cache, every build's (it carries no labels). */
+  buildCacheBytes?: number;
 }
 
 /** What greenci reads of a container's inspect answer. */

@@ -9,10 +9,13 @@ import { HoldStore } from './holds.js';
 import { LeaseStore } from './leases.js';
 import { OutboxStore } from './outbox.js';
 import { ReleaseStore } from './releases.js';
+import { RetentionStore } from './retention.js';
 
 export interface Store {
   db: Db;
   builds: BuildStore;
+  /** What retention reads and removes: build logs by size and age, builds' commits. */
+  retention: RetentionStore;
   releases: ReleaseStore;
   audit: AuditStore;
   leases: LeaseStore;
@@ -78,6 +81,7 @@ export function openStore(dataDir: string): Store {
   return {
     db,
     builds: new BuildStore(db),
+    retention: new RetentionStore(db),
     releases: new ReleaseStore(db),
     audit: new AuditStore(db),
     leases: new LeaseStore(db),

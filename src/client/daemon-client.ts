@@ -3,6 +3,7 @@ import type { EngineClient } from '../../engine/client.js';
 import { errorFrom, type ErrorKind } from '../../engine/control/protocol.js';
 import { NotFoundError } from '../../engine/errors.js';
 import type { BuildRecord, LogLine, ProductionHold, ReleaseRecord } from '../../engine/model.js';
+import type { PruneReport } from '../../engine/prune/types.js';
 import type { ControlClient } from '../control-client.js';
 import { followEvents } from './daemon-events.js';
 
@@ -106,6 +107,19 @@ export function daemonClient(c: ControlClient): EngineClient {
       return result;
     },
     liftHold: (req) => c.request('POST', `/projects/${enc(req.project)}/hold/lift`, { requestedBy: req.requestedBy }),
+    async prune(req) {
+      let result: PruneReport[] | undefined;
+      let failure: Error | undefined;
+      await c.stream('POST', '/prune', { project: req.project, dryRun: req.dryRun === true, requestedBy: req.requestedBy }, (m) => {
+        if (m.type === 'progress') req.log?.(String(m.line));
+        if (m.type === 'result') result = m.reports as PruneReport[];
+        if (m.type === 'error') failure = errorFrom(m.kind as ErrorKind, String(m.error));
+      });
+      if (failure) throw failure;
+      if (!result) throw new Error('the daemon ended the prune stream without a result; the audit table says what it removed');
+      return result;
+    },
+    disk: () => c.request('GET', '/disk', undefined, 60_000),
     // the daemon carries a production change to its end whether or not this client stays
     settle: async () => undefined,
     close: () => undefined,

@@ -55,6 +55,8 @@ export function localClient(local: Runtime): EngineClient {
     rollback: (req) => (local.startMail(), track(engine.rollback(req))),
     release: (req) => (local.startMail(), track(engine.release(req))),
     liftHold: async (req) => (local.startMail(), engine.liftHold(req)),
+    prune: (req) => track(engine.prune(req)),
+    disk: () => engine.disk(),
     // a canary runs inside the process releasing it: here, only one this process's own build runs
     canaryDecision: async (req) => (local.startMail(), engine.canaryDecision(req)),
     async settle() {

@@ -15,6 +15,7 @@ export const RELEASE_USAGE = 'greenci release <project> [--build N] [--canary PE
 export const CANARY_USAGE = 'greenci canary <project> promote|abort [--json] [--config PATH]';
 export const ROLLBACK_USAGE = 'greenci rollback <project> [--to vX.Y.Z] [--json] [--config PATH]';
 export const RUN_USAGE = 'greenci run <project> --branch B [--sha S] [--json] [--config PATH]';
+export const PRUNE_USAGE = 'greenci prune [project] [--dry-run] [--json] [--config PATH]';
 export const STATUS_USAGE = 'greenci status [--json] [--config PATH]';
 export const HEALTH_USAGE = 'greenci health [--history N] [--json] [--config PATH]';
 export const MAIL_USAGE = 'greenci mail test <address> [--json] [--config PATH]';

@@ -6,12 +6,14 @@ import type { GreenciConfig } from '../../config/schema.js';
 import type { DaemonInfo } from '../../engine/control/protocol.js';
 import { startControlServer } from '../../engine/control/server.js';
 import { scheduleJob, type ScheduledTask } from '../../engine/cron.js';
+import { PRUNE_ACTOR } from '../../engine/commands/prune.js';
 import { describeError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/index.js';
 import { runtimeFor, type Runtime } from '../runtime.js';
 import type { MonitorHandle } from '../../engine/api.js';
 import { Intake } from '../../engine/intake/intake.js';
 import { SmeeRelay } from '../../engine/intake/smee.js';
+import { auditText } from '../../engine/prune/report.js';
 import { startWebhookServer, type WebhookServer } from '../../engine/intake/webhook-server.js';
 import { packageRoot } from '../package-root.js';
 import { logEvent } from './log-events.js';
@@ -41,6 +43,7 @@ export class Daemon {
   private stopMetrics?: () => void;
   private relays = new Map<string, SmeeRelay>();
   private reconcileTask?: ScheduledTask;
+  private pruneTask?: ScheduledTask;
   private monitor?: MonitorHandle;
   private draining = false;
   private reconciledAt?: number;
@@ -93,6 +96,7 @@ export class Daemon {
     this.startRelays();
     this.scheduleReconcile();
     void this.reconcileAll('start');
+    this.schedulePrune();
     this.startBackground();
     this.log.info('greenci daemon ready');
   }
@@ -190,6 +194,32 @@ export class Daemon {
     });
   }
 
+  /** Retention on `retention.schedule`: every project pruned in turn (each under its production lock). */
+  private schedulePrune(): void {
+    void this.pruneTask?.destroy();
+    this.pruneTask = scheduleJob(this.config.retention.schedule, () => this.pruneAll(), {
+      noOverlap: true,
+      name: 'prune',
+      log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
+    });
+  }
+
+  /** One scheduled prune of every project: what it removed and freed is logged (and audited by the engine). */
+  async pruneAll(): Promise<void> {
+    if (this.draining) return;
+    for (const project of Object.keys(this.config.projects)) {
+      try {
+        const [r] = await this.engine.prune({ project, requestedBy: PRUNE_ACTOR });
+        this.log.info(
+          { project, removed: r.removed.filter((o) => o.outcome === 'removed').length, bytes: r.bytes, notes: r.notes },
+          `prune of ${project}: ${auditText(r.removed)}`,
+        );
+      } catch (err) {
+        this.log.warn({ project, err: describeError(err) }, `prune of ${project} failed`);
+      }
+    }
+  }
+
   /** Queues pushes nobody delivered (smee or GitHub dropped them, or the daemon was down); pushes release tags origin lacks. */
   async reconcileAll(why: string): Promise<void> {
     if (this.draining) return;
@@ -232,6 +262,7 @@ export class Daemon {
     }
     this.startRelays();
     if (old.reconcile.schedule !== config.reconcile.schedule) this.scheduleReconcile();
+    if (old.retention.schedule !== config.retention.schedule) this.schedulePrune();
     this.monitor?.reschedule();
     // a new SMTP server, or a notify list that was empty: start again (what is pending, and alerts nobody got yet, go out)
     if (JSON.stringify(old.smtp) !== JSON.stringify(config.smtp) || JSON.stringify(old.notify) !== JSON.stringify(config.notify)) {
@@ -254,6 +285,7 @@ export class Daemon {
       beforeDrain: async () => {
         await this.webhook?.close();
         void this.reconcileTask?.destroy();
+        void this.pruneTask?.destroy();
         await Promise.all([...this.relays.values()].map((r) => r.stop()));
       },
       onCancel: (ids) => this.log.warn({ builds: ids }, `grace period over: cancelling ${ids.map((i) => `#${i}`).join(', ')}`),

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Engine } from '../../engine/index.js';
 import { type Listening, listen } from '../../engine/http-listen.js';
 import { isFinished, type TrafficView } from '../../engine/model.js';
+import { registerDiskMetrics } from './disk-metrics.js';
 
 /**
  * Prometheus metrics (prom-client), fed by engine events: deliveries by outcome, queue depth,
@@ -155,6 +156,8 @@ export function createMetrics(engine: Engine): { registry: Registry; stop(): voi
         if (!c.outcome) this.set({ project: c.project, release: c.version }, c.weight);
     },
   });
+
+  registerDiskMetrics(registry, engine);
 
   const seen = new Set<string>();
   const stop = engine.subscribe((e) => {
