@@ -5,7 +5,9 @@
 #      when there is no dockerd, starts it without systemd when it is not running);
 #   3. HAProxy from Debian (the front proxy's image is built from it by greenci);
 #   4. the local base image the sample project builds FROM (no registry is ever contacted);
-#      and a static busybox (Debian's busybox-static) that tests build tiny images from.
+#      and a static busybox (Debian's busybox-static) that tests build tiny images from;
+#   5. a minimal Debian 12 image made here (debootstrap, once per host: about 1-2 minutes) and
+#      Debian's MariaDB 10.11 on it, for databases (debian-base.sh and mariadb-image.sh say how).
 # Safe to run again and again: each step does nothing when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -118,4 +120,9 @@ DOCKERFILE
   chmod 1777 "$ctx/rootfs/tmp"
   docker build -q -t "$BASE_IMAGE" "$ctx" >&2
 fi
-log "ready: docker $(docker version -f '{{.Server.Version}}'), base image $BASE_IMAGE"
+
+# 5. A real Debian base (debootstrap | docker import) and MariaDB from Debian's packages on it -----
+# Each is built only when missing or made from something else (a label keeps what from).
+bash src/host/debian-base.sh
+bash src/host/mariadb-image.sh
+log "ready: docker $(docker version -f '{{.Server.Version}}'), base images $BASE_IMAGE, ${GREENCI_DEBIAN_IMAGE:-greenci/debian:12-local}, ${GREENCI_MARIADB_IMAGE:-greenci/mariadb:10.11-local}"
