@@ -236,8 +236,9 @@ describe('the front proxy follows app containers Docker started again on another
     await net.connect({ Container: apps.weight.id, EndpointConfig: { Aliases: ['weight'] } });
     const now = (await liveApps()).weight.addr;
     expect(now).not.toBe(old);
-    // no container started: nothing follows until the monitor looks on its own schedule
-    expect((await fetch(url('weight'))).status).toBe(503);
+    // no container started, so no start event: only a monitor round of its own follows it (the
+    // scheduled ones below; on a loaded machine the round the restarted daemon runs at its start
+    // can come this late and be the one)
     g.writeConfig({ extra: config('* * * * * *') });
     const reloaded = d!.logs.length;
     d!.child.kill('SIGHUP');
@@ -254,7 +255,8 @@ describe('the front proxy follows app containers Docker started again on another
     );
     const rows = readdressRows(since);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor: 'greenci (monitor)', target: live, detail: { why: 'monitor round (schedule)' } });
+    expect(rows[0]).toMatchObject({ actor: 'greenci (monitor)', target: live });
+    expect(rows[0].detail?.why).toMatch(/^monitor round \((schedule|start)\)$/);
     expect(rows[0].outcome).toBe(`the front proxy follows weight ${live} (slot a, live): ${old} → ${now}`);
     await holder.remove({ force: true });
   });
