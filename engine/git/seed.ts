@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { simpleGit } from 'simple-git';
+import { type SimpleGit, simpleGit } from 'simple-git';
 
 /**
  * Creates a bare repository holding one commit of a directory's files on a branch — a local
@@ -21,17 +21,7 @@ export async function seedBareRepository(opts: {
     cpSync(opts.sourceDir, work, { recursive: true });
     const git = simpleGit({ baseDir: work });
     await git.raw(['init', '--quiet', `--initial-branch=${opts.branch}`]);
-    await git.raw(['add', '--all']);
-    await git.raw([
-      '-c',
-      `user.name=${opts.author.name}`,
-      '-c',
-      `user.email=${opts.author.email}`,
-      'commit',
-      '--quiet',
-      '--message',
-      opts.message,
-    ]);
+    await commitEverything(git, opts.message, opts.author);
     await git.raw(['push', '--quiet', '--', opts.bareDir, `HEAD:refs/heads/${opts.branch}`]);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -56,20 +46,16 @@ export async function commitToBare(opts: {
     await simpleGit().raw(['clone', '--quiet', '--branch', opts.branch, '--', opts.bareDir, work]);
     opts.edit(work);
     const git = simpleGit({ baseDir: work });
-    await git.raw(['add', '--all']);
-    await git.raw([
-      '-c',
-      `user.name=${opts.author.name}`,
-      '-c',
-      `user.email=${opts.author.email}`,
-      'commit',
-      '--quiet',
-      '--message',
-      opts.message,
-    ]);
+    await commitEverything(git, opts.message, opts.author);
     await git.raw(['push', '--quiet', 'origin', `HEAD:refs/heads/${opts.branch}`]);
     return (await git.revparse(['HEAD'])).trim();
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Commits every file of a work tree as `author`. */
+async function commitEverything(git: SimpleGit, message: string, author: { name: string; email: string }): Promise<void> {
+  await git.raw(['add', '--all']);
+  await git.raw(['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`, 'commit', '--quiet', '--message', message]);
 }
