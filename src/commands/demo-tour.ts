@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../engine/errors.js';
 import { commitToBare } from '../../engine/git/seed.js';
+import { sleep } from '../../engine/time.js';
 import { type LoadResult, startLoad } from '../demo/load.js';
 import { loadSummary } from '../demo/load-summary.js';
 import { EXIT } from '../exit-codes.js';
@@ -70,9 +71,9 @@ export async function demoTour(opts: TourOptions, io: Io): Promise<number> {
     let code: number;
     const results: { app: string; load: LoadResult }[] = [];
     try {
-      await settle();
+      await sleep(SETTLE_MS);
       code = await step.act(indented(io));
-      await settle();
+      await sleep(SETTLE_MS);
     } finally {
       for (const l of loads) results.push({ app: l.app, load: await l.run.stop() });
     }
@@ -105,11 +106,6 @@ async function liftLeftoverHold(project: string, config: string[], io: Io): Prom
   } catch (err) {
     if (!(err instanceof UsageError && /is not held/.test(err.message))) throw err;
   }
-}
-
-/** The demo shows clients before and after each change: it lets the load run a moment on either side. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
 
 function indented(io: Io): Io {
