@@ -73,7 +73,9 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
     if (reusable) keep.add(svc.name);
     return !reusable;
   });
-  await Promise.all(obsolete.map((c) => retire(docker, c.Id, id.env === 'production')));
+  // a database is stopped cleanly in every environment, unless its volume is thrown away with it
+  const graceful = (role: string | undefined) => id.env === 'production' || (role === 'service' && !req.freshVolumes);
+  await Promise.all(obsolete.map((c) => retire(docker, c.Id, graceful(c.Labels[LABEL.role]))));
   if (req.freshVolumes) {
     await Promise.all(services.filter((s) => s.volume).map((s) => docker.removeVolume(volumeName(id.project, id.env, s.name))));
   }
@@ -94,7 +96,7 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
     if (service.volume) await docker.ensureVolume(volume, labels);
     const create = serviceContainerSpec(id, service, image, env, req.secrets[service.name], volume);
     create.Labels![LABEL.fingerprint] = serviceFingerprint(service, content[service.name], env, req.secrets[service.name]);
-    await retire(docker, containerName(id.project, id.env, service.name), id.env === 'production');
+    await retire(docker, containerName(id.project, id.env, service.name), graceful(service.kind));
     const started = Date.now();
     const cid = await docker.createContainer(create);
     await docker.startContainer(cid);
@@ -125,9 +127,10 @@ async function contentKeys(docker: DockerPort, services: ServiceSpec[], images: 
 }
 
 /**
- * Takes a container away. Production's is stopped first (SIGTERM, SIGKILL only after the grace
- * period) so it finishes what it serves and a database closes its files before another starts on
- * its volume; the test environment's is thrown away, so it is removed at once.
+ * Takes a container away. Production's, and a database's anywhere, is stopped first (SIGTERM,
+ * SIGKILL only after the grace period) so it finishes what it serves and a database closes its
+ * files before another starts on its volume (killed, MariaDB or PostgreSQL must recover its data
+ * at the next start); the test environment's apps are thrown away, so they are removed at once.
  */
 async function retire(docker: DockerPort, idOrName: string, graceful: boolean): Promise<void> {
   if (graceful) await docker.stopContainer(idOrName);
@@ -164,7 +167,9 @@ async function healthUrl(docker: DockerPort, cid: string, port: number, path: st
 /** Removes every container of an environment (volumes and network stay). */
 export async function removeEnvironmentContainers(docker: DockerPort, project: string, env: 'test' | 'production'): Promise<number> {
   const containers = await docker.listContainers(envFilter(project, env).label);
-  for (const c of containers) await docker.removeContainer(c.Id);
+  // apps first, so none is left talking to a database that is shutting down; databases stop cleanly
+  const order = [...containers].sort((a, b) => Number(a.Labels[LABEL.role] === 'service') - Number(b.Labels[LABEL.role] === 'service'));
+  for (const c of order) await retire(docker, c.Id, c.State === 'running' && (env === 'production' || c.Labels[LABEL.role] === 'service'));
   return containers.length;
 }
 

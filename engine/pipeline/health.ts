@@ -20,9 +20,21 @@ async function deathNotice(docker: DockerPort, id: string, what: string): Promis
 }
 
 /**
+ * How long a service may take to become healthy: the environment's health timeout, or longer when
+ * the service's own health check allows more (a database's first start initialises its data
+ * directory: `start_period` says how long that may take, then `retries` checks may fail). Docker
+ * itself calls the container unhealthy at about that time; greenci does not give up before it.
+ */
+export function serviceHealthBudgetMs(timeoutMs: number, check?: HealthcheckSpec): number {
+  if (!check) return timeoutMs;
+  return Math.max(timeoutMs, check.startPeriodMs + check.retries * (check.intervalMs + check.timeoutMs));
+}
+
+/**
  * Waits until a service is healthy: Docker's own health check says so, or (while Docker still
  * says "starting", its first check being a whole interval away) the same check command run by
- * greenci exits 0. Without a health check, running is enough.
+ * greenci exits 0. Without a health check, running is enough. The wait is bounded by
+ * serviceHealthBudgetMs.
  */
 export async function waitContainerHealthy(
   docker: DockerPort,
@@ -32,7 +44,8 @@ export async function waitContainerHealthy(
   signal?: AbortSignal,
   check?: HealthcheckSpec,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const budgetMs = serviceHealthBudgetMs(timeoutMs, check);
+  const deadline = Date.now() + budgetMs;
   for (;;) {
     throwIfAborted(signal);
     const dead = await deathNotice(docker, id, what);
@@ -47,7 +60,7 @@ export async function waitContainerHealthy(
     if (health === 'starting' && check?.test[0] === 'CMD' && (await docker.execExitCode(id, check.test.slice(1), check.timeoutMs)) === 0)
       return;
     if (Date.now() > deadline)
-      throw new StageError(`${what} did not become healthy within ${Math.round(timeoutMs / 1000)} s (health: ${health ?? 'none'})`);
+      throw new StageError(`${what} did not become healthy within ${Math.round(budgetMs / 1000)} s (health: ${health ?? 'none'})`);
     await sleep(POLL_MS, signal);
   }
 }

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { seedBareRepository } from '../../engine/git/seed.js';
 import { parse } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { greenSecretsConfig, writeGreenSecretsFile } from '../demo/green-secrets.js';
 import { packageRoot } from '../package-root.js';
 import { demoTour } from './demo-tour.js';
 import { runCommand } from './run.js';
@@ -15,6 +16,8 @@ import { DEMO_USAGE } from './usage.js';
  * runs the master pipeline: build, test environment, tests, production on 8001/8002, tag v0.x.y.
  * `--tour` then shows a release, a rollback, a hold and a canary under load (demo-tour.ts).
  */
+const DEMO_MARK = '# written by greenci demo';
+
 export async function demoCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { dir: { type: 'string' }, tour: { type: 'boolean' } }, DEMO_USAGE);
   if (values.help) return (io.out(DEMO_USAGE), EXIT.ok);
@@ -29,16 +32,23 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     message: 'feat: the Green project: billing and weight APIs',
     author: { name: 'Green Developer', email: 'dev@green.example' },
   });
-  if (!existsSync(configFile)) {
+  // the databases' passwords are the host's, never the repository's: made once, kept (the databases
+  // on the volumes were initialised with them)
+  const secretsFile = path.join(dir, 'secrets.env');
+  if (!existsSync(secretsFile)) writeGreenSecretsFile(secretsFile);
+  // a config an older demo wrote (no secrets) is brought up to date; an operator's own is left alone
+  const ours = existsSync(configFile) && readFileSync(configFile, 'utf8').startsWith(DEMO_MARK);
+  if (!existsSync(configFile) || (ours && !readFileSync(configFile, 'utf8').includes('secretsFile:'))) {
     writeFileSync(
       configFile,
       [
-        '# written by greenci demo',
+        DEMO_MARK,
         'dataDir: ./data',
         'projects:',
         '  green:',
         '    repo: ./origin/green.git',
         '    productionBranch: master',
+        ...greenSecretsConfig('    ', './secrets.env'),
         '',
       ].join('\n'),
     );

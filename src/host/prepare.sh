@@ -4,7 +4,8 @@
 #   2. a Docker engine answering on /var/run/docker.sock (installs Debian's docker.io as root
 #      when there is no dockerd, starts it without systemd when it is not running);
 #   3. HAProxy from Debian (the front proxy's image is built from it by greenci);
-#   4. the local base image the sample project builds FROM (no registry is ever contacted);
+#   4. the local base image the sample project builds FROM (no registry is ever contacted), and
+#      the same with the mysql2 client library for the sample's apps (node-mysql2-image.sh);
 #      and a static busybox (Debian's busybox-static) that tests build tiny images from;
 #   5. a minimal Debian 12 image made here (debootstrap, once per host: about 1-2 minutes) and
 #      Debian's MariaDB 10.11 on it, for databases (debian-base.sh and mariadb-image.sh say how).
@@ -121,8 +122,11 @@ DOCKERFILE
   docker build -q -t "$BASE_IMAGE" "$ctx" >&2
 fi
 
+# 4b. The node image with mysql2 (the sample's apps talk to MariaDB; their builds have no network)
+bash src/host/node-mysql2-image.sh
+
 # 5. A real Debian base (debootstrap | docker import) and MariaDB from Debian's packages on it -----
 # Each is built only when missing or made from something else (a label keeps what from).
 bash src/host/debian-base.sh
 bash src/host/mariadb-image.sh
-log "ready: docker $(docker version -f '{{.Server.Version}}'), base images $BASE_IMAGE, ${GREENCI_DEBIAN_IMAGE:-greenci/debian:12-local}, ${GREENCI_MARIADB_IMAGE:-greenci/mariadb:10.11-local}"
+log "ready: docker $(docker version -f '{{.Server.Version}}'), base images $BASE_IMAGE, ${GREENCI_NODE_MYSQL2_IMAGE:-greenci/node-mysql2:20-local}, ${GREENCI_DEBIAN_IMAGE:-greenci/debian:12-local}, ${GREENCI_MARIADB_IMAGE:-greenci/mariadb:10.11-local}"

@@ -37,6 +37,9 @@ async function greenciRuns(): Promise<Record<string, number[]>> {
 }
 
 /** The same work as build + deploy-test + test, as a shell script would do it with the docker CLI. */
+/** The peer's database password (a script would take it from its environment); the peer is thrown away after each run. */
+const PEER_PASSWORD = `bench-${process.pid}`;
+
 async function peerRun(i: number): Promise<Record<string, number>> {
   const p = `bench-peer-${process.pid}-${i}`;
   const d = (...args: string[]) => run('docker', args, { maxBuffer: 64 * 1024 * 1024 });
@@ -55,8 +58,8 @@ async function peerRun(i: number): Promise<Record<string, number>> {
   t.build = Date.now() - t0;
   t0 = Date.now();
   await d('network', 'create', ...label, p);
-  const startDb = async (name: string) => {
-    // the base image has no shell, so --health-cmd cannot be used: poll the db's own check instead
+  const startDb = async (name: string, db: string) => {
+    // poll the image's own check (the same greenci.yml names) until the server answers as the app's user
     await d(
       'run',
       '-d',
@@ -69,11 +72,12 @@ async function peerRun(i: number): Promise<Record<string, number>> {
       '--network-alias',
       name,
       '-v',
-      `${p}-${name}:/data`,
+      `${p}-${name}:/var/lib/mysql`,
+      ...['-e', `MARIADB_DATABASE=${db}`, '-e', `MARIADB_USER=${db}`, '-e', `MARIADB_PASSWORD=${PEER_PASSWORD}`],
       `${p}-${name}:bench`,
     );
     for (;;) {
-      const r = await d('exec', `${p}-${name}`, 'node', '/db/healthcheck.js').then(
+      const r = await d('exec', `${p}-${name}`, 'greenci-mariadb-health').then(
         () => true,
         () => false,
       );
@@ -108,10 +112,11 @@ async function peerRun(i: number): Promise<Record<string, number>> {
       await new Promise((r) => setTimeout(r, 200));
     }
   };
-  await startDb('weight-db');
-  await startApp('weight', ['DB_URL=http://weight-db:7000']);
-  await startDb('billing-db');
-  await startApp('billing', ['DB_URL=http://billing-db:7000', 'WEIGHT_URL=http://weight:8080', 'RATE_PER_KG=0.5']);
+  const dbEnv = (db: string) => [`DB_HOST=${db}-db`, `DB_NAME=${db}`, `DB_USER=${db}`, `DB_PASSWORD=${PEER_PASSWORD}`];
+  await startDb('weight-db', 'weight');
+  await startApp('weight', dbEnv('weight'));
+  await startDb('billing-db', 'billing');
+  await startApp('billing', [...dbEnv('billing'), 'WEIGHT_URL=http://weight:8080', 'RATE_PER_KG=0.5']);
   t['deploy-test'] = Date.now() - t0;
   t0 = Date.now();
   await d(

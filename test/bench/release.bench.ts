@@ -162,11 +162,15 @@ async function greenciRollback(g: GreenSetup, scenario: string, to?: string): Pr
 // ---------------------------------------------------------------------------------------------
 // the peer: in place, on the same images
 
-/** The apps' settings from the sample's greenci.yml (production: 256m, 0.5 CPU), as a script would hard-code them. */
+/** The peer's database password (a script would take it from its environment); the peer is thrown away after the run. */
+const PEER_PASSWORD = `bench-${process.pid}`;
+/** The apps' and databases' settings from the sample's greenci.yml (production: 256m, 0.5 CPU), as a script would hard-code them. */
+const dbEnv = (db: App) => [`DB_HOST=${db}-db`, `DB_NAME=${db}`, `DB_USER=${db}`, `DB_PASSWORD=${PEER_PASSWORD}`];
 const APP_ENV: Record<App, string[]> = {
-  weight: ['DB_URL=http://weight-db:7000'],
-  billing: ['DB_URL=http://billing-db:7000', 'WEIGHT_URL=http://weight:8080', 'RATE_PER_KG=0.5'],
+  weight: dbEnv('weight'),
+  billing: [...dbEnv('billing'), 'WEIGHT_URL=http://weight:8080', 'RATE_PER_KG=0.5'],
 };
+const DB_ENV = (db: App) => [`MARIADB_DATABASE=${db}`, `MARIADB_USER=${db}`, `MARIADB_PASSWORD=${PEER_PASSWORD}`];
 const RESOURCES = { Memory: 256 * 1024 * 1024, NanoCpus: 500_000_000 };
 
 interface Peer {
@@ -209,7 +213,8 @@ async function peerRuns(images: Record<'v1' | 'v2', { version: string; ids: Reco
   const peer: Peer = { name: uniqueProject('bench-inplace'), ports: { billing: await freePort(), weight: await freePort() } };
   try {
     await docker.api.createNetwork({ Name: peer.name, Labels: { [LABEL.project]: peer.name } });
-    for (const db of ['weight-db', 'billing-db']) await createAndStart(peer, db, images.v1.ids[db], { version: images.v1.version });
+    for (const app of APPS)
+      await createAndStart(peer, `${app}-db`, images.v1.ids[`${app}-db`], { env: DB_ENV(app), version: images.v1.version });
     await inPlace(peer, images.v1.ids, images.v1.version);
     // both up (billing's /health checks its database and weight) before anything is measured
     for (const app of APPS) {

@@ -1,6 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../config/loader.js';
+import { greenSecretsConfig, writeGreenSecretsFile } from '../../src/demo/green-secrets.js';
 import type { GreenciConfig } from '../../config/schema.js';
 import { createEngine, type Engine } from '../../engine/index.js';
 import { openStore, type Store } from '../../engine/store/index.js';
@@ -47,6 +48,9 @@ export async function setupGreen(opts: GreenOptions = {}): Promise<GreenSetup> {
   const secretEnv = `GREENCI_TEST_SECRET_${project.replace(/-/g, '_').toUpperCase()}`;
   const env = { [secretEnv]: secret };
   const configFile = path.join(dataDir, 'greenci.config.yml');
+  // the sample's database passwords, given from the host as an operator would
+  const secretsFile = path.join(dataDir, 'green-secrets.env');
+  writeGreenSecretsFile(secretsFile);
   const text = (o: { extra?: string; projectExtra?: string }) =>
     [
       `dataDir: ${dataDir}`,
@@ -61,6 +65,7 @@ export async function setupGreen(opts: GreenOptions = {}): Promise<GreenSetup> {
       `    imagePrefix: ${project}-`,
       `    github: ${github}`,
       `    webhookSecretEnv: ${secretEnv}`,
+      ...greenSecretsConfig('    ', secretsFile),
       o.projectExtra ?? '',
       '',
     ].join('\n');

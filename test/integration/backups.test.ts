@@ -7,6 +7,7 @@ import { backupDeps } from '../../engine/backup/production.js';
 import { restoreService } from '../../engine/backup/restore.js';
 import { backupProduction } from '../../engine/backup/take.js';
 import { EventBus } from '../../engine/events.js';
+import { HostSecrets } from '../../engine/host-secrets.js';
 import { Recorder } from '../../engine/recorder.js';
 import { BackupStore } from '../../engine/store/backups.js';
 import { docker, envContainers, getJson, sendJson } from '../helpers/docker-env.js';
@@ -14,19 +15,14 @@ import { setupGreen, type GreenSetup } from '../helpers/green.js';
 
 const DATABASES = ['billing-db', 'weight-db'] as const;
 
-// billing-db's own dump tool for the test: node prints every collection file (the sample's db image has node, no shell);
-// it fails while /data/fail-backup exists, so a test can make a dump exit 1 without a new release
+// billing-db's own dump tool for the test: MariaDB's, in a bash the database image has; it fails while
+// /tmp/fail-backup exists in the container, so a test can make a dump exit 1 without a new release
 const DUMP = [
-  'node',
-  '-e',
-  "const fs=require('fs');if(fs.existsSync('/data/fail-backup')){console.error('backup refused: /data/fail-backup');process.exit(1)}" +
-    "const o={};for(const f of fs.readdirSync('/data'))if(f.endsWith('.jsonl'))o[f]=fs.readFileSync('/data/'+f,'utf8');process.stdout.write(JSON.stringify(o))",
+  'bash',
+  '-c',
+  'if [ -e /tmp/fail-backup ]; then echo "backup refused: /tmp/fail-backup" >&2; exit 1; fi; exec mariadb-dump --single-transaction --databases billing',
 ];
-const RESTORE = [
-  'node',
-  '-e',
-  "const fs=require('fs');let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const o=JSON.parse(s);for(const f in o)fs.writeFileSync('/data/'+f,o[f])})",
-];
+const RESTORE = ['mariadb'];
 
 /** The sample's greenci.yml without its databases' backup tools, so greenci copies their volumes (the path a database without a dump tool takes). */
 function withoutBackupTools(file: string): void {
@@ -64,7 +60,7 @@ describe('backups before every production change', () => {
   };
   const execIn = async (service: string, script: string) => {
     const c = (await envContainers(g.project, 'production'))[service];
-    expect(await docker.execExitCode(c.Id, ['node', '-e', script], 10_000)).toBe(0);
+    expect(await docker.execExitCode(c.Id, ['bash', '-c', script], 10_000)).toBe(0);
   };
   const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -95,7 +91,7 @@ describe('backups before every production change', () => {
     // this release adds billing-db's own dump tool; the backup before it still follows the live release's greenci.yml
     const file = path.join(g.origin.work, 'greenci.yml');
     const text = readFileSync(file, 'utf8');
-    const anchor = '  billing-db:\n    build: db\n    volume: /data\n';
+    const anchor = '  billing-db:\n    build: db\n    volume: /var/lib/mysql\n';
     expect(text).toContain(anchor);
     writeFileSync(
       file,
@@ -120,7 +116,7 @@ describe('backups before every production change', () => {
     const weight = taken.find((b) => b.service === 'weight-db')!;
     expect(gunzipSync(readFileSync(weight.path)).toString('latin1')).toContain(truck);
     const logs = g.engine.logs(build.id).map((l) => l.line);
-    expect(logs.some((l) => l.startsWith('backup: weight-db (volume /data) → '))).toBe(true);
+    expect(logs.some((l) => l.startsWith('backup: weight-db (volume /var/lib/mysql) → '))).toBe(true);
     // listed for retention: newest first, the fields it reads
     expect(backups.listBackups(g.project)[0]).toEqual({
       id: taken[0].id,
@@ -134,16 +130,16 @@ describe('backups before every production change', () => {
   });
 
   it('a failing dump stops the release before anything changes: same containers, same release live', async () => {
-    await execIn('billing-db', "require('fs').writeFileSync('/data/fail-backup','')");
+    await execIn('billing-db', 'touch /tmp/fail-backup');
     const before = await production();
     const count = backups.all(g.project).length;
 
     const build = await release('feat: a release whose backup fails');
-    await execIn('billing-db', "require('fs').unlinkSync('/data/fail-backup')");
+    await execIn('billing-db', 'rm /tmp/fail-backup');
 
     expect(build.status).toBe('failed');
     expect(build.reason).toContain('the backup of billing-db failed');
-    expect(build.reason).toContain('its dump command (node) exited 1: backup refused: /data/fail-backup');
+    expect(build.reason).toContain('its dump command (bash) exited 1: backup refused: /tmp/fail-backup');
     expect(build.reason).toContain('production was not changed and kept serving v0.2.0');
     expect(g.store.releases.liveRelease(g.project)?.version).toBe('v0.2.0');
     expect(await production()).toEqual(before);
@@ -159,8 +155,9 @@ describe('backups before every production change', () => {
     expect(dump).toMatchObject({ kind: 'dump', release: 'v0.2.0', outcome: 'success' });
     expect(dump.path.endsWith('.sql.gz')).toBe(true);
     expect(sha256(dump.path)).toBe(dump.sha256);
-    const data = JSON.parse(gunzipSync(readFileSync(dump.path)).toString()) as Record<string, string>;
-    expect(Object.values(data).join('')).toContain(truck);
+    const sql = gunzipSync(readFileSync(dump.path)).toString();
+    expect(sql).toContain('CREATE DATABASE /*!32312 IF NOT EXISTS*/ `billing`');
+    expect(sql).toMatch(new RegExp(`INSERT INTO \`bills\` VALUES\\s[^;]*'${truck}'`));
 
     await g.engine.rollback({ project: g.project, to: 'v0.2.0', requestedBy: 'bob' });
     const rollback = backups.all(g.project).filter((b) => b.reason === 'rollback to v0.2.0');
@@ -194,7 +191,7 @@ describe('backups before every production change', () => {
     expect(gone.status).toBe(201);
 
     const r = await restoreService(
-      { ...deps, recorder, secrets: { resolve: () => ({ values: {}, problems: [] }), require: () => ({}), mask: (t) => t } },
+      { ...deps, recorder, secrets: new HostSecrets(() => g.config, process.env) },
       { project: g.project, service: 'billing-db', from: dump.id, requestedBy: 'alice' },
     );
 

@@ -16,7 +16,7 @@ const TESTS_DOCKERFILE = readFileSync(path.join(GREEN_PROJECT, 'tests', 'Dockerf
 const GREENCI_YML = readFileSync(path.join(GREEN_PROJECT, 'greenci.yml'), 'utf8');
 /** The sample's weight app, with `lines` put in after its FROM: it still runs as the app. */
 const weightWith = (...lines: string[]) =>
-  WEIGHT_DOCKERFILE.replace('FROM greenci/node:20-local\n', `FROM greenci/node:20-local\n${lines.join('\n')}\n`);
+  WEIGHT_DOCKERFILE.replace('FROM greenci/node-mysql2:20-local\n', `FROM greenci/node-mysql2:20-local\n${lines.join('\n')}\n`);
 
 describe('a pushed Dockerfile reaches neither the host, nor a network, nor another project’s images', () => {
   let g: GreenSetup;

@@ -26,9 +26,26 @@ describe('production databases stay up unless they changed', () => {
     for (const name of DATABASES) {
       const info = await docker.api.getContainer(containers[name].Id).inspect();
       expect(info.State.Running, `${name} running`).toBe(true);
-      out[name] = { id: info.Id, startedAt: info.State.StartedAt, volume: info.Mounts.find((m) => m.Destination === '/data')?.Name };
+      out[name] = {
+        id: info.Id,
+        startedAt: info.State.StartedAt,
+        volume: info.Mounts.find((m) => m.Destination === '/var/lib/mysql')?.Name,
+      };
     }
     return out;
+  };
+
+  /**
+   * Each database of an environment started on its volume without recovering it: MariaDB says
+   * "Starting crash recovery" at a start after it was killed (its files were not closed).
+   */
+  const expectCleanStarts = async (env: 'test' | 'production') => {
+    const containers = await envContainers(g.project, env);
+    for (const name of DATABASES) {
+      const log = (await docker.containerLogs(containers[name].Id, 500)).join('\n');
+      expect(log, `${env} ${name}: ready`).toContain('mariadbd: ready for connections');
+      expect(log, `${env} ${name}: a clean start`).not.toMatch(/crash recovery|was not shut down normally/i);
+    }
   };
 
   const release = async (message: string) => {
@@ -71,7 +88,7 @@ describe('production databases stay up unless they changed', () => {
 
   it("a release that changes the database's image replaces it: the old one gets SIGTERM, never SIGKILL, and its data survives", async () => {
     const before = await databases();
-    appendFileSync(path.join(g.origin.work, 'db', 'server.js'), '// a change to the database image\n');
+    appendFileSync(path.join(g.origin.work, 'db', 'green.cnf'), '# a change to the database image\n');
     await g.origin.commitAll('fix: db comment');
     await g.origin.push('master');
 
@@ -107,5 +124,48 @@ describe('production databases stay up unless they changed', () => {
     }
     expect((await getJson(prod('billing', `/bills/${billId}`))).body).toMatchObject({ id: billId, amount: 1000 });
     expect((await getJson(prod('weight', `/trucks/${truck}/total`))).body).toMatchObject({ kg: 2000 });
+    await expectCleanStarts('production');
+    // the test environment's databases were replaced by this build too (same new image): stopped cleanly as well
+    await expectCleanStarts('test');
+  });
+
+  it('a rollback to a release with the older database image replaces the databases cleanly too, data intact', async () => {
+    const before = await databases();
+    await g.engine.rollback({ project: g.project, to: 'v0.2.0', requestedBy: 'test' });
+    const after = await databases();
+    for (const name of DATABASES) expect(after[name].id, `${name} replaced`).not.toBe(before[name].id);
+    await expectCleanStarts('production');
+    expect((await getJson(prod('billing', `/bills/${billId}`))).body).toMatchObject({ id: billId, amount: 1000 });
+    expect((await getJson(prod('weight', `/trucks/${truck}/total`))).body).toMatchObject({ kg: 2000 });
+  });
+
+  it("a deleted branch's test environment is torn down with its databases shut down cleanly", async () => {
+    await g.origin.checkoutNewBranch('feature/short-lived');
+    await g.origin.push('feature/short-lived');
+    const build = await g.engine.run({ project: g.project, branch: 'feature/short-lived' });
+    expect(build.status, build.reason).toBe('success');
+    const test = await envContainers(g.project, 'test');
+    const ids = DATABASES.map((name) => test[name].Id);
+    const stops: DockerEvent[] = [];
+    const stopEvents = new AbortController();
+    let opened!: () => void;
+    const open = new Promise<void>((r) => (opened = r));
+    const watching = docker.events(
+      { type: ['container'], label: [`${LABEL.project}=${g.project}`] },
+      stopEvents.signal,
+      (e) => stops.push(e),
+      opened,
+    );
+    await open;
+    try {
+      expect((await g.engine.branchDeleted(g.project, 'feature/short-lived', 'test')).tornDown).toBe(true);
+    } finally {
+      stopEvents.abort();
+      await watching;
+    }
+    for (const id of ids) {
+      expect(stops.filter((e) => e.Actor?.ID === id && e.Action === 'kill').map((e) => e.Actor?.Attributes?.signal)).toEqual(['15']);
+      expect(stops.find((e) => e.Actor?.ID === id && e.Action === 'die')?.Actor?.Attributes?.exitCode).toBe('0');
+    }
   });
 });

@@ -5,20 +5,13 @@ import { backupDeps } from '../../engine/backup/production.js';
 import { restoreService } from '../../engine/backup/restore.js';
 import { backupProduction } from '../../engine/backup/take.js';
 import { EventBus } from '../../engine/events.js';
-import type { SecretResolver } from '../../engine/host-secrets.js';
+import { HostSecrets } from '../../engine/host-secrets.js';
 import { Recorder } from '../../engine/recorder.js';
 import { BackupStore } from '../../engine/store/backups.js';
 import { greenci } from '../helpers/cli.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { docker, envContainers, getJson, sendJson } from '../helpers/docker-env.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
-
-// the sample has no host secrets
-const noSecrets: SecretResolver = {
-  resolve: () => ({ values: {}, problems: [] }),
-  require: () => ({}),
-  mask: (t) => t,
-};
 
 /** The sample's greenci.yml without its databases' backup tools, so greenci copies their volumes (the path a database without a dump tool takes). */
 function withoutBackupTools(file: string): void {
@@ -41,7 +34,8 @@ describe('restore a production service from a backup', () => {
   const prod = (p: string) => `http://127.0.0.1:${g.ports.weight}${p}`;
   const restore = (from?: string) =>
     restoreService(
-      { ...backupDeps(docker, recorder, g.config), recorder, secrets: noSecrets },
+      // the databases' passwords, as the engine gives them: from the secrets file greenci's config names
+      { ...backupDeps(docker, recorder, g.config), recorder, secrets: new HostSecrets(() => g.config, process.env) },
       {
         project: g.project,
         service: 'weight-db',
@@ -52,7 +46,7 @@ describe('restore a production service from a backup', () => {
   const weightDb = async () => {
     const c = (await envContainers(g.project, 'production'))['weight-db'];
     const info = await docker.api.getContainer(c.Id).inspect();
-    return { id: info.Id, startedAt: info.State.StartedAt, volume: info.Mounts.find((m) => m.Destination === '/data')?.Name };
+    return { id: info.Id, startedAt: info.State.StartedAt, volume: info.Mounts.find((m) => m.Destination === '/var/lib/mysql')?.Name };
   };
   const total = async (truck: string) => (await getJson(prod(`/trucks/${truck}/total`))).body.kg;
 
@@ -148,7 +142,7 @@ describe('restore a production service from a backup', () => {
   });
 });
 
-describe("restore with the sample's own tools (node /db/dump.js, node /db/restore.js)", () => {
+describe("restore with the sample's own tools (mariadb-dump, mariadb)", () => {
   let g: GreenSetup;
   const truck = `T-dump-${Date.now()}`;
 
@@ -180,7 +174,7 @@ describe("restore with the sample's own tools (node /db/dump.js, node /db/restor
     expect((await sendJson('POST', prod('/weighings'), { truckId: `${truck}-later`, kg: 300 })).status).toBe(201);
 
     const r = await restoreService(
-      { ...deps, recorder, secrets: noSecrets },
+      { ...deps, recorder, secrets: new HostSecrets(() => g.config, process.env) },
       { project: g.project, service: 'weight-db', requestedBy: 'alice' },
     );
 

@@ -21,15 +21,17 @@ describe('greenci.yml', () => {
       port: 8080,
       health: '/health',
       command: undefined,
-      env: { DB_URL: 'http://billing-db:7000', WEIGHT_URL: 'http://weight:8080', RATE_PER_KG: '0.5' },
+      env: { DB_HOST: 'billing-db', DB_NAME: 'billing', DB_USER: 'billing', WEIGHT_URL: 'http://weight:8080', RATE_PER_KG: '0.5' },
+      // the password is a host secret: only its name is in the repository
+      secrets: { DB_PASSWORD: 'BILLING_DB_PASSWORD' },
       dependsOn: ['billing-db', 'weight'],
     });
-    expect(spec!.services.find((s) => s.name === 'weight-db')!.healthcheck).toEqual({
-      test: ['CMD', 'node', '/db/healthcheck.js'],
-      intervalMs: 1000,
-      timeoutMs: 3000,
-      retries: 30,
-      startPeriodMs: 0,
+    expect(spec!.services.find((s) => s.name === 'weight-db')).toMatchObject({
+      env: { MARIADB_DATABASE: 'weight', MARIADB_USER: 'weight' },
+      secrets: { MARIADB_PASSWORD: 'WEIGHT_DB_PASSWORD' },
+      volume: '/var/lib/mysql',
+      healthcheck: { test: ['CMD', 'greenci-mariadb-health'], intervalMs: 1000, timeoutMs: 5000, retries: 30, startPeriodMs: 60_000 },
+      backup: { dump: ['mariadb-dump', '--single-transaction', '--databases', 'weight'], restore: ['mariadb'] },
     });
     expect(spec!.tests).toEqual([
       {
