@@ -15,6 +15,9 @@ import type { PruneReport, PruneRequest } from './prune/types.js';
 import type { BuildRecord, HealthRecord, HealthTransitionRecord, LogLine, ProductionHold, TrafficView } from './model.js';
 import type { Snapshot } from './state.js';
 
+/** What the console shows of the disk (views read engine types through this module). */
+export type { DiskReport } from './prune/disk.js';
+
 /**
  * What the faces (the command line and the console) talk to. Two implementations in src/client/:
  * over an engine in this process, and over the daemon's control socket. Both behave the same;

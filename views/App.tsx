@@ -19,6 +19,7 @@ import { useOwnSnapshot } from './hooks/use-own-snapshot.js';
 import { usePaneRows } from './hooks/use-pane-rows.js';
 import { useReleasePicker } from './hooks/use-release-picker.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { useDisk } from './hooks/use-disk.js';
 import { useTraffic } from './hooks/use-traffic.js';
 import { useUiState } from './hooks/use-ui-state.js';
 import { BuildsPane } from './panes/BuildsPane.js';
@@ -63,6 +64,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
   const { snapshot, projects } = useOwnSnapshot(data.snapshot);
   const releases = useReleasePicker(source, projects, data.releasesEpoch, snapshot.live, read, update);
   const traffic = useTraffic(source, projects, data.trafficEpoch);
+  const disk = useDisk(source, data.trafficEpoch);
   const releasesProject = ui.releasesProject && projects.includes(ui.releasesProject) ? ui.releasesProject : projects[0];
   const detail = useDetailLines(source, ui.detail, data.connectEpoch, frameMs);
   useDetailScroll(detail.lines.length, read, update);
@@ -82,6 +84,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
     ui.filter,
     { project: releasesProject, known: releasesProject ? releases[releasesProject] : undefined },
     traffic,
+    disk,
   );
 
   const runningHere = connection.mode === 'in-process' ? snapshot.builds.filter((b) => b.status === 'running').map((b) => b.id) : [];

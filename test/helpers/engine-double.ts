@@ -1,5 +1,5 @@
 import type { CanaryDecisionRequest, LiftHoldRequest, ReleaseRequest, RollbackRequest } from '../../engine/api.js';
-import type { ConnectHandlers, EngineClient, TriggerRequest } from '../../engine/client.js';
+import type { ConnectHandlers, DiskReport, EngineClient, TriggerRequest } from '../../engine/client.js';
 import { NotFoundError } from '../../engine/errors.js';
 import { EventBus, type EngineEvent } from '../../engine/events.js';
 import { isFinished, type BuildRecord, type LogLine, type ReleaseRecord, type TrafficView } from '../../engine/model.js';
@@ -76,6 +76,15 @@ export class EngineDouble implements ConsoleSource {
   async traffic(project: string): Promise<TrafficView> {
     this.calls.push({ op: 'traffic', args: project });
     return this.trafficOf[project] ?? { project, proxy: 'none', apps: [] };
+  }
+
+  /** What `disk` answers (none: it fails, as a client that cannot read Docker's disk usage does). */
+  diskReport?: DiskReport;
+
+  async disk(): Promise<DiskReport> {
+    this.calls.push({ op: 'disk', args: undefined });
+    if (!this.diskReport) throw new Error('Docker does not answer');
+    return this.diskReport;
   }
 
   /** Decides the project's running canary (as the snapshot has it) the way the engine announces it: its last update, with the outcome. */

@@ -1,7 +1,9 @@
 import { useMemo } from 'react';
+import type { DiskReport } from '../../engine/client.js';
 import type { Snapshot } from '../../engine/state.js';
 import { buildRows } from '../format/build-rows.js';
 import { containerRows } from '../format/container-rows.js';
+import { diskRows } from '../format/disk-rows.js';
 import { environmentRows } from '../format/environment-rows.js';
 import { releaseRows } from '../format/release-rows.js';
 import { filterRows, type Row, safeRows } from '../format/row.js';
@@ -21,17 +23,21 @@ export function usePaneRows(
   filter: Record<ListPane, string>,
   releases: { project?: string; known?: ReleasesByProject[string] },
   traffic: TrafficByProject = {},
+  disk?: DiskReport,
 ): Record<ListPane, Row[]> {
   const { environments, live, holds, canaries, containers, docker, health, builds } = snapshot;
   const environmentsRows = useMemo(
     () =>
       safeRows('environments', () =>
         filterRows(
-          environmentRows({ environments, live, holds, canaries, traffic, containers, docker, health }, widths.environments, now),
+          [
+            ...environmentRows({ environments, live, holds, canaries, traffic, containers, docker, health }, widths.environments, now),
+            ...diskRows(disk),
+          ],
           filter.environments,
         ),
       ),
-    [environments, live, holds, canaries, traffic, containers, docker, health, widths.environments, now, filter.environments],
+    [environments, live, holds, canaries, traffic, disk, containers, docker, health, widths.environments, now, filter.environments],
   );
   const buildsRows = useMemo(
     () => safeRows('builds', () => filterRows(buildRows(builds, widths.builds, now), filter.builds)),
