@@ -10,7 +10,7 @@ import { Observer } from './observe.js';
 export type { RoundResult } from './apply.js';
 
 export interface MonitorOptions {
-  docker: Pick<DockerPort, 'ping' | 'listContainers' | 'inspectContainer' | 'restartContainer' | 'events' | 'containerLogs'>;
+  docker: Pick<DockerPort, 'ping' | 'listContainers' | 'inspectContainer' | 'restartContainer' | 'events' | 'containerLogs' | 'dataRoot'>;
   store: Store;
   config: () => GreenciConfig;
   snapshot: () => Snapshot;

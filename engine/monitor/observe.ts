@@ -10,9 +10,10 @@ import type { Store } from '../store/index.js';
 import { watchedDeployment } from '../store/watched-deployment.js';
 import { withTimeout } from '../time.js';
 import { containerVerdict, healthUrl, httpVerdict, serviceKey, serviceTitle, stuckDetail, type Observation } from './checks.js';
+import { DiskCheck } from './disk-check.js';
 
 export interface ObserverOptions {
-  docker: Pick<DockerPort, 'ping' | 'listContainers' | 'inspectContainer'>;
+  docker: Pick<DockerPort, 'ping' | 'listContainers' | 'inspectContainer' | 'dataRoot'>;
   store: Pick<Store, 'leases' | 'releases' | 'builds'>;
   snapshot: () => Snapshot;
   /** The daemon's webhook URL, checked as part of greenci itself (absent: not checked). */
@@ -33,7 +34,7 @@ export const CHECKED_ROLES = new Set(['app', 'service', 'proxy']);
 /**
  * What each check sees in one round: every monitored environment's apps and services (Docker's
  * verdict, then an app's health path), greenci itself (the Docker engine, the webhook endpoint,
- * each smee relay) and builds running too long. It remembers between rounds only what a look
+ * each smee relay, the free disk space: disk-check.ts) and builds running too long. It remembers between rounds only what a look
  * needs: Docker's restart counts and the deployment each environment's checked set belongs to.
  */
 export class Observer {
@@ -41,8 +42,11 @@ export class Observer {
   private readonly restarts = new Map<string, number>();
   /** Per environment: the deployment its checked set belongs to (a new one resets the set). */
   private readonly deploymentOf = new Map<string, number>();
+  private readonly disk: DiskCheck;
 
-  constructor(private readonly o: ObserverOptions) {}
+  constructor(private readonly o: ObserverOptions) {
+    this.disk = new DiskCheck(o.docker);
+  }
 
   /** Everything a round checks, given the records kept so far (`known`) and when the round started. */
   async observe(cfg: GreenciConfig, known: Map<string, HealthRecord>, startedAt: number): Promise<Sighting> {
@@ -69,6 +73,9 @@ export class Observer {
     observations.push({ key: 'greenci/docker', kind: 'greenci', title: 'greenci docker engine', ...dockerVerdict });
 
     observations.push(...(await this.selfObservations(cfg)));
+    const disk = await this.disk.observe(cfg, known);
+    observations.push(...disk.observations);
+    for (const key of disk.retire) retire.add(key);
     const stuck = this.stuckBuilds(cfg, startedAt);
     observations.push(...stuck);
     const stuckKeys = new Set(stuck.map((s) => s.key));

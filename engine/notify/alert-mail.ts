@@ -6,19 +6,22 @@ import { htmlBody, textBody } from './html.js';
 export function alertVerb(a: HealthTransitionRecord): (typeof ORDER)[number] {
   if (a.note?.startsWith('flapping:')) return 'flapping';
   if (a.key.startsWith('greenci/build-')) return a.to === 'healthy' ? 'no longer stuck' : 'stuck';
+  if (a.key.startsWith('greenci/disk/')) return a.to === 'healthy' ? 'has space again' : 'low on space';
   if (a.to === 'healthy') return 'recovered';
   if (a.to === 'down') return 'down';
   return 'degraded';
 }
 
-const ORDER = ['down', 'stuck', 'flapping', 'degraded', 'recovered', 'no longer stuck'] as const;
+const ORDER = ['down', 'stuck', 'low on space', 'flapping', 'degraded', 'recovered', 'no longer stuck', 'has space again'] as const;
 const ICON: Record<(typeof ORDER)[number], string> = {
   down: '✖',
   stuck: '✖',
+  'low on space': '✖',
   flapping: '⚠',
   degraded: '⚠',
   recovered: '✔',
   'no longer stuck': '✔',
+  'has space again': '✔',
 };
 const SUBJECT_MAX = 110;
 

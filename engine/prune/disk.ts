@@ -92,4 +92,35 @@ export function diskProblem(free: number, total: number, threshold: FreeThreshol
   return `${gib(free)} free of ${gib(total)} (${pct.toFixed(1)} %), below retention.minFree ${gib(threshold.bytes)}`;
 }
 
+/**
+ * Once a filesystem was low (its check is down), the free space must rise this far above
+ * `retention.minFree` before it counts as enough again, so a disk hovering at the threshold does
+ * not page people at every wobble: 1 % of the filesystem or a tenth of the threshold, whichever is more.
+ */
+export function recoveryMargin(total: number, threshold: FreeThreshold): number {
+  return Math.max(total * 0.01, thresholdBytes(total, threshold) * 0.1);
+}
+
+/** The threshold in bytes on a filesystem of `total` bytes. */
+const thresholdBytes = (total: number, threshold: FreeThreshold): number =>
+  'percent' in threshold ? (total * threshold.percent) / 100 : threshold.bytes;
+
+/**
+ * The monitor's verdict on a filesystem's free space. Pure. Too little below `threshold` (as
+ * `diskProblem` says); after it was low (`wasLow`: people heard it was), enough again only from the
+ * threshold plus `recoveryMargin` up, with the same sentence saying why not yet.
+ */
+export function diskVerdict(free: number, total: number, threshold: FreeThreshold, wasLow: boolean): { ok: boolean; detail?: string } {
+  const problem = diskProblem(free, total, threshold);
+  if (problem) return { ok: false, detail: problem };
+  if (!wasLow) return { ok: true };
+  const recoverAt = thresholdBytes(total, threshold) + recoveryMargin(total, threshold);
+  if (free >= recoverAt) return { ok: true };
+  const pct = total > 0 ? (free / total) * 100 : 0;
+  return {
+    ok: false,
+    detail: `${gib(free)} free of ${gib(total)} (${pct.toFixed(1)} %), above retention.minFree but not yet back to ${gib(recoverAt)}, where it counts as enough again`,
+  };
+}
+
 const gib = (n: number): string => `${(n / 1024 ** 3).toFixed(1)} GiB`;
