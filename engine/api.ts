@@ -1,4 +1,5 @@
 import type { RestoreRequest, RestoreResult } from './backup/restore.js';
+import type { RestoredData } from './backup/rollback-data.js';
 import type { BackupRecord } from './store/backups.js';
 import type { GreenciConfig } from '../config/schema.js';
 import type { DockerPort } from './docker/port.js';
@@ -45,6 +46,12 @@ export interface RollbackRequest {
   /** A version (`v0.1.0`); default: the release before the live one. */
   to?: string;
   requestedBy: string;
+  /**
+   * `--restore-data`: also put back, for every production service with a volume, the newest backup
+   * taken while the target release was live (checked first; loaded into a fresh volume generation
+   * before the apps switch). Without it a rollback never touches data.
+   */
+  restoreData?: boolean;
   /** Progress lines: waiting for another process, each service coming up. */
   log?: (line: string) => void;
 }
@@ -56,6 +63,8 @@ export interface RollbackResult {
   hold?: ProductionHold;
   /** The release's apps were warm: the rollback was a switch of the front proxy. */
   warm?: boolean;
+  /** With `restoreData`: each service's data put back (the backup, the volume it runs on, the one kept). */
+  restored?: RestoredData[];
 }
 
 export interface ReleaseRequest {
@@ -101,6 +110,7 @@ export interface BackupRequest {
 
 export type { BackupRecord } from './store/backups.js';
 export type { RestoreRequest, RestoreResult } from './backup/restore.js';
+export type { RestoredData } from './backup/rollback-data.js';
 
 /** A project's releases as every face lists them. */
 export interface ReleasesView {

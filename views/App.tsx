@@ -157,6 +157,7 @@ function Console({ source, size, onQuit, frameMs }: AppProps) {
           project={o.project}
           from={o.from}
           to={o.to}
+          dataNote={o.dataNote}
           user={source.user}
           width={box.width}
           height={box.height}

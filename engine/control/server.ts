@@ -66,7 +66,7 @@ export async function startControlServer(
     [
       'POST',
       /^\/projects\/([a-z0-9-]+)\/rollback$/,
-      ({ params, body, res }) => streamRollback(engine, params[0], optStr(body.to), who(body), res),
+      ({ params, body, res }) => streamRollback(engine, params[0], optStr(body.to), who(body), res, body.restoreData === true),
     ],
     [
       'POST',

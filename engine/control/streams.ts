@@ -91,12 +91,19 @@ export async function streamRollback(
   to: string | undefined,
   requestedBy: string,
   res: http.ServerResponse,
+  restoreData = false,
 ): Promise<typeof STREAMED> {
   engine.releases(project); // 404 before the stream starts
   const write = ndjson(res);
   try {
-    const r = await engine.rollback({ project, to, requestedBy, log: (line) => write({ type: 'progress', line }) });
-    write({ type: 'result', from: r.from, to: r.to, hold: r.hold, warm: r.warm });
+    const r = await engine.rollback({
+      project,
+      to,
+      requestedBy,
+      ...(restoreData ? { restoreData } : {}),
+      log: (line) => write({ type: 'progress', line }),
+    });
+    write({ type: 'result', from: r.from, to: r.to, hold: r.hold, warm: r.warm, restored: r.restored });
   } catch (err) {
     write({ type: 'error', error: describeError(err), kind: errorKind(err).kind });
   }

@@ -1,5 +1,14 @@
 import type { ProjectSpec } from '../../config/project-spec.js';
 import { backupDeps } from '../backup/production.js';
+import {
+  auditDataRollback,
+  type LoadedData,
+  loadDataRollback,
+  planDataRollback,
+  type RestoredData,
+  undoDataRollback,
+} from '../backup/rollback-data.js';
+import type { RestoreDeps, RestorePlan } from '../backup/restore.js';
 import { backupProduction, type BackupDeps } from '../backup/take.js';
 import type { DockerPort } from '../docker/port.js';
 import type { SecretResolver } from '../host-secrets.js';
@@ -135,15 +144,26 @@ export async function stopProduction(
 /**
  * An operator's rollback (the caller holds the production lock): deploy the chosen release and
  * verify it; if that fails, restore the release that was live, and if that fails too, stop the
- * apps. The audit entry always ends with the outcome.
+ * apps. The audit entry always ends with the outcome. With `restoreData`, first the target's
+ * backups are chosen and verified (refused, nothing changed, when one is missing or corrupt), the
+ * data as it is is backed up, and each service is loaded onto a fresh volume generation; a failed
+ * load switches no app, and a failed switch puts the data back with the release that was live.
  */
 export async function rollbackProduction(
   docker: DockerPort,
   recorder: Recorder,
   dataDir: string,
-  req: { project: string; to?: string; requestedBy: string; log?: (line: string) => void; backup?: BackupDeps },
+  req: {
+    project: string;
+    to?: string;
+    requestedBy: string;
+    log?: (line: string) => void;
+    backup?: BackupDeps;
+    /** Also put back, for every service with a volume, the data of a backup taken while the target was live. */
+    restoreData?: boolean;
+  },
   secrets: SecretResolver,
-): Promise<{ from?: ReleaseRecord; to: ReleaseRecord; warm?: boolean }> {
+): Promise<{ from?: ReleaseRecord; to: ReleaseRecord; warm?: boolean; restored?: RestoredData[] }> {
   const store = recorder.read;
   const live = store.releases.liveRelease(req.project);
   const target = chooseRollbackTarget(store.releases.releases(req.project), live, req.to);
@@ -152,9 +172,14 @@ export async function rollbackProduction(
     action: 'rollback',
     project: req.project,
     target: target.version,
-    detail: { from: live?.version },
+    detail: req.restoreData ? { from: live?.version, restoreData: true } : { from: live?.version },
   });
   const log = req.log ?? (() => undefined);
+  const dataDeps: RestoreDeps = {
+    ...(req.backup ?? backupDeps(docker, recorder, { dataDir, docker: { socket: '/var/run/docker.sock' } })),
+    recorder,
+    secrets,
+  };
   try {
     const missing = await missingImages(docker, target);
     if (missing.length) {
@@ -169,7 +194,20 @@ export async function rollbackProduction(
       recorder.auditOutcome(auditId, `refused: ${problems.join('; ')}`);
       throw new OperationFailedError(`cannot roll back to ${target.version}: ${problems.join('; ')}; production was not changed`);
     }
+    const data = req.restoreData ? await planData(dataDeps, req.project, target, auditId, log) : undefined;
     await backupBeforeRollback(docker, recorder, dataDir, req, live, target, auditId, log);
+    let loaded: LoadedData[] = [];
+    if (data) {
+      try {
+        loaded = await loadDataRollback(dataDeps, data, log);
+      } catch (err) {
+        const why = describeError(err).split('\n')[0];
+        recorder.auditOutcome(auditId, `failed: ${why}; production apps were not switched`);
+        throw new OperationFailedError(
+          `rollback to ${target.version} with its data failed: ${why}; production apps were not switched${live ? ` (${live.version} serves)` : ''}`,
+        );
+      }
+    }
     const result = await deployRelease(docker, recorder, dataDir, {
       project: req.project,
       release: target,
@@ -180,10 +218,20 @@ export async function rollbackProduction(
       log,
     });
     if (result.ok) {
-      recorder.auditOutcome(auditId, 'success');
-      return { from: live, to: target, warm: result.warm };
+      if (!data) {
+        recorder.auditOutcome(auditId, 'success');
+        return { from: live, to: target, warm: result.warm };
+      }
+      const restored = auditDataRollback(recorder, req.project, target.version, req.requestedBy, loaded);
+      recorder.auditOutcome(
+        auditId,
+        `success; data restored from backups ${restored.map((d) => `${d.backup} (${d.service} on ${d.volume}, ${d.previousVolume} kept)`).join(', ')}`,
+      );
+      return { from: live, to: target, warm: result.warm, restored };
     }
     const why = result.reason.split('\n')[0];
+    // the data goes back with the release that was live
+    const dataBack = loaded.length ? `${await undoDataRollback(dataDeps, loaded, log)}; ` : '';
     let after: string;
     const restore =
       live &&
@@ -206,8 +254,8 @@ export async function rollbackProduction(
       });
       after = `${live ? `restoring ${live.version} failed too (${restore && !restore.ok ? restore.reason.split('\n')[0] : ''}); ` : ''}production apps are stopped`;
     }
-    recorder.auditOutcome(auditId, `failed: ${why}; ${after}`);
-    throw new OperationFailedError(`rollback to ${target.version} failed: ${why}; ${after}`);
+    recorder.auditOutcome(auditId, `failed: ${why}; ${dataBack}${after}`);
+    throw new OperationFailedError(`rollback to ${target.version} failed: ${why}; ${dataBack}${after}`);
   } catch (err) {
     if (!(err instanceof OperationFailedError)) recorder.auditOutcome(auditId, `failed: ${describeError(err)}`);
     throw err;
@@ -215,8 +263,31 @@ export async function rollbackProduction(
 }
 
 /**
- * The data live now is backed up before a rollback (which never touches the data itself, but the
- * release it brings back may): tied to the live release. A failed backup refuses the rollback
+ * `--restore-data`: the backups of the target's data, chosen and verified before anything changes;
+ * a service without one or a corrupt file refuses the rollback.
+ */
+async function planData(
+  deps: RestoreDeps,
+  project: string,
+  target: ReleaseRecord,
+  auditId: number,
+  log: (line: string) => void,
+): Promise<RestorePlan[]> {
+  const planned = await planDataRollback(deps, project, target.version);
+  if ('why' in planned) {
+    deps.recorder.auditOutcome(auditId, `refused: ${planned.why}`);
+    throw new OperationFailedError(`cannot roll back to ${target.version} with its data: ${planned.why}; production was not changed`);
+  }
+  for (const p of planned.plans)
+    log(
+      `data: ${p.svc.name} from backup ${p.backup.id} (taken while ${target.version} was live; sha256 ${p.backup.sha256.slice(0, 12)} checked)`,
+    );
+  return planned.plans;
+}
+
+/**
+ * The data live now is backed up before a rollback (which without --restore-data never touches the
+ * data itself, but the release it brings back may): tied to the live release. A failed backup refuses the rollback
  * before anything changes.
  */
 async function backupBeforeRollback(

@@ -1,4 +1,4 @@
-import type { ReleaseResult, RollbackResult } from '../../engine/api.js';
+import type { ReleaseResult, RestoredData, RollbackResult } from '../../engine/api.js';
 import type { EngineClient } from '../../engine/client.js';
 import { errorFrom, type ErrorKind } from '../../engine/control/protocol.js';
 import { NotFoundError } from '../../engine/errors.js';
@@ -74,7 +74,8 @@ export function daemonClient(c: ControlClient): EngineClient {
     async rollback(req) {
       let result: RollbackResult | undefined;
       let failure: Error | undefined;
-      await c.stream('POST', `/projects/${enc(req.project)}/rollback`, { to: req.to, requestedBy: req.requestedBy }, (m) => {
+      const body = { to: req.to, requestedBy: req.requestedBy, ...(req.restoreData ? { restoreData: true } : {}) };
+      await c.stream('POST', `/projects/${enc(req.project)}/rollback`, body, (m) => {
         if (m.type === 'progress') req.log?.(String(m.line));
         if (m.type === 'result')
           result = {
@@ -82,6 +83,7 @@ export function daemonClient(c: ControlClient): EngineClient {
             to: m.to as ReleaseRecord,
             hold: m.hold as ProductionHold | undefined,
             warm: m.warm === true ? true : undefined,
+            restored: m.restored as RestoredData[] | undefined,
           };
         if (m.type === 'error') failure = errorFrom(m.kind as ErrorKind, String(m.error));
       });

@@ -1,6 +1,7 @@
 import { UsageError } from '../../engine/errors.js';
 import { parseDuration } from '../../config/units.js';
 import { buildSummary, releasesTable, stageLine } from '../../views/format/build-lines.js';
+import { releasesDataNote } from '../../views/format/data-age.js';
 import { holdLine } from '../../views/format/hold-text.js';
 import { printable } from '../../views/format/printable.js';
 import { parse } from '../args.js';
@@ -10,7 +11,10 @@ import { whoAsked, type Io } from '../io.js';
 import { holdSignals } from '../signals.js';
 import { RELEASE_USAGE, RELEASES_USAGE, ROLLBACK_USAGE } from './usage.js';
 
-/** Lists a project's releases newest first; `*` marks the one production runs; a hold on production is said under it. */
+/**
+ * Lists a project's releases newest first; `*` marks the one production runs. Under it: which
+ * rollback targets are older than production's data (and `--restore-data`), and a hold on production.
+ */
 export async function releasesCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {}, RELEASES_USAGE);
   if (values.help) return (io.out(RELEASES_USAGE), EXIT.ok);
@@ -22,16 +26,24 @@ export async function releasesCommand(args: string[], io: Io): Promise<number> {
       io.out(
         JSON.stringify(releases.map((r) => ({ ...r, live: r.id === live?.id, ...(hold && hold.releaseId === r.id ? { hold } : {}) }))),
       );
-    else io.out(hold ? `${releasesTable(releases, live?.id)}\n\n${holdLine(hold)}` : releasesTable(releases, live?.id));
+    else {
+      const data = releasesDataNote(releases, live?.id);
+      io.out([releasesTable(releases, live?.id), ...(data ? ['', data] : []), ...(hold ? ['', holdLine(hold)] : [])].join('\n'));
+    }
     return EXIT.ok;
   } finally {
     await client.close();
   }
 }
 
-/** Redeploys an earlier release to production (through the daemon when one runs), verifies it, records who asked, and holds production. */
+/**
+ * Redeploys an earlier release to production (through the daemon when one runs), verifies it,
+ * records who asked, and holds production. `--restore-data` first puts back the data of the
+ * release rolled back to (its backups, checked before anything changes); without it data stays.
+ */
 export async function rollbackCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { to: { type: 'string' } }, ROLLBACK_USAGE);
+  const { values, positionals } = parse(args, { to: { type: 'string' }, 'restore-data': { type: 'boolean' } }, ROLLBACK_USAGE);
+  const restoreData = values['restore-data'] === true;
   if (values.help) return (io.out(ROLLBACK_USAGE), EXIT.ok);
   if (positionals.length !== 1) throw new UsageError(`name one project\nusage: ${ROLLBACK_USAGE}`);
   const client = await openClient(io, values.config);
@@ -44,12 +56,13 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
     const actor = whoAsked(io.env);
     if (!values.json)
       io.err(
-        `rolling ${positionals[0]} back${values.to ? ` to ${values.to}` : ''} (asked by ${actor}${client.mode === 'daemon' ? ', through the daemon' : ''})...`,
+        `rolling ${positionals[0]} back${values.to ? ` to ${values.to}` : ''}${restoreData ? ' with its data' : ''} (asked by ${actor}${client.mode === 'daemon' ? ', through the daemon' : ''})...`,
       );
-    const { from, to, hold, warm } = await client.rollback({
+    const { from, to, hold, warm, restored } = await client.rollback({
       project: positionals[0],
       to: values.to,
       requestedBy: actor,
+      ...(restoreData ? { restoreData } : {}),
       log: (l) => values.json || io.err(`  ${l}`),
     });
     if (values.json)
@@ -62,12 +75,17 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
           outcome: 'success',
           hold,
           warm: !!warm,
+          ...(restoreData ? { restored: restored ?? [] } : {}),
         }),
       );
     else {
       io.out(
         `✔ production runs ${to.version} (${to.sha.slice(0, 12)})${from ? `, rolled back from ${from.version}` : ''}${warm ? ' (a switch: its apps were warm)' : ''}`,
       );
+      for (const d of restored ?? [])
+        io.out(
+          `✔ ${d.service} has the data of backup ${d.backup} (taken while ${to.version} was live): it runs on ${d.volume}; ${d.previousVolume} is kept`,
+        );
       if (hold) io.out(holdLine(hold));
     }
     return EXIT.ok;

@@ -7,11 +7,15 @@ import { noCanaryReason } from '../ui/release-key.js';
 import type { CanaryOverlay, ReleaseOverlay } from '../ui/state.js';
 import { Dialog } from './Dialog.js';
 
-/** The rollback question, naming the change exactly: `production green: v0.3.1 -> v0.2.0`. */
+/**
+ * The rollback question, naming the change exactly: `production green: v0.3.1 -> v0.2.0`; and,
+ * when the target is older than production's data, that a rollback keeps today's data.
+ */
 export function ConfirmRollback({
   project,
   from,
   to,
+  dataNote,
   user,
   width,
   height,
@@ -19,6 +23,7 @@ export function ConfirmRollback({
   project: string;
   from?: string;
   to: string;
+  dataNote?: string;
   user: string;
   width: number;
   height: number;
@@ -28,6 +33,7 @@ export function ConfirmRollback({
     <Dialog title="Roll back production?" width={width} height={height}>
       <Text> </Text>
       <Text bold color={theme.color('warn')} wrap="truncate-end">{`production ${project}: ${from ?? 'nothing live'} -> ${to}`}</Text>
+      {dataNote ? <Text wrap="wrap">{printable(dataNote)}</Text> : null}
       <Text> </Text>
       <Text wrap="truncate-end">{`recorded as ${user}`}</Text>
       <Text wrap="truncate-end">

@@ -1,6 +1,7 @@
 import type { Key } from 'ink';
 import type { BuildRecord, CanaryState, ProductionHold, ReleaseRecord } from '../../engine/model.js';
 import type { Row } from '../format/row.js';
+import { rollbackDataNote } from '../format/data-age.js';
 import { type CanaryEffect, canaryDialogKey, openCanary } from './canary-key.js';
 import { openRelease, type ReleaseEffect, releaseDialogKey } from './release-key.js';
 import { PANES, say, select, selectedIndex, type ListPane, type PaneId, type UiState } from './state.js';
@@ -228,9 +229,12 @@ function openPicker(ui: UiState, ctx: KeyContext): Transition {
 function confirmRollback(ui: UiState, r: Row, ctx: KeyContext): Transition {
   if (!r.project || !r.version) return none(ui);
   if (ctx.busy) return none(say(ui, 'a production change is already in progress', 'error'));
-  const live = ctx.releases[r.project]?.live;
+  const known = ctx.releases[r.project];
+  const live = known?.live;
   if (live?.version === r.version) return none(say(ui, `${r.version} is already live in production ${r.project}`, 'error'));
-  return none({ ...ui, overlay: { kind: 'confirm-rollback', project: r.project, from: live?.version, to: r.version } });
+  const target = known?.releases.find((x) => x.version === r.version);
+  const dataNote = target && known ? rollbackDataNote(target, known.releases, live?.id) : undefined;
+  return none({ ...ui, overlay: { kind: 'confirm-rollback', project: r.project, from: live?.version, to: r.version, dataNote } });
 }
 
 function filterKey(ui: UiState, pane: ListPane, input: string, key: Key): Transition {

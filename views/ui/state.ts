@@ -48,7 +48,8 @@ export type Overlay =
   | { kind: 'help' }
   | { kind: 'trigger-project'; projects: string[]; index: number }
   | { kind: 'trigger-branch'; project: string; branches?: string[]; error?: string; index: number; typed: string }
-  | { kind: 'confirm-rollback'; project: string; from?: string; to: string }
+  /** `dataNote`: the target is older than production's data (views/format/data-age.ts). */
+  | { kind: 'confirm-rollback'; project: string; from?: string; to: string; dataNote?: string }
   | ReleaseOverlay
   | CanaryOverlay
   | { kind: 'confirm-quit'; running: number[] };
