@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { retentionSchema } from './retention.js';
 import { durationMs } from './zod-units.js';
@@ -54,6 +55,16 @@ export const projectConfigSchema = z.strictObject({
   secrets: z.strictObject({ test: secretSources.optional(), production: secretSources.optional() }).optional(),
   /** An env file (KEY=value lines) of secret values, owned by root or greenci's user, mode 0600 or stricter. */
   secretsFile: z.string().min(1).optional(),
+  /** Production's data is backed up before every change; with `schedule` (node-cron) the daemon backs it up regularly too. */
+  backups: z
+    .strictObject({
+      schedule: z
+        .string()
+        .min(1)
+        .refine((s) => cron.validate(s), { message: 'not a cron expression (five fields, or six with seconds)' })
+        .optional(),
+    })
+    .optional(),
 });
 
 const webhookSchema = z.strictObject({

@@ -109,6 +109,9 @@ export interface BackupRequest {
 }
 
 export type { BackupRecord } from './store/backups.js';
+
+/** What a scheduled backup did: the backups taken of the live release (none when no service keeps data), or why it was skipped. */
+export type ScheduledBackup = { release: string; taken: BackupRecord[] } | { skipped: string };
 export type { RestoreRequest, RestoreResult } from './backup/restore.js';
 export type { RestoredData } from './backup/rollback-data.js';
 
@@ -203,6 +206,13 @@ export interface Engine {
   backups(project: string): BackupRecord[];
   /** Backs up production's services with data now, under the production lock (audited `backup`, reason `manual`). */
   backup(req: BackupRequest): Promise<BackupRecord[]>;
+  /**
+   * The project's scheduled backup (`projects.<p>.backups.schedule`, the daemon): production's
+   * services with data, tied to the live release, reason `schedule`, under the production lock,
+   * audited as `greenci (schedule)`. Skipped, and says why, when nothing is in production or the
+   * lock is held (a release, rollback, restore or prune in progress): it never waits behind one.
+   */
+  backupOnSchedule(project: string, log?: (line: string) => void): Promise<ScheduledBackup>;
   /** Puts a service's data back from a backup under the production lock (engine/backup/restore.ts). */
   restore(req: RestoreRequest): Promise<RestoreResult>;
   builds(opts?: { project?: string; limit?: number }): BuildRecord[];

@@ -63,6 +63,31 @@ export class HostLocks {
     };
   }
 
+  /**
+   * The lock now, or who has it: never waits. Busy while anyone in this process holds or waits
+   * for it, or another greenci process holds its lease. For work that may as well be skipped
+   * (a scheduled backup) rather than wait behind a production change.
+   */
+  tryAcquire(name: string, purpose: string): { release: () => void } | { busy: string } {
+    if (this.tails.has(name)) return { busy: this.queued.get(name) ?? 'this greenci process' };
+    const got = this.leases.tryAcquire(name, this.token, purpose);
+    if (!got.ok) return { busy: `greenci process ${got.holder.pid} (${got.holder.purpose})` };
+    let releaseLocal!: () => void;
+    const tail = new Promise<void>((resolve) => (releaseLocal = resolve));
+    this.tails.set(name, tail);
+    this.queued.set(name, purpose);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.leases.release(name, this.token);
+        releaseLocal();
+        if (this.tails.get(name) === tail) this.tails.delete(name), this.queued.delete(name);
+      },
+    };
+  }
+
   async run<T>(name: string, purpose: string, work: () => Promise<T>, opts: AcquireOptions = {}): Promise<T> {
     const release = await this.acquire(name, purpose, opts);
     try {

@@ -97,6 +97,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const watching = watchingCommands(core);
   const { stop: stopWatching, ...watchers } = watching;
   const { stop: stopPruning, ...pruning } = pruneCommands(core);
+  const { sweepLeftovers, ...backups } = backupCommands(core);
 
   return {
     get config() {
@@ -108,7 +109,9 @@ export function createEngine(opts: EngineOptions): Engine {
     ...builds,
     ...branchCommands(core, builds.enqueue),
     ...production,
-    ...backupCommands(core),
+    // a backup a killed greenci left half-written goes first, before production is checked
+    recover: async () => [...(await sweepLeftovers()), ...(await production.recover())],
+    ...backups,
     ...watchers,
     ...pruning,
     startQueue: () => {

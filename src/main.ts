@@ -140,7 +140,7 @@ function help(): string {
     ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.about}`),
     '',
     'config: --config PATH, else $GREENCI_CONFIG, else ./greenci.config.yml, ~/.config/greenci/config.yml, /etc/greenci/config.yml',
-    'status, health, builds, logs, trigger, cancel, retry, releases, rollback, release, canary and prune go through the daemon when its control socket answers, else run in-process',
+    'status, health, builds, logs, trigger, cancel, retry, releases, backups, backup, restore, rollback, release, canary and prune go through the daemon when its control socket answers, else run in-process',
     'exit codes: 0 success, 1 pipeline or operation failed, 2 bad config or usage',
   ].join('\n');
 }

@@ -18,6 +18,7 @@ import { startWebhookServer, type WebhookServer } from '../../engine/intake/webh
 import { packageRoot } from '../package-root.js';
 import { logEvent } from './log-events.js';
 import { createMetrics, startMetricsServer } from './metrics.js';
+import { ScheduledBackups } from './scheduled-backups.js';
 
 export interface DaemonOptions {
   configPath?: string;
@@ -44,6 +45,7 @@ export class Daemon {
   private relays = new Map<string, SmeeRelay>();
   private reconcileTask?: ScheduledTask;
   private pruneTask?: ScheduledTask;
+  private backups?: ScheduledBackups;
   private monitor?: MonitorHandle;
   private draining = false;
   private reconciledAt?: number;
@@ -97,6 +99,8 @@ export class Daemon {
     this.scheduleReconcile();
     void this.reconcileAll('start');
     this.schedulePrune();
+    this.backups = new ScheduledBackups(this.engine, this.log);
+    this.backups.update(config);
     this.startBackground();
     this.log.info('greenci daemon ready');
   }
@@ -263,6 +267,7 @@ export class Daemon {
     this.startRelays();
     if (old.reconcile.schedule !== config.reconcile.schedule) this.scheduleReconcile();
     if (old.retention.schedule !== config.retention.schedule) this.schedulePrune();
+    this.backups?.update(this.config);
     this.monitor?.reschedule();
     // a new SMTP server, or a notify list that was empty: start again (what is pending, and alerts nobody got yet, go out)
     if (JSON.stringify(old.smtp) !== JSON.stringify(config.smtp) || JSON.stringify(old.notify) !== JSON.stringify(config.notify)) {
@@ -286,6 +291,7 @@ export class Daemon {
         await this.webhook?.close();
         void this.reconcileTask?.destroy();
         void this.pruneTask?.destroy();
+        await this.backups?.stop();
         await Promise.all([...this.relays.values()].map((r) => r.stop()));
       },
       onCancel: (ids) => this.log.warn({ builds: ids }, `grace period over: cancelling ${ids.map((i) => `#${i}`).join(', ')}`),
