@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { DiskReport } from '../../engine/client.js';
 import type { ConsoleSource } from '../source.js';
 
@@ -15,14 +15,16 @@ export function useDisk(source: ConsoleSource, epoch: number, everyMs = 60_000):
     const t = setInterval(() => setTick((n) => n + 1), everyMs);
     return () => clearInterval(t);
   }, [everyMs]);
+  // one read each time the epoch or the tick changes
+  const read = useMemo(() => ({ epoch, tick }), [epoch, tick]);
   useEffect(() => {
-    if (!source.disk) return;
+    if (!source.disk || !read) return;
     let latest = true;
     source.disk().then(
       (d) => latest && setDisk(d),
       () => undefined,
     );
     return () => void (latest = false);
-  }, [source, epoch, tick]);
+  }, [source, read]);
   return disk;
 }
