@@ -5,20 +5,18 @@ import { loadConfig } from '../../config/loader.js';
 import type { GreenciConfig } from '../../config/schema.js';
 import type { DaemonInfo } from '../../engine/control/protocol.js';
 import { startControlServer } from '../../engine/control/server.js';
-import { scheduleJob, type ScheduledTask } from '../../engine/cron.js';
-import { PRUNE_ACTOR } from '../../engine/commands/prune.js';
 import { describeError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/index.js';
 import { runtimeFor, type Runtime } from '../runtime.js';
 import type { MonitorHandle } from '../../engine/api.js';
 import { Intake } from '../../engine/intake/intake.js';
-import { SmeeRelay } from '../../engine/intake/smee.js';
-import { auditText } from '../../engine/prune/report.js';
 import { startWebhookServer, type WebhookServer } from '../../engine/intake/webhook-server.js';
 import { packageRoot } from '../package-root.js';
 import { logEvent } from './log-events.js';
 import { createMetrics, startMetricsServer } from './metrics.js';
 import { ScheduledBackups } from './scheduled-backups.js';
+import { DaemonSchedules } from './schedules.js';
+import { SmeeRelays } from './smee-relays.js';
 
 export interface DaemonOptions {
   configPath?: string;
@@ -42,13 +40,11 @@ export class Daemon {
   private control?: { close(): Promise<void> };
   private metrics?: { address: string; close(): Promise<void> };
   private stopMetrics?: () => void;
-  private relays = new Map<string, SmeeRelay>();
-  private reconcileTask?: ScheduledTask;
-  private pruneTask?: ScheduledTask;
+  private relays!: SmeeRelays;
+  private schedules!: DaemonSchedules;
   private backups?: ScheduledBackups;
   private monitor?: MonitorHandle;
   private draining = false;
-  private reconciledAt?: number;
   private readonly startedAt = Date.now();
 
   constructor(private readonly o: DaemonOptions) {
@@ -95,10 +91,11 @@ export class Daemon {
       this.metrics = await startMetricsServer(m.registry, config.metrics.listen);
       this.log.info({ metrics: this.metrics.address }, `metrics on http://${this.metrics.address}/metrics`);
     }
+    this.relays = new SmeeRelays(this.engine);
     this.startRelays();
-    this.scheduleReconcile();
-    void this.reconcileAll('start');
-    this.schedulePrune();
+    this.schedules = new DaemonSchedules(this.engine, this.log);
+    this.schedules.update(config);
+    void this.schedules.reconcileAll('start');
     this.backups = new ScheduledBackups(this.engine, this.log);
     this.backups.update(config);
     this.startBackground();
@@ -114,7 +111,7 @@ export class Daemon {
       metrics: this.metrics?.address,
       socket: this.config.control.socket!,
       draining: this.draining,
-      reconciledAt: this.reconciledAt,
+      reconciledAt: this.schedules?.reconciledAt,
     };
   }
 
@@ -168,79 +165,7 @@ export class Daemon {
   }
 
   private startRelays(): void {
-    const target = `http://${loopback(this.webhook!.address)}${this.config.webhook.path}?${this.webhook!.smeeQuery}`;
-    const wanted = new Map(
-      Object.entries(this.config.projects)
-        .filter(([, p]) => p.smee)
-        .map(([name, p]) => [name, p.smee!]),
-    );
-    for (const [name, relay] of this.relays) {
-      if (wanted.get(name) !== relay.channel) void relay.stop(), this.relays.delete(name);
-    }
-    for (const [name, channel] of wanted) {
-      if (this.relays.has(name)) continue;
-      const relay = new SmeeRelay({
-        channel,
-        target,
-        onState: (state) => this.engine.publish({ type: 'smee.state', project: name, state }),
-      });
-      this.relays.set(name, relay);
-      relay.start();
-    }
-  }
-
-  private scheduleReconcile(): void {
-    void this.reconcileTask?.destroy();
-    this.reconcileTask = scheduleJob(this.config.reconcile.schedule, () => this.reconcileAll('schedule'), {
-      noOverlap: true,
-      name: 'reconcile',
-      log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
-    });
-  }
-
-  /** Retention on `retention.schedule`: every project pruned in turn (each under its production lock). */
-  private schedulePrune(): void {
-    void this.pruneTask?.destroy();
-    this.pruneTask = scheduleJob(this.config.retention.schedule, () => this.pruneAll(), {
-      noOverlap: true,
-      name: 'prune',
-      log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
-    });
-  }
-
-  /** One scheduled prune of every project: what it removed and freed is logged (and audited by the engine). */
-  async pruneAll(): Promise<void> {
-    if (this.draining) return;
-    for (const project of Object.keys(this.config.projects)) {
-      try {
-        const [r] = await this.engine.prune({ project, requestedBy: PRUNE_ACTOR });
-        this.log.info(
-          { project, removed: r.removed.filter((o) => o.outcome === 'removed').length, bytes: r.bytes, notes: r.notes },
-          `prune of ${project}: ${auditText(r.removed)}`,
-        );
-      } catch (err) {
-        this.log.warn({ project, err: describeError(err) }, `prune of ${project} failed`);
-      }
-    }
-  }
-
-  /** Queues pushes nobody delivered (smee or GitHub dropped them, or the daemon was down); pushes release tags origin lacks. */
-  async reconcileAll(why: string): Promise<void> {
-    if (this.draining) return;
-    for (const project of Object.keys(this.config.projects)) {
-      try {
-        const queued = await this.engine.reconcile(project);
-        for (const b of queued)
-          this.log.warn(
-            { project, build: b.id, branch: b.branch, sha: b.requestedSha, found: why },
-            `reconciliation found a push never delivered: ${project} ${b.branch} @ ${b.requestedSha?.slice(0, 12)}; queued #${b.id}`,
-          );
-      } catch (err) {
-        this.log.warn({ project, err: describeError(err) }, `reconciliation of ${project} failed`);
-      }
-    }
-    for (const n of await this.engine.pushTags()) this.log[n.level]({ project: n.project, build: n.buildId }, n.msg);
-    this.reconciledAt = Date.now();
+    this.relays.update(this.config, `http://${loopback(this.webhook!.address)}${this.config.webhook.path}?${this.webhook!.smeeQuery}`);
   }
 
   /** SIGHUP: a valid new config replaces the old; an invalid one is logged and the old one kept. */
@@ -261,12 +186,10 @@ export class Daemon {
       await this.webhook?.close();
       await this.startWebhook();
       // the relays forward to the old address: start them again
-      await Promise.all([...this.relays.values()].map((r) => r.stop()));
-      this.relays.clear();
+      await this.relays.stop();
     }
     this.startRelays();
-    if (old.reconcile.schedule !== config.reconcile.schedule) this.scheduleReconcile();
-    if (old.retention.schedule !== config.retention.schedule) this.schedulePrune();
+    this.schedules.update(this.config);
     this.backups?.update(this.config);
     this.monitor?.reschedule();
     // a new SMTP server, or a notify list that was empty: start again (what is pending, and alerts nobody got yet, go out)
@@ -289,10 +212,9 @@ export class Daemon {
       flushMail: false,
       beforeDrain: async () => {
         await this.webhook?.close();
-        void this.reconcileTask?.destroy();
-        void this.pruneTask?.destroy();
+        this.schedules?.stop();
         await this.backups?.stop();
-        await Promise.all([...this.relays.values()].map((r) => r.stop()));
+        await this.relays?.stop();
       },
       onCancel: (ids) => this.log.warn({ builds: ids }, `grace period over: cancelling ${ids.map((i) => `#${i}`).join(', ')}`),
       afterDrain: async (requeued) => {
