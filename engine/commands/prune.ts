@@ -6,11 +6,15 @@ import { gatherHost, gatherRecords } from '../prune/facts.js';
 import { auditText, freedBytes } from '../prune/report.js';
 import { planPrune } from '../prune/retention.js';
 import type { PruneReport, PruneRequest } from '../prune/types.js';
+import type { DiskReport } from '../prune/disk.js';
 import { readDisk } from '../prune/disk-facts.js';
 import type { EngineCore } from './core.js';
 
 /** Who the schedule and a release's prune are audited as. */
 export const PRUNE_ACTOR = 'greenci (prune)';
+
+/** How long a disk reading stands for the next callers. */
+const DISK_FRESH_MS = 30_000;
 
 /**
  * `greenci prune`: the retention rule (engine/prune/retention.ts) on a project's records and what
@@ -23,6 +27,18 @@ export function pruneCommands(core: EngineCore): Pick<Engine, 'prune' | 'disk' |
   const { store, docker, recorder, deps, bus } = core;
   const background = new Map<string, Promise<void>>();
   const again = new Set<string>();
+  // Reading the disk asks Docker for its disk usage (`system df`: every volume's size), which takes
+  // seconds on a busy engine: one reading serves every caller for DISK_FRESH_MS (status, consoles,
+  // metrics), callers while one is under way share it, and a prune makes the next caller read anew.
+  let lastDisk: { at: number; report: Promise<DiskReport> } | undefined;
+  const readDiskShared = (): Promise<DiskReport> => {
+    if (lastDisk && Date.now() - lastDisk.at < DISK_FRESH_MS) return lastDisk.report;
+    const reading = { at: Date.now(), report: readDisk(docker, core.config()) };
+    lastDisk = reading;
+    // a failed reading is not kept: the next caller tries again
+    reading.report.catch(() => lastDisk === reading && (lastDisk = undefined));
+    return reading.report;
+  };
 
   async function pruneProject(project: string, req: PruneRequest): Promise<PruneReport> {
     const p = core.project(project);
@@ -55,6 +71,7 @@ export function pruneCommands(core: EngineCore): Pick<Engine, 'prune' | 'disk' |
       const removed = req.dryRun
         ? plan.remove.map((i) => ({ ...i, outcome: 'would' as const }))
         : await applyPlan(plan.remove, { docker, store });
+      if (!req.dryRun) lastDisk = undefined; // what the disk holds changed
       const report: PruneReport = {
         project,
         dryRun: req.dryRun === true,
@@ -130,7 +147,7 @@ export function pruneCommands(core: EngineCore): Pick<Engine, 'prune' | 'disk' |
       for (const project of projects) reports.push(await pruneProject(project, req));
       return reports;
     },
-    disk: () => readDisk(docker, core.config()),
+    disk: readDiskShared,
     async pruneSettled() {
       while (background.size) await Promise.allSettled([...background.values()]);
     },
