@@ -68,6 +68,16 @@ describe('rollback --restore-data', () => {
     await g?.cleanup();
   });
 
+  it('greenci releases says v0.1.0 is older than the data and how a rollback brings its data back', async () => {
+    const r = await greenci(['releases', g.project, '--config', g.configFile], g.env).done;
+
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\*\s+v0\.2\.0 /m);
+    expect(r.stdout).toContain(
+      "data is newer than v0.1.0: a rollback keeps today's data (greenci rollback --restore-data puts back the data of the release rolled back to)",
+    );
+  });
+
   it('a corrupt backup of v0.1.0 refuses it, naming the service: apps, data, volumes and backups stay as they were', async () => {
     const ofV1 = backups.all(g.project).find((b) => b.service === 'weight-db' && b.release === 'v0.1.0' && b.outcome === 'success')!;
     expect(ofV1).toBeDefined();
