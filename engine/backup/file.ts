@@ -13,7 +13,8 @@ export interface StoredFile {
 }
 
 /**
- * Writes a backup: `feed` writes the raw data into the sink it is given; it is gzipped, hashed as
+ * Writes a backup: `feed` writes the raw data into the sink it is given (and must stop, rejecting,
+ * when that sink closes before it is done: the file could not be written); it is gzipped, hashed as
  * it streams (no second read), written under a partial name with mode 0600 (data may hold
  * secrets), fsynced, then renamed into place and the directory fsynced. Any failure removes the
  * partial file and throws; nothing that looks like a backup is left behind.
@@ -33,13 +34,22 @@ export async function writeBackupFile(finalPath: string, feed: (sink: Writable) 
   });
   const out = fs.createWriteStream(tmp, { mode: 0o600 });
   const written = pipeline(source, zlib.createGzip(), measure, out);
+  // A write that fails (the disk is full) ends the pipeline at once and destroys `source`: the feed
+  // sees its sink close and stops (feeds must: a volume copy restarts its service only then), and
+  // the write's own error is the one to report, not the feed's "could not be written".
+  let writeError: unknown;
+  written.catch((err) => (writeError = err));
   try {
     try {
       await feed(source);
     } catch (err) {
+      // destroyed already: the write side failed first, and the feed only stopped because of it
+      const writeFailed = source.destroyed;
       source.destroy(err as Error);
-      throw err;
+      await written.catch(() => undefined);
+      throw writeFailed && writeError ? writeError : err;
     }
+    if (writeError) throw writeError;
     source.end();
     await written;
     const fd = await fs.promises.open(tmp, 'r');

@@ -6,6 +6,7 @@ import type { DockerPort } from '../docker/port.js';
 import { describeError, OperationFailedError } from '../errors.js';
 import { waitContainerHealthy } from '../pipeline/health.js';
 import type { BackupKind, BackupRecord } from '../store/backups.js';
+import { whenSinkGone } from '../sink-gone.js';
 import { writeBackupFile } from './file.js';
 import { backupId, backupPath } from './names.js';
 
@@ -127,11 +128,17 @@ async function copyVolume(
   let failure: unknown;
   try {
     const tar = await deps.streams.getArchive(container, svc.volume!);
+    let unwatch: () => void = () => undefined;
     await new Promise<void>((resolve, reject) => {
       tar.on('error', reject);
       tar.on('end', () => resolve());
       tar.pipe(sink, { end: false });
-    });
+      // the file could not be written: stop reading the volume, so the service is started again below
+      unwatch = whenSinkGone(sink, (why) => {
+        tar.destroy();
+        reject(why);
+      });
+    }).finally(() => unwatch());
   } catch (err) {
     failure = err;
   }

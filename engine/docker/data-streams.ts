@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
+import { whenSinkGone } from '../sink-gone.js';
 import { logDemuxer } from './demux.js';
 import { dockerError } from './docker-error.js';
 
@@ -50,12 +51,19 @@ export class DockerDataStreams implements DataStreamsPort {
           sink.once('drain', () => stream.resume());
         }
       });
+      let unwatch: () => void = () => undefined;
       await new Promise<void>((resolve, reject) => {
         stream.on('data', (chunk: Buffer) => demux.push(chunk));
         stream.on('end', () => resolve());
         stream.on('close', () => resolve());
         stream.on('error', reject);
-      });
+        // the sink gone before the command is done (its file could not be written): stop reading, or
+        // Docker's stream, paused for a drain that never comes, would hold this exec forever
+        unwatch = whenSinkGone(sink, (why) => {
+          (stream as unknown as { destroy(): void }).destroy();
+          reject(why);
+        });
+      }).finally(() => unwatch());
       demux.end();
       return { exitCode: await exitCodeOf(exec), stderr: stderr.trim() };
     } catch (err) {

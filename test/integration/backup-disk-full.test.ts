@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupStore } from '../../engine/store/backups.js';
 import { docker, envContainers, getJson, sendJson } from '../helpers/docker-env.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /** Every file under a directory, recursively (relative names). */
 function filesUnder(dir: string): string[] {
@@ -83,5 +84,31 @@ describe('a full backup disk stops the release with production untouched', () =>
     const ok = new BackupStore(g.store.db).all(g.project).filter((b) => b.outcome === 'success');
     expect(ok.map((b) => b.service).sort()).toEqual(['billing-db', 'weight-db']);
     expect((await getJson(prod(`/trucks/${truck}/total`))).body.kg).toBe(1500);
+  });
+
+  it('a volume copy that cannot be written starts its stopped database again: production serves, the release is refused', async () => {
+    // a release whose databases have no dump tool: the next backup copies their stopped volumes
+    const file = path.join(g.origin.work, 'greenci.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/ {4}backup:[^\n]*\n {6}dump:[^\n]*\n {6}restore:[^\n]*\n/g, ''));
+    const plain = await release('chore: databases without their dump tools');
+    expect(plain.status, plain.reason).toBe('success');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', backupsDir]);
+    mounted = true;
+    expect(() => writeFileSync(path.join(backupsDir, 'filler'), Buffer.alloc(1024 * 1024))).toThrow(/ENOSPC/);
+
+    const build = await release('feat: a release while the backup disk is full again');
+
+    expect(build.status).toBe('failed');
+    expect(build.reason).toMatch(/the backup of (weight|billing)-db failed: .*(ENOSPC|no space left on device)/i);
+    expect(g.store.releases.liveRelease(g.project)?.version).toBe(plain.version);
+    expect(build.reason).toContain(`production was not changed and kept serving ${plain.version}`);
+    // the database the copy stopped runs again, healthy, with its data
+    for (const name of ['weight-db', 'billing-db']) {
+      const c = (await envContainers(g.project, 'production'))[name];
+      expect(c.State, name).toBe('running');
+      await waitUntil(async () => (await docker.inspectContainer(c.Id))?.State.Health?.Status === 'healthy', `${name} healthy`, 60_000);
+    }
+    expect((await getJson(prod(`/trucks/${truck}/total`))).body.kg).toBe(1500);
+    expect(filesUnder(backupsDir)).toEqual(['filler']);
   });
 });

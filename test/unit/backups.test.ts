@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { lstatSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { verifyBackupFile, writeBackupFile } from '../../engine/backup/file.js';
 import { currentGeneration, currentVolume, generationOf, generationVolume, nextVolume } from '../../engine/backup/generations.js';
 import { backupId, backupPath, backupReason } from '../../engine/backup/names.js';
 import { servicesToBackUp } from '../../engine/backup/take.js';
+import { whenSinkGone } from '../../engine/sink-gone.js';
 import type { BackupRecord } from '../../engine/store/backups.js';
 import { tempDir } from '../helpers/origin.js';
 
@@ -86,6 +87,40 @@ describe('backup files', () => {
     ).rejects.toThrow('dump exited 1');
     expect(() => statSync(file)).toThrow();
     expect(() => statSync(`${file}.partial`)).toThrow();
+  });
+
+  it('a write that fails (the disk is full) stops the feed, which waits on its sink, and reports the disk error', async () => {
+    const dir = tempDir('greenci-backup-');
+    const file = path.join(dir, 'x.sql.gz');
+    // the partial file is /dev/full: every write to it fails with ENOSPC, as on a full disk
+    symlinkSync('/dev/full', `${file}.partial`);
+    let fed = 0;
+    let stopped = '';
+    await expect(
+      writeBackupFile(file, async (sink) => {
+        // as a Docker stream feeds it: a chunk at a time, waiting for a drain when the sink is full;
+        // a feed that did not watch its sink would wait for that drain for ever
+        await new Promise<void>((resolve, reject) => {
+          const unwatch = whenSinkGone(sink, (why) => {
+            stopped = why.message;
+            reject(why);
+          });
+          const more = () => {
+            while (fed < 100_000) {
+              fed++;
+              if (!sink.write(randomBytes(1024))) return void sink.once('drain', more);
+            }
+            unwatch();
+            resolve();
+          };
+          more();
+        });
+      }),
+    ).rejects.toThrow(/ENOSPC/);
+    expect(stopped).toMatch(/^the data could not be written/);
+    expect(fed).toBeLessThan(100_000);
+    expect(() => lstatSync(`${file}.partial`)).toThrow();
+    expect(() => statSync(file)).toThrow();
   });
 });
 
