@@ -48,6 +48,27 @@ describe('production databases stay up unless they changed', () => {
     }
   };
 
+  /** Runs `work` while recording the project's container events (kill signals, exit codes), from before it starts. */
+  const withEvents = async <T>(work: () => Promise<T>): Promise<{ result: T; events: DockerEvent[] }> => {
+    const events: DockerEvent[] = [];
+    const stop = new AbortController();
+    let opened!: () => void;
+    const open = new Promise<void>((r) => (opened = r));
+    const watching = docker.events(
+      { type: ['container'], label: [`${LABEL.project}=${g.project}`] },
+      stop.signal,
+      (e) => events.push(e),
+      opened,
+    );
+    await open;
+    try {
+      return { result: await work(), events };
+    } finally {
+      stop.abort();
+      await watching;
+    }
+  };
+
   const release = async (message: string) => {
     const build = await g.engine.run({ project: g.project, branch: 'master' });
     expect(build.status, `${message}: ${build.reason}`).toBe('success');
@@ -92,24 +113,7 @@ describe('production databases stay up unless they changed', () => {
     await g.origin.commitAll('fix: db comment');
     await g.origin.push('master');
 
-    const events: DockerEvent[] = [];
-    const stopEvents = new AbortController();
-    let opened!: () => void;
-    const open = new Promise<void>((r) => (opened = r));
-    const watching = docker.events(
-      { type: ['container'], label: [`${LABEL.project}=${g.project}`] },
-      stopEvents.signal,
-      (e) => events.push(e),
-      opened,
-    );
-    await open;
-    let build: Awaited<ReturnType<typeof release>>;
-    try {
-      build = await release('v0.2.1');
-    } finally {
-      stopEvents.abort();
-      await watching;
-    }
+    const { result: build, events } = await withEvents(() => release('v0.2.1'));
 
     expect(build.version).toBe('v0.2.1');
     const after = await databases();
@@ -146,23 +150,8 @@ describe('production databases stay up unless they changed', () => {
     expect(build.status, build.reason).toBe('success');
     const test = await envContainers(g.project, 'test');
     const ids = DATABASES.map((name) => test[name].Id);
-    const stops: DockerEvent[] = [];
-    const stopEvents = new AbortController();
-    let opened!: () => void;
-    const open = new Promise<void>((r) => (opened = r));
-    const watching = docker.events(
-      { type: ['container'], label: [`${LABEL.project}=${g.project}`] },
-      stopEvents.signal,
-      (e) => stops.push(e),
-      opened,
-    );
-    await open;
-    try {
-      expect((await g.engine.branchDeleted(g.project, 'feature/short-lived', 'test')).tornDown).toBe(true);
-    } finally {
-      stopEvents.abort();
-      await watching;
-    }
+    const { result, events: stops } = await withEvents(() => g.engine.branchDeleted(g.project, 'feature/short-lived', 'test'));
+    expect(result.tornDown).toBe(true);
     for (const id of ids) {
       expect(stops.filter((e) => e.Actor?.ID === id && e.Action === 'kill').map((e) => e.Actor?.Attributes?.signal)).toEqual(['15']);
       expect(stops.find((e) => e.Actor?.ID === id && e.Action === 'die')?.Actor?.Attributes?.exitCode).toBe('0');
