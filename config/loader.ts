@@ -83,7 +83,13 @@ export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEn
         warnings.push(
           `projects.${name}.webhookSecretEnv: environment variable ${p.webhookSecretEnv} is not set, so every webhook for ${p.github} is refused (401)`,
         );
-    } else if (p.webhookSecretEnv || p.smee) {
+    }
+    if (p.githubApi && !p.github) errors.push(`projects.${name}.githubApi: needs github (owner/name): the repository to report to`);
+    else if (p.githubApi && !env[p.githubApi.tokenEnv])
+      warnings.push(
+        `projects.${name}.githubApi.tokenEnv: environment variable ${p.githubApi.tokenEnv} is not set, so nothing is reported to GitHub`,
+      );
+    if (!p.github && (p.webhookSecretEnv || p.smee)) {
       warnings.push(`projects.${name}: webhookSecretEnv and smee need github (owner/name) to match deliveries to the project`);
     }
   }

@@ -33,6 +33,24 @@ export const projectConfigSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/name')
     .optional(),
+  /**
+   * Reporting to GitHub (commit statuses and deployments) for the repository `github` names. The
+   * token is read from the variable `tokenEnv` (never the file); unset, nothing is sent.
+   */
+  githubApi: z
+    .strictObject({
+      tokenEnv: envVarName,
+      /** GitHub Enterprise: `https://github.example.com/api/v3`. */
+      baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.github.com'),
+      /** Statuses are `<context>/push` and `<context>/pr`. */
+      context: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$/, 'letters, digits, . _ - (at most 41)')
+        .default('greenci'),
+      /** Where people reach greenci's build pages (the webhook listener behind your reverse proxy): statuses link there. */
+      publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    })
+    .optional(),
   /** Name of the environment variable holding the webhook secret. Never the secret itself. */
   webhookSecretEnv: envVarName.optional(),
   /** A smee.io channel URL to forward to the webhook endpoint. */

@@ -15,6 +15,8 @@ import type {
   PushInfo,
   ReleaseRecord,
 } from './model.js';
+import type { GithubService } from './github/github-service.js';
+import type { GithubSenderEvents } from './github/sender.js';
 import type { MailService } from './notify/mail-service.js';
 import type { SenderEvents } from './notify/outbox-sender.js';
 import type { RoundResult } from './monitor/monitor.js';
@@ -247,6 +249,11 @@ export interface Engine {
    * becomes outbox rows, sent by one process at a time. Undefined when the config has no smtp.
    */
   startMail(o: { env: NodeJS.ProcessEnv; on?: SenderEvents }): MailService | undefined;
+  /**
+   * Starts reporting to GitHub for this process, like email: builds become commit statuses and
+   * deployments GitHub deployments, stored in an outbox and sent by one process at a time.
+   */
+  startGithub(o: { env: NodeJS.ProcessEnv; on?: GithubSenderEvents }): GithubService;
   close(): void;
 }
 

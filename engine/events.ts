@@ -6,6 +6,7 @@ import type {
   ContainerRow,
   DeploymentRecord,
   DockerState,
+  GithubReporting,
   HealthRecord,
   HealthTransitionRecord,
   LogLine,
@@ -39,7 +40,9 @@ export type EngineEvent =
   /** The monitor stopped checking something (its environment was torn down, a stuck build ended). */
   | { type: 'health.removed'; key: string }
   /** What one monitoring round has to tell ops, together (one email, never a storm). */
-  | { type: 'health.alerts'; alerts: HealthTransitionRecord[] };
+  | { type: 'health.alerts'; alerts: HealthTransitionRecord[] }
+  /** Reporting to GitHub moved on (a call sent, failed or stored). */
+  | { type: 'github.reporting'; reporting: GithubReporting };
 
 /** A smee.io channel's connection, as the snapshot shows it. */
 export interface SmeeState {

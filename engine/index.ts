@@ -15,7 +15,9 @@ import { NotFoundError } from './errors.js';
 import { EventBus } from './events.js';
 import { HostLocks } from './host-locks.js';
 import { HostSecrets } from './host-secrets.js';
-import { startMail } from './notify/mail-service.js';
+import { reportsToGithub, startGithub } from './github/github-service.js';
+import { githubReporting } from './github/reporting.js';
+import { secretValues, startMail } from './notify/mail-service.js';
 import type { EngineDeps } from './pipeline/context.js';
 import { TagPusher } from './pipeline/tag-push.js';
 import { BuildQueue } from './queue/build-queue.js';
@@ -70,6 +72,8 @@ export function createEngine(opts: EngineOptions): Engine {
   // deployments left 'running' by a process that died are recorded as interrupted
   closeInterruptedDeployments(store, Object.keys(config.projects));
   let snapshot = seedSnapshot(store, Object.keys(config.projects));
+  // GitHub's figures as the outbox has them (the process sending may be another)
+  if (reportsToGithub(config, opts.env)) snapshot = { ...snapshot, github: githubReporting(store.github) };
   bus.subscribe((e) => (snapshot = reduce(snapshot, e)));
 
   const core: EngineCore = {
@@ -145,6 +149,16 @@ export function createEngine(opts: EngineOptions): Engine {
         env: o.env,
         on: o.on,
         hostSecrets: () => secrets.values(),
+      }),
+    startGithub: (o) =>
+      startGithub({
+        store,
+        config: () => config,
+        subscribe: (fn) => bus.subscribe(fn),
+        publish: (e) => bus.emit(e),
+        env: o.env,
+        on: o.on,
+        secrets: () => [...secretValues(config, o.env), ...secrets.values()],
       }),
     close: () => (clearInterval(retiring), stopWatching(), stopPruning(), core.queue.stop(), core.tags.close(), store.close()),
   };

@@ -141,3 +141,18 @@ export interface AuditEntry {
   outcome?: string;
   detail?: Record<string, unknown>;
 }
+
+/**
+ * How reporting to GitHub goes (commit statuses and deployments), as `greenci status`, `greenci
+ * health` and the console show it. Absent when no project reports to GitHub.
+ */
+export interface GithubReporting {
+  /** Calls stored and not yet taken by GitHub (waiting for a retry, a rate limit, or their turn). */
+  pending: number;
+  /** When GitHub last took a call. */
+  lastSentAt?: number;
+  /** The last call that went wrong: what it was, GitHub's answer, when. */
+  lastError?: { at: number; call: string; error: string; final: boolean };
+  /** Calls have failed since then, and none was taken after (the monitor alerts past 10 minutes). */
+  failingSince?: number;
+}

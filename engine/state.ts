@@ -1,5 +1,14 @@
 import type { EngineEvent, SmeeState } from './events.js';
-import type { BuildRecord, CanaryState, ContainerRow, DeploymentRecord, DockerState, HealthRecord, ProductionHold } from './model.js';
+import type {
+  BuildRecord,
+  CanaryState,
+  ContainerRow,
+  DeploymentRecord,
+  DockerState,
+  GithubReporting,
+  HealthRecord,
+  ProductionHold,
+} from './model.js';
 
 /** What every face of greenci shows: recent builds and each project's environments. */
 export interface Snapshot {
@@ -21,6 +30,8 @@ export interface Snapshot {
   docker?: DockerState;
   /** The monitor's view: per checked thing (`green/production/billing`, `greenci/docker`), its health. */
   health: Record<string, HealthRecord>;
+  /** Reporting to GitHub: calls waiting, the last taken, the last refused; absent when no project reports. */
+  github?: GithubReporting;
 }
 
 export const MAX_BUILDS = 100;
@@ -81,6 +92,8 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
       const { [e.key]: _gone, ...health } = s.health;
       return { ...s, health };
     }
+    case 'github.reporting':
+      return { ...s, github: e.reporting };
     case 'health.alerts':
     case 'release.created':
     case 'release.updated':

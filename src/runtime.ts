@@ -4,6 +4,8 @@ import type { RunnerWatch } from '../engine/dead-runners.js';
 import { describeError } from '../engine/errors.js';
 import { createEngine, type Engine, type Note } from '../engine/index.js';
 import type { BuildRecord } from '../engine/model.js';
+import type { GithubService } from '../engine/github/github-service.js';
+import type { GithubSenderEvents } from '../engine/github/sender.js';
 import type { MailService } from '../engine/notify/mail-service.js';
 import type { SenderEvents } from '../engine/notify/outbox-sender.js';
 import type { Io } from './io.js';
@@ -17,9 +19,12 @@ export { requireConfig };
  */
 export interface Runtime {
   engine: Engine;
-  /** Email from here on (what this process does becomes outbox rows). Commands that only read never start it. */
-  startMail(on?: SenderEvents): void;
-  /** Email again with the current config (a reload changed smtp or notify): pending mail and unsent alerts go out. */
+  /**
+   * Email and reporting to GitHub from here on (what this process does becomes outbox rows).
+   * Commands that only read never start them.
+   */
+  startMail(on?: SenderEvents, github?: GithubSenderEvents): void;
+  /** Email and GitHub again with the current config (a reload changed smtp, notify or githubApi): pending calls and unsent alerts go out. */
   restartMail(): Promise<void>;
   /** After a crash: interrupted builds ended or queued again, production checked against the live release, pending tags pushed. */
   recover(onNote: (n: Note) => void): Promise<void>;
@@ -60,6 +65,8 @@ export function runtimeFor(config: GreenciConfig, env: NodeJS.ProcessEnv = proce
   const engine = createEngine({ config, env, standIn: face !== 'daemon' });
   let mail: MailService | undefined;
   let mailEvents: SenderEvents | undefined;
+  let github: GithubService | undefined;
+  let githubEvents: GithubSenderEvents | undefined;
   let mailStarted = false;
   let monitor: MonitorHandle | undefined;
   let runners: RunnerWatch | undefined;
@@ -67,15 +74,19 @@ export function runtimeFor(config: GreenciConfig, env: NodeJS.ProcessEnv = proce
   let stopping: Promise<BuildRecord[]> | undefined;
   return {
     engine,
-    startMail(on) {
+    startMail(on, githubOn) {
       if (mailStarted) return;
       mailStarted = true;
       mailEvents = on;
+      githubEvents = githubOn;
       mail = engine.startMail({ env, on });
+      github = engine.startGithub({ env, on: githubOn });
     },
     async restartMail() {
       await mail?.stop();
+      await github?.stop();
       mail = engine.startMail({ env, on: mailEvents });
+      github = engine.startGithub({ env, on: githubEvents });
       mailStarted = true;
     },
     async recover(onNote) {
@@ -101,8 +112,9 @@ export function runtimeFor(config: GreenciConfig, env: NodeJS.ProcessEnv = proce
         // a release's prune runs in the background: it ends (its removals audited) before the engine closes
         await engine.pruneSettled();
         await o.afterDrain?.(requeued);
-        if (o.flushMail !== false) await mail?.flush();
+        if (o.flushMail !== false) await Promise.all([mail?.flush(), github?.flush()]);
         await mail?.stop();
+        await github?.stop();
         engine.close();
         return requeued;
       })()),

@@ -55,9 +55,12 @@ export function startMail(o: {
   };
 }
 
-/** The values of the secrets the config names (webhook secrets, git tokens, the SMTP password). */
+/** The values of the secrets the config names (webhook secrets, git and GitHub tokens, the SMTP password). */
 export function secretValues(config: GreenciConfig, env: NodeJS.ProcessEnv): string[] {
-  const names = [config.smtp?.passwordEnv, ...Object.values(config.projects).flatMap((p) => [p.webhookSecretEnv, p.gitTokenEnv])];
+  const names = [
+    config.smtp?.passwordEnv,
+    ...Object.values(config.projects).flatMap((p) => [p.webhookSecretEnv, p.gitTokenEnv, p.githubApi?.tokenEnv]),
+  ];
   return names
     .filter((n): n is string => !!n)
     .map((n) => env[n] ?? '')

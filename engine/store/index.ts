@@ -4,6 +4,7 @@ import { AuditStore } from './audit.js';
 import { BuildStore } from './builds.js';
 import { openDb, type Db } from './db.js';
 import { DeliveryStore } from './deliveries.js';
+import { GithubCallStore } from './github-calls.js';
 import { HealthStore } from './health.js';
 import { HoldStore } from './holds.js';
 import { LeaseStore } from './leases.js';
@@ -21,6 +22,8 @@ export interface Store {
   leases: LeaseStore;
   deliveries: DeliveryStore;
   outbox: OutboxStore;
+  /** What greenci tells GitHub, before and after it is sent. */
+  github: GithubCallStore;
   health: HealthStore;
   holds: HoldStore;
   close(): void;
@@ -87,6 +90,7 @@ export function openStore(dataDir: string): Store {
     leases: new LeaseStore(db),
     deliveries: new DeliveryStore(db),
     outbox: new OutboxStore(db),
+    github: new GithubCallStore(db),
     health: new HealthStore(db),
     holds: new HoldStore(db),
     close: () => db.close(),

@@ -254,4 +254,30 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX backups_project ON backups(project, started_at);
   `,
+  // migration 11: what greenci tells GitHub (commit statuses, deployments and their statuses),
+  // stored before it is sent, like email: sent once, retried across restarts
+  `
+  CREATE TABLE github_calls (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    repo TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('status','deployment','deployment_status')),
+    key TEXT NOT NULL,
+    deployment_key TEXT,
+    body TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending','sent','failed','superseded')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    first_error_at INTEGER,
+    last_error TEXT,
+    last_error_at INTEGER,
+    github_id INTEGER,
+    dedupe_key TEXT UNIQUE,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER
+  );
+  CREATE INDEX github_calls_due ON github_calls(status, next_attempt_at);
+  CREATE INDEX github_calls_key ON github_calls(key, status);
+  `,
 ];

@@ -141,14 +141,24 @@ export class Daemon {
 
   /** Email: finished builds and rollbacks become outbox rows; the sender delivers them (and what an earlier run left pending). */
   private startMail(): void {
-    this.runtime.startMail({
-      sent: (id, response) => this.log.info({ mail: id, response }, `email #${id} sent`),
-      failed: (id, error, retryAt) =>
-        this.log.warn(
-          { mail: id, error, retryAt },
-          `email #${id} not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`,
-        ),
-    });
+    this.runtime.startMail(
+      {
+        sent: (id, response) => this.log.info({ mail: id, response }, `email #${id} sent`),
+        failed: (id, error, retryAt) =>
+          this.log.warn(
+            { mail: id, error, retryAt },
+            `email #${id} not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`,
+          ),
+      },
+      {
+        sent: (call) => this.log.info({ github: call.id, project: call.project }, `GitHub: ${call.summary}`),
+        failed: (call, error, retryAt) =>
+          this.log[retryAt ? 'warn' : 'error'](
+            { github: call.id, project: call.project, error, retryAt },
+            `GitHub call #${call.id} (${call.summary}) not sent: ${error}${retryAt ? `; trying again at ${new Date(retryAt).toISOString()}` : '; giving up'}`,
+          ),
+      },
+    );
     if (!this.config.smtp) this.log.info('email: no smtp in the config, so no email is queued or sent');
   }
 
@@ -193,7 +203,12 @@ export class Daemon {
     this.backups?.update(this.config);
     this.monitor?.reschedule();
     // a new SMTP server, or a notify list that was empty: start again (what is pending, and alerts nobody got yet, go out)
-    if (JSON.stringify(old.smtp) !== JSON.stringify(config.smtp) || JSON.stringify(old.notify) !== JSON.stringify(config.notify)) {
+    const reporting = (c: GreenciConfig) => JSON.stringify(Object.values(c.projects).map((p) => [p.github, p.githubApi]));
+    if (
+      JSON.stringify(old.smtp) !== JSON.stringify(config.smtp) ||
+      JSON.stringify(old.notify) !== JSON.stringify(config.notify) ||
+      reporting(old) !== reporting(config)
+    ) {
       await this.runtime.restartMail();
     }
     this.log.info({ projects: Object.keys(config.projects) }, 'config reloaded');
