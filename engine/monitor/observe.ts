@@ -11,10 +11,12 @@ import { watchedDeployment } from '../store/watched-deployment.js';
 import { withTimeout } from '../time.js';
 import { containerVerdict, healthUrl, httpVerdict, serviceKey, serviceTitle, stuckDetail, type Observation } from './checks.js';
 import { DiskCheck } from './disk-check.js';
+import { githubReporting } from '../github/reporting.js';
+import { githubVerdict } from '../github/reporting-verdict.js';
 
 export interface ObserverOptions {
   docker: Pick<DockerPort, 'ping' | 'listContainers' | 'inspectContainer' | 'dataRoot'>;
-  store: Pick<Store, 'leases' | 'releases' | 'builds'>;
+  store: Pick<Store, 'leases' | 'releases' | 'builds' | 'github'>;
   snapshot: () => Snapshot;
   /** The daemon's webhook URL, checked as part of greenci itself (absent: not checked). */
   webhookUrl?: () => string | undefined;
@@ -83,6 +85,7 @@ export class Observer {
       // checks of things no longer there: the webhook endpoint (a console without the daemon), a smee channel taken out of the config
       if (h.key === 'greenci/webhook' && !this.o.webhookUrl) retire.add(h.key);
       if (h.key.startsWith('greenci/smee/') && !cfg.projects[h.project ?? '']?.smee) retire.add(h.key);
+      if (h.key === 'greenci/github' && !Object.values(cfg.projects).some((p) => p.githubApi)) retire.add(h.key);
       // a build that is no longer stuck (it finished or moved on): one passing check, then forgotten
       if (h.kind === 'build' && !stuckKeys.has(h.key))
         observations.push({ key: h.key, kind: 'build', title: h.title, ok: true }), retire.add(h.key);
@@ -170,7 +173,7 @@ export class Observer {
     return httpVerdict(answer, url);
   }
 
-  /** greenci itself: its webhook endpoint answers, each smee channel is connected. */
+  /** greenci itself: its webhook endpoint answers, each smee channel is connected, GitHub takes what greenci reports. */
   private async selfObservations(cfg: GreenciConfig): Promise<Observation[]> {
     const out: Observation[] = [];
     const url = this.o.webhookUrl?.();
@@ -185,6 +188,14 @@ export class Observer {
         detail: 'error' in answer ? `${url}: ${answer.error}` : undefined,
       });
     }
+    // reporting to GitHub: statuses left pending block merges, so failing for long is an alert
+    if (Object.values(cfg.projects).some((p) => p.githubApi))
+      out.push({
+        key: 'greenci/github',
+        kind: 'greenci',
+        title: 'greenci reporting to GitHub',
+        ...githubVerdict(githubReporting(this.o.store.github), Date.now()),
+      });
     const smee = this.o.snapshot().smee;
     for (const [project, p] of Object.entries(cfg.projects)) {
       if (!p.smee) continue;

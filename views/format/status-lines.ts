@@ -2,6 +2,7 @@ import type { DaemonInfo } from '../../engine/api.js';
 import type { DeploymentRecord, TrafficView } from '../../engine/model.js';
 import type { Snapshot } from '../../engine/state.js';
 import { formatDuration, formatTime } from '../../engine/duration.js';
+import { githubLine } from './github-text.js';
 import { healthSummary } from './health-text.js';
 import { holdLine } from './hold-text.js';
 import { printable } from './printable.js';
@@ -58,6 +59,7 @@ export function statusText(
   );
   lines.push(`queued:  ${queued.length ? queued.map((b) => `#${b.id} ${b.project} ${printable(b.branch)}`).join(', ') : 'none'}`);
   lines.push(healthSummary(s.health ?? {}));
+  if (s.github) lines.push(githubLine(s.github, now));
   return lines.join('\n');
 }
 

@@ -43,6 +43,8 @@ export function wellFormed(e: unknown): e is EngineEvent {
       return typeof e.key === 'string';
     case 'health.alerts':
       return Array.isArray(e.alerts);
+    case 'github.reporting':
+      return isObj(e.reporting) && typeof e.reporting.pending === 'number';
     case 'hold.updated':
       return isObj(e.hold) && typeof e.hold.project === 'string' && typeof e.hold.by === 'string';
     case 'canary.updated':
@@ -89,6 +91,7 @@ const KNOWN = new Set([
   'canary.updated',
   'release.updated',
   'audit',
+  'github.reporting',
 ]);
 
 export interface EngineData {

@@ -5,6 +5,7 @@ import { buildRows } from '../format/build-rows.js';
 import { containerRows } from '../format/container-rows.js';
 import { diskRows } from '../format/disk-rows.js';
 import { environmentRows } from '../format/environment-rows.js';
+import { githubRows } from '../format/github-rows.js';
 import { releaseRows } from '../format/release-rows.js';
 import { filterRows, type Row, safeRows } from '../format/row.js';
 import type { ListPane } from '../ui/state.js';
@@ -25,7 +26,7 @@ export function usePaneRows(
   traffic: TrafficByProject = {},
   disk?: DiskReport,
 ): Record<ListPane, Row[]> {
-  const { environments, live, holds, canaries, containers, docker, health, builds } = snapshot;
+  const { environments, live, holds, canaries, containers, docker, health, builds, github } = snapshot;
   const environmentsRows = useMemo(
     () =>
       safeRows('environments', () =>
@@ -33,11 +34,12 @@ export function usePaneRows(
           [
             ...environmentRows({ environments, live, holds, canaries, traffic, containers, docker, health }, widths.environments, now),
             ...diskRows(disk),
+            ...githubRows(github, widths.environments, now),
           ],
           filter.environments,
         ),
       ),
-    [environments, live, holds, canaries, traffic, disk, containers, docker, health, widths.environments, now, filter.environments],
+    [environments, live, holds, canaries, traffic, disk, github, containers, docker, health, widths.environments, now, filter.environments],
   );
   const buildsRows = useMemo(
     () => safeRows('builds', () => filterRows(buildRows(builds, widths.builds, now), filter.builds)),
