@@ -52,11 +52,14 @@ export function commitStatusOf(b: BuildRecord, context: string, publicUrl?: stri
     case 'success':
       if (b.outcome === 'not-released') return body('success', `passed; not released: ${b.reason ?? 'production is held'}`);
       return body('success', b.version ? `passed and released ${b.version}` : `build #${b.id} passed`);
-    case 'failed':
-      if (b.outcome === 'rolled-back')
-        return body('failure', `${b.version ?? 'release'} failed in production and was rolled back: ${b.reason ?? ''}`);
+    case 'failed': {
+      // what happened to production first: the reason's first clause says why, the rest how it was put back
+      const why = (failedStage?.error ?? b.reason ?? 'no reason recorded').split('; ')[0];
+      if (b.outcome === 'rolled-back') return body('failure', `rolled back: ${why}`);
+      if (b.outcome === 'production-stopped') return body('failure', `production stopped: ${why}`);
       if (failedStage) return body('failure', `failed at ${failedStage.name}: ${failedStage.error ?? b.reason ?? 'no reason recorded'}`);
       return body('failure', `failed: ${b.reason ?? 'no reason recorded'}`);
+    }
     case 'cancelled':
       if (b.outcome === 'superseded' || b.supersededBy !== undefined)
         return body('error', b.supersededBy !== undefined ? `superseded by build #${b.supersededBy}` : 'superseded by a newer push');

@@ -89,7 +89,7 @@ export class GithubReporter {
     if (!r) return [];
     const build = d.buildId !== undefined ? this.store.builds.get(d.buildId) : undefined;
     const release = d.releaseId !== undefined ? this.store.releases.release(d.releaseId) : undefined;
-    const sha = release?.sha ?? build?.sha;
+    const sha = release?.sha ?? build?.sha ?? build?.requestedSha;
     if (!sha) return [];
     const deploymentKey = `deployment:${d.project}:${d.id}`;
     const calls: NewGithubCall[] = [];

@@ -31,6 +31,8 @@ export async function startWebhookServer(
     path: string;
     onError?: (err: unknown) => void;
     onRefused?: (status: number, message: string, headers: http.IncomingHttpHeaders) => void;
+    /** Read-only pages beside the endpoint (`GET /builds/<id>`, which commit statuses link to): text, or undefined for 404. */
+    page?: (pathname: string) => string | undefined;
   },
 ): Promise<WebhookServer> {
   const relayToken = Buffer.from(randomBytes(16).toString('hex'));
@@ -45,6 +47,18 @@ export async function startWebhookServer(
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    if (url.pathname !== opts.path && (req.method === 'GET' || req.method === 'HEAD') && opts.page) {
+      const text = opts.page(url.pathname);
+      if (text !== undefined) {
+        res.writeHead(200, {
+          'content-type': 'text/plain; charset=utf-8',
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        });
+        res.end(req.method === 'HEAD' ? undefined : text);
+        return;
+      }
+    }
     if (url.pathname !== opts.path) return answer(404, { message: `not found; deliveries go to ${opts.path}` });
     if (req.method !== 'POST') return (res.setHeader('allow', 'POST'), answer(405, { message: 'POST deliveries here' }));
     const declared = Number(req.headers['content-length'] ?? 0);

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/loader.js';
 import type { GreenciConfig } from '../../config/schema.js';
 import type { DaemonInfo } from '../../engine/control/protocol.js';
 import { startControlServer } from '../../engine/control/server.js';
+import { buildPageId, buildPageText } from '../../engine/github/build-page.js';
 import { describeError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/index.js';
 import { runtimeFor, type Runtime } from '../runtime.js';
@@ -125,6 +126,12 @@ export class Daemon {
       listen: this.config.webhook.listen,
       path: this.config.webhook.path,
       onError: (err) => this.log.error({ err: describeError(err) }, 'webhook handling failed'),
+      // the build pages commit statuses link to, for projects that set githubApi.publicUrl
+      page: (pathname) => {
+        const id = buildPageId(pathname);
+        const b = id === undefined ? undefined : this.engine.build(id);
+        return b && this.config.projects[b.project]?.githubApi?.publicUrl ? buildPageText(b) : undefined;
+      },
       onRefused: (status, message, headers) =>
         this.engine.publish({
           type: 'delivery',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildPageId, buildPageText } from '../../engine/github/build-page.js';
 import { commitStatusOf, fitDescription, MAX_DESCRIPTION } from '../../engine/github/commit-status.js';
 import { deploymentBody, deploymentStatusBody, isReportedDeployment } from '../../engine/github/deployments.js';
 import { afterFailure } from '../../engine/github/retry.js';
@@ -49,6 +50,20 @@ describe('a build as its commit status', () => {
       state: 'error',
       description: 'cancelled by alice',
     });
+  });
+
+  it('a release that failed in production says first that it was rolled back, then why', () => {
+    const reason =
+      'v0.2.0 failed in production (app billing answered 503 three times in a row); switched back to the warm v0.1.0 in 80 ms, which is healthy';
+    const rolled = build({
+      status: 'failed',
+      outcome: 'rolled-back',
+      reason,
+      stages: [{ name: 'deploy-production', title: 'd', status: 'failed', error: reason }],
+    });
+    expect(commitStatusOf(rolled, 'c')?.body.description).toBe(
+      'rolled back: v0.2.0 failed in production (app billing answered 503 three times in a row)',
+    );
   });
 
   it('a released build names its version; target_url only with a public URL', () => {
@@ -154,5 +169,23 @@ describe('after a failed call', () => {
       paused: true,
     });
     expect(afterFailure({ status: 403, message: 'You have exceeded a secondary rate limit' }, 1, now)).toMatchObject({ paused: true });
+  });
+});
+
+describe('the build page a status links to', () => {
+  it('answers /builds/<id> only, and shows no control characters a commit subject may carry', () => {
+    expect(buildPageId('/builds/12')).toBe(12);
+    for (const p of ['/builds/012', '/builds/12/', '/builds/../x', '/builds/1e3', '/builds/99999999999'])
+      expect(buildPageId(p)).toBeUndefined();
+    const text = buildPageText(
+      build({
+        status: 'failed',
+        commitSubject: 'fix\u001b[31m red',
+        stages: [{ name: 'test', title: 't', status: 'failed', error: 'tests failed: unit' }],
+      }),
+    );
+    expect(text).toContain('greenci build #7: green feature-1');
+    expect(text).toContain('"fix?[31m red"');
+    expect(text).toMatch(/^ {2}test +failed +tests failed: unit$/m);
   });
 });
