@@ -167,8 +167,14 @@ export class Recorder {
    * A promotion verified healthy: the release and the deployment's success are stored together. A
    * release deployed again (its commit released before) is that same release, announced as deployed only.
    */
-  releaseDeployed(project: string, deploymentId: number, release: Parameters<Store['releases']['recordRelease']>[1]): ReleaseRecord {
-    const recorded = this.store.releases.recordRelease(deploymentId, release);
+  /** `endpoints`: where production's apps answer now (the front proxy's addresses), recorded with the deployment. */
+  releaseDeployed(
+    project: string,
+    deploymentId: number,
+    release: Parameters<Store['releases']['recordRelease']>[1],
+    endpoints?: Record<string, string>,
+  ): ReleaseRecord {
+    const recorded = this.store.releases.recordRelease(deploymentId, release, Date.now(), endpoints);
     if (recorded.created) this.bus.emit({ type: 'release.created', release: recorded.release });
     this.emitDeployment(project, deploymentId);
     return recorded.release;

@@ -68,7 +68,9 @@ export function deploymentBody(d: DeploymentRecord, sha: string, branch?: string
 /** Where a deployment stands, in GitHub's words: `in_progress` while greenci works, then how it ended. */
 export function deploymentStatusBody(d: DeploymentRecord, o: { logUrl?: string } = {}): DeploymentStatusBody {
   const what = d.env === 'production' ? (d.version ?? 'the release') : `build #${d.buildId ?? '?'}`;
-  const url = Object.entries(d.endpoints ?? {}).sort(([a], [b]) => a.localeCompare(b))[0]?.[1];
+  // an endpoint is where an app's health check answered: the environment's URL is its origin
+  const first = Object.entries(d.endpoints ?? {}).sort(([a], [b]) => a.localeCompare(b))[0]?.[1];
+  const url = first && URL.canParse(first) ? new URL(first).origin : undefined;
   const common = o.logUrl ? { log_url: o.logUrl } : {};
   switch (d.status) {
     case 'running':

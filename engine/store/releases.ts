@@ -229,12 +229,13 @@ export class ReleaseStore {
     deploymentId: number,
     r: Parameters<ReleaseStore['createRelease']>[0],
     now = Date.now(),
+    endpoints?: Record<string, string>,
   ): { release: ReleaseRecord; created: boolean } {
     return this.db.transaction(() => {
       const before = this.byVersion(r.project, r.version);
       const again = before && before.sha === r.sha;
       const release = again ? before : this.createRelease(r, now);
-      this.finishDeployment(deploymentId, 'success', { releaseId: release.id }, now);
+      this.finishDeployment(deploymentId, 'success', { releaseId: release.id, endpoints }, now);
       return { release, created: !again };
     })();
   }

@@ -126,8 +126,10 @@ describe('a deployment as GitHub deployments', () => {
 
   it('statuses: in_progress, then success with the URL, failure with the reason', () => {
     expect(deploymentStatusBody(deployment({})).state).toBe('in_progress');
-    const ok = deploymentStatusBody(deployment({ status: 'success', endpoints: { weight: 'http://w', billing: 'http://b' } }));
-    expect(ok).toEqual({ state: 'success', description: 'v1.2.0 is live', environment_url: 'http://b' });
+    const ok = deploymentStatusBody(
+      deployment({ status: 'success', endpoints: { weight: 'http://127.0.0.1:81/health', billing: 'http://127.0.0.1:8001/health' } }),
+    );
+    expect(ok).toEqual({ state: 'success', description: 'v1.2.0 is live', environment_url: 'http://127.0.0.1:8001' });
     expect(deploymentStatusBody(deployment({ status: 'failed', reason: 'billing unhealthy' }))).toMatchObject({
       state: 'failure',
       description: 'v1.2.0 failed: billing unhealthy',

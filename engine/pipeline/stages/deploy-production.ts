@@ -149,15 +149,20 @@ async function deployAndVerify(ctx: BuildContext): Promise<void> {
       throw new StageError(`${version} failed in production (${reason}); ${after.text}`, after.outcome);
     }
   }
-  ctx.release = recorder.releaseDeployed(ctx.project, dep, {
-    project: ctx.project,
-    version,
-    sha: ctx.commit!.sha,
-    buildId: ctx.buildId,
-    images: ctx.releaseImages!,
-    spec,
-    tagPushed: false,
-  });
+  ctx.release = recorder.releaseDeployed(
+    ctx.project,
+    dep,
+    {
+      project: ctx.project,
+      version,
+      sha: ctx.commit!.sha,
+      buildId: ctx.buildId,
+      images: ctx.releaseImages!,
+      spec,
+      tagPushed: false,
+    },
+    sw.endpoints,
+  );
   recorder.auditOutcome(auditId, 'success');
   await keepWarm(parts, spec, sw.previous?.release);
   ctx.log(
