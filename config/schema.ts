@@ -51,6 +51,13 @@ export const projectConfigSchema = z.strictObject({
       publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     })
     .optional(),
+  /**
+   * `pull_request` deliveries: a pull request's head commit is built and tested (joining a build
+   * of the same commit). `forks: true` builds pull requests from forks too: they run with this
+   * project's settings (its secrets in the test environment, its build network), so only turn it
+   * on for forks you trust.
+   */
+  pullRequests: z.strictObject({ build: z.boolean().default(true), forks: z.boolean().default(false) }).prefault({}),
   /** Name of the environment variable holding the webhook secret. Never the secret itself. */
   webhookSecretEnv: envVarName.optional(),
   /** A smee.io channel URL to forward to the webhook endpoint. */

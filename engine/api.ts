@@ -11,11 +11,13 @@ import type {
   HealthTransitionRecord,
   LogLine,
   ProductionHold,
+  PullRequestRecord,
   TrafficView,
   PushInfo,
   ReleaseRecord,
 } from './model.js';
 import type { GithubService } from './github/github-service.js';
+import type { PullRequestDecision } from './intake/pull-request.js';
 import type { GithubSenderEvents } from './github/sender.js';
 import type { MailService } from './notify/mail-service.js';
 import type { SenderEvents } from './notify/outbox-sender.js';
@@ -42,6 +44,9 @@ export interface EnqueueRequest extends RunRequest {
   push?: PushInfo;
   deliveryId?: string;
 }
+
+/** What became of a pull_request delivery (the delivery is recorded with it). */
+export type PullRequestOutcome = 'pr-queued' | 'pr-joined' | 'pr-fork-refused' | 'pr-not-built' | 'pr-closed';
 
 export interface RollbackRequest {
   project: string;
@@ -254,6 +259,20 @@ export interface Engine {
    * deployments GitHub deployments, stored in an outbox and sent by one process at a time.
    */
   startGithub(o: { env: NodeJS.ProcessEnv; on?: GithubSenderEvents }): GithubService;
+  /**
+   * A pull request's delivery carried out: its head built (or joined to a build of the same
+   * commit), refused (a fork; pull requests not built), or closed (the build queued for it alone
+   * cancelled). `record` stores the delivery with its outcome (inside the build's transaction when
+   * one is queued).
+   */
+  pullRequestEvent(
+    project: string,
+    decision: Exclude<PullRequestDecision, { kind: 'ignored-action' } | { kind: 'invalid' }>,
+    record: (outcome: PullRequestOutcome, buildId?: number) => void,
+    deliveryId?: string,
+  ): Promise<{ outcome: PullRequestOutcome; pullRequest: PullRequestRecord; build?: BuildRecord }>;
+  /** The pull requests greenci heard of, newest change first. */
+  pullRequests(project?: string): PullRequestRecord[];
   close(): void;
 }
 

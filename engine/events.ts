@@ -11,6 +11,7 @@ import type {
   HealthTransitionRecord,
   LogLine,
   ProductionHold,
+  PullRequestRecord,
   ReleaseRecord,
   StageRecord,
 } from './model.js';
@@ -42,7 +43,9 @@ export type EngineEvent =
   /** What one monitoring round has to tell ops, together (one email, never a storm). */
   | { type: 'health.alerts'; alerts: HealthTransitionRecord[] }
   /** Reporting to GitHub moved on (a call sent, failed or stored). */
-  | { type: 'github.reporting'; reporting: GithubReporting };
+  | { type: 'github.reporting'; reporting: GithubReporting }
+  /** A pull request opened, got a new head, was refused a build, or closed. */
+  | { type: 'pull_request.updated'; pullRequest: PullRequestRecord };
 
 /** A smee.io channel's connection, as the snapshot shows it. */
 export interface SmeeState {

@@ -6,6 +6,7 @@ import type { EngineCore } from './commands/core.js';
 import { backupCommands } from './commands/backups.js';
 import { productionCommands } from './commands/production.js';
 import { pruneCommands } from './commands/prune.js';
+import { pullRequestCommands } from './commands/pull-requests.js';
 import { repoCaches } from './commands/repos.js';
 import { seedProject, seedSnapshot } from './commands/snapshot-seed.js';
 import { watchingCommands } from './commands/watching.js';
@@ -112,6 +113,7 @@ export function createEngine(opts: EngineOptions): Engine {
     publish: (e) => bus.emit(e),
     ...builds,
     ...branchCommands(core, builds.enqueue),
+    ...pullRequestCommands(core, builds.enqueue),
     ...production,
     // a backup a killed greenci left half-written goes first, before production is checked
     recover: async () => [...(await sweepLeftovers()), ...(await production.recover())],

@@ -111,7 +111,14 @@ export type DeliveryOutcome =
   | 'branch-deleted'
   | 'ignored-event'
   | 'unknown-repository'
-  | 'not-watched';
+  | 'not-watched'
+  /** A pull request's head queued, joined to a build of the same commit, refused (a fork; not built), closed, or an action greenci ignores. */
+  | 'pr-queued'
+  | 'pr-joined'
+  | 'pr-fork-refused'
+  | 'pr-not-built'
+  | 'pr-closed'
+  | 'ignored-action';
 
 export interface DeliveryRecord {
   id: string;
@@ -155,4 +162,26 @@ export interface GithubReporting {
   lastError?: { at: number; call: string; error: string; final: boolean };
   /** Calls have failed since then, and none was taken after (the monitor alerts past 10 minutes). */
   failingSince?: number;
+}
+
+/** A pull request greenci heard of, with the build that tests its head commit (or why none does). */
+export interface PullRequestRecord {
+  project: string;
+  number: number;
+  state: 'open' | 'closed';
+  headSha: string;
+  headRef: string;
+  /** `owner/name` of the head's repository (absent: the fork was deleted). */
+  headRepo?: string;
+  baseRef: string;
+  /** Its head is in another repository (a fork): built only where the project allows it. */
+  fork: boolean;
+  author?: string;
+  title?: string;
+  /** The build testing its head (one of the branch's own, or one queued for it). */
+  buildId?: number;
+  /** Why its head is not built (a fork, pull requests not built for the project). */
+  notBuilt?: string;
+  updatedAt: number;
+  closedAt?: number;
 }

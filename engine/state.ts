@@ -95,6 +95,7 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
     case 'github.reporting':
       return { ...s, github: e.reporting };
     case 'health.alerts':
+    case 'pull_request.updated':
     case 'release.created':
     case 'release.updated':
     case 'audit':

@@ -24,3 +24,16 @@ const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 export function hasBidiControl(name: string): boolean {
   return BIDI_CONTROL.test(name);
 }
+
+/**
+ * A pull request's head as greenci builds it when it lives in a fork: `pr:<number>`, fetched from
+ * the base repository's `refs/pull/<number>/head`. git refuses `:` in branch names, so no real
+ * branch can ever be taken for it.
+ */
+export const pullRequestBranch = (n: number): string => `pr:${n}`;
+
+/** The pull request number of a `pr:<number>` build, else undefined. */
+export function pullRequestOf(branch: string): number | undefined {
+  const m = /^pr:([1-9]\d{0,9})$/.exec(branch);
+  return m ? Number(m[1]) : undefined;
+}

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { ExternalCommandError, NotFoundError, UsageError } from '../errors.js';
-import { hasBidiControl, isValidBranchName } from './ref-name.js';
+import { hasBidiControl, isValidBranchName, pullRequestOf } from './ref-name.js';
 
 /**
  * The one module that runs git (through simple-git, always with argument arrays: no shell).
@@ -86,6 +86,15 @@ export class RepoCache {
   /** The commit a branch points at, after validating the name the way git does. */
   async branchHead(branch: string, signal?: AbortSignal): Promise<string> {
     await assertBranchName(branch);
+    const pr = pullRequestOf(branch);
+    if (pr !== undefined) {
+      // a fork's pull request: its head is on the base repository as refs/pull/<n>/head
+      const ref = `refs/pull/${pr}/head`;
+      await this.run(['fetch', '--quiet', '--force', 'origin', `+${ref}:${ref}`], signal).catch(() => undefined);
+      const head = (await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], signal)).trim();
+      if (!head) throw new NotFoundError(`no pull request #${pr} (${ref}) in the repository`);
+      return head;
+    }
     // --quiet: a missing ref exits 1 with nothing on stderr, which simple-git hands back as ''
     const sha = (await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}^{commit}`], signal)).trim();
     if (!sha) throw new NotFoundError(`no branch ${JSON.stringify(branch)} in the repository`);
@@ -177,7 +186,8 @@ export async function assertBranchName(branch: string): Promise<void> {
     throw new UsageError(
       'not a valid branch name: it contains a bidirectional control character (such as U+202E), which can make it display as another name',
     );
-  if (!isValidBranchName(branch)) throw new UsageError(`not a valid branch name: ${JSON.stringify(branch)}`);
+  if (!isValidBranchName(branch) && pullRequestOf(branch) === undefined)
+    throw new UsageError(`not a valid branch name: ${JSON.stringify(branch)}`);
 }
 
 /** Passed through to git: what it needs to find itself, certificates and proxies; nothing else. */

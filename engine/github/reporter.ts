@@ -1,10 +1,10 @@
 import type { GreenciConfig, ProjectConfig } from '../../config/schema.js';
 import type { EngineEvent } from '../events.js';
 import { maskWith } from '../mask.js';
-import type { BuildRecord, DeploymentRecord } from '../model.js';
+import type { BuildRecord, DeploymentRecord, PullRequestRecord } from '../model.js';
 import type { NewGithubCall } from '../store/github-calls.js';
 import type { Store } from '../store/index.js';
-import { commitStatusOf, statusContext } from './commit-status.js';
+import { type CommitStatusBody, commitStatusOf, fitDescription, statusContext } from './commit-status.js';
 import { deploymentBody, deploymentStatusBody, isReportedDeployment } from './deployments.js';
 
 /** A project greenci reports to GitHub for: its repository, and the parts of githubApi the calls need. */
@@ -46,7 +46,9 @@ export class GithubReporter {
           ? this.buildCalls(this.store.builds.get(e.buildId))
           : e.type === 'deployment.updated'
             ? this.deploymentCalls(e.deployment)
-            : [];
+            : e.type === 'pull_request.updated'
+              ? this.pullRequestCalls(e.pullRequest)
+              : [];
     let added = false;
     for (const c of calls) if (this.store.github.add(c)) added = true;
     if (added) this.queued();
@@ -60,26 +62,57 @@ export class GithubReporter {
     return maskWith(this.secrets())(text);
   }
 
-  /** The build's status under each context it reports to (`<context>/push`; pull requests add `/pr`). */
+  /** The build's status under each context it reports to: `<context>/push`, and `<context>/pr` while an open pull request has its commit at the head. */
   private buildCalls(b: BuildRecord | undefined): NewGithubCall[] {
     if (!b) return [];
     const r = this.reporting(b.project);
     if (!r) return [];
-    const context = statusContext(r.context, 'push');
+    const sha = b.sha ?? b.requestedSha;
+    const prContext = statusContext(r.context, 'pr');
+    // an open pull request has this commit at its head, or the build reported for one before (superseded by a newer head, it ends `error` there too)
+    const pr =
+      (sha !== undefined && this.store.pullRequests.openOfCommit(b.project, sha).length > 0) ||
+      this.store.github.reportedUnder(b.id, prContext);
+    return [...this.statusCall(b, r, statusContext(r.context, 'push')), ...(pr ? this.statusCall(b, r, prContext) : [])];
+  }
+
+  private statusCall(b: BuildRecord, r: Reporting, context: string): NewGithubCall[] {
     const found = commitStatusOf(b, context, r.publicUrl);
     if (!found) return [];
-    const body = { ...found.body, description: this.mask(found.body.description) };
-    return [
-      {
-        project: b.project,
-        repo: r.repo,
-        kind: 'status',
-        key: `status:${found.sha}:${context}`,
-        body: { sha: found.sha, ...body },
-        summary: `${context} ${body.state} "${body.description}" on ${short(found.sha)}`,
-        dedupeKey: `status:${b.id}:${context}:${body.state}:${body.description}`,
-      },
-    ];
+    return [this.status(b.project, r, found.sha, { ...found.body }, `status:${b.id}:${context}:${found.body.state}`)];
+  }
+
+  private status(project: string, r: Reporting, sha: string, body: CommitStatusBody, dedupe: string): NewGithubCall {
+    const description = this.mask(body.description);
+    return {
+      project,
+      repo: r.repo,
+      kind: 'status',
+      key: `status:${sha}:${body.context}`,
+      body: { sha, ...body, description },
+      summary: `${body.context} ${body.state} "${description}" on ${short(sha)}`,
+      dedupeKey: `${dedupe}:${description}`,
+    };
+  }
+
+  /** A pull request's own status: its head's build (joined or queued for it), or why it is not built. */
+  private pullRequestCalls(pr: PullRequestRecord): NewGithubCall[] {
+    if (pr.state !== 'open') return [];
+    const r = this.reporting(pr.project);
+    if (!r) return [];
+    const context = statusContext(r.context, 'pr');
+    if (pr.notBuilt)
+      return [
+        this.status(
+          pr.project,
+          r,
+          pr.headSha,
+          { state: 'error', context, description: fitDescription(pr.notBuilt) },
+          `pr:${pr.number}:${pr.headSha}:not-built`,
+        ),
+      ];
+    const b = pr.buildId !== undefined ? this.store.builds.get(pr.buildId) : undefined;
+    return b ? this.statusCall(b, r, context) : [];
   }
 
   /** A deployment GitHub hears of: created once (with the commit it put in place), then its states. */

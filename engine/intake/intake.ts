@@ -3,6 +3,7 @@ import { describeError, UsageError } from '../errors.js';
 import type { Engine } from '../api.js';
 import type { DeliveryOutcome, DeliveryRecord } from '../model.js';
 import { decidePush, parseBody, repositoryOf } from './payload.js';
+import { decidePullRequest } from './pull-request.js';
 import { signedWith, verifySignature } from './signature.js';
 
 /** A delivery as HTTP brought it. Header names lower-case. */
@@ -122,6 +123,7 @@ export class Intake {
     };
     try {
       if (event === 'ping') return (store('ping'), answer(200, 'pong', { outcome: 'ping', project }));
+      if (event === 'pull_request') return await this.pullRequest(project, payload, store, id);
       if (event !== 'push')
         return (store('ignored-event'), answer(200, `${event} events are recorded, not built`, { outcome: 'ignored-event', project }));
       const push = decidePush(payload);
@@ -183,7 +185,45 @@ export class Intake {
       throw err;
     }
   }
+
+  /** A `pull_request` delivery: its head built or joined, a fork refused, a close carried out, other actions recorded. */
+  private async pullRequest(
+    project: string,
+    payload: Record<string, unknown>,
+    store: StoreDelivery,
+    id: string,
+  ): Promise<IntakeAnswer & { body: { delivery?: Partial<DeliveryRecord> } }> {
+    const decision = decidePullRequest(payload, this.config.projects[project].pullRequests);
+    if (decision.kind === 'invalid')
+      return (store('invalid', { detail: decision.message }), answer(422, decision.message, { outcome: 'invalid', project }));
+    if (decision.kind === 'ignored-action') {
+      store('ignored-action', { detail: decision.action });
+      return answer(200, `pull_request ${decision.action} is recorded, not built`, { outcome: 'ignored-action', project });
+    }
+    const ref = `pull/${decision.number}`;
+    const r = await this.engine.pullRequestEvent(
+      project,
+      decision,
+      (outcome, buildId) => store(outcome, { ref, after: decision.headSha, buildId }),
+      id,
+    );
+    const pr = r.pullRequest;
+    const message =
+      r.outcome === 'pr-queued'
+        ? `pull request #${pr.number}: build #${r.build!.id} queued`
+        : r.outcome === 'pr-joined'
+          ? `pull request #${pr.number}: its head is build #${r.build!.id}`
+          : r.outcome === 'pr-closed'
+            ? `pull request #${pr.number} closed${r.build ? `; build #${r.build.id} cancelled` : ''}`
+            : `pull request #${pr.number} ${pr.notBuilt}`;
+    return {
+      status: r.outcome === 'pr-queued' ? 202 : 200,
+      body: { message, build: r.build?.id, delivery: { outcome: r.outcome, project, buildId: r.build?.id } },
+    };
+  }
 }
+
+type StoreDelivery = (outcome: DeliveryOutcome, extra?: Partial<DeliveryRecord>) => void;
 
 function duplicate(id: string, project: string): IntakeAnswer {
   return {

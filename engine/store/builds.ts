@@ -184,6 +184,16 @@ export class BuildStore {
   }
 
   /** The newest build of a branch (any status): what reconciliation compares a branch head with. */
+  /** The newest build of a commit on any branch that was not cancelled (a pull request joins it rather than build it again). */
+  latestOfCommit(project: string, sha: string): BuildRecord | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT * FROM builds WHERE project = ? AND (sha = ? OR requested_sha = ?) AND status != 'cancelled' ORDER BY id DESC LIMIT 1",
+      )
+      .get(project, sha, sha) as BuildRow | undefined;
+    return row && this.withStages([row])[0];
+  }
+
   lastOfBranch(project: string, branch: string): BuildRecord | undefined {
     const row = this.db.prepare('SELECT * FROM builds WHERE project = ? AND branch = ? ORDER BY id DESC LIMIT 1').get(project, branch) as
       | BuildRow

@@ -132,6 +132,15 @@ export class GithubCallStore {
     return this.db.prepare('SELECT 1 FROM github_calls WHERE dedupe_key = ?').get(dedupeKey) !== undefined;
   }
 
+  /** Whether a build's status was ever stored under this context (a build that reported for a pull request goes on doing so until it ends). */
+  reportedUnder(buildId: number, context: string): boolean {
+    return (
+      this.db
+        .prepare(`SELECT 1 FROM github_calls WHERE kind = 'status' AND dedupe_key >= ? AND dedupe_key < ? LIMIT 1`)
+        .get(`status:${buildId}:${context}:`, `status:${buildId}:${context};`) !== undefined
+    );
+  }
+
   get(id: number): GithubCallRecord | undefined {
     const r = this.db.prepare('SELECT * FROM github_calls WHERE id = ?').get(id) as Row | undefined;
     return r && toRecord(r);

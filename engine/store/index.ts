@@ -9,6 +9,7 @@ import { HealthStore } from './health.js';
 import { HoldStore } from './holds.js';
 import { LeaseStore } from './leases.js';
 import { OutboxStore } from './outbox.js';
+import { PullRequestStore } from './pull-requests.js';
 import { ReleaseStore } from './releases.js';
 import { RetentionStore } from './retention.js';
 
@@ -24,6 +25,8 @@ export interface Store {
   outbox: OutboxStore;
   /** What greenci tells GitHub, before and after it is sent. */
   github: GithubCallStore;
+  /** Pull requests and the builds that test their heads. */
+  pullRequests: PullRequestStore;
   health: HealthStore;
   holds: HoldStore;
   close(): void;
@@ -91,6 +94,7 @@ export function openStore(dataDir: string): Store {
     deliveries: new DeliveryStore(db),
     outbox: new OutboxStore(db),
     github: new GithubCallStore(db),
+    pullRequests: new PullRequestStore(db),
     health: new HealthStore(db),
     holds: new HoldStore(db),
     close: () => db.close(),

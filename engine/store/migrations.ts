@@ -280,4 +280,25 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX github_calls_due ON github_calls(status, next_attempt_at);
   CREATE INDEX github_calls_key ON github_calls(key, status);
   `,
+  // migration 12: pull requests, each with the build that tests its head (or why none does)
+  `
+  CREATE TABLE pull_requests (
+    project TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open','closed')),
+    head_sha TEXT NOT NULL,
+    head_ref TEXT NOT NULL,
+    head_repo TEXT,
+    base_ref TEXT NOT NULL,
+    fork INTEGER NOT NULL,
+    author TEXT,
+    title TEXT,
+    build_id INTEGER REFERENCES builds(id),
+    not_built TEXT,
+    updated_at INTEGER NOT NULL,
+    closed_at INTEGER,
+    PRIMARY KEY (project, number)
+  );
+  CREATE INDEX pull_requests_head ON pull_requests(project, head_sha);
+  `,
 ];

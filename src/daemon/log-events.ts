@@ -117,7 +117,16 @@ export function logEvent(log: Logger, e: EngineEvent): void {
     case 'health.removed':
       log.info({ health: e.key }, `health: ${e.key} no longer checked`);
       return;
+    case 'pull_request.updated': {
+      const pr = e.pullRequest;
+      log.info(
+        { project: pr.project, pullRequest: pr.number, state: pr.state, head: pr.headSha, build: pr.buildId, notBuilt: pr.notBuilt },
+        `pull request #${pr.number} of ${pr.project} ${pr.state}: ${pr.buildId ? `head ${pr.headSha.slice(0, 7)} tested by build #${pr.buildId}` : (pr.notBuilt ?? 'not built')}`,
+      );
+      return;
+    }
     case 'health.alerts':
+    case 'github.reporting': // each GitHub call is logged as it is sent or refused (the sender's own lines)
       return;
     case 'log':
     case 'containers': // about once a second while someone watches: the console's, not the journal's

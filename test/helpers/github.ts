@@ -78,3 +78,27 @@ export function post(url: string, raw: string | Buffer, headers: Record<string, 
     req.end(raw);
   });
 }
+
+/**
+ * A recorded `pull_request` delivery (octokit-webhooks/pull_request/<action>.payload.json)
+ * retargeted at our repository, pull request number and head. `fork`: the head lives in
+ * another repository (`someone/<name>`).
+ */
+export function pullRequestPayload(o: {
+  action: 'opened' | 'synchronize' | 'reopened' | 'closed' | 'labeled';
+  repo: string;
+  number: number;
+  headSha: string;
+  headRef: string;
+  fork?: boolean;
+}): Record<string, any> {
+  const p = payload(`octokit-webhooks/pull_request/${o.action}.payload.json`);
+  p.number = o.number;
+  p.repository.full_name = o.repo;
+  p.pull_request.number = o.number;
+  p.pull_request.base.repo.full_name = o.repo;
+  p.pull_request.head.sha = o.headSha;
+  p.pull_request.head.ref = o.headRef;
+  p.pull_request.head.repo.full_name = o.fork ? `someone/${o.repo.split('/')[1]}` : o.repo;
+  return p;
+}

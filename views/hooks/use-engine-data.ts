@@ -92,6 +92,7 @@ const KNOWN = new Set([
   'release.updated',
   'audit',
   'github.reporting',
+  'pull_request.updated',
 ]);
 
 export interface EngineData {
