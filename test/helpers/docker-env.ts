@@ -10,15 +10,30 @@ export function uniqueProject(prefix = 't'): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
+/**
+ * Ports tests bind on the host come from below the kernel's ephemeral range (32768–60999 here),
+ * where Docker's random published ports and outgoing connections take theirs: a port picked there
+ * and closed could be taken again before the test's own container binds it (a flake CI saw). Each
+ * vitest worker has its own window, and hands each port out once per window.
+ */
+const PORT_WINDOW = 1500;
+const PORT_BASE = 20_000 + (Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? process.pid) % 8) * PORT_WINDOW;
+let nextPort = 0;
+
+const bindable = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+
+/** A TCP port free on 127.0.0.1 right now, from this worker's own window (never handed out twice in a row of PORT_WINDOW). */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < PORT_WINDOW; tries++) {
+    const port = PORT_BASE + (nextPort++ % PORT_WINDOW);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_BASE}-${PORT_BASE + PORT_WINDOW - 1}`);
 }
 
 /** Removes every container, network, volume and image labelled with the project. */
