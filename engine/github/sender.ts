@@ -30,6 +30,7 @@ export class GithubSender {
   private readonly clients = new Map<string, GithubApi>();
   /** GitHub asked to wait (its rate limit) until then: calls stored meanwhile wait too. */
   private pausedUntil = 0;
+  private forgotAt = 0;
   private readonly loop = new RoundLoop({
     run: () => {
       clearTimeout(this.timer);
@@ -94,6 +95,7 @@ export class GithubSender {
   }
 
   private async round(): Promise<void> {
+    this.forgetOld();
     let mine = !this.leases;
     try {
       for (;;) {
@@ -109,6 +111,13 @@ export class GithubSender {
     } finally {
       this.on.round?.();
     }
+  }
+
+  /** What GitHub was told is kept as long as build logs (retention.buildLogs.days); looked at once an hour. */
+  private forgetOld(now = Date.now()): void {
+    if (now - this.forgotAt < 3_600_000) return;
+    this.forgotAt = now;
+    this.calls.forget(now - this.config().retention.buildLogs.days * 86_400_000);
   }
 
   /** Sends one call; false when GitHub is unreachable or asked greenci to wait (the round ends: the others would fare the same). */

@@ -201,12 +201,17 @@ export class Intake {
       return answer(200, `pull_request ${decision.action} is recorded, not built`, { outcome: 'ignored-action', project });
     }
     const ref = `pull/${decision.number}`;
-    const r = await this.engine.pullRequestEvent(
-      project,
-      decision,
-      (outcome, buildId) => store(outcome, { ref, after: decision.headSha, buildId }),
-      id,
-    );
+    const r = await this.engine
+      .pullRequestEvent(project, decision, (outcome, buildId) => store(outcome, { ref, after: decision.headSha, buildId }), id)
+      .catch((err) => {
+        if (err instanceof UsageError) return err;
+        throw err;
+      });
+    // a head branch git would refuse (or that displays as another name): nothing built, said plainly
+    if (r instanceof UsageError) {
+      store('invalid', { ref, after: decision.headSha, detail: r.message });
+      return answer(422, r.message, { outcome: 'invalid', project });
+    }
     const pr = r.pullRequest;
     const message =
       r.outcome === 'pr-queued'

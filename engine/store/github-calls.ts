@@ -198,6 +198,19 @@ export class GithubCallStore {
       .run(at, project ?? null, project ?? null);
   }
 
+  /**
+   * Forgets calls dealt with (sent, refused, replaced) before `before`; a deployment a waiting
+   * status still needs stays. Returns how many went.
+   */
+  forget(before: number): number {
+    return this.db
+      .prepare(
+        `DELETE FROM github_calls WHERE status != 'pending' AND created_at < ?
+           AND NOT (kind = 'deployment' AND key IN (SELECT deployment_key FROM github_calls WHERE status = 'pending' AND deployment_key IS NOT NULL))`,
+      )
+      .run(before).changes;
+  }
+
   /** Newest first. */
   list(limit = 50): GithubCallRecord[] {
     return (this.db.prepare('SELECT * FROM github_calls ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(toRecord);

@@ -161,6 +161,10 @@ describe('pull requests: built, joined, superseded, refused, closed', () => {
     expect((await statuses(sha, 'greenci/pr')).at(-1)?.[0]).toBe('error');
 
     const before = builds().length;
+    // a head branch whose name carries a right-to-left override: refused, nothing built
+    const hostile = await pr({ action: 'opened', number: 10, headSha: sha, headRef: 'feature-\u202egnp.exe' });
+    expect(hostile.status).toBe(422);
+    expect(hostile.body.message).toMatch(/bidirectional control character/);
     const labeled = await pr({ action: 'labeled', number: 7, headSha: sha, headRef: 'feature-pr' });
     expect(labeled.status).toBe(200);
     expect(labeled.body.message).toBe('pull_request labeled is recorded, not built');

@@ -57,6 +57,34 @@ describe('the GitHub outbox', () => {
     expect(store.github.deployment('deployment:green:1')?.githubId).toBe(4242);
   });
 
+  it('forgets calls dealt with long ago, but not a deployment a waiting status still needs', () => {
+    const old = store.github.add(status('success', 'passed'), 1)!;
+    store.github.sent(old.id, 1, 2);
+    const dep = store.github.add(
+      { project: 'green', repo: 'acme/green', kind: 'deployment', key: 'deployment:green:1', body: {}, summary: 'd' },
+      1,
+    )!;
+    store.github.sent(dep.id, 77, 2);
+    store.github.add(
+      {
+        project: 'green',
+        repo: 'acme/green',
+        kind: 'deployment_status',
+        key: 'ds:1',
+        deploymentKey: 'deployment:green:1',
+        body: {},
+        summary: 's',
+      },
+      3,
+    );
+    const recent = store.github.add(status('pending', 'queued', 'b'.repeat(40)), 100)!;
+    store.github.sent(recent.id, 2, 101);
+    expect(store.github.forget(50)).toBe(1);
+    expect(store.github.get(old.id)).toBeUndefined();
+    expect(store.github.deployment('deployment:green:1')?.githubId).toBe(77);
+    expect(store.github.get(recent.id)?.status).toBe('sent');
+  });
+
   it('failing since the first failure after the last success; a success later clears it', () => {
     const a = store.github.add(status('pending', 'queued'), 1)!;
     store.github.attemptFailed(a.id, 'GitHub answered 503', 100, 10);
