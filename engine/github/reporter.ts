@@ -83,7 +83,8 @@ export class GithubReporter {
   }
 
   private status(project: string, r: Reporting, sha: string, body: CommitStatusBody, dedupe: string): NewGithubCall {
-    const description = this.mask(body.description);
+    // masked first: a masked secret may lengthen the words past GitHub's limit
+    const description = fitDescription(this.mask(body.description));
     return {
       project,
       repo: r.repo,
@@ -132,7 +133,7 @@ export class GithubReporter {
       repo: r.repo,
       kind: 'deployment',
       key: deploymentKey,
-      body: { ...created, description: this.mask(created.description) },
+      body: { ...created, description: fitDescription(this.mask(created.description)) },
       summary: `deployment ${created.environment} of ${short(sha)} (${d.kind}${d.version ? ` ${d.version}` : ''})`,
       dedupeKey: deploymentKey,
     });
@@ -144,7 +145,7 @@ export class GithubReporter {
       kind: 'deployment_status',
       key: `deployment-status:${d.project}:${d.id}`,
       deploymentKey,
-      body: { ...status, description: this.mask(status.description) },
+      body: { ...status, description: fitDescription(this.mask(status.description)) },
       summary: `deployment ${created.environment} ${status.state} "${status.description}"`,
       dedupeKey: `deployment-status:${d.project}:${d.id}:${status.state}`,
     });
