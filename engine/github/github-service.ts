@@ -53,6 +53,8 @@ export function startGithub(o: {
     o.secrets,
   );
   const unsubscribe = o.subscribe((e) => reporter.handle(e));
+  // what a greenci killed mid-way recorded but never stored a call for
+  reporter.catchUp();
   sender = new GithubSender(
     o.store.github,
     o.config,

@@ -54,6 +54,21 @@ export class GithubReporter {
     if (added) this.queued();
   }
 
+  /**
+   * After a crash: what changed in the last `withinMs` and has no call stored yet (greenci died
+   * between recording a build's end and storing its status) is stored now. Everything stored
+   * before is skipped by its dedupe key, so nothing goes twice; older history is left alone (turning
+   * reporting on does not post last month's builds).
+   */
+  catchUp(now = Date.now(), withinMs = 60 * 60_000): void {
+    const since = now - withinMs;
+    for (const b of this.store.builds.list({ limit: 200 }).reverse())
+      if ((b.finishedAt ?? b.startedAt ?? b.createdAt) >= since) this.handle({ type: 'build.updated', build: b });
+    for (const project of Object.keys(this.config().projects))
+      for (const d of this.store.releases.deployments(project, undefined, 50).reverse())
+        if ((d.finishedAt ?? d.startedAt) >= since) this.handle({ type: 'deployment.updated', deployment: d });
+  }
+
   private reporting(project: string): Reporting | undefined {
     return reportingOf(this.config().projects[project], this.env);
   }

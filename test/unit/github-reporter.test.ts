@@ -59,6 +59,30 @@ describe('what the reporter stores for GitHub', () => {
     expect(store.github.list()).toEqual([]);
   });
 
+  it('after a crash: a build that ended without its status stored gets it at the next start, once; old history is left alone', () => {
+    const now = Date.now();
+    const id = store.builds.create(
+      { project: 'green', branch: 'f', refSlug: 'f', trigger: 'push', requestedSha: SHA, stages: [] },
+      now - 120_000,
+    );
+    store.builds.update(id, { status: 'failed', reason: 'killed', startedAt: now - 100_000, finishedAt: now - 60_000 });
+    const ancient = store.builds.create(
+      { project: 'green', branch: 'g', refSlug: 'g', trigger: 'push', requestedSha: 'e'.repeat(40), stages: [] },
+      now - 86_400_000,
+    );
+    store.builds.update(ancient, { status: 'success', startedAt: now - 86_000_000, finishedAt: now - 85_000_000 });
+    const r = new GithubReporter(
+      store,
+      () => config(),
+      { GH_TOKEN: 't' },
+      () => {},
+    );
+    r.catchUp(now);
+    r.catchUp(now);
+    const calls = store.github.list();
+    expect(calls.map((c) => [c.body.sha, c.body.state])).toEqual([[SHA, 'failure']]);
+  });
+
   it('one event, one call: the same build announced again in the same state stores nothing new', () => {
     let queued = 0;
     const r = new GithubReporter(
