@@ -45,6 +45,13 @@ export function wellFormed(e: unknown): e is EngineEvent {
       return Array.isArray(e.alerts);
     case 'github.reporting':
       return isObj(e.reporting) && typeof e.reporting.pending === 'number';
+    case 'pull_request.updated':
+      return (
+        isObj(e.pullRequest) &&
+        typeof e.pullRequest.project === 'string' &&
+        typeof e.pullRequest.number === 'number' &&
+        typeof e.pullRequest.state === 'string'
+      );
     case 'hold.updated':
       return isObj(e.hold) && typeof e.hold.project === 'string' && typeof e.hold.by === 'string';
     case 'canary.updated':
