@@ -64,11 +64,6 @@ export class PullRequestStore {
     return this.get(pr.project, pr.number)!;
   }
 
-  /** The same as `save`. */
-  upsert(pr: Omit<PullRequestRecord, 'updatedAt'>, now = Date.now()): PullRequestRecord {
-    return this.save(pr, now);
-  }
-
   get(project: string, number: number): PullRequestRecord | undefined {
     const r = this.db.prepare('SELECT * FROM pull_requests WHERE project = ? AND number = ?').get(project, number) as Row | undefined;
     return r && toRecord(r);

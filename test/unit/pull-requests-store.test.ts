@@ -25,8 +25,8 @@ describe('the pull request store', () => {
   afterEach(() => store.close());
 
   it('keeps one row per project and number; a later delivery replaces what an earlier one said', () => {
-    store.pullRequests.upsert(pr(), 1);
-    const moved = store.pullRequests.upsert(pr({ headSha: 'b'.repeat(40) }), 2);
+    store.pullRequests.save(pr(), 1);
+    const moved = store.pullRequests.save(pr({ headSha: 'b'.repeat(40) }), 2);
     expect(moved).toMatchObject({ number: 2, headSha: 'b'.repeat(40), fork: false, updatedAt: 2 });
     expect(moved.buildId).toBeUndefined();
     expect(moved.closedAt).toBeUndefined();
@@ -37,10 +37,10 @@ describe('the pull request store', () => {
 
   it("openOfCommit finds the open pull requests whose head is the commit, not closed ones or another project's", () => {
     const sha = 'c'.repeat(40);
-    store.pullRequests.upsert(pr({ number: 1, headSha: sha }));
-    store.pullRequests.upsert(pr({ number: 4, headSha: sha, fork: true, headRepo: undefined, notBuilt: 'not built: a fork' }));
-    store.pullRequests.upsert(pr({ number: 5, headSha: sha, state: 'closed', closedAt: 9 }));
-    store.pullRequests.upsert(pr({ project: 'other', number: 6, headSha: sha }));
+    store.pullRequests.save(pr({ number: 1, headSha: sha }));
+    store.pullRequests.save(pr({ number: 4, headSha: sha, fork: true, headRepo: undefined, notBuilt: 'not built: a fork' }));
+    store.pullRequests.save(pr({ number: 5, headSha: sha, state: 'closed', closedAt: 9 }));
+    store.pullRequests.save(pr({ project: 'other', number: 6, headSha: sha }));
     const open = store.pullRequests.openOfCommit('green', sha.toUpperCase());
     expect(open.map((p) => p.number)).toEqual([1, 4]);
     expect(open[1]).toMatchObject({ fork: true, notBuilt: 'not built: a fork' });
@@ -55,7 +55,7 @@ describe('the pull request store', () => {
   });
 
   it('the console takes a pull_request.updated event that carries its pull request, and drops one that does not', () => {
-    const saved = store.pullRequests.upsert(pr());
+    const saved = store.pullRequests.save(pr());
     expect(wellFormed({ type: 'pull_request.updated', pullRequest: saved })).toBe(true);
     expect(wellFormed({ type: 'pull_request.updated' })).toBe(false);
     expect(wellFormed({ type: 'pull_request.updated', pullRequest: { project: 'green' } })).toBe(false);
