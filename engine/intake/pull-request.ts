@@ -49,6 +49,9 @@ export function decidePullRequest(payload: Record<string, unknown>, o: { build: 
   const baseRef = str(base?.ref);
   const baseRepo = str(obj(base?.repo)?.full_name);
   if (!headRef || !baseRef || !baseRepo) return { kind: 'invalid', message: 'pull_request without head.ref, base.ref or base.repo' };
+  // git's own limit on a branch name is far below this; a fork's ref is stored, so it is bounded here
+  if (headRef.length > 1000 || baseRef.length > 1000)
+    return { kind: 'invalid', message: 'pull_request head.ref or base.ref over 1000 characters' };
   const headRepo = str(obj(head?.repo)?.full_name);
   const facts: PullRequestFacts = {
     number,

@@ -58,6 +58,10 @@ describe("a pull_request delivery (GitHub's recorded payloads)", () => {
     expect(p((x) => (x.number = -1))).toMatchObject({ kind: 'invalid', message: 'pull_request without a number' });
     expect(p((x) => (x.pull_request.head.sha = 'not-a-sha'))).toMatchObject({ kind: 'invalid' });
     expect(p((x) => (x.pull_request.base = 'x'))).toMatchObject({ kind: 'invalid' });
+    expect(p((x) => (x.pull_request.head.ref = 'r'.repeat(1001)))).toMatchObject({
+      kind: 'invalid',
+      message: 'pull_request head.ref or base.ref over 1000 characters',
+    });
     expect(p((x) => (x.pull_request.title = 'T'.repeat(10_000)))).toMatchObject({ kind: 'build', title: 'T'.repeat(200) });
   });
 
