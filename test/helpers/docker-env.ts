@@ -14,10 +14,17 @@ export function uniqueProject(prefix = 't'): string {
  * Ports tests bind on the host come from below the kernel's ephemeral range (32768–60999 here),
  * where Docker's random published ports and outgoing connections take theirs: a port picked there
  * and closed could be taken again before the test's own container binds it (a flake CI saw). Each
- * vitest worker has its own window, and hands each port out once per window.
+ * vitest worker has its own window of PORT_WINDOW ports (by its pool id), and one process hands
+ * each port of its window out once before it wraps. Two vitest runs on one machine (a developer's
+ * beside a CI clone) get different blocks of windows most of the time (by the vitest process's
+ * pid, the workers' parent): their workers share pool ids 1, 2…
  */
-const PORT_WINDOW = 1500;
-const PORT_BASE = 20_000 + (Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? process.pid) % 8) * PORT_WINDOW;
+const PORT_WINDOW = 150;
+const WORKER_SLOTS = 8;
+const RUN_SLOTS = 18; // 10000 + 18 * 8 * 150 = 31600: below the ephemeral range
+const poolId = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID);
+const [run, worker] = Number.isInteger(poolId) ? [process.ppid, poolId] : [process.pid, 0];
+const PORT_BASE = 10_000 + ((run % RUN_SLOTS) * WORKER_SLOTS + (worker % WORKER_SLOTS)) * PORT_WINDOW;
 let nextPort = 0;
 
 const bindable = (port: number): Promise<boolean> =>
@@ -27,7 +34,7 @@ const bindable = (port: number): Promise<boolean> =>
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 
-/** A TCP port free on 127.0.0.1 right now, from this worker's own window (never handed out twice in a row of PORT_WINDOW). */
+/** A TCP port free on 127.0.0.1 right now, from this worker's own window (not handed out again before PORT_WINDOW others). */
 export async function freePort(): Promise<number> {
   for (let tries = 0; tries < PORT_WINDOW; tries++) {
     const port = PORT_BASE + (nextPort++ % PORT_WINDOW);
