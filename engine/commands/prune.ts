@@ -45,6 +45,8 @@ export function pruneCommands(core: EngineCore): Pick<Engine, 'prune' | 'disk' |
     const config = core.config();
     const work = async (): Promise<PruneReport> => {
       const startedAt = Date.now();
+      // a build running while the prune looks may use the build cache, even if it ends before the prune decides
+      const busyAtStart = store.builds.claimed()[0];
       const records = await gatherRecords(store, docker, {
         project,
         config: p,
@@ -57,7 +59,7 @@ export function pruneCommands(core: EngineCore): Pick<Engine, 'prune' | 'disk' |
       });
       const host = await gatherHost(docker, project);
       // the build cache is shared by every build on the host: none goes while one of greenci's builds runs
-      const busy = store.builds.claimed()[0];
+      const busy = store.builds.claimed()[0] ?? busyAtStart;
       const plan = planPrune(
         records,
         host,
