@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GreenciConfig } from '../../config/schema.js';
-import { RoundLoop } from '../round-loop.js';
+import { OutboxRounds } from '../outbox-rounds.js';
 import type { GithubCallRecord, GithubCallStore } from '../store/github-calls.js';
 import type { LeaseStore } from '../store/leases.js';
 import { GithubApi, GithubCallError } from './client.js';
@@ -25,18 +25,18 @@ const POLL_MS = 15_000;
  * (the `github` lease), like email.
  */
 export class GithubSender {
-  private timer?: NodeJS.Timeout;
   private readonly token = randomUUID();
   private readonly clients = new Map<string, GithubApi>();
   /** GitHub asked to wait (its rate limit) until then: calls stored meanwhile wait too. */
   private pausedUntil = 0;
   private forgotAt = 0;
-  private readonly loop = new RoundLoop({
-    run: () => {
-      clearTimeout(this.timer);
-      return this.round();
+  private readonly rounds = new OutboxRounds({
+    round: () => this.round(),
+    nextAt: () => {
+      const next = this.calls.nextDueAt();
+      return next === undefined ? undefined : Math.max(next, this.pausedUntil);
     },
-    onIdle: () => this.schedule(),
+    pollMs: POLL_MS,
   });
 
   constructor(
@@ -48,39 +48,25 @@ export class GithubSender {
   ) {}
 
   start(): void {
-    this.loop.resume();
-    this.kick();
+    this.rounds.start();
   }
 
   kick(): void {
-    void this.loop.request('kick');
+    this.rounds.kick();
   }
 
   /** Waits for the round in progress and one more (so what was stored just now is tried). */
-  async flush(): Promise<void> {
-    if (this.loop.stopped) return;
-    await this.loop.idle();
-    if (this.loop.stopped) return;
-    await this.loop.request('flush');
+  flush(): Promise<void> {
+    return this.rounds.flush();
   }
 
   async stop(): Promise<void> {
-    const done = this.loop.stop();
-    clearTimeout(this.timer);
-    await done;
+    await this.rounds.stop();
     try {
       this.leases?.release('github', this.token);
     } catch {
       // the store is closed: the lease dies with the process
     }
-  }
-
-  private schedule(): void {
-    if (this.loop.stopped) return;
-    const next = this.calls.nextDueAt();
-    const at = next === undefined ? undefined : Math.max(next, this.pausedUntil);
-    this.timer = setTimeout(() => this.kick(), at === undefined ? POLL_MS : Math.min(POLL_MS, Math.max(50, at - Date.now())));
-    this.timer.unref?.();
   }
 
   /** The client for a project's token and GitHub; undefined when its reporting left the config (or its token the environment). */
@@ -101,10 +87,10 @@ export class GithubSender {
       for (;;) {
         if (Date.now() < this.pausedUntil) return;
         const due = this.calls.due(Date.now(), 10);
-        if (!due.length || this.loop.stopped) return;
+        if (!due.length || this.rounds.stopped) return;
         if (!mine && !(mine = this.leases!.tryAcquire('github', this.token, 'reporting to GitHub').ok)) return;
         for (const call of due) {
-          if (this.loop.stopped) return;
+          if (this.rounds.stopped) return;
           if (!(await this.sendOne(call))) return;
         }
       }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RoundLoop } from '../round-loop.js';
+import { OutboxRounds } from '../outbox-rounds.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { OutboxStore } from '../store/outbox.js';
 import { describeSmtpError, type Mailer } from './mailer.js';
@@ -21,15 +21,8 @@ const POLL_MS = 15_000;
  * twice; the others only store, and the sender finds their rows within POLL_MS.
  */
 export class OutboxSender {
-  private timer?: NodeJS.Timeout;
   private readonly token = randomUUID();
-  private readonly loop = new RoundLoop({
-    run: () => {
-      clearTimeout(this.timer);
-      return this.round();
-    },
-    onIdle: () => this.schedule(),
-  });
+  private readonly rounds = new OutboxRounds({ round: () => this.round(), nextAt: () => this.outbox.nextDueAt(), pollMs: POLL_MS });
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -39,45 +32,32 @@ export class OutboxSender {
   ) {}
 
   private get stopped(): boolean {
-    return this.loop.stopped;
+    return this.rounds.stopped;
   }
 
   start(): void {
-    this.loop.resume();
-    this.kick();
+    this.rounds.start();
   }
 
   /** Sends what is due now (or right after the round in progress). */
   kick(): void {
-    void this.loop.request('kick');
+    this.rounds.kick();
   }
 
   /** Waits for the round in progress and one more (so what was stored just now is tried). */
-  async flush(): Promise<void> {
-    if (this.stopped) return;
-    await this.loop.idle();
-    if (this.stopped) return;
-    await this.loop.request('flush');
+  flush(): Promise<void> {
+    return this.rounds.flush();
   }
 
   /** Waits for the round in progress, then sends nothing more. */
   async stop(): Promise<void> {
-    const done = this.loop.stop();
-    clearTimeout(this.timer);
-    await done;
+    await this.rounds.stop();
     this.mailer.close();
     try {
       this.leases?.release('mail', this.token);
     } catch {
       // the store is closed: the lease dies with the process
     }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    const at = this.outbox.nextDueAt();
-    this.timer = setTimeout(() => this.kick(), at === undefined ? POLL_MS : Math.min(POLL_MS, Math.max(50, at - Date.now())));
-    this.timer.unref?.();
   }
 
   private async round(): Promise<void> {
