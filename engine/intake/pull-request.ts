@@ -1,18 +1,12 @@
+import type { PullRequestRecord } from '../model.js';
+
 /** Reading a `pull_request` delivery: what it asks greenci to do. Pure. */
 
-/** The pull request as greenci keeps it: its number and the commit at its head. */
-export interface PullRequestFacts {
-  number: number;
-  headSha: string;
-  headRef: string;
-  /** `owner/name` of the head's repository; absent when a fork was deleted. */
-  headRepo?: string;
-  baseRef: string;
-  /** Its head lives in another repository than the one it asks to merge into. */
-  fork: boolean;
-  author?: string;
-  title?: string;
-}
+/** What a delivery says of a pull request: the fields of its record that come from GitHub. */
+export type PullRequestFacts = Pick<
+  PullRequestRecord,
+  'number' | 'headSha' | 'headRef' | 'headRepo' | 'baseRef' | 'fork' | 'author' | 'title'
+>;
 
 export type PullRequestDecision =
   | ({ kind: 'build' } & PullRequestFacts)
