@@ -57,8 +57,12 @@ function lookup(name: string, src: SecretSources): string | undefined {
  * The values of the secrets greenci.yml's apps and services use in `envName`, or what is missing:
  * which secret, for which app or service, and where greenci looked.
  */
-export function resolveSecrets(spec: ProjectSpec, envName: EnvName, src: SecretSources): SecretResolution {
-  const envSpec = spec.environments[envName];
+export function resolveSecrets(
+  spec: ProjectSpec,
+  envName: EnvName,
+  src: SecretSources,
+  envSpec: EnvironmentSpec = spec.environments[envName],
+): SecretResolution {
   const needs = spec.services.map((s) => [s, secretRefsOf(s, envSpec)] as const).filter(([, refs]) => Object.keys(refs).length > 0);
   if (!needs.length) return { values: {}, problems: [] };
   if (src.file && 'error' in src.file) return { values: {}, problems: [src.file.error] };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { projectFileSchema, type ProjectFile, type SecretRef } from './project-schema.js';
-import type { BuildSpec, EnvironmentSpec, EnvName, ProjectSpec, ServiceSpec, TestStepSpec } from './project-spec.js';
+import type { BuildSpec, EnvironmentSpec, EnvName, PreviewSpec, ProjectSpec, ServiceSpec, TestStepSpec } from './project-spec.js';
 import { formatIssues } from './zod-issues.js';
 import { startOrder } from './start-order.js';
 
@@ -114,26 +114,7 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
   const environments = {} as Record<EnvName, EnvironmentSpec>;
   for (const env of ['test', 'production'] as const) {
     const e = raw.environments?.[env] ?? {};
-    for (const app of Object.keys(e.ports ?? {})) if (!raw.apps[app]) errors.push(`environments.${env}.ports.${app}: no app named ${app}`);
-    for (const svc of Object.keys(e.env ?? {}))
-      if (!known.has(svc)) errors.push(`environments.${env}.env.${svc}: no app or service named ${svc}`);
-    const used = new Map<number, string>();
-    for (const [app, port] of Object.entries(e.ports ?? {})) {
-      if (used.has(port)) errors.push(`environments.${env}.ports.${app}: port ${port} is already used by ${used.get(port)}`);
-      used.set(port, app);
-    }
-    const perService = Object.entries(e.env ?? {}).map(([svc, vars]) => [svc, splitEnv(vars)] as const);
-    const envSecrets = Object.fromEntries(perService.filter(([, v]) => v.secrets).map(([svc, v]) => [svc, v.secrets!]));
-    environments[env] = {
-      bind: e.bind ?? '127.0.0.1',
-      ports: e.ports ?? {},
-      env: Object.fromEntries(perService.filter(([, v]) => !v.secrets || Object.keys(v.env).length).map(([svc, v]) => [svc, v.env])),
-      ...(Object.keys(envSecrets).length ? { secrets: envSecrets } : {}),
-      restart: e.restart ?? (env === 'production' ? 'unless-stopped' : 'no'),
-      memoryBytes: e.resources?.memory,
-      nanoCpus: e.resources?.cpus === undefined ? undefined : Math.round(e.resources.cpus * 1e9),
-      healthTimeoutMs: e.health_timeout ?? 60_000,
-    };
+    environments[env] = environmentOf(`environments.${env}`, e, env === 'production' ? 'unless-stopped' : 'no', raw, known, errors);
     if (env === 'test' && e.release) errors.push('environments.test.release: only production releases through the front proxy');
     if (env === 'production') {
       const r = e.release ?? {};
@@ -145,14 +126,67 @@ function normaliseProject(raw: ProjectFile, dirExists: (rel: string) => boolean,
       };
     }
   }
+  const preview = previewOf(raw, known, errors);
   for (const [app, port] of Object.entries(environments.production.ports)) {
     const clash = Object.entries(environments.test.ports).find(([, p]) => p === port);
     if (clash && sameAddress(environments.test.bind, environments.production.bind)) {
       errors.push(`environments.production.ports.${app}: port ${port} is also used by the test environment (${clash[0]})`);
     }
   }
+  for (const env of ['test', 'production'] as const) {
+    if (!preview || !sameAddress(environments[env].bind, preview.environment.bind)) continue;
+    for (const [app, port] of Object.entries(environments[env].ports))
+      if (port >= preview.portRange.from && port <= preview.portRange.to)
+        errors.push(`environments.preview.ports: ${port} is in the range but the ${env} environment's ${app} uses it`);
+  }
   if (errors.length || 'cycle' in ordered) return { errors };
-  return { spec: { services: ordered.order, tests, environments }, errors: [] };
+  return { spec: { services: ordered.order, tests, environments, ...(preview ? { preview } : {}) }, errors: [] };
+}
+
+type RawEnvironment = NonNullable<NonNullable<ProjectFile['environments']>['test']>;
+
+/** One environment's settings, normalised; each problem (an unknown app, a port used twice) goes to `errors` under `where`. */
+function environmentOf(
+  where: string,
+  e: Omit<RawEnvironment, 'ports' | 'release'> & { ports?: Record<string, number> },
+  restart: EnvironmentSpec['restart'],
+  raw: ProjectFile,
+  known: Set<string>,
+  errors: string[],
+): EnvironmentSpec {
+  for (const app of Object.keys(e.ports ?? {})) if (!raw.apps[app]) errors.push(`${where}.ports.${app}: no app named ${app}`);
+  for (const svc of Object.keys(e.env ?? {})) if (!known.has(svc)) errors.push(`${where}.env.${svc}: no app or service named ${svc}`);
+  const used = new Map<number, string>();
+  for (const [app, port] of Object.entries(e.ports ?? {})) {
+    if (used.has(port)) errors.push(`${where}.ports.${app}: port ${port} is already used by ${used.get(port)}`);
+    used.set(port, app);
+  }
+  const perService = Object.entries(e.env ?? {}).map(([svc, vars]) => [svc, splitEnv(vars)] as const);
+  const envSecrets = Object.fromEntries(perService.filter(([, v]) => v.secrets).map(([svc, v]) => [svc, v.secrets!]));
+  return {
+    bind: e.bind ?? '127.0.0.1',
+    ports: e.ports ?? {},
+    env: Object.fromEntries(perService.filter(([, v]) => !v.secrets || Object.keys(v.env).length).map(([svc, v]) => [svc, v.env])),
+    ...(Object.keys(envSecrets).length ? { secrets: envSecrets } : {}),
+    restart: e.restart ?? restart,
+    memoryBytes: e.resources?.memory,
+    nanoCpus: e.resources?.cpus === undefined ? undefined : Math.round(e.resources.cpus * 1e9),
+    healthTimeoutMs: e.health_timeout ?? 60_000,
+  };
+}
+
+/** `environments.preview`, normalised: its range must hold a port for each app of every preview it allows at once. */
+function previewOf(raw: ProjectFile, known: Set<string>, errors: string[]): PreviewSpec | undefined {
+  const p = raw.environments?.preview;
+  if (!p) return undefined;
+  const { ports, max = 3, ...rest } = p;
+  const apps = Object.keys(raw.apps).length;
+  const size = ports.to - ports.from + 1;
+  if (size < apps * max)
+    errors.push(
+      `environments.preview.ports: ${ports.from}-${ports.to} holds ${size} port${size === 1 ? '' : 's'}; ${max} preview${max === 1 ? '' : 's'} of ${apps} app${apps === 1 ? '' : 's'} need ${apps * max}`,
+    );
+  return { environment: environmentOf('environments.preview', rest, 'no', raw, known, errors), portRange: ports, max };
 }
 
 /**

@@ -147,11 +147,37 @@ export const environmentSchema = z.strictObject({
     .optional(),
 });
 
+/** `20100-20199`: the host ports preview environments' apps are given, one per app, both ends included. */
+const portRange = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(String(v));
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: `must be a range of host ports such as 20100-20199 (got ${JSON.stringify(v)})` });
+    return { from: 0, to: 0 };
+  }
+  const [from, to] = [Number(m[1]), Number(m[2])];
+  if (from < 1024 || to > 65535 || from > to)
+    ctx.addIssue({ code: 'custom', message: `not a usable range of host ports: ${v} (1024-65535, the first not above the last)` });
+  return { from, to };
+});
+
+/**
+ * Preview environments: each branch (and pull request from a fork) that passes its tests gets an
+ * environment of its own, kept until the branch is deleted or the pull request closed. Off unless
+ * present. The same keys as the test environment, but ports are a range to pick from.
+ */
+export const previewSchema = environmentSchema.omit({ ports: true, release: true }).extend({
+  ports: portRange,
+  /** At most this many at once; a new one past it removes the one deployed longest ago. */
+  max: z.number().int().min(1).max(20).optional(),
+});
+
 export const projectFileSchema = z.strictObject({
   apps: z.record(name, appSchema).refine((a) => Object.keys(a).length > 0, { message: 'needs at least one app' }),
   services: z.record(name, serviceSchema).optional(),
   tests: z.array(testSchema).optional(),
-  environments: z.strictObject({ test: environmentSchema.optional(), production: environmentSchema.optional() }).optional(),
+  environments: z
+    .strictObject({ test: environmentSchema.optional(), production: environmentSchema.optional(), preview: previewSchema.optional() })
+    .optional(),
 });
 
 export type ProjectFile = z.infer<typeof projectFileSchema>;

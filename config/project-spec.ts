@@ -55,6 +55,12 @@ export interface TestStepSpec {
 
 export type EnvName = 'test' | 'production';
 
+/**
+ * What names an environment's containers, network and volumes: `test`, `production`, or one
+ * preview environment's `preview-<slug>` (engine/preview/preview-key.ts).
+ */
+export type EnvKey = EnvName | `preview-${string}`;
+
 export interface EnvironmentSpec {
   bind: string;
   /** Host port per app; an app without one gets a free port chosen by Docker. */
@@ -79,9 +85,19 @@ export interface ReleasePolicy {
   canary?: { weight: number; forMs: number };
 }
 
+/** Preview environments (greenci.yml `environments.preview`): one per branch, ports from a range, at most `max`. */
+export interface PreviewSpec {
+  /** As the test environment's, with no fixed ports: each preview's apps get theirs from `portRange`. */
+  environment: EnvironmentSpec;
+  portRange: { from: number; to: number };
+  max: number;
+}
+
 export interface ProjectSpec {
   /** Apps and services in start order: everything after what it depends on. */
   services: ServiceSpec[];
   tests: TestStepSpec[];
   environments: Record<EnvName, EnvironmentSpec>;
+  /** Absent: no preview environments (the default). */
+  preview?: PreviewSpec;
 }

@@ -167,7 +167,8 @@ export interface Engine {
    */
   pushTags(): Promise<Note[]>;
   /** A branch was deleted: its queued builds are cancelled and the test environment torn down if it shows the branch. */
-  branchDeleted(project: string, branch: string, by: string): Promise<{ cancelled: number[]; tornDown: boolean }>;
+  /** Queued builds of the branch cancelled, the test environment torn down if it shows the branch, the branch's preview removed. */
+  branchDeleted(project: string, branch: string, by: string): Promise<{ cancelled: number[]; tornDown: boolean; previewRemoved: boolean }>;
   /**
    * Compares each watched branch's remote head (`git ls-remote`) with its last build and queues
    * what was missed (trigger `reconcile`). Watched: the production branch, and branches built in

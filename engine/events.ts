@@ -11,6 +11,7 @@ import type {
   HealthTransitionRecord,
   LogLine,
   ProductionHold,
+  PreviewRecord,
   PullRequestRecord,
   ReleaseRecord,
   StageRecord,
@@ -45,7 +46,9 @@ export type EngineEvent =
   /** Reporting to GitHub moved on (a call sent, failed or stored). */
   | { type: 'github.reporting'; reporting: GithubReporting }
   /** A pull request opened, got a new head, was refused a build, or closed. */
-  | { type: 'pull_request.updated'; pullRequest: PullRequestRecord };
+  | { type: 'pull_request.updated'; pullRequest: PullRequestRecord }
+  /** A preview environment changed: deploying, live, failed, or removed (`preview` absent). */
+  | { type: 'preview.updated'; project: string; branch: string; preview?: PreviewRecord };
 
 /** A smee.io channel's connection, as the snapshot shows it. */
 export interface SmeeState {

@@ -5,7 +5,7 @@ import {
   type SecretSources,
   type SecretValues,
 } from '../config/host-secrets.js';
-import type { EnvName, ProjectSpec } from '../config/project-spec.js';
+import type { EnvironmentSpec, EnvName, ProjectSpec } from '../config/project-spec.js';
 import type { GreenciConfig } from '../config/schema.js';
 import { readSecretsFile } from '../config/secrets-file.js';
 import { StageError } from './errors.js';
@@ -14,9 +14,10 @@ import { maskWith } from './mask.js';
 /** What deploys and output ask of the host's secrets. */
 export interface SecretResolver {
   /** The values of the secrets `spec` uses in `env` as the config and the host give them now, or what is missing. */
-  resolve(project: string, env: EnvName, spec: ProjectSpec): SecretResolution;
+  /** `environment`: other settings for the environment than the spec's own (a preview's, with the test environment's grants). */
+  resolve(project: string, env: EnvName, spec: ProjectSpec, environment?: EnvironmentSpec): SecretResolution;
   /** The values, or StageError naming every missing secret (and where greenci looked). */
-  require(project: string, env: EnvName, spec: ProjectSpec): SecretValues;
+  require(project: string, env: EnvName, spec: ProjectSpec, environment?: EnvironmentSpec): SecretValues;
   /** The text with every secret value known to this process replaced by ********. */
   mask(text: string): string;
 }
@@ -48,14 +49,14 @@ export class HostSecrets implements SecretResolver {
     for (const name of Object.keys(this.config().projects)) this.remember(grantedSecretValues(this.sources(name)));
   }
 
-  resolve(project: string, env: EnvName, spec: ProjectSpec): SecretResolution {
-    const r = resolveSecrets(spec, env, this.sources(project));
+  resolve(project: string, env: EnvName, spec: ProjectSpec, environment?: EnvironmentSpec): SecretResolution {
+    const r = resolveSecrets(spec, env, this.sources(project), environment);
     this.remember(Object.values(r.values).flatMap(Object.values));
     return r;
   }
 
-  require(project: string, env: EnvName, spec: ProjectSpec): SecretValues {
-    const r = this.resolve(project, env, spec);
+  require(project: string, env: EnvName, spec: ProjectSpec, environment?: EnvironmentSpec): SecretValues {
+    const r = this.resolve(project, env, spec, environment);
     if (r.problems.length) throw new StageError(r.problems.join('; '));
     return r.values;
   }

@@ -190,10 +190,15 @@ export interface ReleaseRecord {
  */
 export type DeploymentKind = 'deploy' | 'promote' | 'rollback' | 'auto-rollback' | 'stop' | 'restore' | 'teardown';
 
+/** Where a deployment went: the test environment, production, or a preview environment (its branch in `target`). */
+export type DeploymentEnv = EnvName | 'preview';
+
 export interface DeploymentRecord {
   id: number;
   project: string;
-  env: EnvName;
+  env: DeploymentEnv;
+  /** A preview deployment's branch (`feature/login`, or `pr:12` for a fork's pull request). */
+  target?: string;
   kind: DeploymentKind;
   buildId?: number;
   releaseId?: number;
@@ -206,6 +211,24 @@ export interface DeploymentRecord {
   finishedAt?: number;
   /** App → the URL its health check answered on, once the deployment succeeded. */
   endpoints?: Record<string, string>;
+}
+
+/** A live preview environment: one per branch, on ports of its own, until the branch or its pull request goes. */
+export interface PreviewRecord {
+  project: string;
+  branch: string;
+  /** What names its containers, network and volumes (`preview-<slug>`). */
+  envKey: `preview-${string}`;
+  buildId: number;
+  sha: string;
+  /** App → host port, from the project's range. */
+  ports: Record<string, number>;
+  /** App → the URL its health path answered on, once live. */
+  endpoints?: Record<string, string>;
+  state: 'deploying' | 'live' | 'failed';
+  reason?: string;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export * from './records.js';

@@ -3,8 +3,10 @@ import type {
   AuditEntry,
   BuildRecord,
   CanaryState,
+  DeploymentEnv,
   DeploymentKind,
   LogLine,
+  PreviewRecord,
   ProductionHold,
   ReleaseRecord,
   StageStatus,
@@ -142,7 +144,9 @@ export class Recorder {
 
   deploymentStarted(d: {
     project: string;
-    env: 'test' | 'production';
+    env: DeploymentEnv;
+    /** A preview's branch. */
+    target?: string;
     kind: DeploymentKind;
     buildId?: number;
     releaseId?: number;
@@ -178,6 +182,30 @@ export class Recorder {
     if (recorded.created) this.bus.emit({ type: 'release.created', release: recorded.release });
     this.emitDeployment(project, deploymentId);
     return recorded.release;
+  }
+
+  /** A stage the build's greenci.yml called for (a preview), added after the ones planned at the start. */
+  stagePlanned(buildId: number, name: string, title: string): void {
+    this.store.builds.addStage(buildId, name, title);
+    this.build(buildId);
+  }
+
+  /** A preview environment starts deploying a build. */
+  previewDeploying(p: Parameters<Store['previews']['deploying']>[0]): PreviewRecord {
+    const preview = this.store.previews.deploying(p);
+    this.bus.emit({ type: 'preview.updated', project: p.project, branch: p.branch, preview });
+    return preview;
+  }
+
+  /** How a preview's deployment ended: live at these addresses, or failed and why. */
+  previewSettled(project: string, branch: string, outcome: { endpoints: Record<string, string> } | { failed: string }): void {
+    const preview = this.store.previews.settle(project, branch, 'failed' in outcome ? { failed: this.mask(outcome.failed) } : outcome);
+    this.bus.emit({ type: 'preview.updated', project, branch, preview });
+  }
+
+  /** A preview is gone (torn down or evicted; its deployments record how). */
+  previewRemoved(project: string, branch: string): void {
+    if (this.store.previews.remove(project, branch)) this.bus.emit({ type: 'preview.updated', project, branch });
   }
 
   private emitDeployment(project: string, id: number): void {

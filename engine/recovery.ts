@@ -2,6 +2,7 @@ import { LABEL } from './docker/names.js';
 import type { DockerPort } from './docker/port.js';
 import { describeError } from './errors.js';
 import type { EventBus } from './events.js';
+import type { DeploymentEnv } from './model.js';
 import type { HostLocks } from './host-locks.js';
 import type { SecretResolver } from './host-secrets.js';
 import type { BuildQueue } from './queue/build-queue.js';
@@ -22,7 +23,7 @@ export type Note = { level: 'info' | 'warn' | 'error'; msg: string; project?: st
 /** Deployments of one environment closed as interrupted. */
 export interface ClosedDeployments {
   project: string;
-  env: 'test' | 'production';
+  env: DeploymentEnv;
   count: number;
 }
 
@@ -37,7 +38,7 @@ export interface ClosedDeployments {
 export function closeInterruptedDeployments(store: Store, projects: string[], bus?: EventBus): ClosedDeployments[] {
   const closed: ClosedDeployments[] = [];
   for (const project of projects) {
-    for (const env of ['test', 'production'] as const) {
+    for (const env of ['test', 'production', 'preview'] as const) {
       const running = new Set(
         store.releases
           .deployments(project, env)
@@ -46,7 +47,12 @@ export function closeInterruptedDeployments(store: Store, projects: string[], bu
       );
       if (!running.size) continue;
       const count = store.db
-        .transaction(() => (store.leases.holder(`${env}:${project}`) ? 0 : store.releases.closeInterrupted(project, env)))
+        .transaction(() => {
+          if (store.leases.holder(`${env}:${project}`)) return 0;
+          // a preview left deploying ends failed with it (its branch's next build deploys it afresh)
+          if (env === 'preview') store.previews.interrupted(project);
+          return store.releases.closeInterrupted(project, env);
+        })
         .immediate();
       if (!count) continue;
       const auditId = store.audit.record({
@@ -59,6 +65,9 @@ export function closeInterruptedDeployments(store: Store, projects: string[], bu
       if (bus) {
         for (const deployment of store.releases.deployments(project, env))
           if (running.has(deployment.id)) bus.emit({ type: 'deployment.updated', deployment });
+        if (env === 'preview')
+          for (const preview of store.previews.list(project))
+            bus.emit({ type: 'preview.updated', project, branch: preview.branch, preview });
         const entry = store.audit.get(auditId);
         if (entry) bus.emit({ type: 'audit', entry });
       }

@@ -7,6 +7,7 @@ import type {
   DockerState,
   GithubReporting,
   HealthRecord,
+  PreviewRecord,
   ProductionHold,
 } from './model.js';
 
@@ -32,6 +33,8 @@ export interface Snapshot {
   health: Record<string, HealthRecord>;
   /** Reporting to GitHub: calls waiting, the last taken, the last refused; absent when no project reports. */
   github?: GithubReporting;
+  /** Per project: its live preview environments, the one deployed first first. */
+  previews: Record<string, PreviewRecord[]>;
 }
 
 export const MAX_BUILDS = 100;
@@ -45,6 +48,7 @@ export const emptySnapshot = (): Snapshot => ({
   smee: {},
   containers: [],
   health: {},
+  previews: {},
 });
 
 /** The one pure reducer: the daemon, the console and the tests all fold events through it. */
@@ -63,6 +67,8 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
     }
     case 'deployment.updated': {
       const d = e.deployment;
+      // a preview's state is its own (preview.updated); the environments are test and production
+      if (d.env === 'preview') return s;
       const current = s.environments[d.project] ?? {};
       const environments = { ...s.environments, [d.project]: { ...current, [d.env]: d } };
       let live = s.live;
@@ -94,6 +100,13 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
     }
     case 'github.reporting':
       return { ...s, github: e.reporting };
+    case 'preview.updated': {
+      const others = (s.previews?.[e.project] ?? []).filter((p) => p.branch !== e.branch);
+      const list = e.preview
+        ? [...others, e.preview].sort((a, b) => a.createdAt - b.createdAt || a.branch.localeCompare(b.branch))
+        : others;
+      return { ...s, previews: { ...s.previews, [e.project]: list } };
+    }
     case 'health.alerts':
     case 'pull_request.updated':
     case 'release.created':

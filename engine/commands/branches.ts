@@ -1,6 +1,7 @@
 import type { Engine } from '../api.js';
 import type { BuildRecord } from '../model.js';
 import { teardownTestFor } from '../pipeline/teardown.js';
+import { teardownPreviewOf } from '../preview/teardown.js';
 import { missedPushes } from '../queue/reconcile.js';
 import type { EngineCore } from './core.js';
 
@@ -32,7 +33,14 @@ export function branchCommands(core: EngineCore, enqueue: Engine['enqueue']): Pi
         .filter((id) => store.builds.cancelQueued(id, `branch ${branch} was deleted`));
       for (const id of cancelled) recorder.build(id);
       const tornDown = await teardownTestFor(core.docker, recorder, deps.locks, project, branch, by);
-      return { cancelled, tornDown };
+      const previewRemoved = await teardownPreviewOf(
+        { docker: core.docker, recorder, locks: deps.locks },
+        project,
+        branch,
+        by,
+        `branch ${branch} was deleted`,
+      );
+      return { cancelled, tornDown, previewRemoved };
     },
     async branches(project) {
       const p = core.project(project);

@@ -1,7 +1,9 @@
 import type { Engine, PullRequestOutcome } from '../api.js';
+import { describeError } from '../errors.js';
 import { pullRequestBranch } from '../git/ref-name.js';
 import type { PullRequestDecision } from '../intake/pull-request.js';
 import type { BuildRecord, PullRequestRecord } from '../model.js';
+import { teardownPreviewOf } from '../preview/teardown.js';
 import type { EngineCore } from './core.js';
 
 type Acted = Exclude<PullRequestDecision, { kind: 'ignored-action' } | { kind: 'invalid' }>;
@@ -41,8 +43,24 @@ export function pullRequestCommands(core: EngineCore, enqueue: Engine['enqueue']
         let cancelled: BuildRecord | undefined;
         if (own && own.trigger === 'pull_request' && (own.status === 'queued' || own.status === 'running'))
           cancelled = core.queue.cancel(own.id, `github (pull request #${d.number} closed)`);
-        // (a preview environment of the pull request is torn down here once previews exist)
         const pullRequest = save({ ...facts, state: 'closed', buildId: before?.buildId, closedAt: Date.now() });
+        // the preview of what it built goes with it (a later push to its branch brings one back)
+        const branch = d.fork ? pullRequestBranch(d.number) : d.headRef;
+        // (in the background: GitHub waits 10 s for an answer, a database stopping cleanly may take that long)
+        void teardownPreviewOf(
+          { docker: core.docker, recorder, locks: core.deps.locks },
+          project,
+          branch,
+          `github:${d.author ?? 'unknown'}`,
+          `pull request #${d.number} was closed`,
+        ).catch((err) =>
+          bus.emit({
+            type: 'delivery',
+            status: 200,
+            delivery: { id: deliveryId, project },
+            message: `removing the preview of ${branch} after pull request #${d.number} was closed failed: ${describeError(err)}`,
+          }),
+        );
         return { outcome: 'pr-closed', pullRequest, build: cancelled };
       }
       if (d.kind !== 'build') {

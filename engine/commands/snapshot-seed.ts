@@ -11,7 +11,7 @@ export function seedSnapshot(store: Store, projects: string[]): Snapshot {
 }
 
 /** One project's part of the snapshot (a project a reloaded config added gets it too). */
-export function seedProject(s: Snapshot, store: Store, p: string): Pick<Snapshot, 'environments' | 'live' | 'holds'> {
+export function seedProject(s: Snapshot, store: Store, p: string): Pick<Snapshot, 'environments' | 'live' | 'holds' | 'previews'> {
   const [test] = store.releases.deployments(p, 'test', 1);
   const [production] = store.releases.deployments(p, 'production', 1);
   const live = store.releases.liveRelease(p);
@@ -20,6 +20,7 @@ export function seedProject(s: Snapshot, store: Store, p: string): Pick<Snapshot
   return {
     holds: hold ? { ...holds, [p]: hold } : holds,
     environments: { ...s.environments, [p]: { test, production } },
+    previews: { ...s.previews, [p]: store.previews.list(p) },
     live: { ...s.live, [p]: live && { version: live.version, releaseId: live.id } },
   };
 }

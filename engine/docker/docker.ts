@@ -146,6 +146,9 @@ export class DockerClient implements DockerPort {
   removeVolume(name: string): Promise<void> {
     return this.volumes.removeVolume(name);
   }
+  listVolumes(labels: string[]): Promise<string[]> {
+    return this.volumes.listVolumes(labels);
+  }
   volumeExists(name: string): Promise<boolean> {
     return this.volumes.volumeExists(name);
   }

@@ -100,6 +100,8 @@ export interface VolumesPort {
   /** Removes a volume and its data. A missing volume is not an error. */
   removeVolume(name: string): Promise<void>;
   volumeExists(name: string): Promise<boolean>;
+  /** The names of the volumes carrying every one of these labels (`key=value`). */
+  listVolumes(labels: string[]): Promise<string[]>;
 }
 
 export interface LogsPort {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { plainEnvOf } from '../../config/host-secrets.js';
-import type { EnvName, EnvironmentSpec, ServiceSpec, TestStepSpec } from '../../config/project-spec.js';
+import type { EnvKey, EnvironmentSpec, ServiceSpec, TestStepSpec } from '../../config/project-spec.js';
 import { LABEL, containerName, envLabels, networkName, testStepContainerName, volumeName } from './names.js';
 import type { ContainerSpec } from './types.js';
 
@@ -9,7 +9,9 @@ import type { ContainerSpec } from './types.js';
 /** What a deploy knows about the build or release it is putting into an environment. */
 export interface DeployIdentity {
   project: string;
-  env: EnvName;
+  env: EnvKey;
+  /** A preview environment's branch (labelled, and given to its containers as GREENCI_PREVIEW). */
+  preview?: string;
   /** The release version, or `build-<id>` in the test environment. */
   release: string;
   buildId: number;
@@ -23,10 +25,12 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 export function greenciEnv(id: DeployIdentity): Record<string, string> {
   return {
     GREENCI_PROJECT: id.project,
-    GREENCI_ENV: id.env,
+    // a preview says it is one; which branch it shows is GREENCI_PREVIEW
+    GREENCI_ENV: id.preview === undefined ? id.env : 'preview',
     GREENCI_COMMIT: id.commit,
     GREENCI_VERSION: id.release,
     GREENCI_BUILD: String(id.buildId),
+    ...(id.preview === undefined ? {} : { GREENCI_PREVIEW: id.preview }),
   };
 }
 
@@ -57,6 +61,7 @@ export function serviceContainerSpec(
     Env: envList({ ...plainEnvOf(service, env), ...secrets, ...greenciEnv(id) }),
     Labels: {
       ...envLabels(id.project, id.env, id.release),
+      ...(id.preview === undefined ? {} : { [LABEL.preview]: id.preview }),
       [LABEL.service]: service.name,
       [LABEL.role]: service.kind,
       [LABEL.build]: String(id.buildId),

@@ -22,6 +22,15 @@ export class DockerVolumes implements VolumesPort {
     }
   }
 
+  async listVolumes(labels: string[]): Promise<string[]> {
+    try {
+      const found = await this.api.listVolumes({ filters: { label: labels } });
+      return (found.Volumes ?? []).map((v) => v.Name).sort();
+    } catch (err) {
+      throw dockerError('volume ls', err);
+    }
+  }
+
   async volumeExists(name: string): Promise<boolean> {
     try {
       await this.api.getVolume(name).inspect();

@@ -29,7 +29,13 @@ export const statusContext = (base: string, kind: 'push' | 'pr') => `${base}/${k
  * or `failure` at the end, `error` when it was cancelled, superseded or interrupted (never left
  * pending: that would block merges). Undefined while greenci knows no commit for it.
  */
-export function commitStatusOf(b: BuildRecord, context: string, publicUrl?: string): { sha: string; body: CommitStatusBody } | undefined {
+export function commitStatusOf(
+  b: BuildRecord,
+  context: string,
+  publicUrl?: string,
+  /** Where the build's preview environment answers, once live: a passed build says so. */
+  previewUrl?: string,
+): { sha: string; body: CommitStatusBody } | undefined {
   const sha = b.sha ?? b.requestedSha;
   if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return undefined;
   const body = (state: CommitState, description: string): { sha: string; body: CommitStatusBody } => ({
@@ -51,7 +57,8 @@ export function commitStatusOf(b: BuildRecord, context: string, publicUrl?: stri
     }
     case 'success':
       if (b.outcome === 'not-released') return body('success', `passed; not released: ${b.reason ?? 'production is held'}`);
-      return body('success', b.version ? `passed and released ${b.version}` : `build #${b.id} passed`);
+      if (b.version) return body('success', `passed and released ${b.version}`);
+      return body('success', previewUrl ? `build #${b.id} passed; preview at ${previewUrl}` : `build #${b.id} passed`);
     case 'failed': {
       // what happened to production first: the reason's first clause says why, the rest how it was put back
       const why = (failedStage?.error ?? b.reason ?? 'no reason recorded').split('; ')[0];

@@ -27,8 +27,14 @@ export interface DeploymentStatusBody {
   auto_inactive?: boolean;
 }
 
-/** The deployments GitHub hears of: the test environment's, and every change to production's releases. */
-const REPORTED: ReadonlySet<string> = new Set(['test/deploy', 'production/promote', 'production/rollback', 'production/auto-rollback']);
+/** The deployments GitHub hears of: the test environment's, previews', and every change to production's releases. */
+const REPORTED: ReadonlySet<string> = new Set([
+  'test/deploy',
+  'preview/deploy',
+  'production/promote',
+  'production/rollback',
+  'production/auto-rollback',
+]);
 
 export const isReportedDeployment = (d: DeploymentRecord) => REPORTED.has(`${d.env}/${d.kind}`);
 
@@ -43,11 +49,13 @@ export function deploymentBody(d: DeploymentRecord, sha: string, branch?: string
         ? `automatic rollback to ${version}${d.reason ? `: ${d.reason}` : ''}`
         : d.kind === 'rollback'
           ? `rollback to ${version} by ${d.requestedBy ?? 'an operator'}${d.reason ? `: ${d.reason}` : ''}`
-          : `test environment for build #${d.buildId ?? '?'}${branch ? ` of ${branch}` : ''}`;
+          : d.env === 'preview'
+            ? `preview of ${d.target ?? branch ?? 'a branch'}, build #${d.buildId ?? '?'}`
+            : `test environment for build #${d.buildId ?? '?'}${branch ? ` of ${branch}` : ''}`;
   return {
     ref: sha,
     task: 'deploy',
-    environment: production ? 'production' : 'test',
+    environment: production ? 'production' : d.env === 'preview' ? previewEnvironment(d.target ?? branch ?? 'unknown') : 'test',
     description: fitDescription(description),
     auto_merge: false,
     required_contexts: [],
@@ -65,12 +73,25 @@ export function deploymentBody(d: DeploymentRecord, sha: string, branch?: string
   };
 }
 
+/** A preview's GitHub environment: `preview/<branch>` (GitHub takes up to 255 characters). */
+export const previewEnvironment = (branch: string): string => `preview/${branch}`.slice(0, 255);
+
+/** The origin of an environment's first app (by name): what GitHub links as the environment's URL. */
+export function environmentUrl(endpoints: Record<string, string> | undefined): string | undefined {
+  const first = Object.entries(endpoints ?? {}).sort(([a], [b]) => a.localeCompare(b))[0]?.[1];
+  return first && URL.canParse(first) ? new URL(first).origin : undefined;
+}
+
+/** A preview's deployment once the preview is gone: inactive, saying why. */
+export function previewGoneBody(teardown: DeploymentRecord): DeploymentStatusBody {
+  return { state: 'inactive', description: fitDescription(`preview removed: ${teardown.reason ?? 'torn down'}`) };
+}
+
 /** Where a deployment stands, in GitHub's words: `in_progress` while greenci works, then how it ended. */
 export function deploymentStatusBody(d: DeploymentRecord, o: { logUrl?: string } = {}): DeploymentStatusBody {
   const what = d.env === 'production' ? (d.version ?? 'the release') : `build #${d.buildId ?? '?'}`;
   // an endpoint is where an app's health check answered: the environment's URL is its origin
-  const first = Object.entries(d.endpoints ?? {}).sort(([a], [b]) => a.localeCompare(b))[0]?.[1];
-  const url = first && URL.canParse(first) ? new URL(first).origin : undefined;
+  const url = environmentUrl(d.endpoints);
   const common = o.logUrl ? { log_url: o.logUrl } : {};
   switch (d.status) {
     case 'running':

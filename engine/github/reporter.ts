@@ -5,7 +5,14 @@ import type { BuildRecord, DeploymentRecord, PullRequestRecord } from '../model.
 import type { NewGithubCall } from '../store/github-calls.js';
 import type { Store } from '../store/index.js';
 import { type CommitStatusBody, commitStatusOf, fitDescription, statusContext } from './commit-status.js';
-import { deploymentBody, deploymentStatusBody, isReportedDeployment } from './deployments.js';
+import {
+  deploymentBody,
+  deploymentStatusBody,
+  environmentUrl,
+  isReportedDeployment,
+  previewEnvironment,
+  previewGoneBody,
+} from './deployments.js';
 
 /** A project greenci reports to GitHub for: its repository, and the parts of githubApi the calls need. */
 export interface Reporting {
@@ -92,7 +99,10 @@ export class GithubReporter {
   }
 
   private statusCall(b: BuildRecord, r: Reporting, context: string): NewGithubCall[] {
-    const found = commitStatusOf(b, context, r.publicUrl);
+    // the branch's preview, when this build put it up
+    const preview = this.store.previews.get(b.project, b.branch);
+    const previewUrl = preview?.buildId === b.id && preview.state === 'live' ? environmentUrl(preview.endpoints) : undefined;
+    const found = commitStatusOf(b, context, r.publicUrl, previewUrl);
     if (!found) return [];
     return [this.status(b.project, r, found.sha, { ...found.body }, `status:${b.id}:${context}:${found.body.state}`)];
   }
@@ -133,6 +143,7 @@ export class GithubReporter {
 
   /** A deployment GitHub hears of: created once (with the commit it put in place), then its states. */
   private deploymentCalls(d: DeploymentRecord): NewGithubCall[] {
+    if (d.env === 'preview' && d.kind === 'teardown') return this.previewGoneCalls(d);
     if (!isReportedDeployment(d)) return [];
     const r = this.reporting(d.project);
     if (!r) return [];
@@ -142,7 +153,7 @@ export class GithubReporter {
     if (!sha) return [];
     const deploymentKey = `deployment:${d.project}:${d.id}`;
     const calls: NewGithubCall[] = [];
-    const created = deploymentBody(d, sha, d.env === 'test' ? build?.branch : undefined);
+    const created = deploymentBody(d, sha, d.env === 'production' ? undefined : build?.branch);
     calls.push({
       project: d.project,
       repo: r.repo,
@@ -165,5 +176,29 @@ export class GithubReporter {
       dedupeKey: `deployment-status:${d.project}:${d.id}:${status.state}`,
     });
     return calls;
+  }
+
+  /** A preview removed: its last deployment on GitHub becomes `inactive` (GitHub greys out its environment). */
+  private previewGoneCalls(teardown: DeploymentRecord): NewGithubCall[] {
+    if (teardown.status !== 'success') return [];
+    const r = this.reporting(teardown.project);
+    if (!r) return [];
+    const shown = this.store.releases
+      .deployments(teardown.project, 'preview', 200)
+      .find((d) => d.kind === 'deploy' && d.target === teardown.target && d.id < teardown.id);
+    if (!shown) return [];
+    const status = previewGoneBody(teardown);
+    return [
+      {
+        project: teardown.project,
+        repo: r.repo,
+        kind: 'deployment_status',
+        key: `deployment-status:${shown.project}:${shown.id}`,
+        deploymentKey: `deployment:${shown.project}:${shown.id}`,
+        body: { ...status, description: fitDescription(this.mask(status.description)) },
+        summary: `deployment ${previewEnvironment(teardown.target ?? '')} inactive "${status.description}"`,
+        dedupeKey: `deployment-status:${shown.project}:${shown.id}:inactive`,
+      },
+    ];
   }
 }

@@ -20,6 +20,8 @@ export interface BuildMailInput {
   live?: ReleaseRecord;
   /** The build's test environment: app → the URL its health check answered on (as deploy-test recorded it). */
   testEndpoints?: Record<string, string>;
+  /** The build's preview environment, when it put one up: app → the URL its health check answered on. */
+  previewEndpoints?: Record<string, string>;
   /** The hold a `greenci release` build lifted. */
   lifted?: ProductionHold;
 }
@@ -85,6 +87,12 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
   if (i.lifted) rows.push(liftedRow(i.lifted));
   const addresses = testAddresses(i.testEndpoints);
   if (!production && addresses.length) rows.push(['test environment', addresses.map(([app, url]) => `${app} ${url}`).join(', ')]);
+  const preview = testAddresses(i.previewEndpoints);
+  if (!production && preview.length)
+    rows.push([
+      'preview',
+      `${preview.map(([app, url]) => `${app} ${url}`).join(', ')} (until ${b.branch} is deleted or its pull request closed)`,
+    ]);
   const stages = b.stages
     .map(
       (s) =>

@@ -62,6 +62,7 @@ export class Notifier {
         logs: this.store.builds.logs(b.id),
         live: this.store.releases.liveRelease(b.project),
         testEndpoints: this.store.releases.testEndpoints(b.id),
+        previewEndpoints: this.store.releases.previewEndpoints(b.id),
         lifted: b.trigger === 'release' ? this.store.holds.liftedBy(b.id) : undefined,
       });
     }

@@ -7,7 +7,7 @@ import type { SecretResolver } from '../host-secrets.js';
 import type { ImageRef, LogLine, ReleaseRecord } from '../model.js';
 import type { Recorder } from '../recorder.js';
 import type { CanaryControl } from '../release/canary-control.js';
-import type { StageName } from './plan.js';
+import type { PlannedStage, StageName } from './plan.js';
 
 /** What every stage may use: the real adapters, built once by createEngine. */
 export interface EngineDeps {
@@ -38,6 +38,8 @@ export interface BuildContext {
   standIn: boolean;
   /** Writes a line to the build's log under the running stage. */
   log(line: string, stream?: LogLine['stream']): void;
+  /** Adds a stage after the planned ones (the preview a build's greenci.yml asks for); the runner sets it. */
+  planStage?(stage: PlannedStage): void;
   /** Cleanups run when the build ends, whatever the outcome (last registered runs first). */
   cleanups: (() => Promise<void>)[];
 

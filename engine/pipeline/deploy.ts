@@ -1,5 +1,5 @@
 import type { SecretValues } from '../../config/host-secrets.js';
-import type { ProjectSpec, ServiceSpec } from '../../config/project-spec.js';
+import type { EnvKey, EnvironmentSpec, ProjectSpec, ServiceSpec } from '../../config/project-spec.js';
 import { LABEL, containerName, envFilter, envLabels, networkName, volumeName } from '../docker/names.js';
 import type { DockerPort } from '../docker/port.js';
 import { reachableHost } from '../docker/published-port.js';
@@ -25,6 +25,8 @@ export interface DeployRequest {
    * release (engine/release/); this leaves every app container as it is.
    */
   servicesOnly?: boolean;
+  /** The environment's settings; default the spec's for `id.env` (a preview passes its own, with its ports). */
+  environment?: EnvironmentSpec;
   /** The host secrets' values per app or service (resolved for this environment); in memory only. */
   secrets: SecretValues;
   log: (line: string) => void;
@@ -51,8 +53,8 @@ export async function deployEnvironment(docker: DockerPort, req: DeployRequest):
 
 async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployResult> {
   const { id, spec } = req;
-  const env = spec.environments[id.env];
-  const labels = envLabels(id.project, id.env, id.release);
+  const env = req.environment ?? environmentOf(spec, id.env);
+  const labels = { ...envLabels(id.project, id.env, id.release), ...(id.preview === undefined ? {} : { [LABEL.preview]: id.preview }) };
   await docker.ensureNetwork(networkName(id.project, id.env), labels);
 
   const services = req.servicesOnly ? spec.services.filter((s) => s.kind === 'service') : spec.services;
@@ -118,6 +120,11 @@ async function deploy(docker: DockerPort, req: DeployRequest): Promise<DeployRes
   return { endpoints };
 }
 
+function environmentOf(spec: ProjectSpec, env: EnvKey): EnvironmentSpec {
+  if (env === 'test' || env === 'production') return spec.environments[env];
+  throw new BugError(`a deploy to ${env} must say its environment's settings`);
+}
+
 /** Each service's image content key (image-content.ts); its image reference when the image is not here (creating it fails then). */
 async function contentKeys(docker: DockerPort, services: ServiceSpec[], images: Record<string, string>): Promise<Record<string, string>> {
   const keys = await Promise.all(
@@ -165,7 +172,7 @@ async function healthUrl(docker: DockerPort, cid: string, port: number, path: st
 }
 
 /** Removes every container of an environment (volumes and network stay). */
-export async function removeEnvironmentContainers(docker: DockerPort, project: string, env: 'test' | 'production'): Promise<number> {
+export async function removeEnvironmentContainers(docker: DockerPort, project: string, env: EnvKey): Promise<number> {
   const containers = await docker.listContainers(envFilter(project, env).label);
   // apps first, so none is left talking to a database that is shutting down; databases stop cleanly
   const order = [...containers].sort((a, b) => Number(a.Labels[LABEL.role] === 'service') - Number(b.Labels[LABEL.role] === 'service'));

@@ -1,6 +1,6 @@
 /** Which stages a build runs: a pure decision from the branch and the project's production branch. */
 
-export type StageName = 'checkout' | 'config' | 'build' | 'deploy-test' | 'test' | 'promote' | 'deploy-production' | 'release';
+export type StageName = 'checkout' | 'config' | 'build' | 'deploy-test' | 'test' | 'preview' | 'promote' | 'deploy-production' | 'release';
 
 export interface PlannedStage {
   name: StageName;
@@ -23,6 +23,17 @@ const PRODUCTION: PlannedStage[] = [
 
 export function planStages(branch: string, productionBranch: string): PlannedStage[] {
   return branch === productionBranch ? [...COMMON, ...PRODUCTION] : [...COMMON];
+}
+
+/** The stage a build adds once its greenci.yml asks for previews (runner: `ctx.planStage`). */
+export const PREVIEW_STAGE: PlannedStage = { name: 'preview', title: 'Deploy the preview environment' };
+
+/**
+ * Whether a build, once its greenci.yml is read, also deploys its branch's preview: only when the
+ * file asks for previews, and never for the production branch (production is its preview).
+ */
+export function wantsPreview(branch: string, productionBranch: string, previewsConfigured: boolean): boolean {
+  return previewsConfigured && branch !== productionBranch;
 }
 
 /** `greenci release`: a build already built and tested is promoted, deployed and tagged, nothing else. */

@@ -33,10 +33,17 @@ export async function runStages(
   const locks = new ScopeLocks(ctx, opts.scopes ?? planLockScopes(planned));
   const stages = opts.stages ?? STAGES;
   rec.build(ctx.buildId, { status: 'running', startedAt: Date.now() });
+  // the loop below goes over `plan`: a stage added while it runs is carried out after the others
+  const plan = [...planned];
+  ctx.planStage = (s) => {
+    if (plan.some((p) => p.name === s.name)) return;
+    plan.push(s);
+    rec.stagePlanned(ctx.buildId, s.name, s.title);
+  };
   let outcome: { status: 'success' } | { status: 'failed' | 'cancelled'; reason: string; kind?: BuildOutcome } = { status: 'success' };
   let productionStarted = false;
   try {
-    for (const { name } of planned) {
+    for (const { name } of plan) {
       // after a failure or cancel the rest does not run; after promote said production must not change, neither does it
       if (outcome.status !== 'success' || ctx.notReleased) {
         rec.stage(ctx.buildId, name, { status: outcome.status === 'cancelled' ? 'cancelled' : 'skipped' });

@@ -44,6 +44,8 @@ function keptBecause(
   }
   if (env === 'test' && role !== 'test')
     return r.testEnv ? `test environment of ${r.testEnv.branch} (build #${r.testEnv.buildId})` : 'the test environment';
+  if (env?.startsWith('preview-') && role !== 'test')
+    return `preview of ${l[LABEL.preview] ?? 'a branch'} (until its branch or pull request goes)`;
   if (UP.has(c.state)) return c.state;
   if (env === 'production' || role === 'test') return undefined;
   return 'not a kind of container greenci removes';

@@ -60,6 +60,19 @@ export class BuildStore {
     })();
   }
 
+  /** A stage added to a build after it was planned (last, pending); nothing when it has it already. */
+  addStage(buildId: number, name: string, title: string): void {
+    this.db.transaction(() => {
+      if (this.db.prepare('SELECT 1 FROM stages WHERE build_id = ? AND name = ?').get(buildId, name)) return;
+      const { seq } = this.db.prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS seq FROM stages WHERE build_id = ?').get(buildId) as {
+        seq: number;
+      };
+      this.db
+        .prepare("INSERT INTO stages (build_id, seq, name, title, status) VALUES (?, ?, ?, ?, 'pending')")
+        .run(buildId, seq, name, title);
+    })();
+  }
+
   /** The queue in brief (id and project, oldest first): what the scheduler reads on every change. */
   queueHeads(): { id: number; project: string }[] {
     return this.db.prepare("SELECT id, project FROM builds WHERE status = 'queued' AND runner IS NULL ORDER BY id").all() as {

@@ -9,6 +9,7 @@ import { HealthStore } from './health.js';
 import { HoldStore } from './holds.js';
 import { LeaseStore } from './leases.js';
 import { OutboxStore } from './outbox.js';
+import { PreviewStore } from './previews.js';
 import { PullRequestStore } from './pull-requests.js';
 import { ReleaseStore } from './releases.js';
 import { RetentionStore } from './retention.js';
@@ -27,6 +28,8 @@ export interface Store {
   github: GithubCallStore;
   /** Pull requests and the builds that test their heads. */
   pullRequests: PullRequestStore;
+  /** The live preview environments. */
+  previews: PreviewStore;
   health: HealthStore;
   holds: HoldStore;
   close(): void;
@@ -70,6 +73,7 @@ export interface StoreReader {
   leases: Pick<LeaseStore, 'holder'>;
   health: Pick<HealthStore, 'all' | 'get' | 'transitions'>;
   deliveries: Pick<DeliveryStore, 'has' | 'get' | 'list' | 'count'>;
+  previews: Pick<PreviewStore, 'get' | 'list' | 'all'>;
 }
 
 /** Opens greenci's state: `<dataDir>/greenci.db`. */
@@ -95,6 +99,7 @@ export function openStore(dataDir: string): Store {
     outbox: new OutboxStore(db),
     github: new GithubCallStore(db),
     pullRequests: new PullRequestStore(db),
+    previews: new PreviewStore(db),
     health: new HealthStore(db),
     holds: new HoldStore(db),
     close: () => db.close(),

@@ -301,4 +301,43 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX pull_requests_head ON pull_requests(project, head_sha);
   `,
+  // migration 13: preview environments. Deployments may be to a preview (its branch in `target`);
+  // the previews table holds each live one: its ports, its addresses, the build it runs
+  `
+  CREATE TABLE deployments_v5 (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    env TEXT NOT NULL CHECK (env IN ('test','production','preview')),
+    kind TEXT NOT NULL CHECK (kind IN ('deploy','promote','rollback','auto-rollback','stop','restore','teardown')),
+    build_id INTEGER REFERENCES builds(id),
+    release_id INTEGER REFERENCES releases(id),
+    version TEXT,
+    requested_by TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running','success','failed','interrupted')),
+    reason TEXT,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    endpoints TEXT,
+    target TEXT
+  );
+  INSERT INTO deployments_v5 (id, project, env, kind, build_id, release_id, version, requested_by, status, reason, started_at, finished_at, endpoints)
+    SELECT id, project, env, kind, build_id, release_id, version, requested_by, status, reason, started_at, finished_at, endpoints FROM deployments;
+  DROP TABLE deployments;
+  ALTER TABLE deployments_v5 RENAME TO deployments;
+  CREATE INDEX deployments_env ON deployments(project, env, id);
+  CREATE TABLE previews (
+    project TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    env_key TEXT NOT NULL,
+    build_id INTEGER NOT NULL REFERENCES builds(id),
+    sha TEXT NOT NULL,
+    ports TEXT NOT NULL,
+    endpoints TEXT,
+    state TEXT NOT NULL CHECK (state IN ('deploying','live','failed')),
+    reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (project, branch)
+  );
+  `,
 ];

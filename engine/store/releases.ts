@@ -1,5 +1,5 @@
 import type { ProjectSpec } from '../../config/project-spec.js';
-import type { DeploymentKind, DeploymentRecord, ImageRef, ReleaseRecord } from '../model.js';
+import type { DeploymentEnv, DeploymentKind, DeploymentRecord, ImageRef, ReleaseRecord } from '../model.js';
 import type { Db } from './db.js';
 import { opt } from './row.js';
 
@@ -25,7 +25,8 @@ interface ReleaseRow {
 interface DeploymentRow {
   id: number;
   project: string;
-  env: 'test' | 'production';
+  env: DeploymentEnv;
+  target: string | null;
   kind: DeploymentKind;
   build_id: number | null;
   release_id: number | null;
@@ -55,6 +56,7 @@ function toDeployment(r: DeploymentRow): DeploymentRecord {
     id: r.id,
     project: r.project,
     env: r.env,
+    ...(r.target !== null ? { target: r.target } : {}),
     kind: r.kind,
     buildId: opt(r.build_id),
     releaseId: opt(r.release_id),
@@ -126,7 +128,9 @@ export class ReleaseStore {
   startDeployment(
     d: {
       project: string;
-      env: 'test' | 'production';
+      env: DeploymentEnv;
+      /** A preview's branch. */
+      target?: string;
       kind: DeploymentKind;
       buildId?: number;
       releaseId?: number;
@@ -138,10 +142,20 @@ export class ReleaseStore {
     return Number(
       this.db
         .prepare(
-          'INSERT INTO deployments (project, env, kind, build_id, release_id, version, requested_by, status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO deployments (project, env, target, kind, build_id, release_id, version, requested_by, status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(d.project, d.env, d.kind, d.buildId ?? null, d.releaseId ?? null, d.version ?? null, d.requestedBy ?? null, 'running', now)
-        .lastInsertRowid,
+        .run(
+          d.project,
+          d.env,
+          d.target ?? null,
+          d.kind,
+          d.buildId ?? null,
+          d.releaseId ?? null,
+          d.version ?? null,
+          d.requestedBy ?? null,
+          'running',
+          now,
+        ).lastInsertRowid,
     );
   }
 
@@ -161,7 +175,17 @@ export class ReleaseStore {
     return r?.endpoints ? (JSON.parse(r.endpoints) as Record<string, string>) : undefined;
   }
 
-  deployments(project: string, env?: 'test' | 'production', limit = 50): DeploymentRecord[] {
+  /** The addresses a build's preview answered on, when it deployed one. */
+  previewEndpoints(buildId: number): Record<string, string> | undefined {
+    const r = this.db
+      .prepare(
+        "SELECT endpoints FROM deployments WHERE build_id = ? AND env = 'preview' AND kind = 'deploy' AND status = 'success' ORDER BY id DESC LIMIT 1",
+      )
+      .get(buildId) as { endpoints: string | null } | undefined;
+    return r?.endpoints ? (JSON.parse(r.endpoints) as Record<string, string>) : undefined;
+  }
+
+  deployments(project: string, env?: DeploymentEnv, limit = 50): DeploymentRecord[] {
     const rows = (
       env
         ? this.db.prepare('SELECT * FROM deployments WHERE project = ? AND env = ? ORDER BY id DESC LIMIT ?').all(project, env, limit)
@@ -174,11 +198,13 @@ export class ReleaseStore {
    * Closes an environment's deployments still 'running' as `interrupted`: called when nobody holds
    * the environment's lock, so the process that started them is gone. Returns how many.
    */
-  closeInterrupted(project: string, env: 'test' | 'production', now = Date.now()): number {
+  closeInterrupted(project: string, env: DeploymentEnv, now = Date.now()): number {
     const reason =
       env === 'production'
         ? 'interrupted: greenci stopped during this deployment; production may not match the live release'
-        : 'interrupted: greenci stopped during this deployment; the next build deploys the test environment afresh';
+        : env === 'preview'
+          ? "interrupted: greenci stopped during this deployment; the branch's next build deploys its preview afresh"
+          : 'interrupted: greenci stopped during this deployment; the next build deploys the test environment afresh';
     return this.db
       .prepare(
         `UPDATE deployments SET status = 'interrupted', finished_at = ?, reason = ? WHERE project = ? AND env = ? AND status = 'running'`,

@@ -167,7 +167,7 @@ describe('recovering from a greenci process that died during a deployment', () =
     store.db.pragma(`user_version = ${MIGRATIONS.findIndex((m) => m.includes('deployments_v4'))}`);
     // and without the columns later migrations added
     store.db.exec(
-      'ALTER TABLE deployments DROP COLUMN endpoints; ALTER TABLE builds DROP COLUMN outcome; DROP TABLE production_holds; ALTER TABLE builds DROP COLUMN tested; DROP TABLE backups; DROP TABLE github_calls; DROP TABLE pull_requests;',
+      'ALTER TABLE deployments DROP COLUMN target; DROP TABLE previews; ALTER TABLE deployments DROP COLUMN endpoints; ALTER TABLE builds DROP COLUMN outcome; DROP TABLE production_holds; ALTER TABLE builds DROP COLUMN tested; DROP TABLE backups; DROP TABLE github_calls; DROP TABLE pull_requests;',
     );
     store.db.exec(`UPDATE deployments SET status = 'failed', reason = 'interrupted: greenci stopped' WHERE id = ${dep}`);
     store.db.exec(`UPDATE deployments SET status = 'failed', reason = 'unhealthy' WHERE id = ${failed}`);

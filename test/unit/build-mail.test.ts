@@ -105,3 +105,19 @@ describe('build emails', () => {
     );
   });
 });
+
+describe('a build email and its preview', () => {
+  it('a branch build that put up a preview gives its addresses and how long it stays', () => {
+    const m = buildMail({
+      build: build(),
+      productionBranch: 'master',
+      lead: [],
+      logs: [],
+      previewEndpoints: { billing: 'http://127.0.0.1:20100/health', weight: 'http://127.0.0.1:20101/health' },
+    })!;
+    expect(m.text).toMatch(
+      /^preview:\s+billing http:\/\/127\.0\.0\.1:20100, weight http:\/\/127\.0\.0\.1:20101 \(until \S+ is deleted or its pull request closed\)$/m,
+    );
+    expect(buildMail({ build: build(), productionBranch: 'master', lead: [], logs: [] })!.text).not.toMatch(/^preview:/m);
+  });
+});

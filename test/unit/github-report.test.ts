@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildPageId, buildPageText } from '../../engine/github/build-page.js';
 import { commitStatusOf, fitDescription, MAX_DESCRIPTION } from '../../engine/github/commit-status.js';
-import { deploymentBody, deploymentStatusBody, isReportedDeployment } from '../../engine/github/deployments.js';
+import {
+  deploymentBody,
+  deploymentStatusBody,
+  isReportedDeployment,
+  previewEnvironment,
+  previewGoneBody,
+} from '../../engine/github/deployments.js';
 import { afterFailure } from '../../engine/github/retry.js';
 import type { BuildRecord, DeploymentRecord } from '../../engine/model.js';
 
@@ -72,6 +78,14 @@ describe('a build as its commit status', () => {
     expect(commitStatusOf(ok, 'c', 'https://ci.example.com/')?.body.target_url).toBe('https://ci.example.com/builds/7');
   });
 
+  it('a passed branch build names its preview when it put one up', () => {
+    const passed = build({ status: 'success' });
+    expect(commitStatusOf(passed, 'c', undefined, 'http://127.0.0.1:20100')?.body.description).toBe(
+      `build #${passed.id} passed; preview at http://127.0.0.1:20100`,
+    );
+    expect(commitStatusOf(build({ status: 'failed' }), 'c', undefined, 'http://127.0.0.1:20100')?.body.description).not.toMatch(/preview/);
+  });
+
   it('has no status without a full commit SHA', () => {
     expect(commitStatusOf(build({ sha: undefined, requestedSha: undefined }), 'c')).toBeUndefined();
     expect(commitStatusOf(build({ sha: 'abc' }), 'c')).toBeUndefined();
@@ -134,6 +148,27 @@ describe('a deployment as GitHub deployments', () => {
       state: 'failure',
       description: 'v1.2.0 failed: billing unhealthy',
     });
+  });
+
+  it('a preview: its own transient environment per branch, its address once live, inactive once removed', () => {
+    const d = deployment({ env: 'preview', target: 'feature/login', kind: 'deploy', releaseId: undefined, version: undefined });
+    expect(deploymentBody(d, SHA)).toMatchObject({
+      environment: 'preview/feature/login',
+      description: 'preview of feature/login, build #7',
+      transient_environment: true,
+      production_environment: false,
+    });
+    expect(deploymentStatusBody({ ...d, status: 'success', endpoints: { web: 'http://127.0.0.1:20100/health' } })).toEqual({
+      state: 'success',
+      description: 'build #7 is live',
+      environment_url: 'http://127.0.0.1:20100',
+    });
+    expect(isReportedDeployment(d)).toBe(true);
+    expect(previewGoneBody({ ...d, kind: 'teardown', status: 'success', reason: 'branch feature/login was deleted' })).toEqual({
+      state: 'inactive',
+      description: 'preview removed: branch feature/login was deleted',
+    });
+    expect(previewEnvironment('x'.repeat(300))).toHaveLength(255);
   });
 
   it('only test deployments and changes of production release are reported', () => {

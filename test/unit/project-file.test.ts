@@ -155,3 +155,42 @@ describe('greenci.yml', () => {
     expect(parseProjectFile('').errors).toEqual(['apps: Required']);
   });
 });
+
+describe('greenci.yml environments.preview', () => {
+  it('is off unless present; present, it gets the test defaults, its range and a limit of 3', () => {
+    expect(parseProjectFile(minimal()).spec!.preview).toBeUndefined();
+    const { spec, errors } = parseProjectFile(
+      minimal('environments:\n  preview:\n    ports: 20100-20109\n    env:\n      web: {MODE: preview}\n'),
+    );
+    expect(errors).toEqual([]);
+    expect(spec!.preview).toEqual({
+      portRange: { from: 20100, to: 20109 },
+      max: 3,
+      environment: {
+        bind: '127.0.0.1',
+        ports: {},
+        env: { web: { MODE: 'preview' } },
+        restart: 'no',
+        memoryBytes: undefined,
+        nanoCpus: undefined,
+        healthTimeoutMs: 60_000,
+      },
+    });
+  });
+
+  it('names each problem: no range, a range that is not one, too small for its limit, clashing with a fixed port', () => {
+    const errs = (yaml: string) => parseProjectFile(minimal(yaml)).errors;
+    expect(errs('environments:\n  preview:\n    max: 2\n').join('\n')).toMatch(/environments\.preview\.ports/);
+    expect(errs('environments:\n  preview:\n    ports: 20100\n').join('\n')).toMatch(/must be a range of host ports such as 20100-20199/);
+    expect(errs('environments:\n  preview:\n    ports: 20109-20100\n').join('\n')).toMatch(/not a usable range of host ports: 20109-20100/);
+    expect(errs('environments:\n  preview:\n    ports: 80-90\n').join('\n')).toMatch(/not a usable range/);
+    expect(errs('environments:\n  preview:\n    ports: 20100-20101\n    max: 3\n')).toEqual([
+      'environments.preview.ports: 20100-20101 holds 2 ports; 3 previews of 1 app need 3',
+    ]);
+    expect(errs('environments:\n  preview:\n    ports: 20100-20101\n    max: 50\n').join('\n')).toMatch(/environments\.preview\.max/);
+    expect(errs('environments:\n  production:\n    ports: {web: 20100}\n  preview:\n    ports: 20100-20105\n')).toEqual([
+      "environments.preview.ports: 20100 is in the range but the production environment's web uses it",
+    ]);
+    expect(errs('environments:\n  preview:\n    ports: 20100-20105\n    release: {verify: 5s}\n').join('\n')).toMatch(/release/);
+  });
+});

@@ -4,6 +4,7 @@ import { formatAge } from './ago.js';
 import { containerHealth, containerSince } from './container-rows.js';
 import { healthTrouble, serviceHealth, troubleSegments } from './health.js';
 import { holdSegment } from './hold-text.js';
+import { previewRows } from './preview-rows.js';
 import { printable } from './printable.js';
 import { clip, fit, row, type Row, type Segment, type Tone } from './row.js';
 import { trafficRows } from './traffic-text.js';
@@ -25,10 +26,10 @@ function deploymentWords(d: DeploymentRecord | undefined, now: number): Segment 
  * where each project's production requests go, as last read from the front proxy.
  */
 export type EnvironmentsView = Pick<Snapshot, 'environments' | 'live' | 'containers' | 'docker' | 'health'> &
-  Partial<Pick<Snapshot, 'holds' | 'canaries'>> & { traffic?: Record<string, TrafficView | undefined> };
+  Partial<Pick<Snapshot, 'holds' | 'canaries' | 'previews'>> & { traffic?: Record<string, TrafficView | undefined> };
 
 /**
- * The Environments pane: per project, production then test, a heading with what is live (and who
+ * The Environments pane: per project, production, test, then each live preview, a heading with what is live (and who
  * holds production, when it is held) and the last change; under production, where its requests go
  * (each app's release and share) and a running canary (its share, time left, both releases' 5xx);
  * then each app and service with image tag, release, commit, health and since when.
@@ -42,6 +43,22 @@ export function environmentRows(s: EnvironmentsView, width: number, now: number)
   const monitored = serviceHealth(health);
   const own = greenciRows(health, width, now);
   if (own.trouble) out.push(...own.rows);
+  const containerRows = (c: ContainerRow): Row[] => {
+    const h = monitored.get(`${c.project}/${c.env}/${c.service ?? c.name}`);
+    const rows = [serviceRow(c, h, wide, now)];
+    if (healthTrouble(h))
+      rows.push(
+        whyRow(
+          h!,
+          width,
+          now,
+          { project: c.project, containerId: c.id, containerName: c.name },
+          `service:${c.id}`,
+          `${c.project} ${c.env} ${c.service ?? c.name}`,
+        ),
+      );
+    return rows;
+  };
   const projects = Object.keys(s.environments).sort();
   for (const project of projects) {
     for (const env of ENVS) {
@@ -67,26 +84,13 @@ export function environmentRows(s: EnvironmentsView, width: number, now: number)
         const why = s.docker && !s.docker.reachable ? 'Docker not reachable' : s.docker ? 'no containers' : 'looking at Docker…';
         out.push(row(`env:${project}:${env}:none`, [{ text: `  ${why}`, tone: 'dim' }], { project }));
       }
-      for (const c of services) {
-        const h = monitored.get(`${project}/${env}/${c.service ?? c.name}`);
-        out.push(serviceRow(c, h, wide, now));
-        if (healthTrouble(h))
-          out.push(
-            whyRow(
-              h!,
-              width,
-              now,
-              { project, containerId: c.id, containerName: c.name },
-              `service:${c.id}`,
-              `${c.project} ${c.env} ${c.service ?? c.name}`,
-            ),
-          );
-      }
+      for (const c of services) out.push(...containerRows(c));
       for (const h of missing) {
         out.push(goneRow(h, wide));
         out.push(whyRow(h, width, now, { project }, `health:${h.key}`, `${project} ${env} ${h.service}`));
       }
     }
+    out.push(...previewRows(project, s.previews?.[project], s.containers, now, containerRows));
   }
   if (!own.trouble) out.push(...own.rows);
   return out;

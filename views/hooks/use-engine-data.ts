@@ -52,6 +52,23 @@ export function wellFormed(e: unknown): e is EngineEvent {
         typeof e.pullRequest.number === 'number' &&
         typeof e.pullRequest.state === 'string'
       );
+    case 'preview.updated':
+      return (
+        typeof e.project === 'string' &&
+        typeof e.branch === 'string' &&
+        (e.preview === undefined ||
+          (isObj(e.preview) &&
+            e.preview.project === e.project &&
+            e.preview.branch === e.branch &&
+            typeof e.preview.envKey === 'string' &&
+            typeof e.preview.state === 'string' &&
+            typeof e.preview.buildId === 'number' &&
+            typeof e.preview.sha === 'string' &&
+            isObj(e.preview.ports) &&
+            typeof e.preview.createdAt === 'number' &&
+            typeof e.preview.updatedAt === 'number' &&
+            (e.preview.endpoints === undefined || isObj(e.preview.endpoints))))
+      );
     case 'hold.updated':
       return isObj(e.hold) && typeof e.hold.project === 'string' && typeof e.hold.by === 'string';
     case 'canary.updated':
@@ -100,6 +117,7 @@ const KNOWN = new Set([
   'audit',
   'github.reporting',
   'pull_request.updated',
+  'preview.updated',
 ]);
 
 export interface EngineData {

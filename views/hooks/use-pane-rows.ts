@@ -26,20 +26,39 @@ export function usePaneRows(
   traffic: TrafficByProject = {},
   disk?: DiskReport,
 ): Record<ListPane, Row[]> {
-  const { environments, live, holds, canaries, containers, docker, health, builds, github } = snapshot;
+  const { environments, live, holds, canaries, containers, docker, health, builds, github, previews } = snapshot;
   const environmentsRows = useMemo(
     () =>
       safeRows('environments', () =>
         filterRows(
           [
-            ...environmentRows({ environments, live, holds, canaries, traffic, containers, docker, health }, widths.environments, now),
+            ...environmentRows(
+              { environments, live, holds, canaries, previews, traffic, containers, docker, health },
+              widths.environments,
+              now,
+            ),
             ...diskRows(disk),
             ...githubRows(github, widths.environments, now),
           ],
           filter.environments,
         ),
       ),
-    [environments, live, holds, canaries, traffic, disk, github, containers, docker, health, widths.environments, now, filter.environments],
+    [
+      environments,
+      live,
+      holds,
+      canaries,
+      previews,
+      traffic,
+      disk,
+      github,
+      containers,
+      docker,
+      health,
+      widths.environments,
+      now,
+      filter.environments,
+    ],
   );
   const buildsRows = useMemo(
     () => safeRows('builds', () => filterRows(buildRows(builds, widths.builds, now), filter.builds)),

@@ -1,8 +1,9 @@
 import { secretRefsOf } from '../../../config/host-secrets.js';
 import { loadProjectFile } from '../../../config/project-file.js';
-import type { EnvName, ProjectSpec } from '../../../config/project-spec.js';
+import type { EnvironmentSpec, EnvName, ProjectSpec } from '../../../config/project-spec.js';
 import { StageError } from '../../errors.js';
 import type { BuildContext, Stage } from '../context.js';
+import { PREVIEW_STAGE, wantsPreview } from '../plan.js';
 
 /**
  * Reads and validates the commit's greenci.yml; a broken one fails here, naming each problem's path.
@@ -26,22 +27,33 @@ export const readConfig: Stage = {
       `apps: ${apps.join(', ')}; services: ${services.join(', ') || 'none'}; test steps: ${spec.tests.map((t) => t.name).join(', ') || 'none'}`,
     );
     checkSecrets(ctx, spec);
+    if (wantsPreview(ctx.branch, ctx.projectConfig.productionBranch, spec.preview !== undefined)) {
+      const { from, to } = spec.preview!.portRange;
+      ctx.log(
+        `preview environments: on (ports ${from}-${to}, at most ${spec.preview!.max}); this build deploys the preview of ${ctx.branch}`,
+      );
+      ctx.planStage?.(PREVIEW_STAGE);
+    }
   },
 };
 
 function checkSecrets(ctx: BuildContext, spec: ProjectSpec): void {
-  const envs: EnvName[] = ctx.branch === ctx.projectConfig.productionBranch ? ['test', 'production'] : ['test'];
+  const production = ctx.branch === ctx.projectConfig.productionBranch;
+  // a preview is given the test environment's grants, with its own settings
+  const envs: [string, EnvName, EnvironmentSpec][] = [
+    ['test', 'test', spec.environments.test],
+    ...(production ? [['production', 'production', spec.environments.production] as [string, EnvName, EnvironmentSpec]] : []),
+    ...(!production && spec.preview ? [['preview', 'test', spec.preview.environment] as [string, EnvName, EnvironmentSpec]] : []),
+  ];
   const problems: string[] = [];
-  for (const env of envs) {
-    const uses = spec.services
-      .map((s) => [s.name, Object.keys(secretRefsOf(s, spec.environments[env]))] as const)
-      .filter(([, vars]) => vars.length);
+  for (const [label, env, settings] of envs) {
+    const uses = spec.services.map((s) => [s.name, Object.keys(secretRefsOf(s, settings))] as const).filter(([, vars]) => vars.length);
     if (!uses.length) continue;
-    const found = ctx.deps.secrets.resolve(ctx.project, env, spec).problems;
+    const found = ctx.deps.secrets.resolve(ctx.project, env, spec, settings).problems;
     problems.push(...found);
-    if (!found.length) ctx.log(`host secrets for ${env}: ${uses.map(([name, vars]) => `${name} (${vars.join(', ')})`).join(', ')}`);
+    if (!found.length) ctx.log(`host secrets for ${label}: ${uses.map(([name, vars]) => `${name} (${vars.join(', ')})`).join(', ')}`);
   }
   if (!problems.length) return;
-  for (const p of problems) ctx.log(p, 'stderr');
-  throw new StageError(problems.join('; '));
+  for (const p of [...new Set(problems)]) ctx.log(p, 'stderr');
+  throw new StageError([...new Set(problems)].join('; '));
 }

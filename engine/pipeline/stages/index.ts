@@ -5,6 +5,7 @@ import { checkout } from './checkout.js';
 import { readConfig } from './config.js';
 import { deployProduction } from './deploy-production.js';
 import { deployTest } from './deploy-test.js';
+import { deployPreview } from './preview.js';
 import { promote } from './promote.js';
 import { releaseTag } from './release.js';
 import { runTests } from './test.js';
@@ -16,6 +17,7 @@ export const STAGES: Record<StageName, Stage> = {
   build: buildImages,
   'deploy-test': deployTest,
   test: runTests,
+  preview: deployPreview,
   promote,
   'deploy-production': deployProduction,
   release: releaseTag,
