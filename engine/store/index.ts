@@ -74,6 +74,7 @@ export interface StoreReader {
   health: Pick<HealthStore, 'all' | 'get' | 'transitions'>;
   deliveries: Pick<DeliveryStore, 'has' | 'get' | 'list' | 'count'>;
   previews: Pick<PreviewStore, 'get' | 'list' | 'all'>;
+  pullRequests: Pick<PullRequestStore, 'get' | 'list' | 'openOfCommit'>;
 }
 
 /** Opens greenci's state: `<dataDir>/greenci.db`. */

@@ -85,6 +85,11 @@ export class Origin {
     await this.git.raw(['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`]);
   }
 
+  /** Deletes a branch on the remote, as GitHub's delete button would. */
+  async deleteBranch(branch: string): Promise<void> {
+    await this.git.raw(['push', '--quiet', 'origin', '--delete', branch]);
+  }
+
   async remoteTags(): Promise<string[]> {
     return (await simpleGit({ baseDir: this.bare }).raw(['tag', '--list'])).split('\n').filter(Boolean);
   }

@@ -106,6 +106,8 @@ describe('preview environments: one per branch, side by side, evicted past the l
         expect(await health(p.endpoints![app])).toMatchObject({ status: 'ok', commit: build.sha, env: 'preview' });
       }
     }
+    // what the build's email gives: the addresses its preview answered on
+    expect(g.store.releases.previewEndpoints(a.id)).toEqual(pa.endpoints);
     // isolated: each preview's containers are on its own network only, its databases on volumes of their own
     for (const branch of ['feature/a', 'feature/b']) {
       const cs = await containersOf(branch);
@@ -187,6 +189,29 @@ describe('preview environments: one per branch, side by side, evicted past the l
       reason: 'branch feature/b was deleted; 4 containers and 2 volumes removed',
     });
   }, 600_000);
+
+  it('a branch deleted while its build runs gets no preview afterwards', async () => {
+    await g.origin.checkoutNewBranch('feature/short-lived');
+    await g.origin.commitAll('feat: short-lived');
+    await g.origin.push('feature/short-lived');
+    // the branch goes from the remote while the tests run (as GitHub's delete button would)
+    let deleted: Promise<void> | undefined;
+    const un = g.engine.subscribe((e) => {
+      if (!deleted && e.type === 'stage.updated' && e.stage.name === 'test' && e.stage.status === 'running')
+        deleted = g.origin.deleteBranch('feature/short-lived');
+    });
+    const build = await g.engine.run({ project: g.project, branch: 'feature/short-lived', requestedBy: 'dev' });
+    un();
+    await deleted;
+    expect(build.status, build.reason).toBe('success');
+    expect(g.store.previews.get(g.project, 'feature/short-lived')).toBeUndefined();
+    expect(await containersOf('feature/short-lived')).toEqual([]);
+    expect(
+      g.store.builds
+        .logs(build.id)
+        .some((l) => l.stage === 'preview' && l.line === 'no preview: branch feature/short-lived is no longer on the remote'),
+    ).toBe(true);
+  }, 300_000);
 
   it('closing the pull request of a branch removes its preview', async () => {
     const head = g.store.previews.get(g.project, 'feature/c')!;

@@ -94,6 +94,40 @@ describe('greenci status', () => {
     expect(first).not.toContain('pid');
   });
 
+  it('lists each live preview with its addresses, and one that failed with why', () => {
+    const preview = {
+      project: 'shop',
+      envKey: 'preview-feature-cart-abc123' as const,
+      sha: 'a'.repeat(40),
+      ports: { web: 20100 },
+      createdAt: T0,
+      updatedAt: T0,
+    };
+    const text = statusText(
+      snapshotOf([
+        ...shop(),
+        {
+          type: 'preview.updated',
+          project: 'shop',
+          branch: 'feature/cart',
+          preview: { ...preview, branch: 'feature/cart', buildId: 7, state: 'live', endpoints: { web: 'http://127.0.0.1:20100/health' } },
+        },
+        {
+          type: 'preview.updated',
+          project: 'shop',
+          branch: 'pr:3',
+          preview: { ...preview, branch: 'pr:3', buildId: 8, state: 'failed', reason: 'app web unhealthy', createdAt: T0 + 1 },
+        },
+      ]),
+      daemon,
+      NOW,
+    );
+    expect(text).toContain(
+      'preview shop feature/cart: live, web http://127.0.0.1:20100 (build #7)\npreview shop pr:3: failed: app web unhealthy (build #8)',
+    );
+    expect(statusText(snapshotOf(shop()), daemon, NOW)).not.toContain('preview');
+  });
+
   it("each project shows production's live version, or that it has no release", () => {
     // Given shop promoted v1.3.0 to production and blog only ever deployed to its test environment
     // When status is printed

@@ -11,6 +11,17 @@ function addresses(p: PreviewRecord): string {
   return urls.join('  ');
 }
 
+/** A preview in one line of `greenci status`: `preview green feature/login: live, billing http://127.0.0.1:20100 (build #41)`. */
+export function previewLine(p: PreviewRecord): string {
+  const what =
+    p.state === 'live'
+      ? `live, ${addresses(p).replaceAll('  ', ', ')}`
+      : p.state === 'deploying'
+        ? 'deploying'
+        : `failed: ${printable(p.reason ?? 'no reason recorded')}`;
+  return `preview ${p.project} ${printable(p.branch)}: ${what} (build #${p.buildId})`;
+}
+
 function stateWords(p: PreviewRecord, now: number): Segment[] {
   const when = `${formatAge(p.updatedAt, now)} ago`;
   switch (p.state) {

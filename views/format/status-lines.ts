@@ -5,6 +5,7 @@ import { formatDuration, formatTime } from '../../engine/duration.js';
 import { githubLine } from './github-text.js';
 import { healthSummary } from './health-text.js';
 import { holdLine } from './hold-text.js';
+import { previewLine } from './preview-rows.js';
 import { printable } from './printable.js';
 import { table } from './table.js';
 import { trafficLine } from './traffic-text.js';
@@ -51,6 +52,8 @@ export function statusText(
     return l ? [l] : [];
   });
   if (routes.length) lines.push('', ...routes);
+  const previews = projects.flatMap((p) => (s.previews?.[p] ?? []).map(previewLine));
+  if (previews.length) lines.push('', ...previews);
   const running = s.builds.filter((b) => b.status === 'running');
   const queued = s.builds.filter((b) => b.status === 'queued').reverse();
   lines.push('');

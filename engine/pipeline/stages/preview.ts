@@ -1,5 +1,6 @@
 import type { PreviewSpec } from '../../../config/project-spec.js';
 import { describeError, StageError } from '../../errors.js';
+import { pullRequestOf } from '../../git/ref-name.js';
 import { pickPorts, previewEnvKey, previewsToEvict } from '../../preview/decide.js';
 import { portFree } from '../../preview/port-probe.js';
 import { previewLock, removePreview } from '../../preview/teardown.js';
@@ -30,6 +31,12 @@ export const deployPreview: Stage = {
 async function deploy(ctx: BuildContext, preview: PreviewSpec, signal: AbortSignal): Promise<void> {
   const { docker, recorder, locks } = ctx.deps;
   const read = recorder.read.previews;
+  // what it would show went away while the build ran (its teardown ran before this took the lock): no preview comes back for it
+  const gone = await goneSinceBuilt(ctx, signal);
+  if (gone) {
+    ctx.log(`no preview: ${gone}`);
+    return;
+  }
   for (const old of previewsToEvict(read.list(ctx.project), ctx.branch, preview.max)) {
     ctx.log(`removing the preview of ${old.branch} (deployed first): at most ${preview.max} at once`);
     await removePreview(
@@ -86,6 +93,17 @@ async function deploy(ctx: BuildContext, preview: PreviewSpec, signal: AbortSign
     recorder.previewSettled(ctx.project, ctx.branch, { failed: reason });
     throw err;
   }
+}
+
+/** Why the build's branch (or a fork's pull request) has no business with a preview now, if so. */
+async function goneSinceBuilt(ctx: BuildContext, signal: AbortSignal): Promise<string | undefined> {
+  const pr = pullRequestOf(ctx.branch);
+  if (pr !== undefined) {
+    const found = ctx.deps.recorder.read.pullRequests.get(ctx.project, pr);
+    return found?.state === 'closed' ? `pull request #${pr} was closed` : undefined;
+  }
+  const heads = await ctx.deps.repo(ctx.project).remoteHeads(signal);
+  return heads.has(ctx.branch) ? undefined : `branch ${ctx.branch} is no longer on the remote`;
 }
 
 /**
