@@ -22,6 +22,8 @@ export interface BuildMailInput {
   testEndpoints?: Record<string, string>;
   /** The build's preview environment, when it put one up: app → the URL its health check answered on. */
   previewEndpoints?: Record<string, string>;
+  /** The open pull requests whose head is the build's commit (what a reviewer knows it by). */
+  pullRequests?: { number: number; title?: string }[];
   /** The hold a `greenci release` build lifted. */
   lifted?: ProductionHold;
 }
@@ -74,6 +76,10 @@ export function buildMail(i: BuildMailInput): NewMail | undefined {
     ['branch', b.branch],
     ['commit', `${sha}${subjectLine ? ` ${subjectLine}` : ''}`],
     ['pushed by', b.push?.pusherName ?? b.requestedBy ?? ''],
+    ...(i.pullRequests ?? []).map((pr): [string, string] => [
+      'pull request',
+      `#${pr.number}${pr.title ? ` ${pr.title.split('\n')[0]}` : ''}`,
+    ]),
     ['build', `#${b.id} (${b.trigger === 'release' && b.retryOf ? `greenci release of build #${b.retryOf}` : b.trigger})`],
     [
       'result',

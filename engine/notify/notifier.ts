@@ -63,6 +63,7 @@ export class Notifier {
         live: this.store.releases.liveRelease(b.project),
         testEndpoints: this.store.releases.testEndpoints(b.id),
         previewEndpoints: this.store.releases.previewEndpoints(b.id),
+        pullRequests: b.sha ? this.store.pullRequests.openOfCommit(b.project, b.sha) : [],
         lifted: b.trigger === 'release' ? this.store.holds.liftedBy(b.id) : undefined,
       });
     }

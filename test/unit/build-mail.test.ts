@@ -120,4 +120,16 @@ describe('a build email and its preview', () => {
     );
     expect(buildMail({ build: build(), productionBranch: 'master', lead: [], logs: [] })!.text).not.toMatch(/^preview:/m);
   });
+
+  it('names the open pull requests whose head the build tested', () => {
+    const m = buildMail({
+      build: build(),
+      productionBranch: 'master',
+      lead: [],
+      logs: [],
+      pullRequests: [{ number: 7, title: 'Weigh twice\nmore words' }],
+    })!;
+    expect(m.text).toMatch(/^pull request:\s+#7 Weigh twice$/m);
+    expect(m.html).toContain('#7 Weigh twice');
+  });
 });
