@@ -3,11 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GithubService } from '../../engine/github/github-service.js';
 import { LABEL } from '../../engine/docker/names.js';
-import { decidePullRequest } from '../../engine/intake/pull-request.js';
+import { Intake } from '../../engine/intake/intake.js';
+import { startWebhookServer } from '../../engine/intake/webhook-server.js';
 import { previewEnvKey } from '../../engine/preview/decide.js';
 import { docker, freePort, getJson } from '../helpers/docker-env.js';
 import { type GithubStandIn, startGithubStandIn } from '../helpers/github-api-stand-in.js';
-import { pullRequestPayload } from '../helpers/github.js';
+import { deliver, pullRequestPayload } from '../helpers/github.js';
 import { setupGreen, type GreenSetup } from '../helpers/green.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -24,6 +25,7 @@ describe('preview environments: one per branch, side by side, evicted past the l
   let gh: GithubStandIn;
   let github: GithubService;
   let range: { from: number; to: number };
+  let previewBlock = '';
 
   const containersOf = async (branch: string) =>
     docker.listContainers([`${LABEL.project}=${g.project}`, `${LABEL.env}=${previewEnvKey(branch)}`]);
@@ -67,13 +69,8 @@ describe('preview environments: one per branch, side by side, evicted past the l
     const text = readFileSync(file, 'utf8');
     const anchor = '  production:\n';
     expect(text).toContain(anchor);
-    writeFileSync(
-      file,
-      text.replace(
-        anchor,
-        `  preview:\n    bind: 127.0.0.1\n    ports: ${range.from}-${range.to}\n    max: 2\n    health_timeout: 60s\n${anchor}`,
-      ),
-    );
+    previewBlock = `  preview:\n    bind: 127.0.0.1\n    ports: ${range.from}-${range.to}\n    max: 2\n    health_timeout: 60s\n`;
+    writeFileSync(file, text.replace(anchor, `${previewBlock}${anchor}`));
     await g.origin.commitAll('ci: preview environments');
     await g.origin.push('master');
   }, 120_000);
@@ -213,17 +210,17 @@ describe('preview environments: one per branch, side by side, evicted past the l
     ).toBe(true);
   }, 300_000);
 
-  it('closing the pull request of a branch removes its preview', async () => {
+  it('closing the pull request of a branch (a signed delivery to the webhook endpoint) removes its preview', async () => {
     const head = g.store.previews.get(g.project, 'feature/c')!;
-    const decide = (action: 'closed') =>
-      decidePullRequest(pullRequestPayload({ action, repo: g.github, number: 7, headSha: head.sha, headRef: 'feature/c' }), {
-        build: true,
-        forks: false,
-      });
-    const closed = decide('closed');
-    if (closed.kind !== 'closed') throw new Error(`decided ${closed.kind}`);
-    const r = await g.engine.pullRequestEvent(g.project, closed, () => undefined);
-    expect(r.outcome).toBe('pr-closed');
+    const hook = await startWebhookServer(new Intake(g.engine, g.env), { listen: '127.0.0.1:0', path: '/webhook' });
+    const answer = await deliver(
+      `http://${hook.address}/webhook`,
+      pullRequestPayload({ action: 'closed', repo: g.github, number: 7, headSha: head.sha, headRef: 'feature/c' }),
+      { event: 'pull_request', secret: g.secret },
+    );
+    await hook.close();
+    expect(answer.status).toBe(200);
+    expect(answer.body.message).toBe('pull request #7 closed');
     await waitUntil(() => g.store.previews.get(g.project, 'feature/c') === undefined, 'the preview of feature/c removed', 60_000);
     expect(await containersOf('feature/c')).toEqual([]);
     expect(await networkExists(networkOf('feature/c'))).toBe(false);
@@ -233,5 +230,24 @@ describe('preview environments: one per branch, side by side, evicted past the l
       reason: 'pull request #7 was closed; 4 containers and 2 volumes removed',
     });
     expect(g.engine.getSnapshot().previews[g.project]).toEqual([]);
+  }, 300_000);
+
+  it("a commit whose greenci.yml no longer asks for previews removes its branch's preview", async () => {
+    await buildBranch('feature/d');
+    expect(g.store.previews.get(g.project, 'feature/d')?.state).toBe('live');
+    const file = path.join(g.origin.work, 'greenci.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(previewBlock, ''));
+    await g.origin.commitAll('ci: no previews');
+    await g.origin.push('feature/d');
+    const off = await g.engine.run({ project: g.project, branch: 'feature/d', requestedBy: 'dev' });
+    expect(off.status, off.reason).toBe('success');
+    expect(off.stages.at(-1)).toMatchObject({ name: 'preview', status: 'success' });
+    expect(g.store.previews.get(g.project, 'feature/d')).toBeUndefined();
+    expect(await containersOf('feature/d')).toEqual([]);
+    expect(g.store.releases.deployments(g.project, 'preview')[0]).toMatchObject({
+      kind: 'teardown',
+      target: 'feature/d',
+      reason: "this commit's greenci.yml has no environments.preview; 4 containers and 2 volumes removed",
+    });
   }, 300_000);
 });

@@ -33,6 +33,10 @@ export const readConfig: Stage = {
         `preview environments: on (ports ${from}-${to}, at most ${spec.preview!.max}); this build deploys the preview of ${ctx.branch}`,
       );
       ctx.planStage?.(PREVIEW_STAGE);
+    } else if (ctx.deps.recorder.read.previews.get(ctx.project, ctx.branch)) {
+      // the branch had a preview and this commit's file asks for none: the preview stage removes it
+      ctx.log(`preview environments: off in this commit's greenci.yml; this build removes the preview of ${ctx.branch}`);
+      ctx.planStage?.(PREVIEW_STAGE);
     }
   },
 };

@@ -1,7 +1,7 @@
 import { describeError } from '../../errors.js';
 import { deployEnvironment } from '../deploy.js';
 import type { Stage } from '../context.js';
-import { testIdentity } from '../identity.js';
+import { builtImages, testIdentity } from '../identity.js';
 
 /** Replaces the project's test environment with this build: fresh databases, services, then apps. The test lock scope (held until the tests end) begins here. */
 export const deployTest: Stage = {
@@ -18,11 +18,10 @@ export const deployTest: Stage = {
       requestedBy: ctx.requestedBy,
     });
     try {
-      const images = Object.fromEntries(ctx.spec!.services.map((s) => [s.name, ctx.images[s.name] ?? s.image!]));
       const { endpoints } = await deployEnvironment(ctx.deps.docker, {
         id: testIdentity(ctx),
         spec: ctx.spec!,
-        images,
+        images: builtImages(ctx),
         freshVolumes: true,
         secrets,
         log: (l) => ctx.log(l),

@@ -6,20 +6,33 @@ import { portFree } from '../../preview/port-probe.js';
 import { previewLock, removePreview } from '../../preview/teardown.js';
 import type { BuildContext, Stage } from '../context.js';
 import { deployEnvironment } from '../deploy.js';
+import { builtImages } from '../identity.js';
 
 /**
  * Puts a tested branch build into the branch's own preview environment: its own network and
  * volumes, its apps on ports from greenci.yml's range (the same ones as the branch's last preview
  * when they are still free), the oldest preview removed first when the project has its maximum.
  * Databases keep their data from one build of the branch to the next. The project's preview lock
- * is held throughout, so ports and evictions are decided one deploy at a time.
+ * is held throughout, so ports and evictions are decided one deploy at a time. A branch whose
+ * preview the commit's greenci.yml no longer asks for has it removed here instead.
  */
 export const deployPreview: Stage = {
   name: 'preview',
   async run(ctx, signal) {
-    const preview = ctx.spec!.preview!;
-    const { locks, recorder } = ctx.deps;
-    await locks.run(previewLock(ctx.project), `build #${ctx.buildId}: the preview of ${ctx.branch}`, () => deploy(ctx, preview, signal), {
+    const preview = ctx.spec!.preview;
+    const { locks, recorder, docker } = ctx.deps;
+    const work = preview
+      ? () => deploy(ctx, preview, signal)
+      : async () => {
+          await removePreview(
+            { docker, recorder, locks },
+            ctx.project,
+            ctx.branch,
+            `greenci (build #${ctx.buildId})`,
+            "this commit's greenci.yml has no environments.preview",
+          );
+        };
+    await locks.run(previewLock(ctx.project), `build #${ctx.buildId}: the preview of ${ctx.branch}`, work, {
       signal,
       onWait: (m) => ctx.log(m),
     });
@@ -67,7 +80,6 @@ async function deploy(ctx: BuildContext, preview: PreviewSpec, signal: AbortSign
       .join(', ')}`,
   );
   try {
-    const images = Object.fromEntries(ctx.spec!.services.map((s) => [s.name, ctx.images[s.name] ?? s.image!]));
     const { endpoints } = await deployEnvironment(docker, {
       id: {
         project: ctx.project,
@@ -79,7 +91,7 @@ async function deploy(ctx: BuildContext, preview: PreviewSpec, signal: AbortSign
       },
       spec: ctx.spec!,
       environment: { ...preview.environment, ports },
-      images,
+      images: builtImages(ctx),
       freshVolumes: false,
       secrets,
       log: (l) => ctx.log(l),
