@@ -81,12 +81,23 @@ export class SwarmClient {
     }
   }
 
-  /** The attachable overlay network production's services and the front proxy share (made once). */
-  async ensureOverlay(name: string, labels: Record<string, string>): Promise<void> {
+  /**
+   * The attachable overlay network production's services and the front proxy share (made once).
+   * `vxlanId`: its VXLAN id, for when two swarm engines share one network namespace (tests): Swarm
+   * numbers each swarm's overlays from 4097, and two interfaces of one id cannot coexist there.
+   */
+  async ensureOverlay(name: string, labels: Record<string, string>, o: { vxlanId?: number } = {}): Promise<void> {
     try {
       const found = await this.api.listNetworks({ filters: { name: [name] } });
       if (found.some((n) => n.Name === name)) return;
-      await this.api.createNetwork({ Name: name, Driver: 'overlay', Attachable: true, Labels: labels, CheckDuplicate: true });
+      await this.api.createNetwork({
+        Name: name,
+        Driver: 'overlay',
+        Attachable: true,
+        Labels: labels,
+        CheckDuplicate: true,
+        ...(o.vxlanId !== undefined ? { Options: { 'com.docker.network.driver.overlay.vxlanid_list': String(o.vxlanId) } } : {}),
+      });
     } catch (err) {
       throw dockerError('network create', err);
     }

@@ -4,7 +4,10 @@
 # iptables rules (it leaves the main engine's networking alone), a single-node swarm listening on
 # 127.0.0.1. The main engine is never put into swarm mode.
 #
-#   swarm-engine.sh start DIR [PORT]   start it (idempotent) and init the swarm; prints its socket
+#   swarm-engine.sh start DIR [PORT] [ADDR]
+#                                      start it (idempotent) and init the swarm, listening and
+#                                      advertising on ADDR (default 127.0.0.1; a worker in a network
+#                                      namespace needs the host's address on its veth); prints its socket
 #   swarm-engine.sh stop DIR           stop it (SIGTERM, then SIGKILL after 20 s) and remove DIR
 #   swarm-engine.sh status DIR         exit 0 when it answers, printing its swarm state
 #
@@ -18,7 +21,9 @@ usage() { log "usage: $0 start|stop|status DIR [PORT]"; exit 2; }
 cmd=$1
 dir=$2
 port=${3:-2378}
+addr=${4:-127.0.0.1}
 case "$port" in ''|*[!0-9]*) usage ;; esac
+case "$addr" in ''|*[!0-9.]*) usage ;; esac
 sock="$dir/docker.sock"
 pidfile="$dir/docker.pid"
 
@@ -48,7 +53,7 @@ case "$cmd" in
       ping_engine || { log "the swarm engine did not answer within 30 s ($dir/dockerd.log)"; exit 1; }
     fi
     if [ "$(swarm_state)" != active ]; then
-      docker -H "unix://$sock" swarm init --advertise-addr 127.0.0.1 --listen-addr "127.0.0.1:$port" >/dev/null
+      docker -H "unix://$sock" swarm init --advertise-addr "$addr" --listen-addr "$addr:$port" >/dev/null
     fi
     printf '%s\n' "$sock"
     ;;
@@ -65,6 +70,12 @@ case "$cmd" in
     pkill -TERM -f -- "$dir/" 2>/dev/null || true
     for _ in $(seq 1 100); do pgrep -f -- "$dir/" >/dev/null 2>&1 || break; sleep 0.1; done
     pkill -KILL -f -- "$dir/" 2>/dev/null || true
+    # the processes of its containers outlive a killed engine and its shims: found by the containers' cgroups
+    for id in $(ls "$dir/data/containers" 2>/dev/null); do
+      for procs in /sys/fs/cgroup/pids/docker/"$id"/cgroup.procs; do
+        [ -f "$procs" ] && xargs -r kill -KILL <"$procs" 2>/dev/null || true
+      done
+    done
     # what a killed engine left mounted under its roots would keep them from being removed
     { grep -o " $dir/[^ ]*" /proc/mounts 2>/dev/null || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     for _ in 1 2 3 4 5; do rm -rf "$dir" 2>/dev/null && break; sleep 0.2; done

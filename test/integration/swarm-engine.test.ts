@@ -71,8 +71,8 @@ describe('a swarm beside the main engine: images without a registry, services by
   }, 60_000);
 
   it('a 2-replica service from the image id is ready once both tasks are healthy, and answers by name on the overlay from either task', async () => {
-    await swarm.client.ensureOverlay(network, labels);
-    await swarm.client.ensureOverlay(network, labels);
+    await swarm.client.ensureOverlay(network, labels, { vxlanId: swarm.vxlanId });
+    await swarm.client.ensureOverlay(network, labels, { vxlanId: swarm.vxlanId });
     const spec = service({ release: 'v0.1.0', replicas: 2, command: httpd });
     const id = await swarm.client.createService(spec);
     const heard: string[] = [];
