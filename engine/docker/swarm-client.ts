@@ -51,7 +51,8 @@ export class SwarmClient {
     }
     if (await this.hasImage(id)) return { id, moved: false };
     try {
-      const tar = await from.getImage(id).get();
+      // saved by the name asked for, so the node gets the tag too (services use the id either way)
+      const tar = await from.getImage(ref).get();
       const answer = await this.api.loadImage(tar, { quiet: true });
       // the answer is a progress stream: read it to the end (an error shows there)
       const text = await new Promise<string>((resolve, reject) => {

@@ -29,5 +29,7 @@ export function runtimeAnswerFailed(answer: string): boolean {
   const a = answer.trim();
   if (!a) return false;
   if (/^(IP changed|no need to change|port changed)/i.test(a)) return false;
+  // a slot of a production on Swarm pointed at a release's service
+  if (/^\S+ changed its FQDN from \S+ to \S+/.test(a)) return false;
   return true;
 }
