@@ -186,7 +186,7 @@ function previewOf(raw: ProjectFile, known: Set<string>, errors: string[]): Prev
     errors.push(
       `environments.preview.ports: ${ports.from}-${ports.to} holds ${size} port${size === 1 ? '' : 's'}; ${max} preview${max === 1 ? '' : 's'} of ${apps} app${apps === 1 ? '' : 's'} need ${apps * max}`,
     );
-  return { environment: environmentOf('environments.preview', rest, 'no', raw, known, errors), portRange: ports, max };
+  return { environment: environmentOf('environments.preview', rest, 'unless-stopped', raw, known, errors), portRange: ports, max };
 }
 
 /**

@@ -157,7 +157,7 @@ describe('greenci.yml', () => {
 });
 
 describe('greenci.yml environments.preview', () => {
-  it('is off unless present; present, it gets the test defaults, its range and a limit of 3', () => {
+  it('is off unless present; present, it gets the test defaults (but stays up across restarts), its range and a limit of 3', () => {
     expect(parseProjectFile(minimal()).spec!.preview).toBeUndefined();
     const { spec, errors } = parseProjectFile(
       minimal('environments:\n  preview:\n    ports: 20100-20109\n    env:\n      web: {MODE: preview}\n'),
@@ -170,7 +170,7 @@ describe('greenci.yml environments.preview', () => {
         bind: '127.0.0.1',
         ports: {},
         env: { web: { MODE: 'preview' } },
-        restart: 'no',
+        restart: 'unless-stopped',
         memoryBytes: undefined,
         nanoCpus: undefined,
         healthTimeoutMs: 60_000,
