@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appServiceName, appServiceSpec, databaseServiceSpec } from '../../engine/swarm/service-spec.js';
+import { failedTaskIds, nodeVerdict, serviceTasksVerdict } from '../../engine/swarm/task-health.js';
 import { taskVerdict, updateVerdict } from '../../engine/swarm/task-verdict.js';
 import type { SwarmTask } from '../../engine/swarm/types.js';
 
@@ -180,5 +181,60 @@ describe("an in-place update's status", () => {
     });
     expect(updateVerdict({ State: 'rollback_started' }).kind).toBe('failed');
     expect(updateVerdict({ State: 'rollback_paused' }).kind).toBe('failed');
+  });
+});
+
+describe("the monitor's word on a production on Swarm", () => {
+  const names = (id: string) => ({ n1: 'node-a', n2: 'node-b' })[id] ?? id;
+  const t = (
+    id: string,
+    state: string,
+    o: { desired?: string; node?: string; err?: string; at?: string; slot?: number } = {},
+  ): SwarmTask => ({
+    ID: id,
+    ServiceID: 'svc',
+    Slot: o.slot,
+    NodeID: o.node,
+    DesiredState: o.desired ?? 'running',
+    Status: { State: state, Timestamp: o.at, ...(o.err ? { Err: o.err } : {}) },
+  });
+
+  it('a service with every task running is healthy; fewer running says where the last one went and why', () => {
+    expect(serviceTasksVerdict([t('1', 'running'), t('2', 'running')], 2, names, new Set())).toEqual({ ok: true });
+    expect(
+      serviceTasksVerdict(
+        [
+          t('1', 'running', { node: 'n1', slot: 1 }),
+          t('2', 'orphaned', { node: 'n2', slot: 2, desired: 'shutdown', err: 'node is down', at: '2026-11-29T04:00:02Z' }),
+          t('3', 'failed', { node: 'n2', slot: 2, desired: 'shutdown', err: 'task: non-zero exit (1)', at: '2026-11-29T04:00:01Z' }),
+        ],
+        2,
+        names,
+        new Set(['3']),
+      ),
+    ).toEqual({ ok: false, detail: '1 of 2 tasks running; last: task 2 on node-b orphaned: node is down' });
+    // a task Swarm is starting in place of nothing that failed: no verdict yet
+    expect(serviceTasksVerdict([t('1', 'running'), t('2', 'preparing')], 2, names, new Set())).toEqual({
+      ok: undefined,
+      detail: '1 of 2 tasks running, 1 starting',
+    });
+  });
+
+  it('tasks that failed since the last look count once, though Swarm replaced them', () => {
+    const tasks = [t('1', 'running'), t('2', 'running'), t('3', 'failed', { desired: 'shutdown', err: 'task: non-zero exit (137)' })];
+    expect(serviceTasksVerdict(tasks, 2, names, new Set())).toEqual({
+      ok: false,
+      detail: '1 task failed since the last check; Swarm started another',
+    });
+    expect(serviceTasksVerdict(tasks, 2, names, new Set(failedTaskIds(tasks)))).toEqual({ ok: true });
+    // the first look (nothing known before) does not count old failures
+    expect(serviceTasksVerdict(tasks, 2, names, undefined)).toEqual({ ok: true });
+  });
+
+  it('a node down is a failure; one an operator drained is said, not alerted', () => {
+    const node = { id: 'n2', hostname: 'node-b', role: 'worker' as const, state: 'ready', availability: 'active' as const };
+    expect(nodeVerdict(node)).toEqual({ ok: true });
+    expect(nodeVerdict({ ...node, state: 'down' })).toEqual({ ok: false, detail: 'node-b (worker) is down' });
+    expect(nodeVerdict({ ...node, availability: 'drain' })).toEqual({ ok: true, detail: 'node-b is set to drain: it takes no new tasks' });
   });
 });
