@@ -2,9 +2,22 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { ExternalCommandError, throwIfAborted } from '../errors.js';
 import { lineSplitter } from '../lines.js';
+import { sleep } from '../time.js';
 import { dockerError } from './docker-error.js';
 import type { ContainersPort, RunsPort } from './port.js';
 import type { ContainerSpec, RunOptions, RunResult } from './types.js';
+
+/** Resolves with the exit code once the container's state says it exited; never while `polling.stop` is false and it runs. */
+async function exitedState(container: Docker.Container, polling: { stop: boolean }): Promise<{ StatusCode: number }> {
+  while (!polling.stop) {
+    await sleep(500);
+    if (polling.stop) break;
+    const info = await container.inspect().catch(() => undefined);
+    const st = info?.State;
+    if (st && !st.Running && (st.Status === 'exited' || st.Status === 'dead')) return { StatusCode: st.ExitCode };
+  }
+  return new Promise(() => undefined);
+}
 
 /** Commands run to their end on the Docker engine: an exec in a running container, a one-off container. */
 export class DockerRuns implements RunsPort {
@@ -61,7 +74,12 @@ export class DockerRuns implements RunsPort {
         timedOut = true;
         void container.kill().catch(() => undefined);
       }, opts.timeoutMs);
-      const result = (await waiting) as { StatusCode: number };
+      // the wait asked for before the start may reach the engine after a container that exits at once
+      // has exited ('next-exit' would then wait for good): its state, looked at now and then, answers too
+      const polling = { stop: false };
+      const result = (await Promise.race([waiting, exitedState(container, polling)]).finally(() => {
+        polling.stop = true;
+      })) as { StatusCode: number };
       await Promise.race([logsDone, new Promise((r) => setTimeout(r, 2000))]);
       out.flush();
       err.flush();

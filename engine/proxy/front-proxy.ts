@@ -1,10 +1,11 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LABEL } from '../docker/names.js';
 import type { DockerPort } from '../docker/port.js';
 import { ProxyError } from '../errors.js';
+import { portFree } from '../port-free.js';
 import { sleep } from '../time.js';
+import { writeAtomic } from './write-atomic.js';
 import { ADMIN_SOCKET, renderHaproxyConfig } from './haproxy-config.js';
 import { ensureProxyImage } from './proxy-image.js';
 import { proxyContainerName, proxyContainerSpec } from './proxy-container.js';
@@ -185,18 +186,4 @@ function listenKey(r: ProxyRoutes): string {
     .map((a) => `${a.app}:${a.listen}`)
     .sort()
     .join(',')}`;
-}
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode: 0o640 });
-  await rename(tmp, file);
-}
-
-function portFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(true)));
-  });
 }

@@ -1,10 +1,11 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LABEL } from '../docker/names.js';
 import type { DockerPort } from '../docker/port.js';
 import type { ContainerSpec } from '../docker/types.js';
 import { ProxyError } from '../errors.js';
 import { sleep } from '../time.js';
+import { writeAtomic } from './write-atomic.js';
 import { ADMIN_SOCKET, PROXY_DIR_IN_CONTAINER } from './haproxy-config.js';
 import { SLOTS } from './routes.js';
 import { RuntimeApi } from './runtime-api.js';
@@ -133,10 +134,4 @@ export class SwarmFrontProxy {
     const c = await this.container();
     if (c) await this.docker.removeContainer(c.id);
   }
-}
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode: 0o640 });
-  await rename(tmp, file);
 }

@@ -1,4 +1,4 @@
-import { ADMIN_SOCKET, PROXY_DIR_IN_CONTAINER } from './haproxy-config.js';
+import { DEFAULTS_SECTION, GLOBAL_SECTION } from './haproxy-config.js';
 import { SLOTS, type Slot } from './routes.js';
 
 /**
@@ -46,12 +46,7 @@ const fqdnOf = (r: SwarmSlotRoute | undefined): string => (r ? `tasks.${r.servic
 export function renderSwarmHaproxyConfig(routes: SwarmRoutes): string {
   const lines = [
     `# greenci front proxy for ${routes.project} (Docker Swarm): written by greenci before every change; edits are overwritten`,
-    'global',
-    `  stats socket ${PROXY_DIR_IN_CONTAINER}/${ADMIN_SOCKET} mode 660 level admin expose-fd listeners`,
-    '  stats timeout 10s',
-    '  hard-stop-after 60s',
-    '  log stdout format raw local0',
-    '',
+    ...GLOBAL_SECTION,
     "# Docker's DNS on the overlay: each slot's servers are the tasks of its release's service",
     'resolvers docker',
     '  nameserver dns 127.0.0.11:53',
@@ -64,22 +59,7 @@ export function renderSwarmHaproxyConfig(routes: SwarmRoutes): string {
     '  hold nx 2s',
     '  accepted_payload_size 8192',
     '',
-    'defaults',
-    '  mode http',
-    '  log global',
-    '  option httplog',
-    '  option dontlog-normal',
-    '  timeout connect 3s',
-    '  timeout client 65s',
-    '  timeout server 65s',
-    '  timeout http-keep-alive 15s',
-    '  timeout http-request 15s',
-    '  option idle-close-on-response',
-    '  option http-server-close',
-    '  retries 2',
-    '  option redispatch 1',
-    '  retry-on conn-failure empty-response',
-    '',
+    ...DEFAULTS_SECTION,
   ];
   for (const route of routes.apps) {
     lines.push(`frontend ${route.app}`, `  bind 0.0.0.0:${route.listen}`, `  default_backend ${route.app}`, '', `backend ${route.app}`);

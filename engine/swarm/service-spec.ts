@@ -60,14 +60,24 @@ function resources(o: { memoryBytes?: number; nanoCpus?: number }): Pick<SwarmSe
   };
 }
 
-/**
- * One release's app: `replicas` tasks spread by Swarm within the constraints; a task that exits is
- * restarted at most twice (greenci fails a release whose task fails, it does not wait for luck).
- */
-export function appServiceSpec(i: AppServiceInput): SwarmServiceSpec {
-  const name = appServiceName(i.project, i.app, i.release);
+type Common = Pick<AppServiceInput, 'imageId' | 'labels' | 'env' | 'command' | 'healthcheck' | 'network' | 'memoryBytes' | 'nanoCpus'>;
+
+/** What every service greenci creates has: its image by id, labels, variables, init, health check, its place on the overlay, dnsrr. */
+function serviceSpec(
+  i: Common,
+  o: {
+    name: string;
+    alias: string;
+    replicas: number;
+    constraints: string[];
+    graceSeconds: number;
+    restart: SwarmServiceSpec['TaskTemplate']['RestartPolicy'];
+    order: SwarmServiceSpec['UpdateConfig']['Order'];
+    mounts?: { Type: 'volume'; Source: string; Target: string }[];
+  },
+): SwarmServiceSpec {
   return {
-    Name: name,
+    Name: o.name,
     Labels: i.labels,
     TaskTemplate: {
       ContainerSpec: {
@@ -77,44 +87,49 @@ export function appServiceSpec(i: AppServiceInput): SwarmServiceSpec {
         ...(i.command ? { Command: i.command } : {}),
         Init: true,
         ...(i.healthcheck ? { HealthCheck: i.healthcheck } : {}),
-        StopGracePeriod: 10 * SECOND,
+        ...(o.mounts ? { Mounts: o.mounts } : {}),
+        StopGracePeriod: o.graceSeconds * SECOND,
       },
-      Networks: [{ Target: i.network, Aliases: [name] }],
-      Placement: { Constraints: i.constraints },
-      RestartPolicy: { Condition: 'on-failure', MaxAttempts: 2, Delay: 1 * SECOND },
+      Networks: [{ Target: i.network, Aliases: [o.alias] }],
+      Placement: { Constraints: o.constraints },
+      RestartPolicy: o.restart,
       ...resources(i),
     },
-    Mode: { Replicated: { Replicas: i.replicas } },
-    UpdateConfig: { Parallelism: 1, Order: 'start-first', FailureAction: 'pause', Monitor: 5 * SECOND },
+    Mode: { Replicated: { Replicas: o.replicas } },
+    UpdateConfig: { Parallelism: 1, Order: o.order, FailureAction: 'pause', Monitor: 5 * SECOND },
     EndpointSpec: { Mode: 'dnsrr' },
   };
 }
 
+/**
+ * One release's app: `replicas` tasks spread by Swarm within the constraints; a task that exits is
+ * restarted at most twice (greenci fails a release whose task fails, it does not wait for luck).
+ * Its alias is its own name: two releases never answer for each other.
+ */
+export function appServiceSpec(i: AppServiceInput): SwarmServiceSpec {
+  const name = appServiceName(i.project, i.app, i.release);
+  return serviceSpec(i, {
+    name,
+    alias: name,
+    replicas: i.replicas,
+    constraints: i.constraints,
+    graceSeconds: 10,
+    restart: { Condition: 'on-failure', MaxAttempts: 2, Delay: 1 * SECOND },
+    order: 'start-first',
+  });
+}
+
 /** A database: one task, pinned to its volume's node, updated stop-first, reached by its own name. */
 export function databaseServiceSpec(i: DatabaseServiceInput): SwarmServiceSpec {
-  const name = `${i.project}-prod-${i.service}`;
-  return {
-    Name: name,
-    Labels: i.labels,
-    TaskTemplate: {
-      ContainerSpec: {
-        Image: i.imageId,
-        Labels: i.labels,
-        Env: envList(i.env),
-        ...(i.command ? { Command: i.command } : {}),
-        Init: true,
-        ...(i.healthcheck ? { HealthCheck: i.healthcheck } : {}),
-        Mounts: [{ Type: 'volume', Source: i.volume.source, Target: i.volume.target }],
-        // a database closes its files: the grace a clean shutdown needs
-        StopGracePeriod: 60 * SECOND,
-      },
-      Networks: [{ Target: i.network, Aliases: [i.service] }],
-      Placement: { Constraints: [`node.id==${i.nodeId}`] },
-      RestartPolicy: { Condition: 'any', MaxAttempts: 0, Delay: 5 * SECOND },
-      ...resources(i),
-    },
-    Mode: { Replicated: { Replicas: 1 } },
-    UpdateConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'pause', Monitor: 5 * SECOND },
-    EndpointSpec: { Mode: 'dnsrr' },
-  };
+  return serviceSpec(i, {
+    name: `${i.project}-prod-${i.service}`,
+    alias: i.service,
+    replicas: 1,
+    constraints: [`node.id==${i.nodeId}`],
+    // a database closes its files: the grace a clean shutdown needs
+    graceSeconds: 60,
+    restart: { Condition: 'any', MaxAttempts: 0, Delay: 5 * SECOND },
+    order: 'stop-first',
+    mounts: [{ Type: 'volume', Source: i.volume.source, Target: i.volume.target }],
+  });
 }

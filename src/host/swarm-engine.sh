@@ -14,6 +14,9 @@
 # DIR should be short (the exec root holds unix sockets, whose paths are limited to 107 bytes).
 set -euo pipefail
 
+# shellcheck source=swarm-lib.sh
+. "$(dirname "$0")/swarm-lib.sh"
+
 log() { printf 'greenci-swarm: %s\n' "$*" >&2; }
 usage() { log "usage: $0 start|stop|status DIR [PORT]"; exit 2; }
 
@@ -58,28 +61,7 @@ case "$cmd" in
     printf '%s\n' "$sock"
     ;;
   stop)
-    if [ -f "$pidfile" ]; then
-      pid=$(cat "$pidfile")
-      if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid"
-        for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
-      fi
-    fi
-    # its containerd and shims (they name its roots) go too
-    pkill -TERM -f -- "$dir/" 2>/dev/null || true
-    for _ in $(seq 1 100); do pgrep -f -- "$dir/" >/dev/null 2>&1 || break; sleep 0.1; done
-    pkill -KILL -f -- "$dir/" 2>/dev/null || true
-    # the processes of its containers outlive a killed engine and its shims: found by the containers' cgroups
-    for id in $(ls "$dir/data/containers" 2>/dev/null); do
-      for procs in /sys/fs/cgroup/pids/docker/"$id"/cgroup.procs; do
-        [ -f "$procs" ] && xargs -r kill -KILL <"$procs" 2>/dev/null || true
-      done
-    done
-    # what a killed engine left mounted under its roots would keep them from being removed
-    { grep -o " $dir/[^ ]*" /proc/mounts 2>/dev/null || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-    for _ in 1 2 3 4 5; do rm -rf "$dir" 2>/dev/null && break; sleep 0.2; done
-    [ ! -e "$dir" ] || { log "could not remove $dir"; exit 1; }
+    stop_engine "$dir" || { log "could not remove $dir"; exit 1; }
     ;;
   status)
     ping_engine || { log "not running ($sock does not answer)"; exit 1; }

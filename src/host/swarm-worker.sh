@@ -12,6 +12,9 @@
 #   swarm-worker.sh stop DIR NAME      stop it, remove its namespace, veth and DIR
 set -euo pipefail
 
+# shellcheck source=swarm-lib.sh
+. "$(dirname "$0")/swarm-lib.sh"
+
 log() { printf 'greenci-swarm-worker: %s\n' "$*" >&2; }
 usage() { log "usage: $0 net DIR NAME HOST_ADDR NODE_ADDR | start DIR NAME HOST_ADDR NODE_ADDR MANAGER_SOCK MANAGER_PORT | kill DIR | stop DIR NAME"; exit 2; }
 name_ok() { case "$1" in ''|*[!a-z0-9-]*) return 1 ;; esac; [ ${#1} -le 10 ]; }
@@ -73,28 +76,11 @@ case "$cmd" in
     [ $# -eq 3 ] || usage
     name=$3
     name_ok "$name" || usage
-    if [ -f "$pidfile" ]; then
-      pid=$(cat "$pidfile")
-      if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid"
-        for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
-      fi
-    fi
-    # its containerd, shims and their containers (they name its roots) go too
-    pkill -KILL -f -- "$dir/" 2>/dev/null || true
-    # the processes of its containers outlive a killed engine and its shims: found by the containers' cgroups
-    for id in $(ls "$dir/data/containers" 2>/dev/null); do
-      for procs in /sys/fs/cgroup/pids/docker/"$id"/cgroup.procs; do
-        [ -f "$procs" ] && xargs -r kill -KILL <"$procs" 2>/dev/null || true
-      done
-    done
-    for _ in $(seq 1 50); do pgrep -f -- "$dir/" >/dev/null 2>&1 || break; sleep 0.1; done
-    { grep -o " $dir/[^ ]*" /proc/mounts 2>/dev/null || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    ok=0
+    stop_engine "$dir" || ok=1
     ip netns del "gsw-$name" 2>/dev/null || true
     ip link del "gswh-$name" 2>/dev/null || true
-    for _ in 1 2 3 4 5; do rm -rf "$dir" 2>/dev/null && break; sleep 0.2; done
-    [ ! -e "$dir" ] || { log "could not remove $dir"; exit 1; }
+    [ "$ok" = 0 ] || { log "could not remove $dir"; exit 1; }
     ;;
   *) usage ;;
 esac

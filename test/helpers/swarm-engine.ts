@@ -71,3 +71,28 @@ export async function startSwarmEngine(port: number, o: { worker?: string } = {}
     throw err;
   }
 }
+
+/**
+ * Runs `script` (sh) in a one-off container on the overlay `network` of the swarm engine, as the
+ * front proxy would see the tasks from there, and returns what it printed.
+ */
+export async function runOnOverlay(
+  client: SwarmClient,
+  o: { image: string; network: string; labels: Record<string, string>; script: string },
+): Promise<string> {
+  const probe = await client.api.createContainer({
+    Image: o.image,
+    Cmd: ['sh', '-c', o.script],
+    Labels: o.labels,
+    // a terminal: the log is the plain text, not Docker's multiplexed frames
+    Tty: true,
+    HostConfig: { NetworkMode: o.network },
+  });
+  try {
+    await probe.start();
+    await probe.wait();
+    return (await probe.logs({ stdout: true, stderr: true })).toString('utf8');
+  } finally {
+    await probe.remove({ force: true });
+  }
+}

@@ -4,7 +4,7 @@ import { LABEL } from '../../engine/docker/names.js';
 import { appServiceSpec } from '../../engine/swarm/service-spec.js';
 import { busyboxImage } from '../helpers/busybox.js';
 import { docker, freePort, removeProjectResources, uniqueProject } from '../helpers/docker-env.js';
-import { type SwarmEngine, startSwarmEngine } from '../helpers/swarm-engine.js';
+import { runOnOverlay, type SwarmEngine, startSwarmEngine } from '../helpers/swarm-engine.js';
 
 const S = 1_000_000_000;
 
@@ -80,18 +80,12 @@ describe('a swarm beside the main engine: images without a registry, services by
     expect(ready).toEqual({ kind: 'ready', running: 2 });
     expect(heard.length).toBeGreaterThan(0);
     // a container on the overlay (as the front proxy will be) finds both tasks by DNS and reaches the app
-    const probe = await swarm.client.api.createContainer({
-      Image: imageId,
-      Cmd: ['sh', '-c', `nslookup tasks.${spec.Name} 127.0.0.11; wget -q -O - http://${spec.Name}:8080/health`],
-      Labels: labels,
-      // a terminal: the log is the plain text, not Docker's multiplexed frames
-      Tty: true,
-      HostConfig: { NetworkMode: network },
+    const out = await runOnOverlay(swarm.client, {
+      image: imageId,
+      network,
+      labels,
+      script: `nslookup tasks.${spec.Name} 127.0.0.11; wget -q -O - http://${spec.Name}:8080/health`,
     });
-    await probe.start();
-    await probe.wait();
-    const out = (await probe.logs({ stdout: true, stderr: true })).toString('utf8');
-    await probe.remove({ force: true });
     const addresses = [...out.matchAll(/^Address: (10\.\d+\.\d+\.\d+)$/gm)].map((m) => m[1]);
     expect(new Set(addresses).size).toBe(2);
     expect(out).toContain('ok v0.1.0');

@@ -4,7 +4,7 @@ import { appServiceSpec } from '../../engine/swarm/service-spec.js';
 import { taskVerdict } from '../../engine/swarm/task-verdict.js';
 import { busyboxImage } from '../helpers/busybox.js';
 import { docker, freePort, removeProjectResources, uniqueProject } from '../helpers/docker-env.js';
-import { type SwarmEngine, startSwarmEngine } from '../helpers/swarm-engine.js';
+import { runOnOverlay, type SwarmEngine, startSwarmEngine } from '../helpers/swarm-engine.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const S = 1_000_000_000;
@@ -80,21 +80,12 @@ describe('a two-node swarm: images loaded on every node, tasks across nodes, a n
     const nodes = await swarm.client.nodes();
     expect(new Set(tasks.map((t) => nodes.find((n) => n.id === t.NodeID)?.hostname)).size).toBe(2);
 
-    const probe = await swarm.client.api.createContainer({
-      Image: imageId,
-      Cmd: [
-        'sh',
-        '-c',
-        `for a in $(nslookup tasks.${serviceName} 127.0.0.11 | sed -n 's/^Address: \\(10\\..*\\)$/\\1/p'); do wget -q -O - http://$a:8080/health; done`,
-      ],
-      Labels: labels,
-      Tty: true,
-      HostConfig: { NetworkMode: network },
+    const out = await runOnOverlay(swarm.client, {
+      image: imageId,
+      network,
+      labels,
+      script: `for a in $(nslookup tasks.${serviceName} 127.0.0.11 | sed -n 's/^Address: \\(10\\..*\\)$/\\1/p'); do wget -q -O - http://$a:8080/health; done`,
     });
-    await probe.start();
-    await probe.wait();
-    const out = (await probe.logs({ stdout: true, stderr: true })).toString('utf8');
-    await probe.remove({ force: true });
     // each task answers with its container's hostname: two different ones, one of them on the worker
     expect(new Set(out.split(/\r?\n/).filter((l) => /^[0-9a-f]{12}$/.test(l))).size).toBe(2);
   }, 150_000);

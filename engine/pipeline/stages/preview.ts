@@ -2,7 +2,7 @@ import type { PreviewSpec } from '../../../config/project-spec.js';
 import { describeError, StageError } from '../../errors.js';
 import { pullRequestOf } from '../../git/ref-name.js';
 import { pickPorts, previewEnvKey, previewsToEvict } from '../../preview/decide.js';
-import { portFree } from '../../preview/port-probe.js';
+import { portFree } from '../../port-free.js';
 import { previewLock, removePreview } from '../../preview/teardown.js';
 import type { BuildContext, Stage } from '../context.js';
 import { deployEnvironment } from '../deploy.js';
