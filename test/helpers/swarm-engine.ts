@@ -4,6 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SwarmClient } from '../../engine/docker/swarm-client.js';
+import { appServiceSpec } from '../../engine/swarm/service-spec.js';
+import type { SwarmServiceSpec } from '../../engine/swarm/types.js';
 
 const run = promisify(execFile);
 const HOST = path.resolve(import.meta.dirname, '..', '..', 'src', 'host');
@@ -95,4 +97,44 @@ export async function runOnOverlay(
   } finally {
     await probe.remove({ force: true });
   }
+}
+
+const SECOND = 1_000_000_000;
+
+/**
+ * A release's `web` app as a Swarm service of the busybox image: `script` (sh) runs before busybox
+ * httpd serves /www on 8080, and the task is healthy once /www/health answers.
+ */
+export function webService(o: {
+  project: string;
+  release: string;
+  replicas: number;
+  imageId: string;
+  network: string;
+  labels: Record<string, string>;
+  script?: string;
+  command?: string[];
+  constraints?: string[];
+}): SwarmServiceSpec {
+  return appServiceSpec({
+    project: o.project,
+    app: 'web',
+    release: o.release,
+    buildId: 1,
+    commit: 'c'.repeat(40),
+    imageId: o.imageId,
+    replicas: o.replicas,
+    network: o.network,
+    env: { GREENCI_VERSION: o.release },
+    command: o.command ?? ['sh', '-c', `mkdir -p /www && ${o.script ?? 'echo ok > /www/health'} && exec httpd -f -p 8080 -h /www`],
+    healthcheck: {
+      Test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/health'],
+      Interval: SECOND / 4,
+      Timeout: SECOND,
+      Retries: 20,
+      StartPeriod: 0,
+    },
+    constraints: o.constraints ?? [],
+    labels: o.labels,
+  });
 }

@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '../../engine/docker/names.js';
-import { appServiceSpec } from '../../engine/swarm/service-spec.js';
 import { busyboxImage } from '../helpers/busybox.js';
 import { docker, freePort, removeProjectResources, uniqueProject } from '../helpers/docker-env.js';
-import { runOnOverlay, type SwarmEngine, startSwarmEngine } from '../helpers/swarm-engine.js';
-
-const S = 1_000_000_000;
+import { runOnOverlay, type SwarmEngine, startSwarmEngine, webService } from '../helpers/swarm-engine.js';
 
 /**
  * A real Docker Swarm: a second dockerd started by the repo's own script (src/host/swarm-engine.sh)
@@ -19,29 +16,8 @@ describe('a swarm beside the main engine: images without a registry, services by
   let imageId = '';
   const network = `${project}-prod`;
   const labels = { [LABEL.project]: project };
-  const service = (o: { release: string; replicas: number; command: string[]; constraints?: string[] }) =>
-    appServiceSpec({
-      project,
-      app: 'web',
-      release: o.release,
-      buildId: 1,
-      commit: 'c'.repeat(40),
-      imageId,
-      replicas: o.replicas,
-      network,
-      env: { GREENCI_VERSION: o.release },
-      command: o.command,
-      healthcheck: {
-        Test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/health'],
-        Interval: S / 4,
-        Timeout: S,
-        Retries: 20,
-        StartPeriod: 0,
-      },
-      constraints: o.constraints ?? [],
-      labels,
-    });
-  const httpd = ['sh', '-c', 'mkdir -p /www && echo "ok $GREENCI_VERSION" > /www/health && exec httpd -f -p 8080 -h /www'];
+  const service = (o: { release: string; replicas: number; command?: string[]; constraints?: string[] }) =>
+    webService({ project, imageId, network, labels, script: 'echo "ok $GREENCI_VERSION" > /www/health', ...o });
 
   beforeAll(async () => {
     swarm = await startSwarmEngine(await freePort());
@@ -73,7 +49,7 @@ describe('a swarm beside the main engine: images without a registry, services by
   it('a 2-replica service from the image id is ready once both tasks are healthy, and answers by name on the overlay from either task', async () => {
     await swarm.client.ensureOverlay(network, labels, { vxlanId: swarm.vxlanId });
     await swarm.client.ensureOverlay(network, labels, { vxlanId: swarm.vxlanId });
-    const spec = service({ release: 'v0.1.0', replicas: 2, command: httpd });
+    const spec = service({ release: 'v0.1.0', replicas: 2 });
     const id = await swarm.client.createService(spec);
     const heard: string[] = [];
     const ready = await swarm.client.waitReady(id, 2, { timeoutMs: 60_000, onProgress: (w) => heard.push(w) });
@@ -104,9 +80,7 @@ describe('a swarm beside the main engine: images without a registry, services by
   }, 90_000);
 
   it('a constraint no node meets fails the wait with Swarm’s scheduling reason', async () => {
-    const id = await swarm.client.createService(
-      service({ release: 'v0.3.0', replicas: 1, command: httpd, constraints: ['node.labels.zone==nowhere'] }),
-    );
+    const id = await swarm.client.createService(service({ release: 'v0.3.0', replicas: 1, constraints: ['node.labels.zone==nowhere'] }));
     const verdict = await swarm.client.waitReady(id, 1, { timeoutMs: 30_000 });
     await swarm.client.removeService(id);
     expect(verdict.kind === 'failed' && verdict.reason).toMatch(

@@ -7,13 +7,10 @@ import { LABEL } from '../../engine/docker/names.js';
 import { ensureProxyImage, PROXY_IMAGE } from '../../engine/proxy/proxy-image.js';
 import { SwarmFrontProxy } from '../../engine/proxy/swarm-front-proxy.js';
 import type { SwarmRoutes, SwarmSlotRoute } from '../../engine/proxy/swarm-haproxy.js';
-import { appServiceSpec } from '../../engine/swarm/service-spec.js';
 import { busyboxImage } from '../helpers/busybox.js';
 import { docker, freePort, removeProjectResources, uniqueProject } from '../helpers/docker-env.js';
 import { startLoad } from '../helpers/http-load.js';
-import { type SwarmEngine, startSwarmEngine } from '../helpers/swarm-engine.js';
-
-const S = 1_000_000_000;
+import { type SwarmEngine, startSwarmEngine, webService } from '../helpers/swarm-engine.js';
 
 /**
  * The front proxy of a production on Swarm, on a real swarm engine: releases are services reached
@@ -34,30 +31,14 @@ describe('the front proxy on Swarm: slots resolve a release service’s tasks; s
   const services: Record<string, string> = {};
 
   const release = async (version: string) => {
-    const spec = appServiceSpec({
+    const spec = webService({
       project,
-      app: 'web',
       release: version,
-      buildId: 1,
-      commit: 'c'.repeat(40),
-      imageId,
       replicas: replicas[version],
+      imageId,
       network,
-      env: { GREENCI_VERSION: version },
-      command: [
-        'sh',
-        '-c',
-        'mkdir -p /www && echo "{\\"version\\":\\"$GREENCI_VERSION\\"}" > /www/health && exec httpd -f -p 8080 -h /www',
-      ],
-      healthcheck: {
-        Test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/health'],
-        Interval: S / 4,
-        Timeout: S,
-        Retries: 20,
-        StartPeriod: 0,
-      },
-      constraints: [],
       labels,
+      script: 'echo "{\\"version\\":\\"$GREENCI_VERSION\\"}" > /www/health',
     });
     const id = await swarm.client.createService(spec);
     expect(await swarm.client.waitReady(id, replicas[version], { timeoutMs: 60_000 })).toMatchObject({ kind: 'ready' });

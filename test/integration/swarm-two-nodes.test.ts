@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '../../engine/docker/names.js';
-import { appServiceSpec } from '../../engine/swarm/service-spec.js';
 import { taskVerdict } from '../../engine/swarm/task-verdict.js';
 import { busyboxImage } from '../helpers/busybox.js';
 import { docker, freePort, removeProjectResources, uniqueProject } from '../helpers/docker-env.js';
-import { runOnOverlay, type SwarmEngine, startSwarmEngine } from '../helpers/swarm-engine.js';
+import { runOnOverlay, type SwarmEngine, startSwarmEngine, webService } from '../helpers/swarm-engine.js';
 import { waitUntil } from '../helpers/wait.js';
-
-const S = 1_000_000_000;
 
 /**
  * Two swarm nodes on one machine: the manager beside the main engine, a worker whose dockerd runs
@@ -52,27 +49,7 @@ describe('a two-node swarm: images loaded on every node, tasks across nodes, a n
 
   it('a 2-replica service runs a task on each node, each reached across the overlay', async () => {
     await swarm.client.ensureOverlay(network, labels, { vxlanId: swarm.vxlanId });
-    const spec = appServiceSpec({
-      project,
-      app: 'web',
-      release: 'v0.1.0',
-      buildId: 1,
-      commit: 'c'.repeat(40),
-      imageId,
-      replicas: 2,
-      network,
-      env: {},
-      command: ['sh', '-c', 'mkdir -p /www && hostname > /www/health && exec httpd -f -p 8080 -h /www'],
-      healthcheck: {
-        Test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/health'],
-        Interval: S / 4,
-        Timeout: S,
-        Retries: 20,
-        StartPeriod: 0,
-      },
-      constraints: [],
-      labels,
-    });
+    const spec = webService({ project, release: 'v0.1.0', replicas: 2, imageId, network, labels, script: 'hostname > /www/health' });
     serviceName = spec.Name;
     serviceId = await swarm.client.createService(spec);
     expect(await swarm.client.waitReady(serviceId, 2, { timeoutMs: 90_000 })).toEqual({ kind: 'ready', running: 2 });
