@@ -114,8 +114,16 @@ async function goneSinceBuilt(ctx: BuildContext, signal: AbortSignal): Promise<s
     const found = ctx.deps.recorder.read.pullRequests.get(ctx.project, pr);
     return found?.state === 'closed' ? `pull request #${pr} was closed` : undefined;
   }
-  const heads = await ctx.deps.repo(ctx.project).remoteHeads(signal);
-  return heads.has(ctx.branch) ? undefined : `branch ${ctx.branch} is no longer on the remote`;
+  // the remote not answering now is no reason to withhold a preview of a build that just passed
+  const heads = await ctx.deps
+    .repo(ctx.project)
+    .remoteHeads(signal)
+    .catch((err) => {
+      if (signal.aborted) throw err;
+      ctx.log(`could not ask the remote whether ${ctx.branch} still exists (${describeError(err)}); deploying its preview`, 'stderr');
+      return undefined;
+    });
+  return !heads || heads.has(ctx.branch) ? undefined : `branch ${ctx.branch} is no longer on the remote`;
 }
 
 /**
